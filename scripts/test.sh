@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds with CMake, runs
+# every test with ctest, then builds and tests the same suite with Bazel.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+scripts/build.sh
+(cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600)
+
+# No Bazel server may outlive this script, whatever happens.
+trap 'bazel shutdown >/dev/null 2>&1 || true' EXIT
+bazel build //...
+bazel test //...
