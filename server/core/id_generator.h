@@ -1,0 +1,39 @@
+// IdGenerator: unique, time-ordered ids for incidents and services.
+//
+// An id is 26 characters of Crockford base32 (the ULID layout): 48 bits of
+// milliseconds since the Unix epoch, then 80 random bits. Sorting ids sorts
+// by creation time, which keeps index inserts at the end of the B-tree and
+// makes "newest first" paging a plain id comparison.
+//
+// Thread safety: NewId() is safe to call concurrently.
+#ifndef ALERTGATE_SERVER_CORE_ID_GENERATOR_H_
+#define ALERTGATE_SERVER_CORE_ID_GENERATOR_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/random/random.h"
+#include "absl/synchronization/mutex.h"
+#include "server/core/clock.h"
+
+namespace alertgate {
+
+class IdGenerator {
+ public:
+  // REQUIRES: `clock` outlives the generator.
+  explicit IdGenerator(const Clock* clock) : clock_(clock) {}
+
+  std::string NewId();
+
+ private:
+  const Clock* clock_;
+  absl::Mutex mu_;
+  absl::BitGen random_ ABSL_GUARDED_BY(mu_);
+};
+
+// True when `id` has the shape NewId() produces.
+bool IsWellFormedId(absl::string_view id);
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_CORE_ID_GENERATOR_H_

@@ -1,0 +1,296 @@
+#include "server/core/incident_core.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "server/core/errors.h"
+#include "server/core/state_machine.h"
+#include "server/core/status_macros.h"
+#include "server/core/validation.h"
+
+namespace alertgate {
+namespace {
+
+// The actor recorded when an alert (not a person) changes an incident.
+std::string SourceActor(const std::string& source) {
+  return absl::StrCat("source:", source);
+}
+
+IncidentEvent EventFor(const Incident& incident, ChangeKind kind,
+                       absl::Time at, std::string actor, std::string note) {
+  IncidentEvent event;
+  event.at = at;
+  event.kind = kind;
+  event.incident_id = incident.id;
+  event.service_id = incident.service_id;
+  event.source = incident.source;
+  event.dedup_key = incident.dedup_key;
+  event.state = incident.state;
+  event.actor = std::move(actor);
+  event.note = std::move(note);
+  return event;
+}
+
+// Copies what a triggering alert says about the problem onto the incident.
+void TakeAlertContent(const Alert& alert, Incident& incident) {
+  incident.summary = alert.summary;
+  incident.description = alert.description;
+  incident.severity = alert.severity;
+  incident.tags = alert.tags;
+  incident.links = alert.links;
+}
+
+void MarkAcknowledged(Incident& incident, absl::Time at, const std::string& actor) {
+  incident.state = IncidentState::kAcknowledged;
+  incident.acknowledged_at = at;
+  incident.acknowledged_by = actor;
+}
+
+void MarkResolved(Incident& incident, absl::Time at, const std::string& actor) {
+  incident.state = IncidentState::kResolved;
+  incident.resolved_at = at;
+  incident.resolved_by = actor;
+}
+
+}  // namespace
+
+IncidentCore::IncidentCore(IncidentStore* store, const Clock* clock,
+                           IdGenerator* ids)
+    : store_(store), clock_(clock), ids_(ids) {}
+
+absl::StatusOr<IngestResult> IncidentCore::Ingest(const Alert& alert) {
+  AG_RETURN_IF_ERROR(ValidateAlert(alert));
+  const absl::Time now = clock_->Now();
+  const absl::Time occurred = alert.occurred_at.value_or(now);
+  IngestResult result;
+
+  AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
+    result = IngestResult();
+    AG_ASSIGN_OR_RETURN(std::optional<Service> service,
+                        tx.FindService(alert.service_id));
+    if (!service) return errors::ServiceNotFound(alert.service_id);
+
+    if (!alert.idempotency_key.empty()) {
+      AG_ASSIGN_OR_RETURN(
+          std::optional<IdempotencyRecord> seen,
+          tx.FindIdempotencyRecord(alert.service_id, alert.idempotency_key));
+      if (seen) {
+        result.outcome = seen->outcome;
+        result.sequence = seen->sequence;
+        result.replayed = true;
+        if (!seen->incident_id.empty()) {
+          AG_ASSIGN_OR_RETURN(result.incident,
+                              tx.FindIncident(seen->incident_id));
+        }
+        return absl::OkStatus();
+      }
+    }
+
+    AG_ASSIGN_OR_RETURN(std::optional<Incident> open,
+                        tx.FindOpenIncident(alert.service_id, alert.dedup_key));
+    const Transition transition = NextTransition(
+        open ? std::optional<IncidentState>(open->state) : std::nullopt,
+        alert.action);
+    const std::string actor = SourceActor(alert.source);
+    std::optional<IncidentEvent> event;
+    std::optional<absl::Time> incident_opened_at;
+
+    switch (transition.effect) {
+      case Effect::kOpen: {
+        Incident incident;
+        incident.id = ids_->NewId();
+        incident.service_id = alert.service_id;
+        incident.source = alert.source;
+        incident.dedup_key = alert.dedup_key;
+        incident.state = IncidentState::kTriggered;
+        TakeAlertContent(alert, incident);
+        incident.alert_count = 1;
+        incident.opened_at = occurred;
+        incident.last_seen_at = occurred;
+        AG_RETURN_IF_ERROR(tx.InsertIncident(incident));
+        event = EventFor(incident, ChangeKind::kOpened, now, actor,
+                         alert.summary);
+        result.outcome = IngestOutcome::kOpened;
+        result.incident = std::move(incident);
+        incident_opened_at = now;
+        break;
+      }
+      case Effect::kFold:
+        TakeAlertContent(alert, *open);
+        open->alert_count += 1;
+        open->last_seen_at = std::max(open->last_seen_at, occurred);
+        AG_RETURN_IF_ERROR(tx.UpdateIncident(*open));
+        event = EventFor(*open, ChangeKind::kAlertFolded, now, actor,
+                         alert.summary);
+        result.outcome = IngestOutcome::kFolded;
+        result.incident = std::move(open);
+        break;
+      case Effect::kAcknowledge:
+        MarkAcknowledged(*open, occurred, actor);
+        open->last_seen_at = std::max(open->last_seen_at, occurred);
+        AG_RETURN_IF_ERROR(tx.UpdateIncident(*open));
+        event = EventFor(*open, ChangeKind::kAcknowledged, now, actor,
+                         alert.summary);
+        result.outcome = IngestOutcome::kAcknowledged;
+        result.incident = std::move(open);
+        break;
+      case Effect::kResolve:
+        MarkResolved(*open, occurred, actor);
+        open->last_seen_at = std::max(open->last_seen_at, occurred);
+        AG_RETURN_IF_ERROR(tx.UpdateIncident(*open));
+        event = EventFor(*open, ChangeKind::kResolved, now, actor,
+                         alert.summary);
+        result.outcome = IngestOutcome::kResolved;
+        result.incident = std::move(open);
+        break;
+      case Effect::kNone:
+        result.outcome = open ? IngestOutcome::kAlreadyAcknowledged
+                              : IngestOutcome::kNothingOpen;
+        result.incident = std::move(open);
+        break;
+      case Effect::kRejected:
+        return errors::IllegalTransition(transition.reason);
+    }
+
+    if (event) {
+      AG_ASSIGN_OR_RETURN(result.sequence, tx.AppendEvent(*event));
+    }
+    AG_RETURN_IF_ERROR(tx.RecordSourceActivity(alert.service_id, alert.source,
+                                               now, incident_opened_at));
+    if (!alert.idempotency_key.empty()) {
+      AG_RETURN_IF_ERROR(tx.InsertIdempotencyRecord(IdempotencyRecord{
+          alert.service_id, alert.idempotency_key, result.outcome,
+          result.incident ? result.incident->id : std::string(),
+          result.sequence, now}));
+    }
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
+absl::StatusOr<ApiActionResult> IncidentCore::Acknowledge(
+    const std::string& id, const std::string& actor, const std::string& note) {
+  return ActById(id, Action::kAcknowledge, actor, note);
+}
+
+absl::StatusOr<ApiActionResult> IncidentCore::Resolve(
+    const std::string& id, const std::string& actor, const std::string& note) {
+  return ActById(id, Action::kResolve, actor, note);
+}
+
+absl::StatusOr<ApiActionResult> IncidentCore::ActById(
+    const std::string& id, Action action, const std::string& actor,
+    const std::string& note) {
+  if (id.empty()) return errors::InvalidField("id", "required");
+  AG_RETURN_IF_ERROR(ValidateActor(actor));
+  const absl::Time now = clock_->Now();
+  ApiActionResult result;
+  AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
+    AG_ASSIGN_OR_RETURN(std::optional<Incident> incident, tx.FindIncident(id));
+    if (!incident) return errors::IncidentNotFound(id);
+    const Transition transition = NextTransition(incident->state, action);
+    ChangeKind kind = ChangeKind::kAcknowledged;
+    switch (transition.effect) {
+      case Effect::kAcknowledge:
+        MarkAcknowledged(*incident, now, actor);
+        kind = ChangeKind::kAcknowledged;
+        break;
+      case Effect::kResolve:
+        MarkResolved(*incident, now, actor);
+        kind = ChangeKind::kResolved;
+        break;
+      case Effect::kNone:
+        result = {std::move(*incident), false};
+        return absl::OkStatus();
+      case Effect::kRejected:
+        return errors::IllegalTransition(transition.reason);
+      case Effect::kOpen:
+      case Effect::kFold:
+        return absl::InternalError(
+            absl::StrCat("state machine opened or folded on ",
+                         ActionName(action), " of incident ", id));
+    }
+    AG_RETURN_IF_ERROR(tx.UpdateIncident(*incident));
+    AG_RETURN_IF_ERROR(
+        tx.AppendEvent(EventFor(*incident, kind, now, actor, note)).status());
+    result = {std::move(*incident), true};
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
+absl::StatusOr<IncidentWithTimeline> IncidentCore::GetIncident(
+    const std::string& id) {
+  if (id.empty()) return errors::InvalidField("id", "required");
+  AG_ASSIGN_OR_RETURN(std::optional<Incident> incident, store_->GetIncident(id));
+  if (!incident) return errors::IncidentNotFound(id);
+  IncidentWithTimeline result{std::move(*incident), {}};
+  EventQuery query;
+  query.incident_id = id;
+  while (true) {
+    AG_ASSIGN_OR_RETURN(std::vector<IncidentEvent> events,
+                        store_->ReadEvents(query));
+    if (events.empty()) break;
+    query.after_sequence = events.back().sequence;
+    const bool more = static_cast<int>(events.size()) == query.limit;
+    for (IncidentEvent& e : events) result.timeline.push_back(std::move(e));
+    if (!more) break;
+  }
+  return result;
+}
+
+absl::StatusOr<IncidentPage> IncidentCore::ListIncidents(
+    const IncidentFilter& filter, int page_size,
+    const std::string& page_token) {
+  if (page_size < 0) {
+    return errors::InvalidField("page_size", "must not be negative");
+  }
+  if (page_size == 0) page_size = kDefaultPageSize;
+  page_size = std::min(page_size, kMaxPageSize);
+  if (!page_token.empty() && !IsWellFormedId(page_token)) {
+    return errors::InvalidField("page_token", "not a token this API issued");
+  }
+  // One more than asked tells whether another page follows.
+  AG_ASSIGN_OR_RETURN(std::vector<Incident> incidents,
+                      store_->ListIncidents(filter, page_token, page_size + 1));
+  IncidentPage page;
+  if (static_cast<int>(incidents.size()) > page_size) {
+    incidents.resize(page_size);
+    page.next_page_token = incidents.back().id;
+  }
+  page.incidents = std::move(incidents);
+  return page;
+}
+
+IncidentWatch::IncidentWatch(IncidentStore* store, int64_t after_sequence,
+                             std::string service_id)
+    : store_(store),
+      cursor_(after_sequence),
+      service_id_(std::move(service_id)) {}
+
+absl::StatusOr<std::vector<IncidentEvent>> IncidentWatch::Next(
+    absl::Duration wait) {
+  int64_t committed = store_->LastCommittedSequence();
+  if (committed <= cursor_) {
+    store_->WaitForEventsAfter(cursor_, wait);
+    committed = store_->LastCommittedSequence();
+    if (committed <= cursor_) return std::vector<IncidentEvent>();
+  }
+  // Everything up to `committed` is durable and visible, and sequences are
+  // assigned in commit order, so reading up to it can never skip an event
+  // that commits later.
+  EventQuery query;
+  query.after_sequence = cursor_;
+  query.up_to_sequence = committed;
+  query.service_id = service_id_;
+  query.limit = kBatchSize;
+  AG_ASSIGN_OR_RETURN(std::vector<IncidentEvent> events,
+                      store_->ReadEvents(query));
+  cursor_ = static_cast<int>(events.size()) < kBatchSize
+                ? committed
+                : events.back().sequence;
+  return events;
+}
+
+}  // namespace alertgate

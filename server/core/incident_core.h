@@ -1,0 +1,104 @@
+// IncidentCore: the incident state machine applied to stored incidents.
+//
+// Every state change goes through here: alerts (Ingest), people and tools
+// acting by incident id (Acknowledge, Resolve). Each call is one store
+// transaction, durable when it returns OK. Reads (Get, List) and the event
+// log cursor (IncidentWatch) sit beside them.
+//
+// Thread safety: all methods are safe to call concurrently.
+#ifndef ALERTGATE_SERVER_CORE_INCIDENT_CORE_H_
+#define ALERTGATE_SERVER_CORE_INCIDENT_CORE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "server/core/clock.h"
+#include "server/core/id_generator.h"
+#include "server/core/incident_model.h"
+#include "server/core/incident_store.h"
+
+namespace alertgate {
+
+struct IncidentWithTimeline {
+  Incident incident;
+  std::vector<IncidentEvent> timeline;  // Oldest first.
+};
+
+struct IncidentPage {
+  std::vector<Incident> incidents;  // Newest first.
+  std::string next_page_token;      // Empty on the last page.
+};
+
+struct ApiActionResult {
+  Incident incident;
+  bool changed = false;  // False when the incident was already there.
+};
+
+class IncidentCore {
+ public:
+  static constexpr int kDefaultPageSize = 50;
+  static constexpr int kMaxPageSize = 1000;
+
+  // REQUIRES: every argument outlives the core.
+  IncidentCore(IncidentStore* store, const Clock* clock, IdGenerator* ids);
+
+  // Applies one alert. INVALID_ARGUMENT for a malformed alert, NOT_FOUND for
+  // an unknown service. With an idempotency key seen before for the service,
+  // returns the first call's outcome (replayed) and changes nothing.
+  absl::StatusOr<IngestResult> Ingest(const Alert& alert);
+
+  // By incident id, on behalf of `actor`. NOT_FOUND for an unknown id;
+  // acknowledging a RESOLVED incident is FAILED_PRECONDITION; acknowledging
+  // an acknowledged one or resolving a resolved one changes nothing.
+  absl::StatusOr<ApiActionResult> Acknowledge(const std::string& id,
+                                              const std::string& actor,
+                                              const std::string& note);
+  absl::StatusOr<ApiActionResult> Resolve(const std::string& id,
+                                          const std::string& actor,
+                                          const std::string& note);
+
+  absl::StatusOr<IncidentWithTimeline> GetIncident(const std::string& id);
+
+  // `page_size` 0 means kDefaultPageSize; larger than kMaxPageSize is
+  // lowered to it; negative is INVALID_ARGUMENT, as is a malformed token.
+  absl::StatusOr<IncidentPage> ListIncidents(const IncidentFilter& filter,
+                                             int page_size,
+                                             const std::string& page_token);
+
+ private:
+  absl::StatusOr<ApiActionResult> ActById(const std::string& id,
+                                          Action action,
+                                          const std::string& actor,
+                                          const std::string& note);
+
+  IncidentStore* store_;
+  const Clock* clock_;
+  IdGenerator* ids_;
+};
+
+// IncidentWatch: reads the global event log from a sequence number on, first
+// what is stored, then what is committed later, with no gap and no duplicate.
+//
+// Thread safety: one thread uses a watch at a time.
+class IncidentWatch {
+ public:
+  static constexpr int kBatchSize = 500;
+
+  // Events with sequence > `after_sequence`, of `service_id` (all if empty).
+  IncidentWatch(IncidentStore* store, int64_t after_sequence,
+                std::string service_id);
+
+  // The next events, oldest first. Waits up to `wait` when there are none
+  // yet, and returns an empty list if none came.
+  absl::StatusOr<std::vector<IncidentEvent>> Next(absl::Duration wait);
+
+ private:
+  IncidentStore* store_;
+  int64_t cursor_;  // Every event up to here has been returned or skipped.
+  std::string service_id_;
+};
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_CORE_INCIDENT_CORE_H_

@@ -1,0 +1,159 @@
+// IncidentStore: where alertgate keeps incidents, their event log, services,
+// webhook credentials, idempotency keys and source activity.
+//
+// Writes happen in Write(): the callback runs inside one transaction and
+// reads and writes through the StoreTransaction it is handed; Write() returns
+// OK only once that transaction is durably committed. An implementation may
+// run the callbacks of concurrent Write() calls in one shared transaction
+// (group commit), each isolated so that a failing callback rolls back only its
+// own changes. Callbacks of one store run one at a time, so a callback sees
+// every earlier committed or batched change: serializable isolation.
+//
+// Reads outside Write() see only committed data.
+//
+// Thread safety: every method may be called from any thread concurrently.
+// SQLite implements this now (sqlite_store.h); a PostgreSQL implementation
+// will map Write() to one SERIALIZABLE transaction (or READ COMMITTED with
+// row locks on the incident found by dedup key).
+#ifndef ALERTGATE_SERVER_CORE_INCIDENT_STORE_H_
+#define ALERTGATE_SERVER_CORE_INCIDENT_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/core/incident_model.h"
+
+namespace alertgate {
+
+// What an idempotency key remembers of the first call that used it.
+struct IdempotencyRecord {
+  std::string service_id;
+  std::string key;
+  IngestOutcome outcome = IngestOutcome::kNothingOpen;
+  std::string incident_id;  // Empty for kNothingOpen.
+  int64_t sequence = 0;
+  absl::Time created_at;
+};
+
+// Which incidents ListIncidents returns. Empty fields do not filter.
+struct IncidentFilter {
+  std::string service_id;
+  std::vector<IncidentState> states;
+  std::string source;
+};
+
+// Which events ReadEvents returns: sequence in (after, up_to], oldest first.
+struct EventQuery {
+  int64_t after_sequence = 0;
+  int64_t up_to_sequence = INT64_MAX;
+  std::string service_id;   // Empty: every service.
+  std::string incident_id;  // Empty: every incident.
+  int limit = 500;
+};
+
+// The operations available inside one write transaction.
+class StoreTransaction {
+ public:
+  virtual ~StoreTransaction() = default;
+
+  virtual absl::StatusOr<std::optional<Service>> FindService(
+      const std::string& id) = 0;
+  // REQUIRES: no service with the same name (else ALREADY_EXISTS).
+  virtual absl::Status InsertService(const Service& service) = 0;
+
+  // The open incident (see IsOpen) of `service_id` with `dedup_key`. At most
+  // one exists; the store enforces it.
+  virtual absl::StatusOr<std::optional<Incident>> FindOpenIncident(
+      const std::string& service_id, const std::string& dedup_key) = 0;
+  virtual absl::StatusOr<std::optional<Incident>> FindIncident(
+      const std::string& id) = 0;
+  virtual absl::Status InsertIncident(const Incident& incident) = 0;
+  // REQUIRES: the incident exists.
+  virtual absl::Status UpdateIncident(const Incident& incident) = 0;
+
+  // Appends to the global event log; returns the assigned sequence number,
+  // greater than every sequence committed or appended before.
+  virtual absl::StatusOr<int64_t> AppendEvent(const IncidentEvent& event) = 0;
+
+  virtual absl::StatusOr<std::optional<IdempotencyRecord>>
+  FindIdempotencyRecord(const std::string& service_id,
+                        const std::string& key) = 0;
+  virtual absl::Status InsertIdempotencyRecord(
+      const IdempotencyRecord& record) = 0;
+
+  // Notes that `source` sent `service_id` an alert at `alert_at`, and, when
+  // `incident_opened_at` is set, that the alert opened an incident then.
+  virtual absl::Status RecordSourceActivity(
+      const std::string& service_id, const std::string& source,
+      absl::Time alert_at, std::optional<absl::Time> incident_opened_at) = 0;
+
+  virtual absl::StatusOr<std::optional<WebhookCredential>>
+  FindWebhookCredential(const std::string& service_id,
+                        const std::string& source) = 0;
+  // Inserts or replaces the credential of (service_id, source).
+  virtual absl::Status PutWebhookCredential(
+      const WebhookCredential& credential) = 0;
+};
+
+class IncidentStore {
+ public:
+  virtual ~IncidentStore() = default;
+  IncidentStore(const IncidentStore&) = delete;
+  IncidentStore& operator=(const IncidentStore&) = delete;
+
+  using WriteWork = std::function<absl::Status(StoreTransaction&)>;
+
+  // Runs `work` in a write transaction. Returns `work`'s error (its changes
+  // rolled back), UNAVAILABLE if the commit failed (nothing committed), or OK
+  // once the changes are durable. `work` must not block or call the store.
+  virtual absl::Status Write(WriteWork work) = 0;
+
+  virtual absl::StatusOr<std::optional<Incident>> GetIncident(
+      const std::string& id) = 0;
+  // Incidents matching `filter` with id < `before_id` (all if empty), by id
+  // descending (newest first), at most `limit`.
+  virtual absl::StatusOr<std::vector<Incident>> ListIncidents(
+      const IncidentFilter& filter, const std::string& before_id,
+      int limit) = 0;
+  virtual absl::StatusOr<std::vector<IncidentEvent>> ReadEvents(
+      const EventQuery& query) = 0;
+
+  // The highest committed event sequence (0 for an empty log). Events become
+  // visible in sequence order: once this returns N, every event up to N is
+  // readable and no event at or below N will appear later. IncidentWatch
+  // relies on it for gap-free watching.
+  virtual int64_t LastCommittedSequence() = 0;
+  // Blocks until an event after `sequence` is committed, the timeout passes,
+  // or the store begins to close. Returns LastCommittedSequence() > sequence.
+  virtual bool WaitForEventsAfter(int64_t sequence, absl::Duration timeout) = 0;
+
+  virtual absl::StatusOr<std::optional<Service>> GetService(
+      const std::string& id) = 0;
+  virtual absl::StatusOr<std::optional<Service>> GetServiceByName(
+      const std::string& name) = 0;
+  // Services with name > `after_name`, by name, at most `limit`.
+  virtual absl::StatusOr<std::vector<Service>> ListServices(
+      const std::string& after_name, int limit) = 0;
+
+  // The credential whose key hashes to `key_hash`, for `source`.
+  virtual absl::StatusOr<std::optional<WebhookCredential>>
+  FindWebhookCredentialByKeyHash(const std::string& source,
+                                 const std::string& key_hash) = 0;
+  virtual absl::StatusOr<std::vector<WebhookCredential>>
+  ListWebhookCredentials(const std::string& service_id) = 0;
+  virtual absl::StatusOr<std::vector<SourceActivity>> ListSourceActivity(
+      const std::string& service_id) = 0;
+
+ protected:
+  IncidentStore() = default;
+};
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_CORE_INCIDENT_STORE_H_

@@ -1,0 +1,93 @@
+// ServiceCatalog: services, their alert sources' webhook credentials, and
+// whether each source is receiving alerts.
+//
+// Thread safety: all methods are safe to call concurrently.
+#ifndef ALERTGATE_SERVER_CORE_SERVICE_CATALOG_H_
+#define ALERTGATE_SERVER_CORE_SERVICE_CATALOG_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/core/clock.h"
+#include "server/core/id_generator.h"
+#include "server/core/incident_model.h"
+#include "server/core/incident_store.h"
+
+namespace alertgate {
+
+// One alert source of one service, and how it has been doing.
+struct AlertSourceStatus {
+  std::string service_id;
+  std::string source;
+  bool has_webhook_key = false;
+  bool has_webhook_secret = false;
+  std::optional<absl::Time> webhook_key_issued_at;
+  std::optional<absl::Time> last_alert_at;
+  std::optional<absl::Time> last_incident_at;
+  bool receiving_alerts = false;
+};
+
+struct IssuedWebhookKey {
+  std::string webhook_key;  // Shown once; only its hash is stored.
+  AlertSourceStatus status;
+};
+
+struct ResolvedWebhookKey {
+  Service service;
+  std::string webhook_secret;  // Empty when none is set.
+};
+
+struct ServicePage {
+  std::vector<Service> services;
+  std::string next_page_token;
+};
+
+class ServiceCatalog {
+ public:
+  // A source is receiving alerts while its last incident is this recent.
+  static constexpr absl::Duration kReceivingWindow = absl::Hours(24 * 30);
+  static constexpr int kDefaultPageSize = 100;
+  static constexpr int kMaxPageSize = 1000;
+
+  // REQUIRES: every argument outlives the catalog.
+  ServiceCatalog(IncidentStore* store, const Clock* clock, IdGenerator* ids);
+
+  // ALREADY_EXISTS if the name is taken; INVALID_ARGUMENT for a bad name.
+  absl::StatusOr<Service> CreateService(const std::string& name,
+                                        const std::string& description);
+  absl::StatusOr<Service> GetService(const std::string& id);
+  absl::StatusOr<Service> GetServiceByName(const std::string& name);
+  absl::StatusOr<ServicePage> ListServices(int page_size,
+                                           const std::string& page_token);
+
+  // Issues a new key for (service, source), revoking the previous one. Keeps
+  // the webhook secret.
+  absl::StatusOr<IssuedWebhookKey> IssueWebhookKey(const std::string& service_id,
+                                                   const std::string& source);
+  // Sets the secret deliveries must be signed with; empty clears it.
+  absl::StatusOr<AlertSourceStatus> SetWebhookSecret(
+      const std::string& service_id, const std::string& source,
+      const std::string& secret);
+  // NOT_FOUND for an unknown or revoked key, INVALID_ARGUMENT for a key of
+  // the wrong shape (no store lookup is made for those).
+  absl::StatusOr<ResolvedWebhookKey> ResolveWebhookKey(
+      const std::string& source, const std::string& webhook_key);
+
+  // Every source with a credential or activity for the service, by name.
+  absl::StatusOr<std::vector<AlertSourceStatus>> ListAlertSources(
+      const std::string& service_id);
+  absl::StatusOr<AlertSourceStatus> GetAlertSource(const std::string& service_id,
+                                                   const std::string& source);
+
+ private:
+  IncidentStore* store_;
+  const Clock* clock_;
+  IdGenerator* ids_;
+};
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_CORE_SERVICE_CATALOG_H_

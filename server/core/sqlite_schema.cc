@@ -1,0 +1,136 @@
+#include "server/core/sqlite_schema.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace alertgate {
+namespace {
+
+// Migration N (1-based) brings the schema from version N-1 to N. Never edit a
+// migration that has shipped; append a new one.
+//
+// Times are microseconds since the Unix epoch. Incident states and actions use
+// the API's enum numbers. Ids are time-ordered, so new rows append to the end
+// of each index.
+const std::vector<std::string>& Migrations() {
+  static const auto* migrations = new std::vector<std::string>{
+      // 1: the first schema.
+      R"sql(
+CREATE TABLE services (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- key_hash is SHA-256 of the webhook key; NULL while only a secret is set.
+CREATE TABLE webhook_credentials (
+  service_id TEXT NOT NULL REFERENCES services(id),
+  source     TEXT NOT NULL,
+  key_hash   BLOB,
+  secret     TEXT NOT NULL,
+  issued_at  INTEGER NOT NULL,
+  PRIMARY KEY (service_id, source)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX webhook_credentials_by_key
+  ON webhook_credentials (source, key_hash);
+
+CREATE TABLE incidents (
+  id              TEXT PRIMARY KEY,
+  service_id      TEXT NOT NULL,
+  source          TEXT NOT NULL,
+  dedup_key       TEXT NOT NULL,
+  state           INTEGER NOT NULL,
+  summary         TEXT NOT NULL,
+  description     TEXT NOT NULL,
+  severity        INTEGER NOT NULL,
+  tags            TEXT NOT NULL,
+  links           TEXT NOT NULL,
+  alert_count     INTEGER NOT NULL,
+  opened_at       INTEGER NOT NULL,
+  last_seen_at    INTEGER NOT NULL,
+  acknowledged_at INTEGER,
+  acknowledged_by TEXT NOT NULL,
+  resolved_at     INTEGER,
+  resolved_by     TEXT NOT NULL
+) WITHOUT ROWID;
+-- At most one open incident (not RESOLVED = 3) per service and dedup key.
+CREATE UNIQUE INDEX incidents_open_by_dedup_key
+  ON incidents (service_id, dedup_key) WHERE state <> 3;
+CREATE INDEX incidents_by_service_state ON incidents (service_id, state, id);
+CREATE INDEX incidents_by_state ON incidents (state, id);
+
+CREATE TABLE events (
+  sequence    INTEGER PRIMARY KEY AUTOINCREMENT,
+  at          INTEGER NOT NULL,
+  kind        INTEGER NOT NULL,
+  incident_id TEXT NOT NULL,
+  service_id  TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  dedup_key   TEXT NOT NULL,
+  state       INTEGER NOT NULL,
+  actor       TEXT NOT NULL,
+  note        TEXT NOT NULL
+);
+CREATE INDEX events_by_incident ON events (incident_id, sequence);
+CREATE INDEX events_by_service ON events (service_id, sequence);
+
+CREATE TABLE idempotency_keys (
+  service_id  TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  outcome     INTEGER NOT NULL,
+  incident_id TEXT NOT NULL,
+  sequence    INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL,
+  PRIMARY KEY (service_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE source_activity (
+  service_id       TEXT NOT NULL,
+  source           TEXT NOT NULL,
+  last_alert_at    INTEGER,
+  last_incident_at INTEGER,
+  PRIMARY KEY (service_id, source)
+) WITHOUT ROWID;
+)sql",
+  };
+  return *migrations;
+}
+
+absl::StatusOr<int> ReadUserVersion(SqliteConnection& db) {
+  absl::StatusOr<SqliteStatement> stmt = db.Prepare("PRAGMA user_version");
+  if (!stmt.ok()) return stmt.status();
+  absl::StatusOr<bool> row = stmt->Step();
+  if (!row.ok()) return row.status();
+  return *row ? static_cast<int>(stmt->Int(0)) : 0;
+}
+
+}  // namespace
+
+int CurrentSchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+absl::Status MigrateSchema(SqliteConnection& db) {
+  absl::StatusOr<int> version = ReadUserVersion(db);
+  if (!version.ok()) return version.status();
+  if (*version > CurrentSchemaVersion()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database schema version ", *version, " is newer than this build's ",
+        CurrentSchemaVersion(), "; upgrade alertgate"));
+  }
+  for (int next = *version + 1; next <= CurrentSchemaVersion(); ++next) {
+    absl::Status status = db.Exec(
+        absl::StrCat("BEGIN IMMEDIATE;", Migrations()[next - 1],
+                     "PRAGMA user_version = ", next, "; COMMIT;"));
+    if (!status.ok()) {
+      db.Exec("ROLLBACK").IgnoreError();
+      return absl::Status(status.code(),
+                          absl::StrCat("schema migration ", next, ": ",
+                                       status.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace alertgate

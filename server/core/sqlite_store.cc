@@ -1,0 +1,647 @@
+#include "server/core/sqlite_store.h"
+
+#include <exception>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "nlohmann/json.hpp"
+#include "server/core/errors.h"
+#include "server/core/sqlite_schema.h"
+#include "server/core/status_macros.h"
+
+namespace alertgate {
+namespace {
+
+constexpr int kReaderCount = 4;
+
+int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
+absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
+std::optional<int64_t> ToMicros(std::optional<absl::Time> t) {
+  if (!t) return std::nullopt;
+  return ToMicros(*t);
+}
+std::optional<absl::Time> FromMicros(std::optional<int64_t> us) {
+  if (!us) return std::nullopt;
+  return FromMicros(*us);
+}
+
+std::string EncodeTags(const Tags& tags) { return nlohmann::json(tags).dump(); }
+
+std::string EncodeLinks(const std::vector<Link>& links) {
+  nlohmann::json array = nlohmann::json::array();
+  for (const Link& link : links) {
+    array.push_back({{"href", link.href}, {"text", link.text}});
+  }
+  return array.dump();
+}
+
+absl::Status DecodeTagsAndLinks(const std::string& tags_json,
+                                const std::string& links_json,
+                                Incident& incident) {
+  try {
+    incident.tags = nlohmann::json::parse(tags_json).get<Tags>();
+    for (const auto& link : nlohmann::json::parse(links_json)) {
+      incident.links.push_back(
+          {link.at("href").get<std::string>(), link.at("text").get<std::string>()});
+    }
+  } catch (const std::exception& e) {
+    return errors::StoreCorrupt(
+        absl::StrCat("incident ", incident.id, " tags/links: ", e.what()));
+  }
+  return absl::OkStatus();
+}
+
+constexpr char kIncidentColumns[] =
+    "id, service_id, source, dedup_key, state, summary, description, "
+    "severity, tags, links, alert_count, opened_at, last_seen_at, "
+    "acknowledged_at, acknowledged_by, resolved_at, resolved_by";
+
+absl::StatusOr<Incident> ReadIncidentRow(const SqliteStatement& row) {
+  Incident incident;
+  incident.id = row.Text(0);
+  incident.service_id = row.Text(1);
+  incident.source = row.Text(2);
+  incident.dedup_key = row.Text(3);
+  incident.state = static_cast<IncidentState>(row.Int(4));
+  incident.summary = row.Text(5);
+  incident.description = row.Text(6);
+  incident.severity = static_cast<Severity>(row.Int(7));
+  AG_RETURN_IF_ERROR(DecodeTagsAndLinks(row.Text(8), row.Text(9), incident));
+  incident.alert_count = row.Int(10);
+  incident.opened_at = FromMicros(row.Int(11));
+  incident.last_seen_at = FromMicros(row.Int(12));
+  incident.acknowledged_at = FromMicros(row.OptionalInt(13));
+  incident.acknowledged_by = row.Text(14);
+  incident.resolved_at = FromMicros(row.OptionalInt(15));
+  incident.resolved_by = row.Text(16);
+  return incident;
+}
+
+// Binds every incident column in kIncidentColumns order, from parameter 1.
+void BindIncident(SqliteStatement& stmt, const Incident& incident) {
+  stmt.Bind(1, incident.id)
+      .Bind(2, incident.service_id)
+      .Bind(3, incident.source)
+      .Bind(4, incident.dedup_key)
+      .Bind(5, static_cast<int64_t>(incident.state))
+      .Bind(6, incident.summary)
+      .Bind(7, incident.description)
+      .Bind(8, static_cast<int64_t>(incident.severity))
+      .Bind(9, EncodeTags(incident.tags))
+      .Bind(10, EncodeLinks(incident.links))
+      .Bind(11, incident.alert_count)
+      .Bind(12, ToMicros(incident.opened_at))
+      .Bind(13, ToMicros(incident.last_seen_at))
+      .Bind(14, ToMicros(incident.acknowledged_at))
+      .Bind(15, incident.acknowledged_by)
+      .Bind(16, ToMicros(incident.resolved_at))
+      .Bind(17, incident.resolved_by);
+}
+
+// Runs `stmt` and collects every row through `read`.
+template <typename T, typename ReadRow>
+absl::StatusOr<std::vector<T>> CollectRows(SqliteStatement& stmt,
+                                           ReadRow read) {
+  std::vector<T> rows;
+  while (true) {
+    AG_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) return rows;
+    AG_ASSIGN_OR_RETURN(T value, read(stmt));
+    rows.push_back(std::move(value));
+  }
+}
+
+// Runs `stmt` and reads at most one row through `read`.
+template <typename T, typename ReadRow>
+absl::StatusOr<std::optional<T>> OptionalRow(SqliteStatement& stmt,
+                                             ReadRow read) {
+  AG_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+  if (!has_row) return std::optional<T>();
+  AG_ASSIGN_OR_RETURN(T value, read(stmt));
+  return std::optional<T>(std::move(value));
+}
+
+absl::StatusOr<Service> ReadServiceRow(const SqliteStatement& row) {
+  return Service{row.Text(0), row.Text(1), row.Text(2), FromMicros(row.Int(3))};
+}
+
+absl::StatusOr<WebhookCredential> ReadCredentialRow(const SqliteStatement& row) {
+  return WebhookCredential{row.Text(0), row.Text(1), row.Text(2), row.Text(3),
+                           FromMicros(row.Int(4))};
+}
+
+absl::StatusOr<IncidentEvent> ReadEventRow(const SqliteStatement& row) {
+  IncidentEvent event;
+  event.sequence = row.Int(0);
+  event.at = FromMicros(row.Int(1));
+  event.kind = static_cast<ChangeKind>(row.Int(2));
+  event.incident_id = row.Text(3);
+  event.service_id = row.Text(4);
+  event.source = row.Text(5);
+  event.dedup_key = row.Text(6);
+  event.state = static_cast<IncidentState>(row.Int(7));
+  event.actor = row.Text(8);
+  event.note = row.Text(9);
+  return event;
+}
+
+constexpr char kServiceColumns[] = "id, name, description, created_at";
+constexpr char kCredentialColumns[] =
+    "service_id, source, key_hash, secret, issued_at";
+constexpr char kEventColumns[] =
+    "sequence, at, kind, incident_id, service_id, source, dedup_key, state, "
+    "actor, note";
+
+// StoreTransaction over the writer connection, inside the batch's
+// transaction. Tracks the highest sequence it appended.
+class SqliteTransaction final : public StoreTransaction {
+ public:
+  explicit SqliteTransaction(SqliteConnection& db) : db_(db) {}
+
+  int64_t last_sequence() const { return last_sequence_; }
+  void set_last_sequence(int64_t sequence) { last_sequence_ = sequence; }
+
+  absl::StatusOr<std::optional<Service>> FindService(
+      const std::string& id) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare(absl::StrCat("SELECT ", kServiceColumns,
+                                 " FROM services WHERE id = ?1")));
+    stmt.Bind(1, id);
+    return OptionalRow<Service>(stmt, ReadServiceRow);
+  }
+
+  absl::Status InsertService(const Service& service) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("INSERT INTO services (id, name, description, created_at) "
+                    "VALUES (?1, ?2, ?3, ?4)"));
+    stmt.Bind(1, service.id)
+        .Bind(2, service.name)
+        .Bind(3, service.description)
+        .Bind(4, ToMicros(service.created_at));
+    absl::Status status = stmt.Run();
+    if (absl::IsAlreadyExists(status)) {
+      return errors::ServiceNameTaken(service.name);
+    }
+    return status;
+  }
+
+  absl::StatusOr<std::optional<Incident>> FindOpenIncident(
+      const std::string& service_id, const std::string& dedup_key) override {
+    // Matches the partial index incidents_open_by_dedup_key.
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare(absl::StrCat(
+            "SELECT ", kIncidentColumns,
+            " FROM incidents WHERE service_id = ?1 AND dedup_key = ?2 "
+            "AND state <> 3")));
+    stmt.Bind(1, service_id).Bind(2, dedup_key);
+    return OptionalRow<Incident>(stmt, ReadIncidentRow);
+  }
+
+  absl::StatusOr<std::optional<Incident>> FindIncident(
+      const std::string& id) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare(absl::StrCat("SELECT ", kIncidentColumns,
+                                 " FROM incidents WHERE id = ?1")));
+    stmt.Bind(1, id);
+    return OptionalRow<Incident>(stmt, ReadIncidentRow);
+  }
+
+  absl::Status InsertIncident(const Incident& incident) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare(absl::StrCat(
+            "INSERT INTO incidents (", kIncidentColumns,
+            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+            "?13, ?14, ?15, ?16, ?17)")));
+    BindIncident(stmt, incident);
+    return stmt.Run();
+  }
+
+  absl::Status UpdateIncident(const Incident& incident) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("UPDATE incidents SET service_id = ?2, source = ?3, "
+                    "dedup_key = ?4, state = ?5, summary = ?6, "
+                    "description = ?7, severity = ?8, tags = ?9, links = ?10, "
+                    "alert_count = ?11, opened_at = ?12, last_seen_at = ?13, "
+                    "acknowledged_at = ?14, acknowledged_by = ?15, "
+                    "resolved_at = ?16, resolved_by = ?17 WHERE id = ?1"));
+    BindIncident(stmt, incident);
+    AG_RETURN_IF_ERROR(stmt.Run());
+    if (db_.Changes() != 1) return errors::IncidentNotFound(incident.id);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int64_t> AppendEvent(const IncidentEvent& event) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("INSERT INTO events (at, kind, incident_id, service_id, "
+                    "source, dedup_key, state, actor, note) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+    stmt.Bind(1, ToMicros(event.at))
+        .Bind(2, static_cast<int64_t>(event.kind))
+        .Bind(3, event.incident_id)
+        .Bind(4, event.service_id)
+        .Bind(5, event.source)
+        .Bind(6, event.dedup_key)
+        .Bind(7, static_cast<int64_t>(event.state))
+        .Bind(8, event.actor)
+        .Bind(9, event.note);
+    AG_RETURN_IF_ERROR(stmt.Run());
+    last_sequence_ = db_.LastInsertRowId();
+    return last_sequence_;
+  }
+
+  absl::StatusOr<std::optional<IdempotencyRecord>> FindIdempotencyRecord(
+      const std::string& service_id, const std::string& key) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("SELECT service_id, key, outcome, incident_id, sequence, "
+                    "created_at FROM idempotency_keys "
+                    "WHERE service_id = ?1 AND key = ?2"));
+    stmt.Bind(1, service_id).Bind(2, key);
+    return OptionalRow<IdempotencyRecord>(
+        stmt, [](const SqliteStatement& row) -> absl::StatusOr<IdempotencyRecord> {
+          return IdempotencyRecord{row.Text(0), row.Text(1),
+                                   static_cast<IngestOutcome>(row.Int(2)),
+                                   row.Text(3), row.Int(4),
+                                   FromMicros(row.Int(5))};
+        });
+  }
+
+  absl::Status InsertIdempotencyRecord(const IdempotencyRecord& r) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("INSERT INTO idempotency_keys (service_id, key, outcome, "
+                    "incident_id, sequence, created_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    stmt.Bind(1, r.service_id)
+        .Bind(2, r.key)
+        .Bind(3, static_cast<int64_t>(r.outcome))
+        .Bind(4, r.incident_id)
+        .Bind(5, r.sequence)
+        .Bind(6, ToMicros(r.created_at));
+    return stmt.Run();
+  }
+
+  absl::Status RecordSourceActivity(
+      const std::string& service_id, const std::string& source,
+      absl::Time alert_at,
+      std::optional<absl::Time> incident_opened_at) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare(
+            "INSERT INTO source_activity (service_id, source, last_alert_at, "
+            "last_incident_at) VALUES (?1, ?2, ?3, ?4) "
+            "ON CONFLICT (service_id, source) DO UPDATE SET "
+            "last_alert_at = max(coalesce(last_alert_at, 0), "
+            "excluded.last_alert_at), "
+            "last_incident_at = coalesce(max(last_incident_at, "
+            "excluded.last_incident_at), last_incident_at, "
+            "excluded.last_incident_at)"));
+    stmt.Bind(1, service_id)
+        .Bind(2, source)
+        .Bind(3, ToMicros(alert_at))
+        .Bind(4, ToMicros(incident_opened_at));
+    return stmt.Run();
+  }
+
+  absl::StatusOr<std::optional<WebhookCredential>> FindWebhookCredential(
+      const std::string& service_id, const std::string& source) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare(absl::StrCat(
+            "SELECT ", kCredentialColumns,
+            " FROM webhook_credentials WHERE service_id = ?1 AND source = ?2")));
+    stmt.Bind(1, service_id).Bind(2, source);
+    return OptionalRow<WebhookCredential>(stmt, ReadCredentialRow);
+  }
+
+  absl::Status PutWebhookCredential(const WebhookCredential& c) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("INSERT OR REPLACE INTO webhook_credentials (service_id, "
+                    "source, key_hash, secret, issued_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5)"));
+    stmt.Bind(1, c.service_id).Bind(2, c.source);
+    if (c.key_hash.empty()) {
+      stmt.BindNull(3);
+    } else {
+      stmt.BindBlob(3, c.key_hash);
+    }
+    stmt.Bind(4, c.secret).Bind(5, ToMicros(c.issued_at));
+    return stmt.Run();
+  }
+
+ private:
+  SqliteConnection& db_;
+  int64_t last_sequence_ = 0;
+};
+
+absl::Status ConfigureConnection(SqliteConnection& db) {
+  // WAL lets readers run beside the writer; FULL makes every commit durable
+  // (fsync of the WAL) before Write() answers.
+  return db.Exec(
+      "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+      "PRAGMA foreign_keys = ON;");
+}
+
+}  // namespace
+
+struct SqliteStore::PendingWrite {
+  WriteWork work;
+  absl::Status result;
+  bool done = false;
+};
+
+// Borrows a reader connection for the lifetime of the lease.
+class SqliteStore::ReadLease {
+ public:
+  explicit ReadLease(SqliteStore& store)
+      : store_(store), db_(store.AcquireReader()) {}
+  ~ReadLease() { store_.ReleaseReader(db_); }
+  SqliteConnection& db() { return *db_; }
+
+ private:
+  SqliteStore& store_;
+  SqliteConnection* db_;
+};
+
+absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
+    const std::string& path) {
+  AG_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> writer,
+                      SqliteConnection::Open(path));
+  AG_RETURN_IF_ERROR(ConfigureConnection(*writer));
+  AG_RETURN_IF_ERROR(MigrateSchema(*writer));
+  std::vector<std::unique_ptr<SqliteConnection>> readers;
+  for (int i = 0; i < kReaderCount; ++i) {
+    AG_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> reader,
+                        SqliteConnection::Open(path));
+    AG_RETURN_IF_ERROR(ConfigureConnection(*reader));
+    readers.push_back(std::move(reader));
+  }
+  AG_ASSIGN_OR_RETURN(SqliteStatement last,
+                      writer->Prepare("SELECT coalesce(max(sequence), 0) "
+                                      "FROM events"));
+  AG_ASSIGN_OR_RETURN(bool has_row, last.Step());
+  int64_t last_sequence = has_row ? last.Int(0) : 0;
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::move(writer), std::move(readers), last_sequence));
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<SqliteConnection> writer,
+                         std::vector<std::unique_ptr<SqliteConnection>> readers,
+                         int64_t last_sequence)
+    : writer_(std::move(writer)),
+      notifier_(last_sequence),
+      all_readers_(std::move(readers)) {
+  for (auto& reader : all_readers_) free_readers_.push_back(reader.get());
+  writer_thread_ = std::thread([this] { WriterLoop(); });
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    absl::MutexLock lock(&queue_mu_);
+    stopping_ = true;
+  }
+  notifier_.Close();
+  writer_thread_.join();
+  // A clean close folds the WAL back into the main file.
+  writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)").IgnoreError();
+}
+
+absl::Status SqliteStore::Write(WriteWork work) {
+  PendingWrite pending;
+  pending.work = std::move(work);
+  absl::MutexLock lock(&queue_mu_);
+  if (stopping_) return errors::StoreUnavailable("closing");
+  queue_.push_back(&pending);
+  queue_mu_.Await(absl::Condition(&pending.done));
+  return pending.result;
+}
+
+void SqliteStore::WriterLoop() {
+  std::vector<PendingWrite*> batch;
+  while (true) {
+    {
+      absl::MutexLock lock(&queue_mu_);
+      auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+        return !queue_.empty() || stopping_;
+      };
+      queue_mu_.Await(absl::Condition(&has_work));
+      if (queue_.empty()) return;  // Stopping, and every write answered.
+      while (!queue_.empty() && static_cast<int>(batch.size()) < kMaxBatch) {
+        batch.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    CommitBatch(batch);
+    batch.clear();
+  }
+}
+
+void SqliteStore::CommitBatch(std::vector<PendingWrite*>& batch) {
+  SqliteTransaction tx(*writer_);
+  tx.set_last_sequence(notifier_.Last());
+  std::vector<absl::Status> results(batch.size());
+  absl::Status commit = writer_->Exec("BEGIN IMMEDIATE");
+  if (commit.ok()) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      // Each callback gets a savepoint, so its failure undoes only its own
+      // changes and the rest of the batch still commits.
+      int64_t sequence_before = tx.last_sequence();
+      absl::Status status = writer_->Exec("SAVEPOINT one_write");
+      if (status.ok()) {
+        try {
+          status = batch[i]->work(tx);
+        } catch (const std::exception& e) {
+          status = absl::InternalError(absl::StrCat("write failed: ", e.what()));
+        }
+        if (status.ok()) {
+          status = writer_->Exec("RELEASE one_write");
+        } else {
+          writer_->Exec("ROLLBACK TO one_write; RELEASE one_write")
+              .IgnoreError();
+          tx.set_last_sequence(sequence_before);
+        }
+      }
+      results[i] = status;
+    }
+    commit = writer_->Exec("COMMIT");
+    if (!commit.ok()) writer_->Exec("ROLLBACK").IgnoreError();
+  }
+  if (commit.ok()) {
+    notifier_.Publish(tx.last_sequence());
+  } else {
+    // Nothing of the batch is durable: no callback may report success.
+    for (absl::Status& result : results) {
+      if (result.ok()) result = errors::StoreUnavailable(commit.message());
+    }
+  }
+  absl::MutexLock lock(&queue_mu_);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i]->result = results[i];
+    batch[i]->done = true;
+  }
+}
+
+SqliteConnection* SqliteStore::AcquireReader() {
+  absl::MutexLock lock(&readers_mu_);
+  auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(readers_mu_) {
+    return !free_readers_.empty();
+  };
+  readers_mu_.Await(absl::Condition(&available));
+  SqliteConnection* reader = free_readers_.back();
+  free_readers_.pop_back();
+  return reader;
+}
+
+void SqliteStore::ReleaseReader(SqliteConnection* reader) {
+  absl::MutexLock lock(&readers_mu_);
+  free_readers_.push_back(reader);
+}
+
+absl::StatusOr<std::optional<Incident>> SqliteStore::GetIncident(
+    const std::string& id) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().Prepare(absl::StrCat("SELECT ", kIncidentColumns,
+                                      " FROM incidents WHERE id = ?1")));
+  stmt.Bind(1, id);
+  return OptionalRow<Incident>(stmt, ReadIncidentRow);
+}
+
+absl::StatusOr<std::vector<Incident>> SqliteStore::ListIncidents(
+    const IncidentFilter& filter, const std::string& before_id, int limit) {
+  // Built from fixed fragments only; every value is a bound parameter.
+  std::vector<std::string> where;
+  if (!filter.service_id.empty()) where.push_back("service_id = ?1");
+  if (!filter.source.empty()) where.push_back("source = ?2");
+  if (!before_id.empty()) where.push_back("id < ?3");
+  if (!filter.states.empty()) {
+    std::vector<std::string> states;
+    for (IncidentState state : filter.states) {
+      states.push_back(absl::StrCat(static_cast<int>(state)));
+    }
+    where.push_back(absl::StrCat("state IN (", absl::StrJoin(states, ","), ")"));
+  }
+  std::string sql = absl::StrCat("SELECT ", kIncidentColumns, " FROM incidents");
+  if (!where.empty()) {
+    absl::StrAppend(&sql, " WHERE ", absl::StrJoin(where, " AND "));
+  }
+  absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ?4");
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(SqliteStatement stmt, lease.db().Prepare(sql));
+  if (!filter.service_id.empty()) stmt.Bind(1, filter.service_id);
+  if (!filter.source.empty()) stmt.Bind(2, filter.source);
+  if (!before_id.empty()) stmt.Bind(3, before_id);
+  stmt.Bind(4, static_cast<int64_t>(limit));
+  return CollectRows<Incident>(stmt, ReadIncidentRow);
+}
+
+absl::StatusOr<std::vector<IncidentEvent>> SqliteStore::ReadEvents(
+    const EventQuery& query) {
+  std::string sql = absl::StrCat("SELECT ", kEventColumns,
+                                 " FROM events WHERE sequence > ?1 AND "
+                                 "sequence <= ?2");
+  if (!query.service_id.empty()) absl::StrAppend(&sql, " AND service_id = ?3");
+  if (!query.incident_id.empty()) absl::StrAppend(&sql, " AND incident_id = ?4");
+  absl::StrAppend(&sql, " ORDER BY sequence LIMIT ?5");
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(SqliteStatement stmt, lease.db().Prepare(sql));
+  stmt.Bind(1, query.after_sequence).Bind(2, query.up_to_sequence);
+  if (!query.service_id.empty()) stmt.Bind(3, query.service_id);
+  if (!query.incident_id.empty()) stmt.Bind(4, query.incident_id);
+  stmt.Bind(5, static_cast<int64_t>(query.limit));
+  return CollectRows<IncidentEvent>(stmt, ReadEventRow);
+}
+
+int64_t SqliteStore::LastCommittedSequence() { return notifier_.Last(); }
+
+bool SqliteStore::WaitForEventsAfter(int64_t sequence, absl::Duration timeout) {
+  return notifier_.WaitAfter(sequence, timeout);
+}
+
+absl::StatusOr<std::optional<Service>> SqliteStore::GetService(
+    const std::string& id) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().Prepare(absl::StrCat("SELECT ", kServiceColumns,
+                                      " FROM services WHERE id = ?1")));
+  stmt.Bind(1, id);
+  return OptionalRow<Service>(stmt, ReadServiceRow);
+}
+
+absl::StatusOr<std::optional<Service>> SqliteStore::GetServiceByName(
+    const std::string& name) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().Prepare(absl::StrCat("SELECT ", kServiceColumns,
+                                      " FROM services WHERE name = ?1")));
+  stmt.Bind(1, name);
+  return OptionalRow<Service>(stmt, ReadServiceRow);
+}
+
+absl::StatusOr<std::vector<Service>> SqliteStore::ListServices(
+    const std::string& after_name, int limit) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().Prepare(absl::StrCat(
+          "SELECT ", kServiceColumns,
+          " FROM services WHERE name > ?1 ORDER BY name LIMIT ?2")));
+  stmt.Bind(1, after_name).Bind(2, static_cast<int64_t>(limit));
+  return CollectRows<Service>(stmt, ReadServiceRow);
+}
+
+absl::StatusOr<std::optional<WebhookCredential>>
+SqliteStore::FindWebhookCredentialByKeyHash(const std::string& source,
+                                            const std::string& key_hash) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().Prepare(absl::StrCat(
+          "SELECT ", kCredentialColumns,
+          " FROM webhook_credentials WHERE source = ?1 AND key_hash = ?2")));
+  stmt.Bind(1, source).BindBlob(2, key_hash);
+  return OptionalRow<WebhookCredential>(stmt, ReadCredentialRow);
+}
+
+absl::StatusOr<std::vector<WebhookCredential>>
+SqliteStore::ListWebhookCredentials(const std::string& service_id) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().Prepare(absl::StrCat("SELECT ", kCredentialColumns,
+                                      " FROM webhook_credentials WHERE "
+                                      "service_id = ?1 ORDER BY source")));
+  stmt.Bind(1, service_id);
+  return CollectRows<WebhookCredential>(stmt, ReadCredentialRow);
+}
+
+absl::StatusOr<std::vector<SourceActivity>> SqliteStore::ListSourceActivity(
+    const std::string& service_id) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().Prepare("SELECT service_id, source, last_alert_at, "
+                         "last_incident_at FROM source_activity WHERE "
+                         "service_id = ?1 ORDER BY source"));
+  stmt.Bind(1, service_id);
+  return CollectRows<SourceActivity>(
+      stmt, [](const SqliteStatement& row) -> absl::StatusOr<SourceActivity> {
+        return SourceActivity{row.Text(0), row.Text(1),
+                              FromMicros(row.OptionalInt(2)),
+                              FromMicros(row.OptionalInt(3))};
+      });
+}
+
+}  // namespace alertgate

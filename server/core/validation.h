@@ -1,0 +1,29 @@
+// Input rules of the core: what a valid alert, name or actor looks like.
+// Each check returns INVALID_ARGUMENT naming the field, or OK.
+#ifndef ALERTGATE_SERVER_CORE_VALIDATION_H_
+#define ALERTGATE_SERVER_CORE_VALIDATION_H_
+
+#include "absl/strings/string_view.h"
+
+#include "absl/status/status.h"
+#include "server/core/incident_model.h"
+
+namespace alertgate {
+
+// Longest dedup key, idempotency key, actor or summary accepted.
+inline constexpr size_t kMaxKeyBytes = 255;
+inline constexpr size_t kMaxSummaryBytes = 1024;
+inline constexpr size_t kMaxDescriptionBytes = 64 * 1024;
+
+// Service and alert-source names: 1 to 63 of [a-z0-9_-], starting with a
+// letter or digit, so they are safe in URLs, logs and metric labels.
+absl::Status ValidateName(absl::string_view field, absl::string_view name);
+
+absl::Status ValidateAlert(const Alert& alert);
+
+// A person or tool acting through the API.
+absl::Status ValidateActor(absl::string_view actor);
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_CORE_VALIDATION_H_
