@@ -1,0 +1,380 @@
+// The incident model against a real SQLite file: dedup, folding, resolve by
+// key, actions by id, idempotency, the event log, restarts and activity.
+#include "server/core/incident_core.h"
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "server/core/id_generator.h"
+#include "server/core/service_catalog.h"
+#include "server/core/sqlite_store.h"
+#include "tests/test_support.h"
+
+namespace alertgate {
+namespace {
+
+using ::alertgate::testing::FakeClock;
+using ::alertgate::testing::TempDir;
+
+class IncidentCoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+
+  void Open() {
+    auto store = SqliteStore::Open(dir_.File("alertgate.db"));
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    core_ = std::make_unique<IncidentCore>(store_.get(), &clock_, &ids_);
+    catalog_ = std::make_unique<ServiceCatalog>(store_.get(), &clock_, &ids_);
+    if (service_id_.empty()) {
+      auto service = catalog_->CreateService("checkout", "Checkout API");
+      ASSERT_TRUE(service.ok()) << service.status();
+      service_id_ = service->id;
+    }
+  }
+
+  // Closes and reopens the store on the same file, as a restart does.
+  void Restart() {
+    core_.reset();
+    catalog_.reset();
+    store_.reset();
+    Open();
+  }
+
+  Alert MakeAlert(Action action, const std::string& dedup_key,
+                  const std::string& idempotency_key = "") {
+    Alert alert;
+    alert.service_id = service_id_;
+    alert.source = "bitbucket";
+    alert.action = action;
+    alert.dedup_key = dedup_key;
+    alert.summary = "summary of " + dedup_key;
+    alert.idempotency_key = idempotency_key;
+    return alert;
+  }
+
+  IngestResult MustIngest(const Alert& alert) {
+    auto result = core_->Ingest(alert);
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? *result : IngestResult();
+  }
+
+  TempDir dir_;
+  FakeClock clock_;
+  IdGenerator ids_{&clock_};
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<IncidentCore> core_;
+  std::unique_ptr<ServiceCatalog> catalog_;
+  std::string service_id_;
+};
+
+TEST_F(IncidentCoreTest, TriggerOpensThenFoldsIntoTheOpenIncident) {
+  IngestResult first = MustIngest(MakeAlert(Action::kTrigger, "pr:1"));
+  EXPECT_EQ(first.outcome, IngestOutcome::kOpened);
+  ASSERT_TRUE(first.incident);
+  EXPECT_EQ(first.incident->state, IncidentState::kTriggered);
+  EXPECT_EQ(first.incident->alert_count, 1);
+
+  clock_.Advance(absl::Minutes(1));
+  Alert again = MakeAlert(Action::kTrigger, "pr:1");
+  again.summary = "updated summary";
+  IngestResult second = MustIngest(again);
+  EXPECT_EQ(second.outcome, IngestOutcome::kFolded);
+  EXPECT_EQ(second.incident->id, first.incident->id);
+  EXPECT_EQ(second.incident->alert_count, 2);
+  EXPECT_EQ(second.incident->summary, "updated summary");
+  EXPECT_GT(second.incident->last_seen_at, first.incident->last_seen_at);
+
+  auto page = core_->ListIncidents({}, 0, "");
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->incidents.size(), 1u);
+}
+
+TEST_F(IncidentCoreTest, DifferentKeysAndServicesOpenSeparateIncidents) {
+  auto other = catalog_->CreateService("billing", "");
+  ASSERT_TRUE(other.ok());
+  IngestResult a = MustIngest(MakeAlert(Action::kTrigger, "pr:1"));
+  IngestResult b = MustIngest(MakeAlert(Action::kTrigger, "pr:2"));
+  Alert c_alert = MakeAlert(Action::kTrigger, "pr:1");
+  c_alert.service_id = other->id;
+  IngestResult c = MustIngest(c_alert);
+  EXPECT_NE(a.incident->id, b.incident->id);
+  EXPECT_NE(a.incident->id, c.incident->id);
+  EXPECT_EQ(c.outcome, IngestOutcome::kOpened);
+}
+
+TEST_F(IncidentCoreTest, ResolveByKeyClosesAndTheNextTriggerOpensANewOne) {
+  IngestResult opened = MustIngest(MakeAlert(Action::kTrigger, "pr:7"));
+  IngestResult resolved = MustIngest(MakeAlert(Action::kResolve, "pr:7"));
+  EXPECT_EQ(resolved.outcome, IngestOutcome::kResolved);
+  EXPECT_EQ(resolved.incident->id, opened.incident->id);
+  EXPECT_EQ(resolved.incident->state, IncidentState::kResolved);
+  EXPECT_EQ(resolved.incident->resolved_by, "source:bitbucket");
+
+  IngestResult again = MustIngest(MakeAlert(Action::kResolve, "pr:7"));
+  EXPECT_EQ(again.outcome, IngestOutcome::kNothingOpen);
+  EXPECT_FALSE(again.incident.has_value());
+  EXPECT_EQ(again.sequence, 0);
+
+  IngestResult reopened = MustIngest(MakeAlert(Action::kTrigger, "pr:7"));
+  EXPECT_EQ(reopened.outcome, IngestOutcome::kOpened);
+  EXPECT_NE(reopened.incident->id, opened.incident->id);
+}
+
+TEST_F(IncidentCoreTest, AcknowledgeByKeyAndItsRepeat) {
+  MustIngest(MakeAlert(Action::kTrigger, "k"));
+  IngestResult ack = MustIngest(MakeAlert(Action::kAcknowledge, "k"));
+  EXPECT_EQ(ack.outcome, IngestOutcome::kAcknowledged);
+  EXPECT_EQ(ack.incident->state, IncidentState::kAcknowledged);
+  IngestResult repeat = MustIngest(MakeAlert(Action::kAcknowledge, "k"));
+  EXPECT_EQ(repeat.outcome, IngestOutcome::kAlreadyAcknowledged);
+  EXPECT_EQ(repeat.sequence, 0);
+  IngestResult fold = MustIngest(MakeAlert(Action::kTrigger, "k"));
+  EXPECT_EQ(fold.outcome, IngestOutcome::kFolded);
+  EXPECT_EQ(fold.incident->state, IncidentState::kAcknowledged);
+  EXPECT_EQ(MustIngest(MakeAlert(Action::kAcknowledge, "none")).outcome,
+            IngestOutcome::kNothingOpen);
+}
+
+TEST_F(IncidentCoreTest, ActionsByIdRecordTheActorAndRefuseIllegalOnes) {
+  IngestResult opened = MustIngest(MakeAlert(Action::kTrigger, "k"));
+  const std::string id = opened.incident->id;
+
+  auto ack = core_->Acknowledge(id, "alice", "looking");
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  EXPECT_TRUE(ack->changed);
+  EXPECT_EQ(ack->incident.acknowledged_by, "alice");
+  auto ack_again = core_->Acknowledge(id, "bob", "");
+  ASSERT_TRUE(ack_again.ok());
+  EXPECT_FALSE(ack_again->changed);
+  EXPECT_EQ(ack_again->incident.acknowledged_by, "alice");
+
+  auto resolve = core_->Resolve(id, "bob", "fixed");
+  ASSERT_TRUE(resolve.ok());
+  EXPECT_TRUE(resolve->changed);
+  EXPECT_EQ(resolve->incident.state, IncidentState::kResolved);
+  EXPECT_EQ(resolve->incident.resolved_by, "bob");
+
+  auto resolve_again = core_->Resolve(id, "carol", "");
+  ASSERT_TRUE(resolve_again.ok());
+  EXPECT_FALSE(resolve_again->changed);
+  EXPECT_EQ(resolve_again->incident.resolved_by, "bob");
+
+  auto late_ack = core_->Acknowledge(id, "dave", "");
+  EXPECT_EQ(late_ack.status().code(), absl::StatusCode::kFailedPrecondition);
+
+  EXPECT_EQ(core_->Acknowledge("01ARZ3NDEKTSV4RRFFQ69G5FAV", "x", "")
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(core_->Resolve(id, "", "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  auto got = core_->GetIncident(id);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->timeline.size(), 3u);  // Opened, acknowledged, resolved.
+  EXPECT_EQ(got->timeline[0].kind, ChangeKind::kOpened);
+  EXPECT_EQ(got->timeline[1].kind, ChangeKind::kAcknowledged);
+  EXPECT_EQ(got->timeline[1].actor, "alice");
+  EXPECT_EQ(got->timeline[1].note, "looking");
+  EXPECT_EQ(got->timeline[2].kind, ChangeKind::kResolved);
+  EXPECT_LT(got->timeline[0].sequence, got->timeline[1].sequence);
+}
+
+TEST_F(IncidentCoreTest, BadAlertsAreRejectedAndChangeNothing) {
+  Alert no_key = MakeAlert(Action::kTrigger, "");
+  EXPECT_EQ(core_->Ingest(no_key).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  Alert no_summary = MakeAlert(Action::kTrigger, "k");
+  no_summary.summary.clear();
+  EXPECT_EQ(core_->Ingest(no_summary).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  Alert bad_source = MakeAlert(Action::kTrigger, "k");
+  bad_source.source = "Bit Bucket";
+  EXPECT_EQ(core_->Ingest(bad_source).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  Alert unknown_service = MakeAlert(Action::kTrigger, "k");
+  unknown_service.service_id = "no-such-service";
+  EXPECT_EQ(core_->Ingest(unknown_service).status().code(),
+            absl::StatusCode::kNotFound);
+  Alert bad_action = MakeAlert(Action::kTrigger, "k");
+  bad_action.action = static_cast<Action>(0);
+  EXPECT_EQ(core_->Ingest(bad_action).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  auto page = core_->ListIncidents({}, 0, "");
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->incidents.empty());
+  EXPECT_EQ(store_->LastCommittedSequence(), 0);
+}
+
+TEST_F(IncidentCoreTest, IdempotencyKeyHasOneEffectAlsoAfterRestart) {
+  IngestResult first = MustIngest(MakeAlert(Action::kTrigger, "push", "d-1"));
+  IngestResult second = MustIngest(MakeAlert(Action::kTrigger, "push", "d-1"));
+  EXPECT_EQ(first.outcome, IngestOutcome::kOpened);
+  EXPECT_FALSE(first.replayed);
+  EXPECT_TRUE(second.replayed);
+  EXPECT_EQ(second.outcome, IngestOutcome::kOpened);
+  EXPECT_EQ(second.incident->id, first.incident->id);
+  EXPECT_EQ(second.incident->alert_count, 1);
+  EXPECT_EQ(second.sequence, first.sequence);
+
+  Restart();
+  IngestResult third = MustIngest(MakeAlert(Action::kTrigger, "push", "d-1"));
+  EXPECT_TRUE(third.replayed);
+  EXPECT_EQ(third.incident->alert_count, 1);
+  EXPECT_EQ(store_->LastCommittedSequence(), first.sequence);
+}
+
+TEST_F(IncidentCoreTest, EverythingSurvivesARestart) {
+  IngestResult opened = MustIngest(MakeAlert(Action::kTrigger, "k1"));
+  MustIngest(MakeAlert(Action::kTrigger, "k1"));
+  MustIngest(MakeAlert(Action::kTrigger, "k2"));
+  ASSERT_TRUE(core_->Acknowledge(opened.incident->id, "alice", "").ok());
+  const int64_t last = store_->LastCommittedSequence();
+  EXPECT_EQ(last, 4);
+
+  Restart();
+  EXPECT_EQ(store_->LastCommittedSequence(), last);
+  auto got = core_->GetIncident(opened.incident->id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->incident.state, IncidentState::kAcknowledged);
+  EXPECT_EQ(got->incident.alert_count, 2);
+  EXPECT_EQ(got->incident.summary, "summary of k1");
+  EXPECT_EQ(got->timeline.size(), 3u);
+  // The open incident is still found by its dedup key after the restart.
+  EXPECT_EQ(MustIngest(MakeAlert(Action::kResolve, "k1")).incident->id,
+            opened.incident->id);
+  EXPECT_EQ(store_->LastCommittedSequence(), last + 1);
+}
+
+TEST_F(IncidentCoreTest, TagsLinksAndSeverityAreStored) {
+  Alert alert = MakeAlert(Action::kTrigger, "k");
+  alert.severity = Severity::kCritical;
+  alert.tags = {{"repository", "team/repo"}, {"branch", "main"}};
+  alert.links = {{"https://bitbucket.org/team/repo", "repository"}};
+  alert.description = "line one\nline two";
+  IngestResult r = MustIngest(alert);
+  auto got = core_->GetIncident(r.incident->id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->incident.severity, Severity::kCritical);
+  EXPECT_EQ(got->incident.tags, alert.tags);
+  EXPECT_EQ(got->incident.links, alert.links);
+  EXPECT_EQ(got->incident.description, alert.description);
+}
+
+TEST_F(IncidentCoreTest, PagingIsStableWhileNewIncidentsArrive) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 7; ++i) {
+    clock_.Advance(absl::Milliseconds(2));
+    ids.push_back(MustIngest(MakeAlert(Action::kTrigger, "k" + std::to_string(i)))
+                      .incident->id);
+  }
+  auto first = core_->ListIncidents({}, 3, "");
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->incidents.size(), 3u);
+  EXPECT_EQ(first->incidents[0].id, ids[6]);  // Newest first.
+  ASSERT_FALSE(first->next_page_token.empty());
+
+  // New incidents between pages do not shift the pages already started.
+  clock_.Advance(absl::Milliseconds(2));
+  MustIngest(MakeAlert(Action::kTrigger, "late"));
+
+  std::vector<std::string> seen;
+  for (const auto& i : first->incidents) seen.push_back(i.id);
+  std::string token = first->next_page_token;
+  while (!token.empty()) {
+    auto page = core_->ListIncidents({}, 3, token);
+    ASSERT_TRUE(page.ok());
+    for (const auto& i : page->incidents) seen.push_back(i.id);
+    token = page->next_page_token;
+  }
+  std::vector<std::string> expected(ids.rbegin(), ids.rend());
+  EXPECT_EQ(seen, expected);
+
+  EXPECT_EQ(core_->ListIncidents({}, 3, "not-a-token").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(core_->ListIncidents({}, -1, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(IncidentCoreTest, ListFiltersByServiceStateAndSource) {
+  auto other = catalog_->CreateService("billing", "");
+  ASSERT_TRUE(other.ok());
+  IngestResult a = MustIngest(MakeAlert(Action::kTrigger, "a"));
+  MustIngest(MakeAlert(Action::kTrigger, "b"));
+  MustIngest(MakeAlert(Action::kResolve, "b"));
+  Alert generic = MakeAlert(Action::kTrigger, "c");
+  generic.source = "generic";
+  generic.service_id = other->id;
+  MustIngest(generic);
+
+  IncidentFilter open_here;
+  open_here.service_id = service_id_;
+  open_here.states = {IncidentState::kTriggered, IncidentState::kAcknowledged};
+  auto page = core_->ListIncidents(open_here, 0, "");
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->incidents.size(), 1u);
+  EXPECT_EQ(page->incidents[0].id, a.incident->id);
+
+  IncidentFilter by_source;
+  by_source.source = "generic";
+  page = core_->ListIncidents(by_source, 0, "");
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->incidents.size(), 1u);
+  EXPECT_EQ(page->incidents[0].service_id, other->id);
+}
+
+TEST_F(IncidentCoreTest, WatchReadsTheLogThenLiveEventsWithoutGapsOrRepeats) {
+  for (int i = 0; i < 5; ++i) MustIngest(MakeAlert(Action::kTrigger, "k"));
+  IncidentWatch watch(store_.get(), 2, "");
+  auto backlog = watch.Next(absl::ZeroDuration());
+  ASSERT_TRUE(backlog.ok());
+  ASSERT_EQ(backlog->size(), 3u);
+  EXPECT_EQ((*backlog)[0].sequence, 3);
+  EXPECT_EQ(backlog->back().sequence, 5);
+
+  auto nothing = watch.Next(absl::Milliseconds(10));
+  ASSERT_TRUE(nothing.ok());
+  EXPECT_TRUE(nothing->empty());
+
+  std::thread writer([&] {
+    for (int i = 0; i < 20; ++i) MustIngest(MakeAlert(Action::kTrigger, "live"));
+  });
+  int64_t expected = 6;
+  while (expected <= 25) {
+    auto events = watch.Next(absl::Seconds(5));
+    ASSERT_TRUE(events.ok());
+    ASSERT_FALSE(events->empty()) << "timed out waiting for " << expected;
+    for (const IncidentEvent& e : *events) EXPECT_EQ(e.sequence, expected++);
+  }
+  writer.join();
+}
+
+TEST_F(IncidentCoreTest, ConcurrentWritersShareCommitsAndLoseNothing) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        Alert alert = MakeAlert(Action::kTrigger, "key-" + std::to_string(t),
+                                std::to_string(t) + "-" + std::to_string(i));
+        ASSERT_TRUE(core_->Ingest(alert).ok());
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(store_->LastCommittedSequence(), kThreads * kPerThread);
+  auto page = core_->ListIncidents({}, 0, "");
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->incidents.size(), static_cast<size_t>(kThreads));
+  for (const Incident& incident : page->incidents) {
+    EXPECT_EQ(incident.alert_count, kPerThread) << incident.dedup_key;
+  }
+}
+
+}  // namespace
+}  // namespace alertgate
