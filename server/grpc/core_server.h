@@ -1,0 +1,74 @@
+// CoreServer: the alertgate core as a running gRPC server — the store, the
+// incident core, the service catalog, their gRPC handlers, gRPC health
+// checking (grpc.health.v1) and server reflection.
+//
+// Thread safety: Shutdown() may be called from any thread, once.
+#ifndef ALERTGATE_SERVER_GRPC_CORE_SERVER_H_
+#define ALERTGATE_SERVER_GRPC_CORE_SERVER_H_
+
+#include <grpcpp/server.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/core/clock.h"
+#include "server/core/id_generator.h"
+#include "server/core/incident_core.h"
+#include "server/core/service_catalog.h"
+#include "server/core/sqlite_store.h"
+#include "server/grpc/incident_service_handler.h"
+#include "server/grpc/service_directory_handler.h"
+
+namespace alertgate {
+
+struct CoreServerOptions {
+  // The SQLite file; created with its folder's permissions if missing.
+  std::string database_path;
+  // host:port; port 0 picks a free port (see CoreServer::port()).
+  std::string listen_address = "127.0.0.1:50051";
+  // Null: the system clock.
+  const Clock* clock = nullptr;
+};
+
+class CoreServer {
+ public:
+  // Opens the store and starts serving. UNAVAILABLE if the address cannot be
+  // bound; the store's error if it cannot be opened.
+  static absl::StatusOr<std::unique_ptr<CoreServer>> Start(
+      const CoreServerOptions& options);
+  // Shuts down with a short grace period if Shutdown() was not called.
+  ~CoreServer();
+  CoreServer(const CoreServer&) = delete;
+  CoreServer& operator=(const CoreServer&) = delete;
+
+  // The bound port.
+  int port() const { return port_; }
+
+  // Reports NOT_SERVING to health checks, ends watch streams, stops accepting
+  // calls, lets calls in flight finish for up to `grace` (then cancels them),
+  // and closes the store after every queued write is committed.
+  void Shutdown(absl::Duration grace);
+
+  ServiceCatalog& catalog() { return *catalog_; }
+  IncidentCore& core() { return *core_; }
+
+ private:
+  CoreServer() = default;
+
+  SystemClock system_clock_;
+  std::unique_ptr<IdGenerator> ids_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<IncidentCore> core_;
+  std::unique_ptr<ServiceCatalog> catalog_;
+  std::unique_ptr<IncidentServiceHandler> incident_handler_;
+  std::unique_ptr<ServiceDirectoryHandler> directory_handler_;
+  std::unique_ptr<grpc::Server> server_;  // Destroyed before the handlers.
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_GRPC_CORE_SERVER_H_

@@ -1,0 +1,127 @@
+#include "server/grpc/incident_service_handler.h"
+
+#include "server/core/errors.h"
+#include "server/grpc/proto_conversion.h"
+#include "server/grpc/status_conversion.h"
+
+namespace alertgate {
+namespace {
+
+// How long a watch waits for new events before it checks for cancellation.
+constexpr absl::Duration kWatchPollInterval = absl::Milliseconds(200);
+
+}  // namespace
+
+grpc::Status IncidentServiceHandler::IngestAlert(
+    grpc::ServerContext*, const v1::IngestAlertRequest* request,
+    v1::IngestAlertResponse* response) {
+  if (!request->has_alert()) {
+    return ToGrpcStatus(errors::InvalidField("alert", "required"));
+  }
+  absl::StatusOr<Alert> alert = AlertFromProto(request->alert());
+  if (!alert.ok()) return ToGrpcStatus(alert.status());
+  absl::StatusOr<IngestResult> result = core_->Ingest(*alert);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  IngestResultToProto(*result, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status IncidentServiceHandler::GetIncident(
+    grpc::ServerContext*, const v1::GetIncidentRequest* request,
+    v1::GetIncidentResponse* response) {
+  absl::StatusOr<IncidentWithTimeline> got = core_->GetIncident(request->id());
+  if (!got.ok()) return ToGrpcStatus(got.status());
+  IncidentToProto(got->incident, response->mutable_incident());
+  for (const IncidentEvent& event : got->timeline) {
+    EventToProto(event, response->add_timeline());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status IncidentServiceHandler::ListIncidents(
+    grpc::ServerContext*, const v1::ListIncidentsRequest* request,
+    v1::ListIncidentsResponse* response) {
+  absl::StatusOr<IncidentFilter> filter = FilterFromProto(*request);
+  if (!filter.ok()) return ToGrpcStatus(filter.status());
+  absl::StatusOr<IncidentPage> page = core_->ListIncidents(
+      *filter, request->page_size(), request->page_token());
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const Incident& incident : page->incidents) {
+    IncidentToProto(incident, response->add_incidents());
+  }
+  response->set_next_page_token(page->next_page_token);
+  return grpc::Status::OK;
+}
+
+grpc::Status IncidentServiceHandler::AcknowledgeIncident(
+    grpc::ServerContext*, const v1::AcknowledgeIncidentRequest* request,
+    v1::AcknowledgeIncidentResponse* response) {
+  absl::StatusOr<ApiActionResult> result =
+      core_->Acknowledge(request->id(), request->actor(), request->note());
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  IncidentToProto(result->incident, response->mutable_incident());
+  response->set_changed(result->changed);
+  return grpc::Status::OK;
+}
+
+grpc::Status IncidentServiceHandler::ResolveIncident(
+    grpc::ServerContext*, const v1::ResolveIncidentRequest* request,
+    v1::ResolveIncidentResponse* response) {
+  absl::StatusOr<ApiActionResult> result =
+      core_->Resolve(request->id(), request->actor(), request->note());
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  IncidentToProto(result->incident, response->mutable_incident());
+  response->set_changed(result->changed);
+  return grpc::Status::OK;
+}
+
+grpc::Status IncidentServiceHandler::WatchIncidents(
+    grpc::ServerContext* context, const v1::WatchIncidentsRequest* request,
+    grpc::ServerWriter<v1::IncidentEvent>* writer) {
+  if (request->after_sequence() < 0) {
+    return ToGrpcStatus(
+        errors::InvalidField("after_sequence", "must not be negative"));
+  }
+  {
+    absl::MutexLock lock(&watches_mu_);
+    ++active_watches_;
+  }
+  struct Done {
+    IncidentServiceHandler* handler;
+    ~Done() {
+      absl::MutexLock lock(&handler->watches_mu_);
+      --handler->active_watches_;
+    }
+  } done{this};
+  IncidentWatch watch(store_, request->after_sequence(), request->service_id());
+  v1::IncidentEvent proto;
+  while (true) {
+    if (context->IsCancelled()) return grpc::Status::CANCELLED;
+    if (stopping_) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "server is shutting down; resume from the last "
+                          "sequence received");
+    }
+    absl::StatusOr<std::vector<IncidentEvent>> events =
+        watch.Next(kWatchPollInterval);
+    if (!events.ok()) return ToGrpcStatus(events.status());
+    for (const IncidentEvent& event : *events) {
+      proto.Clear();
+      EventToProto(event, &proto);
+      // A slow client only slows its own stream: the store is not held while
+      // writing, and ingestion never waits for watchers.
+      if (!writer->Write(proto)) return grpc::Status::CANCELLED;
+    }
+  }
+}
+
+void IncidentServiceHandler::StopWatches(absl::Duration timeout) {
+  stopping_ = true;
+  absl::MutexLock lock(&watches_mu_);
+  auto none_active = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(watches_mu_) {
+    return active_watches_ == 0;
+  };
+  watches_mu_.AwaitWithTimeout(absl::Condition(&none_active), timeout);
+}
+
+}  // namespace alertgate

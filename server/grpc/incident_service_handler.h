@@ -1,0 +1,59 @@
+// IncidentServiceHandler: alertgate.v1.IncidentService over the core. Each
+// method converts the request, calls the core, converts the answer.
+//
+// Thread safety: gRPC calls the methods concurrently; the core is
+// thread-safe. The handler must outlive the grpc::Server it is registered on.
+#ifndef ALERTGATE_SERVER_GRPC_INCIDENT_SERVICE_HANDLER_H_
+#define ALERTGATE_SERVER_GRPC_INCIDENT_SERVICE_HANDLER_H_
+
+#include <atomic>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "alertgate/v1/incident_service.grpc.pb.h"
+#include "server/core/incident_core.h"
+#include "server/core/incident_store.h"
+
+namespace alertgate {
+
+class IncidentServiceHandler final : public v1::IncidentService::Service {
+ public:
+  // REQUIRES: `core` and `store` outlive the handler.
+  IncidentServiceHandler(IncidentCore* core, IncidentStore* store)
+      : core_(core), store_(store) {}
+
+  // Ends running WatchIncidents streams with UNAVAILABLE, so clients know
+  // to resume (elsewhere or later), and waits up to `timeout` for them to
+  // return. Called before the server shuts down.
+  void StopWatches(absl::Duration timeout);
+
+  grpc::Status IngestAlert(grpc::ServerContext* context,
+                           const v1::IngestAlertRequest* request,
+                           v1::IngestAlertResponse* response) override;
+  grpc::Status GetIncident(grpc::ServerContext* context,
+                           const v1::GetIncidentRequest* request,
+                           v1::GetIncidentResponse* response) override;
+  grpc::Status ListIncidents(grpc::ServerContext* context,
+                             const v1::ListIncidentsRequest* request,
+                             v1::ListIncidentsResponse* response) override;
+  grpc::Status AcknowledgeIncident(
+      grpc::ServerContext* context, const v1::AcknowledgeIncidentRequest* request,
+      v1::AcknowledgeIncidentResponse* response) override;
+  grpc::Status ResolveIncident(grpc::ServerContext* context,
+                               const v1::ResolveIncidentRequest* request,
+                               v1::ResolveIncidentResponse* response) override;
+  grpc::Status WatchIncidents(
+      grpc::ServerContext* context, const v1::WatchIncidentsRequest* request,
+      grpc::ServerWriter<v1::IncidentEvent>* writer) override;
+
+ private:
+  IncidentCore* core_;
+  IncidentStore* store_;
+  std::atomic<bool> stopping_{false};
+  absl::Mutex watches_mu_;
+  int active_watches_ ABSL_GUARDED_BY(watches_mu_) = 0;
+};
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_GRPC_INCIDENT_SERVICE_HANDLER_H_

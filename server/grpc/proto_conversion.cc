@@ -1,0 +1,199 @@
+#include "server/grpc/proto_conversion.h"
+
+#include "absl/strings/str_cat.h"
+#include "server/core/errors.h"
+
+namespace alertgate {
+namespace {
+
+using google::protobuf::Timestamp;
+
+void SetTime(absl::Time t, Timestamp* proto) {
+  // ToUnixSeconds rounds toward the infinite past, so nanos are never negative.
+  const int64_t seconds = absl::ToUnixSeconds(t);
+  proto->set_seconds(seconds);
+  proto->set_nanos(static_cast<int32_t>(
+      (t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+}
+
+absl::Time TimeFromProto(const Timestamp& proto) {
+  return absl::FromUnixSeconds(proto.seconds()) +
+         absl::Nanoseconds(proto.nanos());
+}
+
+}  // namespace
+
+absl::StatusOr<Action> ActionFromProto(int action) {
+  switch (action) {
+    case v1::ACTION_TRIGGER:
+      return Action::kTrigger;
+    case v1::ACTION_ACKNOWLEDGE:
+      return Action::kAcknowledge;
+    case v1::ACTION_RESOLVE:
+      return Action::kResolve;
+    default:
+      return errors::InvalidField(
+          "alert.action", "must be ACTION_TRIGGER, ACTION_ACKNOWLEDGE or "
+                          "ACTION_RESOLVE");
+  }
+}
+
+absl::StatusOr<IncidentState> StateFromProto(int state) {
+  switch (state) {
+    case v1::INCIDENT_STATE_TRIGGERED:
+    case v1::INCIDENT_STATE_ACKNOWLEDGED:
+    case v1::INCIDENT_STATE_RESOLVED:
+    case v1::INCIDENT_STATE_SUPPRESSED:
+      return static_cast<IncidentState>(state);
+    default:
+      return errors::InvalidField("states",
+                                  absl::StrCat("unknown state ", state));
+  }
+}
+
+v1::IncidentState StateToProto(IncidentState state) {
+  return static_cast<v1::IncidentState>(state);
+}
+
+absl::StatusOr<Alert> AlertFromProto(const v1::Alert& proto) {
+  Alert alert;
+  alert.service_id = proto.service_id();
+  alert.source = proto.source();
+  absl::StatusOr<Action> action = ActionFromProto(proto.action());
+  if (!action.ok()) return action.status();
+  alert.action = *action;
+  alert.dedup_key = proto.dedup_key();
+  alert.summary = proto.summary();
+  alert.description = proto.description();
+  if (!v1::Severity_IsValid(proto.severity())) {
+    return errors::InvalidField("alert.severity", "unknown value");
+  }
+  alert.severity = static_cast<Severity>(proto.severity());
+  alert.tags = Tags(proto.tags().begin(), proto.tags().end());
+  for (const v1::Link& link : proto.links()) {
+    alert.links.push_back({link.href(), link.text()});
+  }
+  if (proto.has_occurred_at()) {
+    // The range protobuf's Timestamp documents: years 0001 to 9999.
+    const Timestamp& t = proto.occurred_at();
+    if (t.seconds() < -62135596800 || t.seconds() > 253402300799 ||
+        t.nanos() < 0 || t.nanos() > 999999999) {
+      return errors::InvalidField("alert.occurred_at", "out of range");
+    }
+    alert.occurred_at = TimeFromProto(proto.occurred_at());
+  }
+  alert.idempotency_key = proto.idempotency_key();
+  return alert;
+}
+
+v1::Alert AlertToProto(const Alert& alert) {
+  v1::Alert proto;
+  proto.set_service_id(alert.service_id);
+  proto.set_source(alert.source);
+  proto.set_action(static_cast<v1::Action>(alert.action));
+  proto.set_dedup_key(alert.dedup_key);
+  proto.set_summary(alert.summary);
+  proto.set_description(alert.description);
+  proto.set_severity(static_cast<v1::Severity>(alert.severity));
+  for (const auto& [key, value] : alert.tags) (*proto.mutable_tags())[key] = value;
+  for (const Link& link : alert.links) {
+    v1::Link* l = proto.add_links();
+    l->set_href(link.href);
+    l->set_text(link.text);
+  }
+  if (alert.occurred_at) SetTime(*alert.occurred_at, proto.mutable_occurred_at());
+  proto.set_idempotency_key(alert.idempotency_key);
+  return proto;
+}
+
+absl::StatusOr<IncidentFilter> FilterFromProto(
+    const v1::ListIncidentsRequest& request) {
+  IncidentFilter filter;
+  filter.service_id = request.service_id();
+  filter.source = request.source();
+  for (int state : request.states()) {
+    absl::StatusOr<IncidentState> s = StateFromProto(state);
+    if (!s.ok()) return s.status();
+    filter.states.push_back(*s);
+  }
+  return filter;
+}
+
+void IncidentToProto(const Incident& incident, v1::Incident* proto) {
+  proto->set_id(incident.id);
+  proto->set_service_id(incident.service_id);
+  proto->set_source(incident.source);
+  proto->set_dedup_key(incident.dedup_key);
+  proto->set_state(StateToProto(incident.state));
+  proto->set_summary(incident.summary);
+  proto->set_description(incident.description);
+  proto->set_severity(static_cast<v1::Severity>(incident.severity));
+  for (const auto& [key, value] : incident.tags) {
+    (*proto->mutable_tags())[key] = value;
+  }
+  for (const Link& link : incident.links) {
+    v1::Link* l = proto->add_links();
+    l->set_href(link.href);
+    l->set_text(link.text);
+  }
+  proto->set_alert_count(incident.alert_count);
+  SetTime(incident.opened_at, proto->mutable_opened_at());
+  SetTime(incident.last_seen_at, proto->mutable_last_seen_at());
+  if (incident.acknowledged_at) {
+    SetTime(*incident.acknowledged_at, proto->mutable_acknowledged_at());
+  }
+  proto->set_acknowledged_by(incident.acknowledged_by);
+  if (incident.resolved_at) {
+    SetTime(*incident.resolved_at, proto->mutable_resolved_at());
+  }
+  proto->set_resolved_by(incident.resolved_by);
+}
+
+void EventToProto(const IncidentEvent& event, v1::IncidentEvent* proto) {
+  proto->set_sequence(event.sequence);
+  SetTime(event.at, proto->mutable_at());
+  proto->set_kind(static_cast<v1::ChangeKind>(event.kind));
+  proto->set_incident_id(event.incident_id);
+  proto->set_service_id(event.service_id);
+  proto->set_source(event.source);
+  proto->set_dedup_key(event.dedup_key);
+  proto->set_state(StateToProto(event.state));
+  proto->set_actor(event.actor);
+  proto->set_note(event.note);
+}
+
+void IngestResultToProto(const IngestResult& result,
+                         v1::IngestAlertResponse* proto) {
+  proto->set_outcome(static_cast<v1::IngestOutcome>(result.outcome));
+  if (result.incident) IncidentToProto(*result.incident, proto->mutable_incident());
+  proto->set_replayed(result.replayed);
+  proto->set_sequence(result.sequence);
+}
+
+void ServiceToProto(const Service& service, v1::Service* proto) {
+  proto->set_id(service.id);
+  proto->set_name(service.name);
+  proto->set_description(service.description);
+  SetTime(service.created_at, proto->mutable_created_at());
+}
+
+void SourceStatusToProto(const AlertSourceStatus& status,
+                         v1::AlertSourceStatus* proto) {
+  proto->set_source(status.source);
+  proto->set_service_id(status.service_id);
+  proto->set_has_webhook_key(status.has_webhook_key);
+  proto->set_has_webhook_secret(status.has_webhook_secret);
+  if (status.webhook_key_issued_at) {
+    SetTime(*status.webhook_key_issued_at,
+            proto->mutable_webhook_key_issued_at());
+  }
+  if (status.last_alert_at) {
+    SetTime(*status.last_alert_at, proto->mutable_last_alert_at());
+  }
+  if (status.last_incident_at) {
+    SetTime(*status.last_incident_at, proto->mutable_last_incident_at());
+  }
+  proto->set_receiving_alerts(status.receiving_alerts);
+}
+
+}  // namespace alertgate

@@ -1,0 +1,41 @@
+// Translation between the API's protobuf messages and the core's domain
+// values. No logic beyond field mapping and enum range checks lives here.
+#ifndef ALERTGATE_SERVER_GRPC_PROTO_CONVERSION_H_
+#define ALERTGATE_SERVER_GRPC_PROTO_CONVERSION_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "alertgate/v1/incident.pb.h"
+#include "alertgate/v1/incident_service.pb.h"
+#include "alertgate/v1/service_directory.pb.h"
+#include "server/core/incident_core.h"
+#include "server/core/incident_model.h"
+#include "server/core/service_catalog.h"
+
+namespace alertgate {
+
+// INVALID_ARGUMENT for an unset or unknown action or severity.
+absl::StatusOr<Alert> AlertFromProto(const v1::Alert& proto);
+v1::Alert AlertToProto(const Alert& alert);
+
+// INVALID_ARGUMENT for an unset or unknown state.
+absl::StatusOr<IncidentFilter> FilterFromProto(
+    const v1::ListIncidentsRequest& request);
+
+void IncidentToProto(const Incident& incident, v1::Incident* proto);
+void EventToProto(const IncidentEvent& event, v1::IncidentEvent* proto);
+void IngestResultToProto(const IngestResult& result,
+                         v1::IngestAlertResponse* proto);
+void ServiceToProto(const Service& service, v1::Service* proto);
+void SourceStatusToProto(const AlertSourceStatus& status,
+                         v1::AlertSourceStatus* proto);
+
+// The API's enum for a domain value and back; used by clients too.
+v1::IncidentState StateToProto(IncidentState state);
+absl::StatusOr<IncidentState> StateFromProto(int state);
+absl::StatusOr<Action> ActionFromProto(int action);
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_GRPC_PROTO_CONVERSION_H_

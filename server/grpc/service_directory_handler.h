@@ -1,0 +1,47 @@
+// ServiceDirectoryHandler: alertgate.v1.ServiceDirectory over the service
+// catalog. Each method converts, calls the catalog, converts back.
+//
+// Thread safety: as for IncidentServiceHandler.
+#ifndef ALERTGATE_SERVER_GRPC_SERVICE_DIRECTORY_HANDLER_H_
+#define ALERTGATE_SERVER_GRPC_SERVICE_DIRECTORY_HANDLER_H_
+
+#include "alertgate/v1/service_directory.grpc.pb.h"
+#include "server/core/service_catalog.h"
+
+namespace alertgate {
+
+class ServiceDirectoryHandler final : public v1::ServiceDirectory::Service {
+ public:
+  // REQUIRES: `catalog` outlives the handler.
+  explicit ServiceDirectoryHandler(ServiceCatalog* catalog)
+      : catalog_(catalog) {}
+
+  grpc::Status CreateService(grpc::ServerContext* context,
+                             const v1::CreateServiceRequest* request,
+                             v1::Service* response) override;
+  grpc::Status GetService(grpc::ServerContext* context,
+                          const v1::GetServiceRequest* request,
+                          v1::Service* response) override;
+  grpc::Status ListServices(grpc::ServerContext* context,
+                            const v1::ListServicesRequest* request,
+                            v1::ListServicesResponse* response) override;
+  grpc::Status IssueWebhookKey(grpc::ServerContext* context,
+                               const v1::IssueWebhookKeyRequest* request,
+                               v1::IssueWebhookKeyResponse* response) override;
+  grpc::Status SetWebhookSecret(grpc::ServerContext* context,
+                                const v1::SetWebhookSecretRequest* request,
+                                v1::AlertSourceStatus* response) override;
+  grpc::Status ResolveWebhookKey(
+      grpc::ServerContext* context, const v1::ResolveWebhookKeyRequest* request,
+      v1::ResolveWebhookKeyResponse* response) override;
+  grpc::Status ListAlertSources(grpc::ServerContext* context,
+                                const v1::ListAlertSourcesRequest* request,
+                                v1::ListAlertSourcesResponse* response) override;
+
+ private:
+  ServiceCatalog* catalog_;
+};
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_GRPC_SERVICE_DIRECTORY_HANDLER_H_

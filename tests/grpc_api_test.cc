@@ -1,0 +1,289 @@
+// The gRPC API on a real port: status codes, the directory, health checking,
+// and watching incidents live.
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include <memory>
+#include <thread>
+
+#include "alertgate/v1/incident_service.grpc.pb.h"
+#include "alertgate/v1/service_directory.grpc.pb.h"
+#include "grpc_health_v1.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "server/grpc/core_server.h"
+#include "tests/test_support.h"
+
+namespace alertgate {
+namespace {
+
+using ::alertgate::testing::TempDir;
+
+class GrpcApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CoreServerOptions options;
+    options.database_path = dir_.File("alertgate.db");
+    options.listen_address = "127.0.0.1:0";
+    auto server = CoreServer::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    channel_ = grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(server_->port()),
+        grpc::InsecureChannelCredentials());
+    incidents_ = v1::IncidentService::NewStub(channel_);
+    directory_ = v1::ServiceDirectory::NewStub(channel_);
+
+    grpc::ClientContext context;
+    v1::CreateServiceRequest request;
+    request.set_name("checkout");
+    ASSERT_TRUE(directory_->CreateService(&context, request, &service_).ok());
+  }
+
+  v1::Alert MakeAlert(v1::Action action, const std::string& dedup_key) {
+    v1::Alert alert;
+    alert.set_service_id(service_.id());
+    alert.set_source("bitbucket");
+    alert.set_action(action);
+    alert.set_dedup_key(dedup_key);
+    alert.set_summary("summary");
+    return alert;
+  }
+
+  grpc::Status Ingest(const v1::Alert& alert,
+                      v1::IngestAlertResponse* response) {
+    grpc::ClientContext context;
+    v1::IngestAlertRequest request;
+    *request.mutable_alert() = alert;
+    return incidents_->IngestAlert(&context, request, response);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<CoreServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::IncidentService::Stub> incidents_;
+  std::unique_ptr<v1::ServiceDirectory::Stub> directory_;
+  v1::Service service_;
+};
+
+TEST_F(GrpcApiTest, IngestGetListAcknowledgeResolve) {
+  v1::IngestAlertResponse opened;
+  ASSERT_TRUE(Ingest(MakeAlert(v1::ACTION_TRIGGER, "pr:1"), &opened).ok());
+  EXPECT_EQ(opened.outcome(), v1::INGEST_OUTCOME_OPENED);
+  EXPECT_EQ(opened.incident().state(), v1::INCIDENT_STATE_TRIGGERED);
+  EXPECT_EQ(opened.sequence(), 1);
+  const std::string id = opened.incident().id();
+
+  v1::IngestAlertResponse folded;
+  ASSERT_TRUE(Ingest(MakeAlert(v1::ACTION_TRIGGER, "pr:1"), &folded).ok());
+  EXPECT_EQ(folded.outcome(), v1::INGEST_OUTCOME_FOLDED);
+  EXPECT_EQ(folded.incident().alert_count(), 2);
+
+  {
+    grpc::ClientContext context;
+    v1::AcknowledgeIncidentRequest request;
+    request.set_id(id);
+    request.set_actor("alice");
+    v1::AcknowledgeIncidentResponse response;
+    ASSERT_TRUE(incidents_->AcknowledgeIncident(&context, request, &response).ok());
+    EXPECT_TRUE(response.changed());
+    EXPECT_EQ(response.incident().state(), v1::INCIDENT_STATE_ACKNOWLEDGED);
+    EXPECT_EQ(response.incident().acknowledged_by(), "alice");
+    EXPECT_TRUE(response.incident().has_acknowledged_at());
+  }
+  {
+    grpc::ClientContext context;
+    v1::ResolveIncidentRequest request;
+    request.set_id(id);
+    request.set_actor("bob");
+    v1::ResolveIncidentResponse response;
+    ASSERT_TRUE(incidents_->ResolveIncident(&context, request, &response).ok());
+    EXPECT_EQ(response.incident().state(), v1::INCIDENT_STATE_RESOLVED);
+  }
+  {
+    grpc::ClientContext context;
+    v1::GetIncidentRequest request;
+    request.set_id(id);
+    v1::GetIncidentResponse response;
+    ASSERT_TRUE(incidents_->GetIncident(&context, request, &response).ok());
+    EXPECT_EQ(response.incident().state(), v1::INCIDENT_STATE_RESOLVED);
+    EXPECT_EQ(response.incident().resolved_by(), "bob");
+    ASSERT_EQ(response.timeline_size(), 4);
+    EXPECT_EQ(response.timeline(3).kind(), v1::CHANGE_KIND_RESOLVED);
+  }
+  {
+    grpc::ClientContext context;
+    v1::ListIncidentsRequest request;
+    request.set_service_id(service_.id());
+    request.add_states(v1::INCIDENT_STATE_RESOLVED);
+    v1::ListIncidentsResponse response;
+    ASSERT_TRUE(incidents_->ListIncidents(&context, request, &response).ok());
+    ASSERT_EQ(response.incidents_size(), 1);
+    EXPECT_EQ(response.incidents(0).id(), id);
+  }
+}
+
+TEST_F(GrpcApiTest, ErrorsCarryTheExactCode) {
+  v1::IngestAlertResponse response;
+  {
+    grpc::ClientContext context;
+    EXPECT_EQ(incidents_->IngestAlert(&context, v1::IngestAlertRequest(), &response)
+                  .error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  v1::Alert no_service = MakeAlert(v1::ACTION_TRIGGER, "k");
+  no_service.clear_service_id();
+  EXPECT_EQ(Ingest(no_service, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::Alert unknown_service = MakeAlert(v1::ACTION_TRIGGER, "k");
+  unknown_service.set_service_id("01ARZ3NDEKTSV4RRFFQ69G5FAV");
+  EXPECT_EQ(Ingest(unknown_service, &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  grpc::Status no_action =
+      Ingest(MakeAlert(v1::ACTION_UNSPECIFIED, "k"), &response);
+  EXPECT_EQ(no_action.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(no_action.error_message().find("alert.action"), std::string::npos);
+
+  ASSERT_TRUE(Ingest(MakeAlert(v1::ACTION_TRIGGER, "k"), &response).ok());
+  const std::string id = response.incident().id();
+  ASSERT_TRUE(Ingest(MakeAlert(v1::ACTION_RESOLVE, "k"), &response).ok());
+  {
+    grpc::ClientContext context;
+    v1::AcknowledgeIncidentRequest request;
+    request.set_id(id);
+    request.set_actor("alice");
+    v1::AcknowledgeIncidentResponse ack;
+    EXPECT_EQ(incidents_->AcknowledgeIncident(&context, request, &ack).error_code(),
+              grpc::StatusCode::FAILED_PRECONDITION);
+  }
+  {
+    grpc::ClientContext context;
+    v1::GetIncidentRequest request;
+    request.set_id("01ARZ3NDEKTSV4RRFFQ69G5FAV");
+    v1::GetIncidentResponse got;
+    EXPECT_EQ(incidents_->GetIncident(&context, request, &got).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  {
+    grpc::ClientContext context;
+    v1::ListIncidentsRequest request;
+    request.add_states(v1::INCIDENT_STATE_UNSPECIFIED);
+    v1::ListIncidentsResponse list;
+    EXPECT_EQ(incidents_->ListIncidents(&context, request, &list).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  {
+    grpc::ClientContext context;
+    v1::CreateServiceRequest request;
+    request.set_name("checkout");
+    v1::Service duplicate;
+    EXPECT_EQ(directory_->CreateService(&context, request, &duplicate).error_code(),
+              grpc::StatusCode::ALREADY_EXISTS);
+  }
+}
+
+TEST_F(GrpcApiTest, DirectoryIssuesAndResolvesWebhookKeys) {
+  v1::IssueWebhookKeyResponse issued;
+  {
+    grpc::ClientContext context;
+    v1::IssueWebhookKeyRequest request;
+    request.set_service_id(service_.id());
+    request.set_source("bitbucket");
+    ASSERT_TRUE(directory_->IssueWebhookKey(&context, request, &issued).ok());
+    EXPECT_EQ(issued.webhook_key().size(), 48u);
+    EXPECT_TRUE(issued.status().has_webhook_key());
+  }
+  {
+    grpc::ClientContext context;
+    v1::SetWebhookSecretRequest request;
+    request.set_service_id(service_.id());
+    request.set_source("bitbucket");
+    request.set_secret("Gkvl$k$wyNpQAF42");
+    v1::AlertSourceStatus status;
+    ASSERT_TRUE(directory_->SetWebhookSecret(&context, request, &status).ok());
+    EXPECT_TRUE(status.has_webhook_secret());
+  }
+  {
+    grpc::ClientContext context;
+    v1::ResolveWebhookKeyRequest request;
+    request.set_source("bitbucket");
+    request.set_webhook_key(issued.webhook_key());
+    v1::ResolveWebhookKeyResponse resolved;
+    ASSERT_TRUE(directory_->ResolveWebhookKey(&context, request, &resolved).ok());
+    EXPECT_EQ(resolved.service().id(), service_.id());
+    EXPECT_EQ(resolved.webhook_secret(), "Gkvl$k$wyNpQAF42");
+  }
+  {
+    grpc::ClientContext context;
+    v1::GetServiceRequest request;
+    request.set_name("checkout");
+    v1::Service got;
+    ASSERT_TRUE(directory_->GetService(&context, request, &got).ok());
+    EXPECT_EQ(got.id(), service_.id());
+  }
+  v1::IngestAlertResponse response;
+  ASSERT_TRUE(Ingest(MakeAlert(v1::ACTION_TRIGGER, "k"), &response).ok());
+  {
+    grpc::ClientContext context;
+    v1::ListAlertSourcesRequest request;
+    request.set_service_id(service_.id());
+    v1::ListAlertSourcesResponse sources;
+    ASSERT_TRUE(directory_->ListAlertSources(&context, request, &sources).ok());
+    ASSERT_EQ(sources.sources_size(), 1);
+    EXPECT_EQ(sources.sources(0).source(), "bitbucket");
+    EXPECT_TRUE(sources.sources(0).receiving_alerts());
+    EXPECT_TRUE(sources.sources(0).has_last_incident_at());
+  }
+}
+
+TEST_F(GrpcApiTest, HealthIsServingUntilShutdown) {
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  grpc::ClientContext context;
+  grpc::health::v1::HealthCheckResponse response;
+  ASSERT_TRUE(
+      health->Check(&context, grpc::health::v1::HealthCheckRequest(), &response)
+          .ok());
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+TEST_F(GrpcApiTest, WatchStreamsStoredThenLiveEvents) {
+  v1::IngestAlertResponse response;
+  ASSERT_TRUE(Ingest(MakeAlert(v1::ACTION_TRIGGER, "before"), &response).ok());
+
+  grpc::ClientContext context;
+  v1::WatchIncidentsRequest request;
+  request.set_after_sequence(0);
+  auto stream = incidents_->WatchIncidents(&context, request);
+  v1::IncidentEvent event;
+  ASSERT_TRUE(stream->Read(&event));
+  EXPECT_EQ(event.sequence(), 1);
+  EXPECT_EQ(event.kind(), v1::CHANGE_KIND_OPENED);
+  EXPECT_EQ(event.dedup_key(), "before");
+
+  ASSERT_TRUE(Ingest(MakeAlert(v1::ACTION_TRIGGER, "live"), &response).ok());
+  ASSERT_TRUE(Ingest(MakeAlert(v1::ACTION_RESOLVE, "live"), &response).ok());
+  ASSERT_TRUE(stream->Read(&event));
+  EXPECT_EQ(event.sequence(), 2);
+  EXPECT_EQ(event.kind(), v1::CHANGE_KIND_OPENED);
+  ASSERT_TRUE(stream->Read(&event));
+  EXPECT_EQ(event.sequence(), 3);
+  EXPECT_EQ(event.kind(), v1::CHANGE_KIND_RESOLVED);
+  EXPECT_EQ(event.state(), v1::INCIDENT_STATE_RESOLVED);
+  context.TryCancel();
+  while (stream->Read(&event)) {
+  }
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(GrpcApiTest, ShutdownEndsWatchesAndFinishes) {
+  grpc::ClientContext context;
+  v1::WatchIncidentsRequest request;
+  auto stream = incidents_->WatchIncidents(&context, request);
+  std::thread stopper([this] { server_->Shutdown(absl::Seconds(5)); });
+  v1::IncidentEvent event;
+  EXPECT_FALSE(stream->Read(&event));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  stopper.join();
+}
+
+}  // namespace
+}  // namespace alertgate
