@@ -1,0 +1,97 @@
+// ServerProcess: runs a built alertgate binary as a child process for tests
+// that need a real process (crash, restart, signals).
+#ifndef ALERTGATE_TESTS_SERVER_PROCESS_H_
+#define ALERTGATE_TESTS_SERVER_PROCESS_H_
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace alertgate::testing {
+
+// Where the build put a binary of this project: $ALERTGATE_BIN_DIR (CMake
+// sets it) or Bazel's runfiles.
+inline std::string ProjectBinary(const std::string& path_in_project) {
+  if (const char* dir = getenv("ALERTGATE_BIN_DIR"); dir && *dir) {
+    return std::string(dir) + "/" + path_in_project;
+  }
+  const char* runfiles = getenv("TEST_SRCDIR");
+  const char* workspace = getenv("TEST_WORKSPACE");
+  if (runfiles && workspace) {
+    return std::string(runfiles) + "/" + workspace + "/" + path_in_project;
+  }
+  return path_in_project;
+}
+
+class ServerProcess {
+ public:
+  ServerProcess() = default;
+  ~ServerProcess() { Kill(SIGKILL); }
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // Starts `binary` with `args` plus --port_file, output appended to `log`,
+  // and waits up to 30 s for it to report its port. False if it did not.
+  bool Start(const std::string& binary, std::vector<std::string> args,
+             const std::string& port_file, const std::string& log) {
+    unlink(port_file.c_str());
+    port_ = 0;
+    args.insert(args.begin(), binary);
+    args.push_back("--port_file=" + port_file);
+    pid_ = fork();
+    if (pid_ == 0) {
+      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(binary.c_str(), argv.data());
+      _exit(127);
+    }
+    for (int i = 0; i < 300; ++i) {
+      std::ifstream in(port_file);
+      int port = 0;
+      if (in >> port && port > 0) {
+        port_ = port;
+        return true;
+      }
+      int status;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
+  // Sends `signal` and waits for the process to end; returns its wait status.
+  int Kill(int signal) {
+    if (pid_ <= 0) return -1;
+    kill(pid_, signal);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace alertgate::testing
+
+#endif  // ALERTGATE_TESTS_SERVER_PROCESS_H_
