@@ -117,33 +117,28 @@ absl::StatusOr<IngestResult> IncidentCore::Ingest(const Alert& alert) {
         break;
       }
       case Effect::kFold:
-        TakeAlertContent(alert, *open);
-        open->alert_count += 1;
-        open->last_seen_at = std::max(open->last_seen_at, occurred);
-        AG_RETURN_IF_ERROR(tx.UpdateIncident(*open));
-        event = EventFor(*open, ChangeKind::kAlertFolded, now, actor,
-                         alert.summary);
-        result.outcome = IngestOutcome::kFolded;
-        result.incident = std::move(open);
-        break;
       case Effect::kAcknowledge:
-        MarkAcknowledged(*open, occurred, actor);
+      case Effect::kResolve: {
+        ChangeKind kind = ChangeKind::kAlertFolded;
+        if (transition.effect == Effect::kFold) {
+          TakeAlertContent(alert, *open);
+          open->alert_count += 1;
+          result.outcome = IngestOutcome::kFolded;
+        } else if (transition.effect == Effect::kAcknowledge) {
+          MarkAcknowledged(*open, occurred, actor);
+          kind = ChangeKind::kAcknowledged;
+          result.outcome = IngestOutcome::kAcknowledged;
+        } else {
+          MarkResolved(*open, occurred, actor);
+          kind = ChangeKind::kResolved;
+          result.outcome = IngestOutcome::kResolved;
+        }
         open->last_seen_at = std::max(open->last_seen_at, occurred);
         AG_RETURN_IF_ERROR(tx.UpdateIncident(*open));
-        event = EventFor(*open, ChangeKind::kAcknowledged, now, actor,
-                         alert.summary);
-        result.outcome = IngestOutcome::kAcknowledged;
+        event = EventFor(*open, kind, now, actor, alert.summary);
         result.incident = std::move(open);
         break;
-      case Effect::kResolve:
-        MarkResolved(*open, occurred, actor);
-        open->last_seen_at = std::max(open->last_seen_at, occurred);
-        AG_RETURN_IF_ERROR(tx.UpdateIncident(*open));
-        event = EventFor(*open, ChangeKind::kResolved, now, actor,
-                         alert.summary);
-        result.outcome = IngestOutcome::kResolved;
-        result.incident = std::move(open);
-        break;
+      }
       case Effect::kNone:
         result.outcome = open ? IngestOutcome::kAlreadyAcknowledged
                               : IngestOutcome::kNothingOpen;
