@@ -274,12 +274,15 @@ TEST_F(GrpcApiTest, WatchStreamsStoredThenLiveEvents) {
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
 }
 
-TEST_F(GrpcApiTest, ShutdownEndsWatchesAndFinishes) {
+TEST_F(GrpcApiTest, ShutdownEndsRunningWatchesWithUnavailable) {
+  v1::IngestAlertResponse response;
+  ASSERT_TRUE(Ingest(MakeAlert(v1::ACTION_TRIGGER, "k"), &response).ok());
   grpc::ClientContext context;
   v1::WatchIncidentsRequest request;
   auto stream = incidents_->WatchIncidents(&context, request);
-  std::thread stopper([this] { server_->Shutdown(absl::Seconds(5)); });
   v1::IncidentEvent event;
+  ASSERT_TRUE(stream->Read(&event));  // The watch is running on the server.
+  std::thread stopper([this] { server_->Shutdown(absl::Seconds(5)); });
   EXPECT_FALSE(stream->Read(&event));
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
   stopper.join();

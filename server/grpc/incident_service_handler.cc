@@ -96,12 +96,12 @@ grpc::Status IncidentServiceHandler::WatchIncidents(
   IncidentWatch watch(store_, request->after_sequence(), request->service_id());
   v1::IncidentEvent proto;
   while (true) {
-    if (context->IsCancelled()) return grpc::Status::CANCELLED;
     if (stopping_) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                           "server is shutting down; resume from the last "
                           "sequence received");
     }
+    if (context->IsCancelled()) return grpc::Status::CANCELLED;
     absl::StatusOr<std::vector<IncidentEvent>> events =
         watch.Next(kWatchPollInterval);
     if (!events.ok()) return ToGrpcStatus(events.status());
