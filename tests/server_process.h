@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +30,30 @@ inline std::string ProjectBinary(const std::string& path_in_project) {
     return std::string(runfiles) + "/" + workspace + "/" + path_in_project;
   }
   return path_in_project;
+}
+
+// A source-adapter plugin this project builds, by source name: CMake puts
+// them in <build>/plugins, Bazel in adapters/<name>/.
+inline std::string PluginFile(const std::string& name) {
+  if (const char* dir = getenv("ALERTGATE_BIN_DIR"); dir && *dir) {
+    return std::string(dir) + "/plugins/lib" + name + ".so";
+  }
+  return ProjectBinary("adapters/" + name + "/lib" + name + ".so");
+}
+
+// A file of the source tree (fixtures): $ALERTGATE_SOURCE_DIR (CMake sets
+// it) or Bazel's runfiles.
+inline std::string ProjectFile(const std::string& path_in_project) {
+  if (const char* dir = getenv("ALERTGATE_SOURCE_DIR"); dir && *dir) {
+    return std::string(dir) + "/" + path_in_project;
+  }
+  return ProjectBinary(path_in_project);
+}
+
+inline std::string ReadFileOrEmpty(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in),
+                     std::istreambuf_iterator<char>());
 }
 
 class ServerProcess {

@@ -1,0 +1,81 @@
+// The Bitbucket source adapter plugin, registered as "bitbucket": Bitbucket
+// Cloud and Data Center webhooks → alerts (mapping: docs/bitbucket.md).
+#include <string>
+
+#include "adapters/bitbucket/bitbucket_events.h"
+#include "adapters/common/json_fields.h"
+#include "alertgate/adapter_sdk.h"
+
+namespace alertgate::bitbucket {
+namespace {
+
+constexpr const char* kEventHeader = "X-Event-Key";
+
+}  // namespace
+
+bool IsBitbucketEventKey(const std::string& event) {
+  for (const char* family : {"repo:", "pullrequest:", "pr:", "issue:",
+                             "project:", "mirror:", "diagnostics:"}) {
+    const std::string prefix(family);
+    if (event.size() > prefix.size() && event.compare(0, prefix.size(), prefix) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string FirstLine(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
+
+std::string CountOf(size_t n, const char* singular, const char* plural) {
+  return std::to_string(n) + " " + (n == 1 ? singular : plural);
+}
+
+sdk::Conversion Convert(const sdk::Delivery& delivery) {
+  const std::string event(delivery.Header(kEventHeader));
+  if (event.empty()) {
+    return sdk::Conversion::UnknownEvent(
+        "", "missing X-Event-Key header: Bitbucket names every event there");
+  }
+  if (!IsBitbucketEventKey(event)) {
+    return sdk::Conversion::UnknownEvent(
+        event, "X-Event-Key \"" + event + "\" is not a Bitbucket event");
+  }
+  std::string delivery_id(delivery.Header("X-Request-UUID"));
+  if (delivery_id.empty()) delivery_id = std::string(delivery.Header("X-Request-Id"));
+
+  adapters::Json body = adapters::Json::parse(delivery.body(), nullptr,
+                                              /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    return sdk::Conversion::BadPayload(event, "body is not valid JSON");
+  }
+  if (!body.is_object()) {
+    return sdk::Conversion::BadPayload(event, "body is not a JSON object");
+  }
+  try {
+    if (auto cloud = ConvertCloudEvent(event, body)) return *std::move(cloud);
+    if (auto dc = ConvertDataCenterEvent(event, body, delivery_id)) {
+      return *std::move(dc);
+    }
+  } catch (const adapters::PayloadError& e) {
+    return sdk::Conversion::BadPayload(event, e.what());
+  } catch (const adapters::Json::exception& e) {
+    return sdk::Conversion::BadPayload(event, e.what());
+  }
+  return sdk::Conversion::Ignored(
+      event, "event " + event + " does not open or resolve incidents");
+}
+
+}  // namespace alertgate::bitbucket
+
+ALERTGATE_ADAPTER(alertgate::bitbucket::Convert, [] {
+  alertgate::sdk::AdapterInfo info;
+  info.source_name = "bitbucket";
+  info.plugin_version = "1.0.0";
+  info.signature_scheme = AG_SIGNATURE_HMAC_SHA256_PREFIXED_HEX;
+  info.signature_header = "X-Hub-Signature";
+  info.delivery_id_headers = "X-Request-UUID,X-Request-Id";
+  info.event_headers = "X-Event-Key";
+  return info;
+}())

@@ -1,0 +1,211 @@
+// Bitbucket Cloud: repo:push, pullrequest:*, repo:commit_status_*.
+// Field names: ../../tests/fixtures/bitbucket/PROVENANCE.md (appendix).
+#include <string>
+#include <vector>
+
+#include "adapters/bitbucket/bitbucket_events.h"
+
+namespace alertgate::bitbucket {
+namespace {
+
+using adapters::Find;
+using adapters::Json;
+using adapters::PayloadError;
+using adapters::RequireArray;
+using adapters::RequireId;
+using adapters::RequireObject;
+using adapters::RequireString;
+using adapters::String;
+using adapters::TimeMicros;
+
+std::string ActorName(const Json& body) {
+  for (const char* field : {"display_name", "nickname", "username"}) {
+    std::string name = String(body, {"actor", field});
+    if (!name.empty()) return name;
+  }
+  return "someone";
+}
+
+void AddLink(sdk::Alert& alert, const std::string& href,
+             const std::string& text) {
+  if (!href.empty()) alert.links.emplace_back(href, text);
+}
+
+sdk::Conversion ConvertPush(const std::string& event, const Json& body) {
+  const std::string repo = RequireString(body, {"repository", "full_name"});
+  const std::string actor = ActorName(body);
+  const Json& changes = RequireArray(body, {"push", "changes"});
+  std::vector<sdk::Alert> alerts;
+  for (const Json& change : changes) {
+    if (!change.is_object()) throw PayloadError("push.changes[]: not an object");
+    const Json* new_ref = Find(change, {"new"});
+    const Json* old_ref = Find(change, {"old"});
+    const bool deleted = new_ref == nullptr || new_ref->is_null();
+    const Json& ref = deleted ? (old_ref && old_ref->is_object() ? *old_ref : Json())
+                              : *new_ref;
+    if (!ref.is_object()) {
+      throw PayloadError("push.changes[]: neither new nor old is an object");
+    }
+    const std::string type = String(ref, {"type"}, "branch");
+    const std::string name = RequireString(ref, {"name"});
+    const std::string hash = deleted ? "" : String(ref, {"target", "hash"});
+    const bool created = change.value("created", false) ||
+                         (old_ref == nullptr || old_ref->is_null());
+    const bool forced = change.value("forced", false);
+
+    sdk::Alert alert;
+    alert.action = sdk::Action::kTrigger;
+    alert.severity = sdk::Severity::kInfo;
+    alert.dedup_key = "push:" + repo + ":" + type + "/" + name + "@" +
+                      (deleted ? std::string("deleted") : hash);
+    const Json* commits = Find(change, {"commits"});
+    const size_t commit_count =
+        commits && commits->is_array() ? commits->size() : 0;
+    const bool truncated = change.value("truncated", false);
+    if (deleted) {
+      alert.summary = actor + " deleted " + type + " " + name + " in " + repo;
+    } else if (created) {
+      alert.summary = actor + " created " + type + " " + name + " in " + repo;
+    } else {
+      alert.summary = actor + (forced ? " force-pushed " : " pushed ") +
+                      CountOf(commit_count, "commit", "commits") +
+                      (truncated ? " (or more)" : "") + " to " + type + " " +
+                      name + " in " + repo;
+    }
+    std::string description;
+    if (!hash.empty()) description = "Head: " + hash + "\n";
+    if (commits && commits->is_array()) {
+      for (const Json& commit : *commits) {
+        description += "- " + String(commit, {"hash"}).substr(0, 12) + " " +
+                       FirstLine(String(commit, {"message"})) + " (" +
+                       String(commit, {"author", "raw"}) + ")\n";
+      }
+      if (truncated) description += "- … more commits not listed\n";
+    }
+    alert.description = description;
+    alert.tags = {{"repository", repo},
+                  {type == "tag" ? "tag" : "branch", name},
+                  {"event", event},
+                  {"actor", actor}};
+    AddLink(alert, String(ref, {"links", "html", "href"}), type + " " + name);
+    AddLink(alert, String(ref, {"target", "links", "html", "href"}),
+            "commit " + hash.substr(0, 12));
+    AddLink(alert, String(body, {"repository", "links", "html", "href"}), repo);
+    alert.occurred_at_unix_micros = TimeMicros(ref, {"target", "date"});
+    alerts.push_back(std::move(alert));
+  }
+  if (alerts.empty()) {
+    return sdk::Conversion::Ignored(event, "push without changed refs");
+  }
+  return sdk::Conversion::Alerts(event, std::move(alerts));
+}
+
+sdk::Conversion ConvertPullRequest(const std::string& event, const Json& body) {
+  const Json& pr = RequireObject(body, {"pullrequest"});
+  std::string repo = String(body, {"repository", "full_name"});
+  if (repo.empty()) repo = RequireString(pr, {"destination", "repository", "full_name"});
+  const std::string id = RequireId(pr, {"id"});
+  const std::string title = String(pr, {"title"});
+  const std::string actor = ActorName(body);
+  const std::string source_branch = String(pr, {"source", "branch", "name"});
+  const std::string target_branch = String(pr, {"destination", "branch", "name"});
+
+  sdk::Alert alert;
+  alert.dedup_key = "pr:" + repo + ":" + id;
+  alert.severity = sdk::Severity::kInfo;
+  std::string verb;
+  if (event == "pullrequest:created") {
+    alert.action = sdk::Action::kTrigger;
+    verb = "opened";
+  } else if (event == "pullrequest:updated") {
+    alert.action = sdk::Action::kTrigger;
+    verb = "updated";
+  } else if (event == "pullrequest:fulfilled") {
+    alert.action = sdk::Action::kResolve;
+    verb = "merged";
+  } else {
+    alert.action = sdk::Action::kResolve;
+    verb = "declined";
+  }
+  alert.summary = actor + " " + verb + " pull request #" + id + " \"" + title +
+                  "\" in " + repo + " (" + source_branch + " → " +
+                  target_branch + ")";
+  std::string description = String(pr, {"description"});
+  const std::string author = String(pr, {"author", "display_name"});
+  if (!author.empty()) description = "Author: " + author + "\n" + description;
+  const std::string source_commit = String(pr, {"source", "commit", "hash"});
+  if (!source_commit.empty()) description += "\nSource commit: " + source_commit;
+  const std::string merge_commit = String(pr, {"merge_commit", "hash"});
+  if (!merge_commit.empty()) description += "\nMerge commit: " + merge_commit;
+  alert.description = description;
+  alert.tags = {{"repository", repo},     {"branch", source_branch},
+                {"target_branch", target_branch}, {"event", event},
+                {"actor", actor},         {"pull_request", id}};
+  const std::string source_repo =
+      String(pr, {"source", "repository", "full_name"});
+  if (!source_repo.empty() && source_repo != repo) {
+    alert.tags.emplace_back("source_repository", source_repo);
+  }
+  AddLink(alert, String(pr, {"links", "html", "href"}), "Pull request #" + id);
+  alert.occurred_at_unix_micros = TimeMicros(pr, {"updated_on"});
+  if (alert.occurred_at_unix_micros == 0) {
+    alert.occurred_at_unix_micros = TimeMicros(pr, {"created_on"});
+  }
+  return sdk::Conversion::Alerts(event, {std::move(alert)});
+}
+
+sdk::Conversion ConvertCommitStatus(const std::string& event,
+                                    const Json& body) {
+  const Json& status = RequireObject(body, {"commit_status"});
+  const std::string state = RequireString(status, {"state"});
+  if (state != "FAILED" && state != "SUCCESSFUL") {
+    return sdk::Conversion::Ignored(
+        event, "commit status " + state + " neither fails nor passes");
+  }
+  std::string repo = String(body, {"repository", "full_name"});
+  if (repo.empty()) repo = RequireString(status, {"repository", "full_name"});
+  const std::string key = RequireString(status, {"key"});
+  const std::string ref = String(status, {"refname"}, "(no ref)");
+  const std::string name = String(status, {"name"}, key);
+  const std::string hash = String(status, {"commit", "hash"});
+
+  sdk::Alert alert;
+  alert.dedup_key = "build:" + repo + ":" + ref + ":" + key;
+  if (state == "FAILED") {
+    alert.action = sdk::Action::kTrigger;
+    alert.severity = sdk::Severity::kError;
+    alert.summary = name + " failed on " + ref + " in " + repo;
+  } else {
+    alert.action = sdk::Action::kResolve;
+    alert.severity = sdk::Severity::kInfo;
+    alert.summary = name + " passed on " + ref + " in " + repo;
+  }
+  alert.description = String(status, {"description"});
+  if (!hash.empty()) {
+    alert.description += "\nCommit: " + hash + " " +
+                         FirstLine(String(status, {"commit", "message"}));
+  }
+  alert.tags = {{"repository", repo}, {"branch", ref}, {"event", event},
+                {"actor", ActorName(body)}, {"build", key}};
+  AddLink(alert, String(status, {"url"}), name);
+  alert.occurred_at_unix_micros = TimeMicros(status, {"updated_on"});
+  return sdk::Conversion::Alerts(event, {std::move(alert)});
+}
+
+}  // namespace
+
+std::optional<sdk::Conversion> ConvertCloudEvent(const std::string& event,
+                                                 const Json& body) {
+  if (event == "repo:push") return ConvertPush(event, body);
+  if (event == "pullrequest:created" || event == "pullrequest:updated" ||
+      event == "pullrequest:fulfilled" || event == "pullrequest:rejected") {
+    return ConvertPullRequest(event, body);
+  }
+  if (event == "repo:commit_status_created" ||
+      event == "repo:commit_status_updated") {
+    return ConvertCommitStatus(event, body);
+  }
+  return std::nullopt;
+}
+
+}  // namespace alertgate::bitbucket

@@ -1,0 +1,211 @@
+// Bitbucket Data Center / Server: repo:refs_changed, pr:*, diagnostics:ping.
+// Field names: ../../tests/fixtures/bitbucket/PROVENANCE.md (appendix).
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "adapters/bitbucket/bitbucket_events.h"
+
+namespace alertgate::bitbucket {
+namespace {
+
+using adapters::Find;
+using adapters::Json;
+using adapters::PayloadError;
+using adapters::RequireArray;
+using adapters::RequireId;
+using adapters::RequireObject;
+using adapters::RequireString;
+using adapters::String;
+using adapters::TimeMicros;
+
+// "PROJECT/slug": Data Center bodies carry no full name.
+std::string RepositoryName(const Json& repository, const char* where) {
+  const Json* project_key = Find(repository, {"project", "key"});
+  const Json* slug = Find(repository, {"slug"});
+  if (!project_key || !project_key->is_string() || !slug || !slug->is_string()) {
+    throw PayloadError(std::string(where) +
+                       ": repository needs project.key and slug");
+  }
+  return project_key->get<std::string>() + "/" + slug->get<std::string>();
+}
+
+std::string ActorName(const Json& body) {
+  for (const char* field : {"displayName", "name", "slug"}) {
+    std::string name = String(body, {"actor", field});
+    if (!name.empty()) return name;
+  }
+  return "someone";
+}
+
+// The first links.self[].href of an object, if any.
+std::string SelfLink(const Json& object) {
+  const Json* self = Find(object, {"links", "self"});
+  if (self && self->is_array() && !self->empty()) {
+    return String((*self)[0], {"href"});
+  }
+  return "";
+}
+
+bool IsZeroHash(const std::string& hash) {
+  return !hash.empty() && hash.find_first_not_of('0') == std::string::npos;
+}
+
+sdk::Conversion ConvertRefsChanged(const std::string& event, const Json& body) {
+  const std::string repo =
+      RepositoryName(RequireObject(body, {"repository"}), "repository");
+  const std::string actor = ActorName(body);
+  const Json& changes = RequireArray(body, {"changes"});
+  const int64_t at = TimeMicros(body, {"date"});
+  std::vector<sdk::Alert> alerts;
+  for (const Json& change : changes) {
+    if (!change.is_object()) throw PayloadError("changes[]: not an object");
+    std::string ref_id = String(change, {"refId"});
+    if (ref_id.empty()) ref_id = RequireString(change, {"ref", "id"});
+    std::string display = String(change, {"ref", "displayId"});
+    const std::string ref_type = String(change, {"ref", "type"}, "BRANCH");
+    if (display.empty()) display = ref_id;
+    const std::string type = String(change, {"type"}, "UPDATE");
+    const std::string to_hash = String(change, {"toHash"});
+    const std::string from_hash = String(change, {"fromHash"});
+    const bool deleted = type == "DELETE" || IsZeroHash(to_hash);
+    const bool created = type == "ADD" || IsZeroHash(from_hash);
+    const std::string kind = ref_type == "TAG" ? "tag" : "branch";
+
+    sdk::Alert alert;
+    alert.action = sdk::Action::kTrigger;
+    alert.severity = sdk::Severity::kInfo;
+    alert.dedup_key = "push:" + repo + ":" + ref_id + "@" +
+                      (deleted ? std::string("deleted") : to_hash);
+    if (deleted) {
+      alert.summary = actor + " deleted " + kind + " " + display + " in " + repo;
+    } else if (created) {
+      alert.summary = actor + " created " + kind + " " + display + " in " + repo;
+    } else {
+      alert.summary = actor + (type == "UPDATE" ? " pushed to " : " force-pushed ") +
+                      kind + " " + display + " in " + repo;
+    }
+    std::string description;
+    if (!deleted) description = "Head: " + to_hash + "\n";
+    if (!from_hash.empty() && !created) description += "Previous: " + from_hash + "\n";
+    const Json* commits = Find(body, {"commits"});
+    if (commits && commits->is_array()) {
+      for (const Json& commit : *commits) {
+        description += "- " + String(commit, {"displayId"}) + " " +
+                       FirstLine(String(commit, {"message"})) + " (" +
+                       String(commit, {"author", "name"}) + ")\n";
+      }
+    }
+    alert.description = description;
+    alert.tags = {{"repository", repo}, {kind, display}, {"event", event},
+                  {"actor", actor}};
+    alert.occurred_at_unix_micros = at;
+    alerts.push_back(std::move(alert));
+  }
+  if (alerts.empty()) {
+    return sdk::Conversion::Ignored(event, "refs changed without changes");
+  }
+  return sdk::Conversion::Alerts(event, std::move(alerts));
+}
+
+sdk::Conversion ConvertPullRequest(const std::string& event, const Json& body) {
+  const Json& pr = RequireObject(body, {"pullRequest"});
+  const std::string id = RequireId(pr, {"id"});
+  const Json& to_ref = RequireObject(pr, {"toRef"});
+  const std::string repo =
+      RepositoryName(RequireObject(to_ref, {"repository"}), "pullRequest.toRef");
+  const std::string title = String(pr, {"title"});
+  const std::string actor = ActorName(body);
+  const std::string source = String(pr, {"fromRef", "displayId"});
+  const std::string target = String(to_ref, {"displayId"});
+
+  sdk::Alert alert;
+  alert.dedup_key = "pr:" + repo + ":" + id;
+  alert.severity = sdk::Severity::kInfo;
+  std::string verb;
+  if (event == "pr:opened") {
+    alert.action = sdk::Action::kTrigger;
+    verb = "opened";
+  } else if (event == "pr:modified") {
+    alert.action = sdk::Action::kTrigger;
+    verb = "modified";
+  } else if (event == "pr:from_ref_updated") {
+    alert.action = sdk::Action::kTrigger;
+    verb = "pushed to";
+  } else if (event == "pr:merged") {
+    alert.action = sdk::Action::kResolve;
+    verb = "merged";
+  } else if (event == "pr:declined") {
+    alert.action = sdk::Action::kResolve;
+    verb = "declined";
+  } else {
+    alert.action = sdk::Action::kResolve;
+    verb = "deleted";
+  }
+  alert.summary = actor + " " + verb + " pull request #" + id + " \"" + title +
+                  "\" in " + repo + " (" + source + " → " + target + ")";
+  std::string description = String(pr, {"description"});
+  const std::string author = String(pr, {"author", "user", "displayName"});
+  if (!author.empty()) description = "Author: " + author + "\n" + description;
+  const std::string head = String(pr, {"fromRef", "latestCommit"});
+  if (!head.empty()) description += "\nSource commit: " + head;
+  const std::string merge = String(pr, {"properties", "mergeCommit", "id"});
+  if (!merge.empty()) description += "\nMerge commit: " + merge;
+  alert.description = description;
+  alert.tags = {{"repository", repo}, {"branch", source},
+                {"target_branch", target}, {"event", event},
+                {"actor", actor}, {"pull_request", id}};
+  const Json* from_repo = Find(pr, {"fromRef", "repository"});
+  if (from_repo && from_repo->is_object()) {
+    const std::string source_repo = RepositoryName(*from_repo, "pullRequest.fromRef");
+    if (source_repo != repo) alert.tags.emplace_back("source_repository", source_repo);
+  }
+  const std::string link = SelfLink(pr);
+  if (!link.empty()) alert.links.emplace_back(link, "Pull request #" + id);
+  alert.occurred_at_unix_micros = TimeMicros(body, {"date"});
+  if (alert.occurred_at_unix_micros == 0) {
+    alert.occurred_at_unix_micros = TimeMicros(pr, {"updatedDate"});
+  }
+  return sdk::Conversion::Alerts(event, {std::move(alert)});
+}
+
+// "Test connection": a test alert that opens and resolves at once, so the
+// source shows as receiving alerts and nothing stays open.
+sdk::Conversion ConvertPing(const std::string& event,
+                            const std::string& delivery_id) {
+  static std::atomic<uint64_t> counter{0};
+  std::string id = delivery_id;
+  if (id.empty()) {
+    id = std::to_string(std::chrono::system_clock::now().time_since_epoch().count()) +
+         "-" + std::to_string(counter++);
+  }
+  sdk::Alert trigger;
+  trigger.action = sdk::Action::kTrigger;
+  trigger.severity = sdk::Severity::kInfo;
+  trigger.dedup_key = "ping:" + id;
+  trigger.summary = "Bitbucket test connection (diagnostics:ping)";
+  trigger.description =
+      "Sent by \"Test connection\" in Bitbucket's webhook settings. Resolved "
+      "at once.";
+  trigger.tags = {{"event", event}};
+  sdk::Alert resolve = trigger;
+  resolve.action = sdk::Action::kResolve;
+  return sdk::Conversion::Alerts(event, {std::move(trigger), std::move(resolve)});
+}
+
+}  // namespace
+
+std::optional<sdk::Conversion> ConvertDataCenterEvent(
+    const std::string& event, const Json& body, const std::string& delivery_id) {
+  if (event == "diagnostics:ping") return ConvertPing(event, delivery_id);
+  if (event == "repo:refs_changed") return ConvertRefsChanged(event, body);
+  if (event == "pr:opened" || event == "pr:modified" ||
+      event == "pr:from_ref_updated" || event == "pr:merged" ||
+      event == "pr:declined" || event == "pr:deleted") {
+    return ConvertPullRequest(event, body);
+  }
+  return std::nullopt;
+}
+
+}  // namespace alertgate::bitbucket

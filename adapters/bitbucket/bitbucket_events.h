@@ -1,0 +1,45 @@
+// The Bitbucket adapter's two halves: Bitbucket Cloud and Bitbucket Data
+// Center (Server) deliveries, told apart by their event key. Each returns
+// the alerts of one delivery, or throws adapters::PayloadError for a body
+// that lacks what its event must carry.
+//
+// Dedup keys are built from stable identities only, so a merge finds the
+// incident its pull request's creation opened:
+//   pull request   pr:<repository>:<id>
+//   push (a ref)   push:<repository>:<ref>@<new commit | deleted>
+//   build status   build:<repository>:<ref>:<status key>
+// where <repository> is "workspace/slug" on Cloud and "PROJECT/slug" on Data
+// Center (the target repository for pull requests).
+#ifndef ALERTGATE_ADAPTERS_BITBUCKET_BITBUCKET_EVENTS_H_
+#define ALERTGATE_ADAPTERS_BITBUCKET_BITBUCKET_EVENTS_H_
+
+#include <string>
+
+#include "adapters/common/json_fields.h"
+#include "alertgate/adapter_sdk.h"
+
+namespace alertgate::bitbucket {
+
+// The event families Bitbucket sends; an event key outside them is not a
+// Bitbucket event at all.
+bool IsBitbucketEventKey(const std::string& event);
+
+// Converts Cloud events; returns nullopt for an event that is not Cloud's.
+std::optional<sdk::Conversion> ConvertCloudEvent(const std::string& event,
+                                                 const adapters::Json& body);
+
+// Converts Data Center events; nullopt for an event that is not Data
+// Center's. `delivery_id` makes the ping's test alert unique.
+std::optional<sdk::Conversion> ConvertDataCenterEvent(
+    const std::string& event, const adapters::Json& body,
+    const std::string& delivery_id);
+
+// The first line of a commit message, for summaries.
+std::string FirstLine(const std::string& text);
+
+// "1 commit" / "3 commits".
+std::string CountOf(size_t n, const char* singular, const char* plural);
+
+}  // namespace alertgate::bitbucket
+
+#endif  // ALERTGATE_ADAPTERS_BITBUCKET_BITBUCKET_EVENTS_H_

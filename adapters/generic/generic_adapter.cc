@@ -1,0 +1,109 @@
+// The generic JSON webhook source, registered as "generic": any tool that
+// can POST JSON can raise and resolve incidents (format: docs/generic-source.md).
+//
+//   {"status": "trigger", "event_id": "disk-full:db1", "message": "Disk full",
+//    "description": "...", "severity": "critical", "tags": {"host": "db1"},
+//    "links": [{"href": "https://...", "text": "dashboard"}],
+//    "occurred_at": "2026-01-02T03:04:05Z"}
+//
+// The body is one such object or an array of them.
+#include <string>
+#include <vector>
+
+#include "adapters/common/json_fields.h"
+#include "alertgate/adapter_sdk.h"
+
+namespace alertgate::generic {
+namespace {
+
+namespace sdk = ::alertgate::sdk;
+using adapters::Json;
+using adapters::PayloadError;
+using adapters::RequireString;
+using adapters::String;
+
+sdk::Action ParseStatus(const std::string& status) {
+  if (status == "trigger" || status == "triggered" || status == "firing") {
+    return sdk::Action::kTrigger;
+  }
+  if (status == "acknowledge" || status == "acknowledged") {
+    return sdk::Action::kAcknowledge;
+  }
+  if (status == "resolve" || status == "resolved" || status == "ok") {
+    return sdk::Action::kResolve;
+  }
+  throw PayloadError("status: \"" + status +
+                     "\" is not trigger, acknowledge or resolve");
+}
+
+sdk::Severity ParseSeverity(const std::string& severity) {
+  if (severity.empty()) return sdk::Severity::kUnspecified;
+  if (severity == "info") return sdk::Severity::kInfo;
+  if (severity == "warning") return sdk::Severity::kWarning;
+  if (severity == "error") return sdk::Severity::kError;
+  if (severity == "critical") return sdk::Severity::kCritical;
+  throw PayloadError("severity: \"" + severity +
+                     "\" is not info, warning, error or critical");
+}
+
+sdk::Alert ParseAlert(const Json& object) {
+  if (!object.is_object()) throw PayloadError("each alert must be an object");
+  sdk::Alert alert;
+  alert.action = ParseStatus(RequireString(object, {"status"}));
+  alert.dedup_key = RequireString(object, {"event_id"});
+  alert.summary = String(object, {"message"});
+  if (alert.action == sdk::Action::kTrigger && alert.summary.empty()) {
+    throw PayloadError("message: required when status is trigger");
+  }
+  alert.description = String(object, {"description"});
+  alert.severity = ParseSeverity(String(object, {"severity"}));
+  if (const Json* tags = adapters::Find(object, {"tags"})) {
+    if (!tags->is_object()) throw PayloadError("tags: not an object");
+    for (const auto& [key, value] : tags->items()) {
+      if (!value.is_string()) throw PayloadError("tags." + key + ": not a string");
+      alert.tags.emplace_back(key, value.get<std::string>());
+    }
+  }
+  if (const Json* links = adapters::Find(object, {"links"})) {
+    if (!links->is_array()) throw PayloadError("links: not an array");
+    for (const Json& link : *links) {
+      alert.links.emplace_back(RequireString(link, {"href"}),
+                               String(link, {"text"}));
+    }
+  }
+  alert.occurred_at_unix_micros = adapters::TimeMicros(object, {"occurred_at"});
+  return alert;
+}
+
+sdk::Conversion Convert(const sdk::Delivery& delivery) {
+  const std::string event = "alert";
+  Json body = Json::parse(delivery.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    return sdk::Conversion::BadPayload(event, "body is not valid JSON");
+  }
+  try {
+    std::vector<sdk::Alert> alerts;
+    if (body.is_array()) {
+      for (const Json& item : body) alerts.push_back(ParseAlert(item));
+    } else {
+      alerts.push_back(ParseAlert(body));
+    }
+    if (alerts.empty()) return sdk::Conversion::Ignored(event, "empty array");
+    return sdk::Conversion::Alerts(event, std::move(alerts));
+  } catch (const PayloadError& e) {
+    return sdk::Conversion::BadPayload(event, e.what());
+  }
+}
+
+}  // namespace
+}  // namespace alertgate::generic
+
+ALERTGATE_ADAPTER(alertgate::generic::Convert, [] {
+  alertgate::sdk::AdapterInfo info;
+  info.source_name = "generic";
+  info.plugin_version = "1.0.0";
+  info.signature_scheme = AG_SIGNATURE_HMAC_SHA256_PREFIXED_HEX;
+  info.signature_header = "X-Alertgate-Signature";
+  info.delivery_id_headers = "Idempotency-Key,X-Delivery-Id";
+  return info;
+}())

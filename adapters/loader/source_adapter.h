@@ -1,0 +1,75 @@
+// SourceAdapter: one loaded, checked source-adapter plugin as the host uses
+// it. Converts a raw delivery into domain alerts through the plugin's C ABI
+// and turns everything the plugin returns into host-owned values at once.
+//
+// Thread safety: Convert() may be called concurrently (plugins must allow
+// it; see adapter_abi.h).
+#ifndef ALERTGATE_ADAPTERS_LOADER_SOURCE_ADAPTER_H_
+#define ALERTGATE_ADAPTERS_LOADER_SOURCE_ADAPTER_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "alertgate/adapter_abi.h"
+#include "server/core/incident_model.h"
+
+namespace alertgate {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+// The result of converting one delivery, owned by the host.
+struct ConvertedDelivery {
+  enum class Code { kOk, kBadPayload, kUnknownEvent, kInternal };
+  Code code = Code::kInternal;
+  std::string event;
+  // The error, or why an accepted event produced no alert.
+  std::string message;
+  // Filled: action, dedup key, summary, description, severity, tags, links,
+  // occurred_at. The caller sets service, source and idempotency key.
+  std::vector<Alert> alerts;
+};
+
+class SourceAdapter {
+ public:
+  // REQUIRES: `description` passed CheckAdapterDescription() and stays
+  // valid for the life of the process (plugins are never unloaded).
+  SourceAdapter(const ag_adapter_v1* description, std::string file);
+
+  const std::string& name() const { return name_; }
+  const std::string& version() const { return version_; }
+  const std::string& file() const { return file_; }
+  uint32_t signature_scheme() const { return description_->signature_scheme; }
+  // Empty when the source signs nothing.
+  const std::string& signature_header() const { return signature_header_; }
+  // In order of preference; possibly empty.
+  const std::vector<std::string>& delivery_id_headers() const {
+    return delivery_id_headers_;
+  }
+  const std::vector<std::string>& event_headers() const {
+    return event_headers_;
+  }
+
+  ConvertedDelivery Convert(const HttpHeaders& headers,
+                            absl::string_view body) const;
+
+ private:
+  const ag_adapter_v1* description_;
+  std::string file_;
+  std::string name_;
+  std::string version_;
+  std::string signature_header_;
+  std::vector<std::string> delivery_id_headers_;
+  std::vector<std::string> event_headers_;
+};
+
+// Checks a plugin's description before anything of it is used. The error
+// names `file` and the offending field.
+absl::Status CheckAdapterDescription(const ag_adapter_v1* description,
+                                     const std::string& file);
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_ADAPTERS_LOADER_SOURCE_ADAPTER_H_
