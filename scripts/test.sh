@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
 (cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600)
+# The adapters under AddressSanitizer and UBSan (fuzz-style robustness).
+scripts/asan.sh
 
 # No Bazel server may outlive this script, whatever happens.
 trap 'bazel shutdown >/dev/null 2>&1 || true' EXIT

@@ -1,6 +1,7 @@
 // Deliberately broken adapter plugins, one per refusal the loader must make.
 // Built several times with BROKEN set to one of the kinds below.
 #include <cstring>
+#include <stdexcept>
 
 #include "alertgate/adapter_abi.h"
 #include "alertgate/adapter_sdk.h"
@@ -22,7 +23,7 @@ int32_t ConvertNothing(const ag_delivery*, ag_conversion* out) {
 }
 void ReleaseNothing(ag_conversion*) {}
 
-ag_adapter_v1 Valid(const char* name) {
+[[maybe_unused]] ag_adapter_v1 Valid(const char* name) {
   ag_adapter_v1 d;
   std::memset(&d, 0, sizeof(d));
   d.magic = AG_ADAPTER_MAGIC;
@@ -49,6 +50,11 @@ ALERTGATE_ADAPTER(Throw, [] {
   info.plugin_version = "0.0.1";
   return info;
 }())
+#elif BROKEN == BROKEN_NULL_DESCRIPTION
+extern "C" __attribute__((visibility("default"))) const ag_adapter_v1*
+alertgate_adapter_v1(void) {
+  return nullptr;
+}
 #elif BROKEN != BROKEN_NO_ENTRY
 extern "C" __attribute__((visibility("default"))) const ag_adapter_v1*
 alertgate_adapter_v1(void) {
@@ -67,11 +73,7 @@ alertgate_adapter_v1(void) {
 #endif
     return d;
   }();
-#if BROKEN == BROKEN_NULL_DESCRIPTION
-  return nullptr;
-#else
   return &d;
-#endif
 }
 #else
 // No entry function at all: a shared object that is not an adapter.
