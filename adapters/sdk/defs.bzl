@@ -14,6 +14,8 @@ def alertgate_adapter_plugin(name, srcs, deps = [], **kwargs):
         srcs = srcs,
         linkshared = True,
         copts = ["-fvisibility=hidden", "-fvisibility-inlines-hidden"],
-        deps = deps + ["@alertgate//adapters/sdk"],
+        # Resolves to this repository whether it is the main one (in tree) or
+        # @alertgate (an installed SDK).
+        deps = deps + [Label("//adapters/sdk:sdk")],
         **kwargs
     )
