@@ -11,7 +11,7 @@ if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
 fi
 TESTS=(adapter_robustness_test bitbucket_adapter_test adapter_loader_test)
 cmake --build "$BUILD_DIR" -j"$(nproc)" --target "${TESTS[@]}"
-export ALERTGATE_BIN_DIR="$PWD/$BUILD_DIR" ALERTGATE_SOURCE_DIR="$PWD"
+
 # Plugins are never unloaded by design; the loader's dlopen handles are not
 # leaks, and neither is the test's process-lifetime registry.
 export ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$PWD/scripts/lsan.supp"

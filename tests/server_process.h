@@ -18,12 +18,19 @@
 
 namespace alertgate::testing {
 
-// Where the build put a binary of this project: $ALERTGATE_BIN_DIR (CMake
-// sets it) or Bazel's runfiles.
+// The build folder of a CMake build (compiled in), or empty under Bazel.
+inline std::string CMakeBuildDir() {
+#ifdef ALERTGATE_TEST_BIN_DIR
+  return ALERTGATE_TEST_BIN_DIR;
+#else
+  return "";
+#endif
+}
+
+// Where the build put a binary of this project: the CMake build folder or
+// Bazel's runfiles.
 inline std::string ProjectBinary(const std::string& path_in_project) {
-  if (const char* dir = getenv("ALERTGATE_BIN_DIR"); dir && *dir) {
-    return std::string(dir) + "/" + path_in_project;
-  }
+  if (!CMakeBuildDir().empty()) return CMakeBuildDir() + "/" + path_in_project;
   const char* runfiles = getenv("TEST_SRCDIR");
   const char* workspace = getenv("TEST_WORKSPACE");
   if (runfiles && workspace) {
@@ -35,19 +42,20 @@ inline std::string ProjectBinary(const std::string& path_in_project) {
 // A source-adapter plugin this project builds, by source name: CMake puts
 // them in <build>/plugins, Bazel in adapters/<name>/.
 inline std::string PluginFile(const std::string& name) {
-  if (const char* dir = getenv("ALERTGATE_BIN_DIR"); dir && *dir) {
-    return std::string(dir) + "/plugins/lib" + name + ".so";
+  if (!CMakeBuildDir().empty()) {
+    return CMakeBuildDir() + "/plugins/lib" + name + ".so";
   }
   return ProjectBinary("adapters/" + name + "/lib" + name + ".so");
 }
 
-// A file of the source tree (fixtures): $ALERTGATE_SOURCE_DIR (CMake sets
-// it) or Bazel's runfiles.
+// A file of the source tree (fixtures): from the source folder (CMake) or
+// Bazel's runfiles.
 inline std::string ProjectFile(const std::string& path_in_project) {
-  if (const char* dir = getenv("ALERTGATE_SOURCE_DIR"); dir && *dir) {
-    return std::string(dir) + "/" + path_in_project;
-  }
+#ifdef ALERTGATE_TEST_SOURCE_DIR
+  return std::string(ALERTGATE_TEST_SOURCE_DIR) + "/" + path_in_project;
+#else
   return ProjectBinary(path_in_project);
+#endif
 }
 
 inline std::string ReadFileOrEmpty(const std::string& path) {
