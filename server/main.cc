@@ -1,34 +1,107 @@
-// alertgate: the incident service. Today this process is the core: the
-// incident state machine, its SQLite store and the gRPC API.
+// alertgate: self-hosted alert ingestion and incidents.
+//
+// One binary, three roles:
+//   all        (default) the core and the HTTP front door in one process;
+//              the front door still calls the core over gRPC.
+//   core       the incident state machine, its store and the gRPC API.
+//   frontdoor  the HTTP front door with the source plugins, calling a core
+//              at --core_address. Any number can run side by side.
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "adapters/loader/adapter_registry.h"
+#include "server/first_start.h"
+#include "server/frontdoor/core_client.h"
+#include "server/frontdoor/frontdoor_server.h"
 #include "server/grpc/core_server.h"
 
+ABSL_FLAG(std::string, role, "all", "all, core or frontdoor.");
 ABSL_FLAG(std::string, data_dir, "data",
-          "Folder for alertgate's data; created if missing.");
+          "Folder for alertgate's data; created if missing (core, all).");
 ABSL_FLAG(std::string, database, "",
           "SQLite file of the store. Empty: <data_dir>/alertgate.db.");
 ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:50051",
-          "Address of the gRPC API (host:port; port 0 picks a free one).");
+          "Address of the gRPC API (core, all); port 0 picks a free one.");
+ABSL_FLAG(std::string, http_listen, "127.0.0.1:8080",
+          "Address of the HTTP front door (frontdoor, all); port 0 picks one.");
+ABSL_FLAG(std::string, core_address, "127.0.0.1:50051",
+          "The core's gRPC address (frontdoor).");
+ABSL_FLAG(std::string, plugin_dir, "",
+          "Folder of source-adapter plugins (*.so). Empty: the build's "
+          "plugin folder, ../plugins beside this binary.");
+ABSL_FLAG(std::string, public_url, "",
+          "How senders reach the front door, for printed webhook URLs. "
+          "Empty: http://<http_listen>.");
+ABSL_FLAG(int64_t, max_body_bytes, 1 << 20,
+          "Largest webhook body accepted; larger gets 413.");
+ABSL_FLAG(double, rate_limit, 0,
+          "Deliveries per second per service; more get 429. 0: no limit.");
+ABSL_FLAG(double, rate_burst, 20, "Burst allowed above --rate_limit.");
+ABSL_FLAG(absl::Duration, core_timeout, absl::Seconds(5),
+          "Deadline of each call from the front door to the core.");
+ABSL_FLAG(absl::Duration, key_cache_ttl, absl::Seconds(5),
+          "How long the front door caches a resolved webhook key.");
+ABSL_FLAG(int, http_threads, 64, "Front door worker threads.");
+ABSL_FLAG(bool, log_deliveries, true, "One JSON log line per delivery.");
 ABSL_FLAG(std::string, port_file, "",
-          "If set, the bound gRPC port is written here once serving.");
+          "If set, \"grpc=<port>\" and \"http=<port>\" lines are written here "
+          "once serving.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM/SIGINT, how long calls in flight may take to finish.");
+
+namespace {
+
+bool SplitHostPort(const std::string& address, std::string* host, int* port) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = address.substr(0, colon);
+  return absl::SimpleAtoi(address.substr(colon + 1), port) && *port >= 0 &&
+         *port < 65536;
+}
+
+std::string DefaultPluginDir() {
+  char path[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+  if (n <= 0) return "plugins";
+  path[n] = '\0';
+  return (std::filesystem::path(path).parent_path().parent_path() / "plugins")
+      .lexically_normal()
+      .string();
+}
+
+int Fail(const std::string& message) {
+  fprintf(stderr, "alertgate: %s\n", message.c_str());
+  return 1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "alertgate: self-hosted alert ingestion and incidents.\n"
-      "Usage: alertgate [--data_dir=DIR] [--grpc_listen=HOST:PORT]");
+      "Usage: alertgate [--role=all|core|frontdoor] [--data_dir=DIR] "
+      "[--http_listen=HOST:PORT] [--grpc_listen=HOST:PORT]");
   absl::ParseCommandLine(argc, argv);
+  const std::string role = absl::GetFlag(FLAGS_role);
+  const bool runs_core = role == "all" || role == "core";
+  const bool runs_frontdoor = role == "all" || role == "frontdoor";
+  if (!runs_core && !runs_frontdoor) {
+    return Fail("--role must be all, core or frontdoor, not " + role);
+  }
 
   // Block the stop signals in every thread; main waits for them below.
   sigset_t stop_signals;
@@ -37,34 +110,97 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
-  std::string database = absl::GetFlag(FLAGS_database);
-  if (database.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(data_dir, error);
-    if (error) {
-      fprintf(stderr, "alertgate: cannot create %s: %s\n", data_dir.c_str(),
-              error.message().c_str());
-      return 1;
-    }
-    database = data_dir + "/alertgate.db";
+  std::string http_host;
+  int http_port = 0;
+  if (runs_frontdoor &&
+      !SplitHostPort(absl::GetFlag(FLAGS_http_listen), &http_host, &http_port)) {
+    return Fail("--http_listen must be HOST:PORT");
   }
 
-  alertgate::CoreServerOptions options;
-  options.database_path = database;
-  options.listen_address = absl::GetFlag(FLAGS_grpc_listen);
-  auto server = alertgate::CoreServer::Start(options);
-  if (!server.ok()) {
-    fprintf(stderr, "alertgate: %s\n", server.status().ToString().c_str());
-    return 1;
+  std::unique_ptr<alertgate::AdapterRegistry> registry;
+  std::vector<std::string> sources = {"bitbucket", "generic"};
+  if (runs_frontdoor) {
+    std::string plugin_dir = absl::GetFlag(FLAGS_plugin_dir);
+    if (plugin_dir.empty()) plugin_dir = DefaultPluginDir();
+    std::vector<std::string> errors;
+    registry = alertgate::AdapterRegistry::LoadFolder(plugin_dir, &errors);
+    for (const std::string& error : errors) {
+      fprintf(stderr, "alertgate: refused %s\n", error.c_str());
+    }
+    sources.clear();
+    for (const alertgate::SourceAdapter* adapter : registry->All()) {
+      printf("alertgate: loaded source %s %s from %s\n", adapter->name().c_str(),
+             adapter->version().c_str(), adapter->file().c_str());
+      sources.push_back(adapter->name());
+    }
+    if (sources.empty()) {
+      fprintf(stderr, "alertgate: no source plugins loaded from %s\n",
+              plugin_dir.c_str());
+    }
   }
-  printf("alertgate: gRPC API on port %d, store %s\n", (*server)->port(),
-         database.c_str());
+
+  alertgate::SystemClock clock;
+  std::unique_ptr<alertgate::CoreServer> core;
+  std::string core_address = absl::GetFlag(FLAGS_core_address);
+  std::string public_url = absl::GetFlag(FLAGS_public_url);
+  if (public_url.empty()) public_url = "http://" + absl::GetFlag(FLAGS_http_listen);
+  if (runs_core) {
+    const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+    std::error_code error;
+    std::filesystem::create_directories(data_dir, error);
+    if (error) return Fail("cannot create " + data_dir + ": " + error.message());
+    std::string database = absl::GetFlag(FLAGS_database);
+    if (database.empty()) database = data_dir + "/alertgate.db";
+    alertgate::CoreServerOptions options;
+    options.database_path = database;
+    options.listen_address = absl::GetFlag(FLAGS_grpc_listen);
+    auto started = alertgate::CoreServer::Start(options);
+    if (!started.ok()) return Fail(started.status().ToString());
+    core = std::move(*started);
+    printf("alertgate: core serving gRPC on port %d, store %s\n", core->port(),
+           database.c_str());
+    // In one process the front door reaches the core over loopback.
+    core_address = absl::StrCat("127.0.0.1:", core->port());
+    if (absl::Status s = alertgate::CreateDefaultServiceIfEmpty(
+            core->catalog(), sources, public_url, data_dir);
+        !s.ok()) {
+      return Fail("first start: " + s.ToString());
+    }
+  }
+
+  std::unique_ptr<alertgate::CoreClient> client;
+  std::unique_ptr<alertgate::FrontDoorServer> frontdoor;
+  if (runs_frontdoor) {
+    alertgate::CoreClient::Options client_options;
+    client_options.address = core_address;
+    client_options.timeout = absl::GetFlag(FLAGS_core_timeout);
+    client_options.key_cache_ttl = absl::GetFlag(FLAGS_key_cache_ttl);
+    client = std::make_unique<alertgate::CoreClient>(client_options, &clock);
+    alertgate::FrontDoorOptions options;
+    options.host = http_host;
+    options.port = http_port;
+    options.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
+    options.threads = absl::GetFlag(FLAGS_http_threads);
+    options.log_deliveries = absl::GetFlag(FLAGS_log_deliveries);
+    options.handler.rate_per_second = absl::GetFlag(FLAGS_rate_limit);
+    options.handler.rate_burst = absl::GetFlag(FLAGS_rate_burst);
+    auto started = alertgate::FrontDoorServer::Start(options, registry.get(),
+                                                     client.get(), &clock);
+    if (!started.ok()) return Fail(started.status().ToString());
+    frontdoor = std::move(*started);
+    printf("alertgate: front door serving HTTP on %s:%d, core at %s\n",
+           http_host.c_str(), frontdoor->port(), core_address.c_str());
+  }
   fflush(stdout);
+
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file);
       !port_file.empty()) {
     // Written then renamed, so a reader never sees a partial file.
-    std::ofstream(port_file + ".tmp") << (*server)->port() << "\n";
+    {
+      std::ofstream out(port_file + ".tmp");
+      if (core) out << "grpc=" << core->port() << "\n";
+      if (frontdoor) out << "http=" << frontdoor->port() << "\n";
+    }
     std::filesystem::rename(port_file + ".tmp", port_file);
   }
 
@@ -72,7 +208,9 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &signal_number);
   printf("alertgate: %s received, shutting down\n", strsignal(signal_number));
   fflush(stdout);
-  (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
+  // Webhooks first: nothing new reaches the core while it drains.
+  if (frontdoor) frontdoor->Stop();
+  if (core) core->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
   printf("alertgate: stopped\n");
   return 0;
 }

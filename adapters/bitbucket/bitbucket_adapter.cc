@@ -77,5 +77,8 @@ ALERTGATE_ADAPTER(alertgate::bitbucket::Convert, [] {
   info.signature_header = "X-Hub-Signature";
   info.delivery_id_headers = "X-Request-UUID,X-Request-Id";
   info.event_headers = "X-Event-Key";
+  // "Test connection" sends the ping unsigned even with a secret set; it
+  // only ever produces a test alert that resolves at once.
+  info.unsigned_events = "diagnostics:ping";
   return info;
 }())

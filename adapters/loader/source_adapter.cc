@@ -97,7 +97,15 @@ SourceAdapter::SourceAdapter(const ag_adapter_v1* description, std::string file)
                             ? description->signature_header
                             : ""),
       delivery_id_headers_(SplitHeaderList(description->delivery_id_headers)),
-      event_headers_(SplitHeaderList(description->event_headers)) {}
+      event_headers_(SplitHeaderList(description->event_headers)),
+      unsigned_events_(SplitHeaderList(description->unsigned_events)) {}
+
+bool SourceAdapter::AcceptsUnsigned(absl::string_view event) const {
+  for (const std::string& name : unsigned_events_) {
+    if (name == event) return true;
+  }
+  return false;
+}
 
 ConvertedDelivery SourceAdapter::Convert(const HttpHeaders& headers,
                                          absl::string_view body) const {

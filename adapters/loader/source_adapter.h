@@ -51,6 +51,9 @@ class SourceAdapter {
   const std::vector<std::string>& event_headers() const {
     return event_headers_;
   }
+  // True when deliveries whose first event header has this value may come
+  // unsigned (see ag_adapter_v1::unsigned_events).
+  bool AcceptsUnsigned(absl::string_view event) const;
 
   ConvertedDelivery Convert(const HttpHeaders& headers,
                             absl::string_view body) const;
@@ -63,6 +66,7 @@ class SourceAdapter {
   std::string signature_header_;
   std::vector<std::string> delivery_id_headers_;
   std::vector<std::string> event_headers_;
+  std::vector<std::string> unsigned_events_;
 };
 
 // Checks a plugin's description before anything of it is used. The error

@@ -151,6 +151,11 @@ typedef struct ag_adapter_v1 {
   /* Comma-separated header names that carry the event name, e.g.
    * "X-Event-Key"; for logs only. NULL: none. */
   const char* event_headers;
+  /* Comma-separated values of the first event header that may arrive
+   * unsigned although the service has a secret, because the sender never
+   * signs them (Bitbucket's "diagnostics:ping"). Such deliveries must only
+   * produce test alerts. NULL: none. */
+  const char* unsigned_events;
   /* Converts one delivery. Returns an AG_CONVERT_* code and fills `out`.
    * `delivery` is host-owned. Must not throw. After it returns, the host
    * calls release(out) exactly once, whatever the code. */

@@ -143,6 +143,7 @@ struct AdapterInfo {
   const char* signature_header = nullptr;
   const char* delivery_id_headers = nullptr;
   const char* event_headers = nullptr;
+  const char* unsigned_events = nullptr;
 };
 
 namespace internal {
@@ -237,6 +238,7 @@ inline ag_adapter_v1 Describe(const AdapterInfo& info,
   d.signature_header = info.signature_header;
   d.delivery_id_headers = info.delivery_id_headers;
   d.event_headers = info.event_headers;
+  d.unsigned_events = info.unsigned_events;
   d.convert = convert;
   d.release = &Release;
   return d;

@@ -1,0 +1,71 @@
+#include "server/frontdoor/core_client.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include "server/grpc/status_conversion.h"
+
+namespace alertgate {
+
+CoreClient::CoreClient(const Options& options, const Clock* clock)
+    : options_(options), clock_(clock) {
+  for (int i = 0; i < std::max(1, options.channels); ++i) {
+    grpc::ChannelArguments args;
+    // Each channel gets its own connection rather than sharing one.
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    auto channel = grpc::CreateCustomChannel(
+        options.address, grpc::InsecureChannelCredentials(), args);
+    incidents_.push_back(v1::IncidentService::NewStub(channel));
+    directory_.push_back(v1::ServiceDirectory::NewStub(channel));
+    channels_.push_back(std::move(channel));
+  }
+}
+
+size_t CoreClient::NextChannel() { return next_++ % channels_.size(); }
+
+absl::StatusOr<WebhookTarget> CoreClient::ResolveWebhookKey(
+    const std::string& source, const std::string& key) {
+  const std::string cache_key = source + '\0' + key;
+  const absl::Time now = clock_->Now();
+  {
+    absl::MutexLock lock(&cache_mu_);
+    auto it = cache_.find(cache_key);
+    if (it != cache_.end() && it->second.expires > now) return it->second.target;
+  }
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+  v1::ResolveWebhookKeyRequest request;
+  request.set_source(source);
+  request.set_webhook_key(key);
+  v1::ResolveWebhookKeyResponse response;
+  grpc::Status status =
+      directory_[NextChannel()]->ResolveWebhookKey(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  WebhookTarget target{response.service().id(), response.service().name(),
+                       response.webhook_secret()};
+  absl::MutexLock lock(&cache_mu_);
+  // Bounded: a flood of distinct valid keys cannot grow it without limit.
+  if (cache_.size() > 100000) cache_.clear();
+  cache_[cache_key] = {target, now + options_.key_cache_ttl};
+  return target;
+}
+
+absl::StatusOr<v1::IngestAlertResponse> CoreClient::IngestAlert(
+    const v1::Alert& alert) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+  v1::IngestAlertRequest request;
+  *request.mutable_alert() = alert;
+  v1::IngestAlertResponse response;
+  grpc::Status status =
+      incidents_[NextChannel()]->IngestAlert(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
+bool CoreClient::IsConnected(absl::Duration wait) {
+  return channels_[NextChannel()]->WaitForConnected(
+      absl::ToChronoTime(absl::Now() + wait));
+}
+
+}  // namespace alertgate

@@ -1,0 +1,77 @@
+// CoreClient: how the front door talks to the core — the gRPC API, nothing
+// else — so the same code serves in one process and across machines.
+//
+// Webhook keys are resolved through ResolveWebhookKey and cached for a short
+// time (key_cache_ttl), so a delivery costs one IngestAlert call per alert;
+// a rotated or revoked key stops working after at most that long.
+//
+// Thread safety: all methods are safe to call concurrently.
+#ifndef ALERTGATE_SERVER_FRONTDOOR_CORE_CLIENT_H_
+#define ALERTGATE_SERVER_FRONTDOOR_CORE_CLIENT_H_
+
+#include <grpcpp/channel.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "alertgate/v1/incident_service.grpc.pb.h"
+#include "alertgate/v1/service_directory.grpc.pb.h"
+#include "server/core/clock.h"
+
+namespace alertgate {
+
+// The service a webhook key belongs to.
+struct WebhookTarget {
+  std::string service_id;
+  std::string service_name;
+  std::string webhook_secret;  // Empty: no signature required.
+};
+
+class CoreClient {
+ public:
+  struct Options {
+    std::string address;  // host:port of the core's gRPC API.
+    absl::Duration timeout = absl::Seconds(5);
+    absl::Duration key_cache_ttl = absl::Seconds(5);
+    int channels = 4;  // Separate connections, for throughput.
+  };
+
+  // REQUIRES: `clock` outlives the client.
+  CoreClient(const Options& options, const Clock* clock);
+
+  // NOT_FOUND (unknown or revoked key), INVALID_ARGUMENT (malformed key),
+  // UNAVAILABLE / DEADLINE_EXCEEDED (core unreachable).
+  absl::StatusOr<WebhookTarget> ResolveWebhookKey(const std::string& source,
+                                                  const std::string& key);
+
+  absl::StatusOr<v1::IngestAlertResponse> IngestAlert(const v1::Alert& alert);
+
+  // True when a connection to the core is up (or comes up within `wait`).
+  bool IsConnected(absl::Duration wait);
+
+ private:
+  struct CachedTarget {
+    WebhookTarget target;
+    absl::Time expires;
+  };
+  size_t NextChannel();
+
+  Options options_;
+  const Clock* clock_;
+  std::vector<std::shared_ptr<grpc::Channel>> channels_;
+  std::vector<std::unique_ptr<v1::IncidentService::Stub>> incidents_;
+  std::vector<std::unique_ptr<v1::ServiceDirectory::Stub>> directory_;
+  std::atomic<size_t> next_{0};
+  absl::Mutex cache_mu_;
+  absl::flat_hash_map<std::string, CachedTarget> cache_ ABSL_GUARDED_BY(cache_mu_);
+};
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_FRONTDOOR_CORE_CLIENT_H_

@@ -1,0 +1,77 @@
+// FrontDoorServer: the HTTP front door on cpp-httplib.
+//
+//   POST /v1/webhooks/<source>/<webhook key>   a delivery (WebhookHandler)
+//   GET  /v1/sources                           the loaded alert sources
+//   GET  /healthz                              the process is up
+//   GET  /readyz                               the core is reachable
+//   GET  /metrics                              Prometheus text format
+//
+// Every answer is JSON (metrics excepted), errors included. One log line per
+// delivery goes to stdout as JSON, without keys, secrets or bodies.
+//
+// Thread safety: Stop() may be called from any thread, once.
+#ifndef ALERTGATE_SERVER_FRONTDOOR_FRONTDOOR_SERVER_H_
+#define ALERTGATE_SERVER_FRONTDOOR_FRONTDOOR_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "adapters/loader/adapter_registry.h"
+#include "server/core/clock.h"
+#include "server/frontdoor/core_client.h"
+#include "server/frontdoor/frontdoor_metrics.h"
+#include "server/frontdoor/webhook_handler.h"
+
+namespace httplib {
+class Server;
+}  // namespace httplib
+
+namespace alertgate {
+
+struct FrontDoorOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0 picks a free port.
+  // Larger bodies get 413. Bitbucket sends at most 256 KB.
+  size_t max_body_bytes = 1 << 20;
+  // Worker threads; a keep-alive connection holds one while it is open.
+  int threads = 64;
+  bool log_deliveries = true;
+  WebhookHandler::Options handler;
+};
+
+class FrontDoorServer {
+ public:
+  // REQUIRES: the pointers outlive the server.
+  static absl::StatusOr<std::unique_ptr<FrontDoorServer>> Start(
+      const FrontDoorOptions& options, const AdapterRegistry* registry,
+      CoreClient* core, const Clock* clock);
+  ~FrontDoorServer();
+  FrontDoorServer(const FrontDoorServer&) = delete;
+  FrontDoorServer& operator=(const FrontDoorServer&) = delete;
+
+  int port() const { return port_; }
+
+  // Stops accepting connections and waits for requests in progress.
+  void Stop();
+
+ private:
+  FrontDoorServer() = default;
+  void InstallRoutes();
+
+  FrontDoorOptions options_;
+  const AdapterRegistry* registry_ = nullptr;
+  CoreClient* core_ = nullptr;
+  std::unique_ptr<WebhookHandler> handler_;
+  FrontDoorMetrics metrics_;
+  std::unique_ptr<httplib::Server> http_;
+  std::thread listener_;
+  int listen_socket_ = -1;
+  int port_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_FRONTDOOR_FRONTDOOR_SERVER_H_

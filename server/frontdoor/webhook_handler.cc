@@ -1,0 +1,234 @@
+#include "server/frontdoor/webhook_handler.h"
+
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "server/frontdoor/webhook_signature.h"
+#include "server/grpc/proto_conversion.h"
+
+namespace alertgate {
+namespace {
+
+constexpr size_t kMaxDeliveryIdBytes = 200;
+
+WebhookResponse Error(int status, const std::string& outcome,
+                      const std::string& message) {
+  WebhookResponse response;
+  response.status = status;
+  response.outcome = outcome;
+  response.body = {{"error", {{"code", outcome}, {"message", message}}}};
+  return response;
+}
+
+bool IsJsonContentType(absl::string_view content_type) {
+  absl::string_view media = content_type.substr(0, content_type.find(';'));
+  media = absl::StripAsciiWhitespace(media);
+  return absl::EqualsIgnoreCase(media, "application/json");
+}
+
+// A core call failed: the sender retries 5xx, so everything transient is 503.
+WebhookResponse CoreError(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kResourceExhausted: {
+      WebhookResponse response =
+          Error(503, "core_unavailable",
+                "the incident store is unavailable; retry this delivery");
+      response.headers.emplace_back("Retry-After", "1");
+      return response;
+    }
+    case absl::StatusCode::kNotFound:
+      return Error(404, "unknown_key", "unknown or revoked webhook key");
+    case absl::StatusCode::kInvalidArgument:
+      return Error(500, "plugin_error",
+                   absl::StrCat("the source adapter produced an invalid alert: ",
+                                status.message()));
+    default:
+      return Error(500, "core_error", std::string(status.message()));
+  }
+}
+
+const char* OutcomeName(v1::IngestOutcome outcome) {
+  switch (outcome) {
+    case v1::INGEST_OUTCOME_OPENED:
+      return "opened";
+    case v1::INGEST_OUTCOME_FOLDED:
+      return "folded";
+    case v1::INGEST_OUTCOME_ACKNOWLEDGED:
+      return "acknowledged";
+    case v1::INGEST_OUTCOME_RESOLVED:
+      return "resolved";
+    case v1::INGEST_OUTCOME_ALREADY_ACKNOWLEDGED:
+      return "already_acknowledged";
+    case v1::INGEST_OUTCOME_NOTHING_OPEN:
+      return "nothing_open";
+    default:
+      return "unknown";
+  }
+}
+
+const char* ActionLabel(Action action) {
+  switch (action) {
+    case Action::kTrigger:
+      return "trigger";
+    case Action::kAcknowledge:
+      return "acknowledge";
+    case Action::kResolve:
+      return "resolve";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+std::string FindHeader(const HttpHeaders& headers, absl::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (absl::EqualsIgnoreCase(key, name)) return value;
+  }
+  return "";
+}
+
+WebhookHandler::WebhookHandler(const AdapterRegistry* registry,
+                               CoreClient* core, const Clock* clock,
+                               const Options& options)
+    : registry_(registry), core_(core), clock_(clock) {
+  if (options.rate_per_second > 0) {
+    rate_limiter_ = std::make_unique<RateLimiter>(
+        options.rate_per_second, std::max(1.0, options.rate_burst));
+  }
+}
+
+WebhookResponse WebhookHandler::Handle(const WebhookRequest& request) {
+  const SourceAdapter* adapter = registry_->Find(request.source);
+  if (adapter == nullptr) {
+    return Error(404, "unknown_source",
+                 absl::StrCat("no alert source named \"", request.source,
+                              "\" is loaded; GET /v1/sources lists them"));
+  }
+  if (!IsJsonContentType(FindHeader(request.headers, "Content-Type"))) {
+    return Error(415, "wrong_content_type",
+                 "Content-Type must be application/json");
+  }
+
+  absl::StatusOr<WebhookTarget> target =
+      core_->ResolveWebhookKey(request.source, request.webhook_key);
+  if (!target.ok()) {
+    if (absl::IsInvalidArgument(target.status())) {
+      return Error(404, "unknown_key", "unknown or revoked webhook key");
+    }
+    return CoreError(target.status());
+  }
+
+  absl::Duration retry_after;
+  if (rate_limiter_ &&
+      !rate_limiter_->Allow(target->service_id, clock_->Now(), &retry_after)) {
+    WebhookResponse response = Error(
+        429, "rate_limited",
+        absl::StrCat("service ", target->service_name,
+                     " is over its delivery rate limit; retry later"));
+    response.headers.emplace_back(
+        "Retry-After",
+        absl::StrCat(std::max<int64_t>(1, std::ceil(absl::ToDoubleSeconds(retry_after)))));
+    response.service = target->service_name;
+    return response;
+  }
+
+  if (!target->webhook_secret.empty() &&
+      adapter->signature_scheme() != AG_SIGNATURE_NONE) {
+    const std::string signature =
+        FindHeader(request.headers, adapter->signature_header());
+    const std::string event_value =
+        adapter->event_headers().empty()
+            ? ""
+            : FindHeader(request.headers, adapter->event_headers().front());
+    const bool unsigned_allowed =
+        signature.empty() && adapter->AcceptsUnsigned(event_value);
+    if (!unsigned_allowed) {
+      absl::Status verified = VerifyWebhookSignature(
+          signature, target->webhook_secret, request.body);
+      if (!verified.ok()) {
+        WebhookResponse response =
+            Error(401, "bad_signature", std::string(verified.message()));
+        response.service = target->service_name;
+        return response;
+      }
+    }
+  }
+
+  std::string delivery_id;
+  for (const std::string& header : adapter->delivery_id_headers()) {
+    delivery_id = FindHeader(request.headers, header);
+    if (!delivery_id.empty()) break;
+  }
+  if (delivery_id.size() > kMaxDeliveryIdBytes) {
+    return Error(400, "bad_delivery_id", "delivery id longer than 200 bytes");
+  }
+
+  ConvertedDelivery converted = adapter->Convert(request.headers, request.body);
+  WebhookResponse response;
+  response.service = target->service_name;
+  response.delivery_id = delivery_id;
+  switch (converted.code) {
+    case ConvertedDelivery::Code::kOk:
+      break;
+    case ConvertedDelivery::Code::kBadPayload:
+      response = Error(400, "bad_payload", converted.message);
+      break;
+    case ConvertedDelivery::Code::kUnknownEvent:
+      response = Error(400, "unknown_event", converted.message);
+      break;
+    case ConvertedDelivery::Code::kInternal:
+      response = Error(500, "plugin_error", converted.message);
+      break;
+  }
+  if (converted.code != ConvertedDelivery::Code::kOk) {
+    response.service = target->service_name;
+    response.delivery_id = delivery_id;
+    return response;
+  }
+  response.event = converted.event;
+
+  nlohmann::json results = nlohmann::json::array();
+  const size_t count = converted.alerts.size();
+  for (size_t i = 0; i < count; ++i) {
+    Alert& alert = converted.alerts[i];
+    alert.service_id = target->service_id;
+    alert.source = request.source;
+    if (!delivery_id.empty()) {
+      // One key per alert: a delivery may carry several (one per ref).
+      alert.idempotency_key =
+          count == 1 ? delivery_id : absl::StrCat(delivery_id, "#", i);
+    }
+    absl::StatusOr<v1::IngestAlertResponse> ingested =
+        core_->IngestAlert(AlertToProto(alert));
+    if (!ingested.ok()) {
+      WebhookResponse error = CoreError(ingested.status());
+      error.event = converted.event;
+      error.service = target->service_name;
+      error.delivery_id = delivery_id;
+      return error;
+    }
+    nlohmann::json result = {{"dedup_key", alert.dedup_key},
+                             {"action", ActionLabel(alert.action)},
+                             {"outcome", OutcomeName(ingested->outcome())},
+                             {"replayed", ingested->replayed()}};
+    if (ingested->has_incident()) {
+      result["incident_id"] = ingested->incident().id();
+    }
+    results.push_back(std::move(result));
+  }
+  response.status = 200;
+  response.outcome = count == 0 ? "ignored" : "processed";
+  response.body = {{"delivery_id", delivery_id},
+                   {"event", converted.event},
+                   {"service", target->service_name},
+                   {"alerts", std::move(results)}};
+  if (count == 0) response.body["ignored"] = converted.message;
+  return response;
+}
+
+}  // namespace alertgate
