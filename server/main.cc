@@ -142,10 +142,8 @@ int main(int argc, char** argv) {
   alertgate::SystemClock clock;
   std::unique_ptr<alertgate::CoreServer> core;
   std::string core_address = absl::GetFlag(FLAGS_core_address);
-  std::string public_url = absl::GetFlag(FLAGS_public_url);
-  if (public_url.empty()) public_url = "http://" + absl::GetFlag(FLAGS_http_listen);
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (runs_core) {
-    const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
     std::error_code error;
     std::filesystem::create_directories(data_dir, error);
     if (error) return Fail("cannot create " + data_dir + ": " + error.message());
@@ -161,11 +159,6 @@ int main(int argc, char** argv) {
            database.c_str());
     // In one process the front door reaches the core over loopback.
     core_address = absl::StrCat("127.0.0.1:", core->port());
-    if (absl::Status s = alertgate::CreateDefaultServiceIfEmpty(
-            core->catalog(), sources, public_url, data_dir);
-        !s.ok()) {
-      return Fail("first start: " + s.ToString());
-    }
   }
 
   std::unique_ptr<alertgate::CoreClient> client;
@@ -190,6 +183,18 @@ int main(int argc, char** argv) {
     frontdoor = std::move(*started);
     printf("alertgate: front door serving HTTP on %s:%d, core at %s\n",
            http_host.c_str(), frontdoor->port(), core_address.c_str());
+  }
+  if (core) {
+    std::string public_url = absl::GetFlag(FLAGS_public_url);
+    if (public_url.empty()) {
+      public_url = frontdoor ? absl::StrCat("http://", http_host, ":", frontdoor->port())
+                             : "http://" + absl::GetFlag(FLAGS_http_listen);
+    }
+    if (absl::Status s = alertgate::CreateDefaultServiceIfEmpty(
+            core->catalog(), sources, public_url, data_dir);
+        !s.ok()) {
+      return Fail("first start: " + s.ToString());
+    }
   }
   fflush(stdout);
 

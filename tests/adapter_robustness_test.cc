@@ -4,45 +4,20 @@
 // scripts/asan.sh runs this under AddressSanitizer and UBSan.
 #include <filesystem>
 #include <random>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "adapters/loader/adapter_registry.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "tests/server_process.h"
+#include "tests/fixture_table.h"
 
 namespace alertgate {
 namespace {
 
 using ::alertgate::testing::PluginFile;
-using ::alertgate::testing::ProjectFile;
-using ::alertgate::testing::ReadFileOrEmpty;
 
-struct Fixture {
-  std::string name;
-  std::string event;
-  std::string body;
-};
-
-// Every fixture with its event key, from PROVENANCE.md's tables.
-std::vector<Fixture> AllFixtures() {
-  const std::string dir = ProjectFile("tests/fixtures/bitbucket");
-  std::istringstream provenance(ReadFileOrEmpty(dir + "/PROVENANCE.md"));
-  const std::regex row(R"(^\| `([^`]+)` \| `([^`]+)` \|)");
-  std::vector<Fixture> fixtures;
-  std::string section, line;
-  while (std::getline(provenance, line)) {
-    if (line.rfind("## cloud", 0) == 0) section = "cloud";
-    if (line.rfind("## server", 0) == 0) section = "server";
-    std::smatch m;
-    if (!std::regex_search(line, m, row) || section.empty()) continue;
-    const std::string name = section + "/" + m[1].str();
-    fixtures.push_back({name, m[2].str(), ReadFileOrEmpty(dir + "/" + name)});
-  }
-  return fixtures;
-}
+using Fixture = ::alertgate::testing::BitbucketFixture;
 
 class AdapterRobustnessTest : public ::testing::Test {
  protected:
@@ -51,7 +26,7 @@ class AdapterRobustnessTest : public ::testing::Test {
     registry_ = AdapterRegistry::LoadFiles({PluginFile("bitbucket")}, &errors);
     adapter_ = registry_->Find("bitbucket");
     ASSERT_NE(adapter_, nullptr);
-    fixtures_ = AllFixtures();
+    fixtures_ = ::alertgate::testing::AllBitbucketFixtures();
     ASSERT_GE(fixtures_.size(), 50u);
   }
 

@@ -77,6 +77,7 @@ class ServerProcess {
              const std::string& port_file, const std::string& log) {
     unlink(port_file.c_str());
     port_ = 0;
+    http_port_ = 0;
     args.insert(args.begin(), binary);
     args.push_back("--port_file=" + port_file);
     pid_ = fork();
@@ -92,11 +93,12 @@ class ServerProcess {
     }
     for (int i = 0; i < 300; ++i) {
       std::ifstream in(port_file);
-      int port = 0;
-      if (in >> port && port > 0) {
-        port_ = port;
-        return true;
+      std::string line;
+      while (std::getline(in, line)) {
+        if (line.rfind("grpc=", 0) == 0) port_ = std::stoi(line.substr(5));
+        if (line.rfind("http=", 0) == 0) http_port_ = std::stoi(line.substr(5));
       }
+      if (port_ > 0 || http_port_ > 0) return true;
       int status;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
@@ -117,12 +119,16 @@ class ServerProcess {
     return status;
   }
 
+  // The gRPC port (0 when the process serves none).
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // The HTTP port (0 when the process serves none).
+  int http_port() const { return http_port_; }
 
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  int http_port_ = 0;
 };
 
 }  // namespace alertgate::testing

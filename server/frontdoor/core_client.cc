@@ -13,6 +13,11 @@ CoreClient::CoreClient(const Options& options, const Clock* clock)
     grpc::ChannelArguments args;
     // Each channel gets its own connection rather than sharing one.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    // A restarted core is found again within a second, not after gRPC's
+    // default back-off of up to two minutes.
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
     auto channel = grpc::CreateCustomChannel(
         options.address, grpc::InsecureChannelCredentials(), args);
     incidents_.push_back(v1::IncidentService::NewStub(channel));

@@ -1,0 +1,496 @@
+// Bitbucket webhook → incident, end to end: real alertgate processes, real
+// ports, the real plugin .so, a real SQLite file. Deliveries go in over HTTP
+// (cpp-httplib's client); what was stored is read back over gRPC.
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <thread>
+#include <vector>
+
+#include "alertgate/v1/incident_service.grpc.pb.h"
+#include "alertgate/v1/service_directory.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "server/frontdoor/webhook_signature.h"
+#include "tests/fixture_table.h"
+#include "tests/server_process.h"
+#include "tests/test_support.h"
+
+namespace alertgate {
+namespace {
+
+using ::alertgate::testing::AllBitbucketFixtures;
+using ::alertgate::testing::ProjectBinary;
+using ::alertgate::testing::ProjectFile;
+using ::alertgate::testing::ReadFileOrEmpty;
+using ::alertgate::testing::ServerProcess;
+using ::alertgate::testing::TempDir;
+using Json = nlohmann::json;
+
+constexpr char kSecret[] = "Gkvl$k$wyNpQAF42";  // HEADERS.md's test secret.
+
+std::string Fixture(const std::string& name) {
+  return ReadFileOrEmpty(ProjectFile("tests/fixtures/bitbucket/" + name));
+}
+
+struct Answer {
+  int status = 0;
+  Json body;
+  std::string retry_after;
+};
+
+class WebhookEndToEndTest : public ::testing::Test {
+ protected:
+  // Starts the all-in-one service with `extra` flags.
+  void StartAllInOne(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"--data_dir=" + dir_.path(),
+                                     "--grpc_listen=127.0.0.1:0",
+                                     "--http_listen=127.0.0.1:0",
+                                     "--log_deliveries=false"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    ASSERT_TRUE(server_.Start(ProjectBinary("server/alertgate"), args,
+                              dir_.File("ports"), dir_.File("server.log")))
+        << ReadFileOrEmpty(dir_.File("server.log"));
+    http_port_ = server_.http_port();
+    Connect(server_.address());
+    ReadWebhookUrls();
+    // In one process the printed URLs carry the port actually bound.
+    EXPECT_EQ(urls_["bitbucket"].rfind(
+                  "http://127.0.0.1:" + std::to_string(http_port_) + "/v1/webhooks/bitbucket/", 0),
+              0u)
+        << urls_["bitbucket"];
+  }
+
+  void Connect(const std::string& grpc_address) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    auto channel = grpc::CreateCustomChannel(
+        grpc_address, grpc::InsecureChannelCredentials(), args);
+    incidents_ = v1::IncidentService::NewStub(channel);
+    directory_ = v1::ServiceDirectory::NewStub(channel);
+  }
+
+  // The first start printed the default service's webhook URLs.
+  void ReadWebhookUrls() {
+    std::ifstream in(dir_.File("webhook-urls.txt"));
+    std::string source, url;
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      std::istringstream(line) >> source >> url;
+      urls_[source] = url;
+      paths_[source] = url.substr(url.find("/v1/"));
+    }
+    ASSERT_TRUE(paths_.count("bitbucket")) << "no bitbucket webhook URL printed";
+    grpc::ClientContext context;
+    v1::GetServiceRequest request;
+    request.set_name("default");
+    ASSERT_TRUE(directory_->GetService(&context, request, &service_).ok());
+  }
+
+  Answer Post(const std::string& path, const std::string& body,
+              httplib::Headers headers,
+              const std::string& content_type = "application/json") {
+    httplib::Client client("127.0.0.1", http_port_);
+    client.set_read_timeout(30, 0);
+    auto result = client.Post(path.c_str(), headers, body, content_type.c_str());
+    Answer answer;
+    if (!result) return answer;
+    answer.status = result->status;
+    answer.body = Json::parse(result->body, nullptr, false);
+    answer.retry_after = result->get_header_value("Retry-After");
+    return answer;
+  }
+
+  Answer Deliver(const std::string& event, const std::string& body,
+                 const std::string& delivery_id = "",
+                 httplib::Headers extra = {}) {
+    extra.emplace("X-Event-Key", event);
+    if (!delivery_id.empty()) extra.emplace("X-Request-UUID", delivery_id);
+    return Post(paths_["bitbucket"], body, extra);
+  }
+
+  v1::Incident GetIncident(const std::string& id) {
+    grpc::ClientContext context;
+    v1::GetIncidentRequest request;
+    request.set_id(id);
+    v1::GetIncidentResponse response;
+    EXPECT_TRUE(incidents_->GetIncident(&context, request, &response).ok()) << id;
+    return response.incident();
+  }
+
+  // Every incident of the store, and the total of their alert counts.
+  std::pair<int, int64_t> StoreSummary() {
+    grpc::ClientContext context;
+    v1::ListIncidentsRequest request;
+    request.set_page_size(1000);
+    v1::ListIncidentsResponse response;
+    EXPECT_TRUE(incidents_->ListIncidents(&context, request, &response).ok());
+    int64_t alerts = 0;
+    for (const auto& incident : response.incidents()) alerts += incident.alert_count();
+    return {response.incidents_size(), alerts};
+  }
+
+  void SetSecret(const std::string& secret) {
+    grpc::ClientContext context;
+    v1::SetWebhookSecretRequest request;
+    request.set_service_id(service_.id());
+    request.set_source("bitbucket");
+    request.set_secret(secret);
+    v1::AlertSourceStatus status;
+    ASSERT_TRUE(directory_->SetWebhookSecret(&context, request, &status).ok());
+  }
+
+  TempDir dir_;
+  ServerProcess server_;
+  int http_port_ = 0;
+  std::map<std::string, std::string> urls_;
+  std::map<std::string, std::string> paths_;
+  std::unique_ptr<v1::IncidentService::Stub> incidents_;
+  std::unique_ptr<v1::ServiceDirectory::Stub> directory_;
+  v1::Service service_;
+};
+
+TEST_F(WebhookEndToEndTest, CloudPushAndPullRequestLifecycle) {
+  StartAllInOne();
+  Answer push = Deliver("repo:push", Fixture("cloud/repo_push.branch.json"), "c-1");
+  ASSERT_EQ(push.status, 200) << push.body.dump();
+  EXPECT_EQ(push.body["alerts"][0]["outcome"], "opened");
+  EXPECT_EQ(GetIncident(push.body["alerts"][0]["incident_id"]).state(),
+            v1::INCIDENT_STATE_TRIGGERED);
+
+  Answer created = Deliver("pullrequest:created",
+                           Fixture("cloud/pullrequest_created.json"), "c-2");
+  ASSERT_EQ(created.status, 200) << created.body.dump();
+  EXPECT_EQ(created.body["alerts"][0]["outcome"], "opened");
+  const std::string pr_incident = created.body["alerts"][0]["incident_id"];
+
+  Answer merged = Deliver("pullrequest:fulfilled",
+                          Fixture("cloud/pullrequest_fulfilled.json"), "c-3");
+  ASSERT_EQ(merged.status, 200) << merged.body.dump();
+  EXPECT_EQ(merged.body["alerts"][0]["outcome"], "resolved");
+  EXPECT_EQ(merged.body["alerts"][0]["incident_id"], pr_incident);
+  v1::Incident resolved = GetIncident(pr_incident);
+  EXPECT_EQ(resolved.state(), v1::INCIDENT_STATE_RESOLVED);
+  EXPECT_EQ(resolved.resolved_by(), "source:bitbucket");
+
+  // Declined: the real declined delivery is for PR #2; open #2 first from the
+  // created delivery with its id changed.
+  Json pr2 = Json::parse(Fixture("cloud/pullrequest_created.json"));
+  pr2["pullrequest"]["id"] = 2;
+  Answer opened2 = Deliver("pullrequest:created", pr2.dump(), "c-4");
+  ASSERT_EQ(opened2.status, 200);
+  Answer declined = Deliver("pullrequest:rejected",
+                            Fixture("cloud/pullrequest_rejected.json"), "c-5");
+  ASSERT_EQ(declined.status, 200);
+  EXPECT_EQ(declined.body["alerts"][0]["outcome"], "resolved");
+  EXPECT_EQ(GetIncident(opened2.body["alerts"][0]["incident_id"]).state(),
+            v1::INCIDENT_STATE_RESOLVED);
+
+  Answer unrelated = Deliver("pullrequest:approved",
+                             Fixture("cloud/pullrequest_approved.json"), "c-6");
+  ASSERT_EQ(unrelated.status, 200);
+  EXPECT_TRUE(unrelated.body["alerts"].empty());
+  EXPECT_NE(unrelated.body["ignored"].get<std::string>().find("pullrequest:approved"),
+            std::string::npos);
+
+  grpc::ClientContext context;
+  v1::ListAlertSourcesRequest request;
+  request.set_service_id(service_.id());
+  v1::ListAlertSourcesResponse sources;
+  ASSERT_TRUE(directory_->ListAlertSources(&context, request, &sources).ok());
+  bool bitbucket_receiving = false;
+  for (const auto& s : sources.sources()) {
+    if (s.source() == "bitbucket") bitbucket_receiving = s.receiving_alerts();
+  }
+  EXPECT_TRUE(bitbucket_receiving);
+}
+
+TEST_F(WebhookEndToEndTest, DataCenterPushPullRequestsAndPing) {
+  StartAllInOne();
+  Answer push = Deliver("repo:refs_changed",
+                        Fixture("server/repo_refs_changed.update.json"), "");
+  ASSERT_EQ(push.status, 200) << push.body.dump();
+  EXPECT_EQ(push.body["alerts"][0]["outcome"], "opened");
+
+  Answer opened = Deliver("pr:opened", Fixture("server/pr_opened.json"));
+  Answer declined = Deliver("pr:declined", Fixture("server/pr_declined.json"));
+  ASSERT_EQ(declined.status, 200);
+  EXPECT_EQ(declined.body["alerts"][0]["incident_id"],
+            opened.body["alerts"][0]["incident_id"]);
+  EXPECT_EQ(GetIncident(opened.body["alerts"][0]["incident_id"]).state(),
+            v1::INCIDENT_STATE_RESOLVED);
+
+  Answer opened5 = Deliver("pr:opened", Fixture("server/pr_opened.gopher.json"));
+  Answer merged5 = Deliver("pr:merged", Fixture("server/pr_merged.gopher.json"));
+  ASSERT_EQ(merged5.status, 200);
+  EXPECT_EQ(merged5.body["alerts"][0]["outcome"], "resolved");
+  EXPECT_EQ(GetIncident(opened5.body["alerts"][0]["incident_id"]).state(),
+            v1::INCIDENT_STATE_RESOLVED);
+
+  httplib::Headers ping_headers = {{"X-Request-Id", "ping-1"}};
+  Answer ping = Post(paths_["bitbucket"], Fixture("server/diagnostics_ping.json"),
+                     {{"X-Event-Key", "diagnostics:ping"}, {"X-Request-Id", "ping-1"}},
+                     "application/json; charset=UTF-8");
+  ASSERT_EQ(ping.status, 200) << ping.body.dump();
+  ASSERT_EQ(ping.body["alerts"].size(), 2u);
+  EXPECT_EQ(ping.body["alerts"][0]["outcome"], "opened");
+  EXPECT_EQ(ping.body["alerts"][1]["outcome"], "resolved");
+  EXPECT_EQ(GetIncident(ping.body["alerts"][0]["incident_id"]).state(),
+            v1::INCIDENT_STATE_RESOLVED)
+      << "the test alert is resolved at once";
+
+  Answer unrelated = Deliver("pr:comment:added", Fixture("server/pr_comment_added.json"));
+  ASSERT_EQ(unrelated.status, 200);
+  EXPECT_TRUE(unrelated.body["alerts"].empty());
+}
+
+TEST_F(WebhookEndToEndTest, EveryFixtureOverHttpIsAcceptedAsTheAdapterSays) {
+  StartAllInOne();
+  int deliveries = 0;
+  for (const auto& fixture : AllBitbucketFixtures()) {
+    Answer answer = Deliver(fixture.event, fixture.body,
+                            "fixture-" + std::to_string(deliveries++));
+    ASSERT_EQ(answer.status, 200) << fixture.name << ": " << answer.body.dump();
+    const bool ignored = answer.body.contains("ignored");
+    EXPECT_NE(ignored, !answer.body["alerts"].empty()) << fixture.name;
+    for (const auto& alert : answer.body["alerts"]) {
+      EXPECT_FALSE(alert["outcome"].get<std::string>().empty()) << fixture.name;
+    }
+  }
+  EXPECT_GE(deliveries, 50);
+}
+
+TEST_F(WebhookEndToEndTest, TheSameDeliveryTwiceHasOneEffect) {
+  StartAllInOne();
+  const std::string body = Fixture("cloud/repo_push.forced.json");
+  Answer first = Deliver("repo:push", body, "same-delivery");
+  Answer second = Deliver("repo:push", body, "same-delivery");
+  ASSERT_EQ(first.status, 200);
+  ASSERT_EQ(second.status, 200);
+  EXPECT_FALSE(first.body["alerts"][0]["replayed"].get<bool>());
+  EXPECT_TRUE(second.body["alerts"][0]["replayed"].get<bool>());
+  EXPECT_EQ(second.body["alerts"][0]["incident_id"], first.body["alerts"][0]["incident_id"]);
+  EXPECT_EQ(GetIncident(first.body["alerts"][0]["incident_id"]).alert_count(), 1);
+  // Without a delivery id, a second delivery is a second alert (it folds).
+  Deliver("repo:push", body);
+  EXPECT_EQ(GetIncident(first.body["alerts"][0]["incident_id"]).alert_count(), 2);
+}
+
+TEST_F(WebhookEndToEndTest, BadInputGetsItsStatusAJsonErrorAndChangesNothing) {
+  StartAllInOne({"--max_body_bytes=20000", "--key_cache_ttl=0s"});
+  ASSERT_EQ(Deliver("repo:push", Fixture("cloud/repo_push.branch.json"), "x").status, 200);
+  const auto before = StoreSummary();
+  const std::string pr = Fixture("cloud/pullrequest_created.json");
+  const std::string path = paths_["bitbucket"];
+  const std::string key_path = path.substr(0, path.rfind('/') + 1);
+
+  struct Case {
+    std::string what;
+    Answer answer;
+    int status;
+    std::string code;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"malformed JSON", Deliver("pullrequest:created", "{\"pullrequest\":"), 400, "bad_payload"});
+  cases.push_back({"missing event header", Post(path, pr, {}), 400, "unknown_event"});
+  cases.push_back({"unknown event", Deliver("build:done", pr), 400, "unknown_event"});
+  cases.push_back({"unknown source",
+                   Post("/v1/webhooks/gitlab/" + path.substr(path.rfind('/') + 1), pr,
+                        {{"X-Event-Key", "pullrequest:created"}}),
+                   404, "unknown_source"});
+  cases.push_back({"unknown key",
+                   Post(key_path + std::string(48, 'a'), pr, {{"X-Event-Key", "pullrequest:created"}}),
+                   404, "unknown_key"});
+  cases.push_back({"malformed key", Post(key_path + "short", pr, {{"X-Event-Key", "pullrequest:created"}}),
+                   404, "unknown_key"});
+  cases.push_back({"body over the limit",
+                   Deliver("pullrequest:created", std::string(30000, ' ') + pr), 413, "body_too_large"});
+  cases.push_back({"wrong content type",
+                   Post(path, pr, {{"X-Event-Key", "pullrequest:created"}}, "text/plain"),
+                   415, "wrong_content_type"});
+  for (const Case& c : cases) {
+    EXPECT_EQ(c.answer.status, c.status) << c.what << ": " << c.answer.body.dump();
+    ASSERT_TRUE(c.answer.body.is_object()) << c.what << " answered without JSON";
+    EXPECT_EQ(c.answer.body["error"]["code"], c.code) << c.what;
+    EXPECT_FALSE(c.answer.body["error"]["message"].get<std::string>().empty()) << c.what;
+  }
+
+  // A revoked key: rotate it, then the old URL stops working.
+  {
+    grpc::ClientContext context;
+    v1::IssueWebhookKeyRequest request;
+    request.set_service_id(service_.id());
+    request.set_source("bitbucket");
+    v1::IssueWebhookKeyResponse issued;
+    ASSERT_TRUE(directory_->IssueWebhookKey(&context, request, &issued).ok());
+    Answer revoked = Deliver("pullrequest:created", pr);
+    EXPECT_EQ(revoked.status, 404);
+    EXPECT_EQ(revoked.body["error"]["code"], "unknown_key");
+    paths_["bitbucket"] = key_path + issued.webhook_key();
+  }
+  // Signatures, once the service has a secret.
+  SetSecret(kSecret);
+  Answer unsigned_delivery = Deliver("pullrequest:created", pr);
+  EXPECT_EQ(unsigned_delivery.status, 401);
+  EXPECT_EQ(unsigned_delivery.body["error"]["code"], "bad_signature");
+  Answer badly_signed = Deliver("pullrequest:created", pr, "",
+                                {{"X-Hub-Signature", SignWebhookBody("other", pr)}});
+  EXPECT_EQ(badly_signed.status, 401);
+
+  EXPECT_EQ(StoreSummary(), before) << "a rejected delivery changed the store";
+}
+
+TEST_F(WebhookEndToEndTest, SignaturesFollowTheDocumentedTestVectors) {
+  StartAllInOne({"--key_cache_ttl=0s"});
+  SetSecret(kSecret);
+  const std::string cloud = Fixture("cloud/repo_push.signed_raw.json");
+  const std::string dc = Fixture("server/repo_refs_changed.signed_raw.json");
+  Answer cloud_ok = Deliver("repo:push", cloud, "s-1",
+      {{"X-Hub-Signature",
+        "sha256=f205c729821c6954aff2afe72b965c34015b4baf96ea8ddc2cc44999c014a035"}});
+  EXPECT_EQ(cloud_ok.status, 200) << cloud_ok.body.dump();
+  Answer dc_ok = Post(paths_["bitbucket"], dc,
+      {{"X-Event-Key", "repo:refs_changed"}, {"X-Request-Id", "s-2"},
+       {"X-Hub-Signature",
+        "sha256=4ffba9e7b58ea3d7e1a230446e8c92baea0aeec89b73f598932387254f0de13e"}});
+  EXPECT_EQ(dc_ok.status, 200) << dc_ok.body.dump();
+
+  std::string tampered = cloud;
+  tampered[tampered.size() / 2] ^= 1;
+  EXPECT_EQ(Deliver("repo:push", tampered, "s-3",
+                    {{"X-Hub-Signature", SignWebhookBody(kSecret, cloud)}}).status,
+            401);
+  EXPECT_EQ(Deliver("repo:push", cloud, "s-4",
+                    {{"X-Hub-Signature", SignWebhookBody("wrong secret", cloud)}}).status,
+            401);
+  EXPECT_EQ(Deliver("repo:push", cloud, "s-5").status, 401);
+  // Bitbucket's "Test connection" ping comes unsigned; it is accepted as a
+  // ping and nothing else.
+  Answer ping = Post(paths_["bitbucket"], Fixture("server/diagnostics_ping.json"),
+                     {{"X-Event-Key", "diagnostics:ping"}});
+  EXPECT_EQ(ping.status, 200) << ping.body.dump();
+  EXPECT_EQ(Post(paths_["bitbucket"], cloud, {{"X-Event-Key", "diagnostics:ping"}}).body["alerts"][0]["dedup_key"]
+                .get<std::string>()
+                .rfind("ping:", 0),
+            0u)
+      << "an unsigned delivery claiming to be a ping is only ever a ping";
+}
+
+TEST_F(WebhookEndToEndTest, TooManyRequestsGet429WithRetryAfter) {
+  StartAllInOne({"--rate_limit=0.5", "--rate_burst=2"});
+  const std::string body = Fixture("cloud/repo_push.branch.json");
+  EXPECT_EQ(Deliver("repo:push", body).status, 200);
+  EXPECT_EQ(Deliver("repo:push", body).status, 200);
+  Answer limited = Deliver("repo:push", body);
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.body["error"]["code"], "rate_limited");
+  EXPECT_FALSE(limited.retry_after.empty());
+  EXPECT_GE(std::stoi(limited.retry_after), 1);
+}
+
+TEST_F(WebhookEndToEndTest, CoreDownGives503AndTheRedeliverySucceedsAfterRestart) {
+  ServerProcess core;
+  ASSERT_TRUE(core.Start(ProjectBinary("server/alertgate"),
+                         {"--role=core", "--data_dir=" + dir_.path(),
+                          "--grpc_listen=127.0.0.1:0"},
+                         dir_.File("core-ports"), dir_.File("core.log")));
+  const int core_port = core.port();
+  ASSERT_TRUE(server_.Start(ProjectBinary("server/alertgate"),
+                            {"--role=frontdoor", "--http_listen=127.0.0.1:0",
+                             "--core_address=127.0.0.1:" + std::to_string(core_port),
+                             "--core_timeout=2s", "--log_deliveries=false"},
+                            dir_.File("fd-ports"), dir_.File("fd.log")));
+  http_port_ = server_.http_port();
+  Connect(core.address());
+  // The core's first start printed URLs for the front door's default address;
+  // only the path matters here.
+  ReadWebhookUrls();
+
+  const std::string body = Fixture("cloud/pullrequest_created.json");
+  ASSERT_EQ(Deliver("pullrequest:created", body, "before").status, 200);
+
+  core.Kill(SIGKILL);
+  Answer down = Deliver("pullrequest:fulfilled", Fixture("cloud/pullrequest_fulfilled.json"),
+                        "during-outage");
+  EXPECT_EQ(down.status, 503) << down.body.dump();
+  EXPECT_EQ(down.body["error"]["code"], "core_unavailable");
+  EXPECT_EQ(down.retry_after, "1");
+
+  ASSERT_TRUE(core.Start(ProjectBinary("server/alertgate"),
+                         {"--role=core", "--data_dir=" + dir_.path(),
+                          "--grpc_listen=127.0.0.1:" + std::to_string(core_port)},
+                         dir_.File("core-ports"), dir_.File("core.log")));
+  Connect(core.address());
+  // Bitbucket retries; here the retry comes until the front door reconnects.
+  Answer retried;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    retried = Deliver("pullrequest:fulfilled", Fixture("cloud/pullrequest_fulfilled.json"),
+                      "during-outage");
+    if (retried.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_EQ(retried.status, 200) << retried.body.dump();
+  EXPECT_EQ(retried.body["alerts"][0]["outcome"], "resolved");
+  core.Kill(SIGTERM);
+}
+
+TEST_F(WebhookEndToEndTest, ConcurrentDeliveriesAreAllCommittedWithExactCounts) {
+  StartAllInOne();
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 30;
+  constexpr int kKeysPerThread = 5;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      httplib::Client client("127.0.0.1", http_port_);
+      client.set_keep_alive(true);
+      for (int i = 0; i < kPerThread; ++i) {
+        Json alert = {{"status", "trigger"},
+                      {"event_id", "t" + std::to_string(t) + "-k" + std::to_string(i % kKeysPerThread)},
+                      {"message", "load"}};
+        auto result = client.Post(paths_["generic"].c_str(),
+                                  {{"Idempotency-Key", std::to_string(t) + "-" + std::to_string(i)}},
+                                  alert.dump(), "application/json");
+        if (result && result->status == 200) ++ok;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ok.load(), kThreads * kPerThread);
+  const auto [incidents, alerts] = StoreSummary();
+  EXPECT_EQ(incidents, kThreads * kKeysPerThread);
+  EXPECT_EQ(alerts, kThreads * kPerThread);
+}
+
+TEST_F(WebhookEndToEndTest, OperatorEndpointsAnswer) {
+  StartAllInOne();
+  httplib::Client client("127.0.0.1", http_port_);
+  auto sources = client.Get("/v1/sources");
+  ASSERT_TRUE(sources);
+  Json listed = Json::parse(sources->body);
+  ASSERT_EQ(listed["sources"].size(), 2u);
+  EXPECT_EQ(listed["sources"][0]["name"], "bitbucket");
+  EXPECT_EQ(client.Get("/healthz")->status, 200);
+  EXPECT_EQ(client.Get("/readyz")->status, 200);
+  Deliver("repo:push", Fixture("cloud/repo_push.branch.json"), "m-1");
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("alertgate_webhook_deliveries_total{source=\"bitbucket\","
+                               "event=\"repo:push\",outcome=\"processed\"} 1"),
+            std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("alertgate_webhook_latency_seconds_count{source=\"bitbucket\"} 1"),
+            std::string::npos);
+  auto missing = client.Get("/nowhere");
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(Json::parse(missing->body)["error"]["code"], "not_found");
+}
+
+}  // namespace
+}  // namespace alertgate
