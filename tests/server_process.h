@@ -39,13 +39,10 @@ inline std::string ProjectBinary(const std::string& path_in_project) {
   return path_in_project;
 }
 
-// A source-adapter plugin this project builds, by source name: CMake puts
-// them in <build>/plugins, Bazel in adapters/<name>/.
+// A source-adapter plugin this project builds, by source name, from the
+// build's plugin folder (<build>/plugins with CMake, //:plugins with Bazel).
 inline std::string PluginFile(const std::string& name) {
-  if (!CMakeBuildDir().empty()) {
-    return CMakeBuildDir() + "/plugins/lib" + name + ".so";
-  }
-  return ProjectBinary("adapters/" + name + "/lib" + name + ".so");
+  return ProjectBinary("plugins/lib" + name + ".so");
 }
 
 // A file of the source tree (fixtures): from the source folder (CMake) or
