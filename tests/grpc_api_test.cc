@@ -235,6 +235,14 @@ TEST_F(GrpcApiTest, DirectoryIssuesAndResolvesWebhookKeys) {
   }
 }
 
+TEST_F(GrpcApiTest, ASecondServerOnATakenPortIsRefused) {
+  CoreServerOptions options;
+  options.database_path = dir_.File("other.db");
+  options.listen_address = "127.0.0.1:" + std::to_string(server_->port());
+  auto second = CoreServer::Start(options);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+}
+
 TEST_F(GrpcApiTest, HealthIsServingUntilShutdown) {
   auto health = grpc::health::v1::Health::NewStub(channel_);
   grpc::ClientContext context;

@@ -30,6 +30,9 @@ absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default: a second server on the same port would
+  // start "fine" and silently take half of the connections.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // Authentication and TLS come later; until then the default listens on
   // loopback only (see docs/core.md).
   builder.AddListeningPort(options.listen_address,

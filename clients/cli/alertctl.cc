@@ -1,0 +1,546 @@
+// alertctl: alertgate from the shell. See docs/api.md ("alertctl") for every
+// command, and `alertctl <command> --help`.
+//
+// Exit codes, for scripts:
+//   0 done                       4 server unreachable (UNAVAILABLE, timeout)
+//   1 usage error                5 invalid argument
+//   2 not found                  6 already exists
+//   3 not allowed in this state  7 any other error
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "clients/cli/alertctl_output.h"
+#include "clients/cpp/alertgate_client.h"
+
+ABSL_FLAG(std::string, address, "",
+          "host:port of alertgate's gRPC API. Default: $ALERTGATE_ADDRESS, "
+          "else 127.0.0.1:50051.");
+ABSL_FLAG(std::string, output, "table", "table or json (also -o json).");
+ABSL_FLAG(std::string, token, "", "Bearer token sent with every call.");
+ABSL_FLAG(bool, tls, false, "Connect with TLS.");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "Deadline per call.");
+ABSL_FLAG(std::string, description, "", "services create: description.");
+ABSL_FLAG(std::string, source, "", "Alert source name (bitbucket, generic, ...).");
+ABSL_FLAG(std::string, public_url, "http://127.0.0.1:8080",
+          "services webhook-url: how senders reach the front door.");
+ABSL_FLAG(bool, rotate, false,
+          "services webhook-url: replace an existing key (the old URL stops "
+          "working).");
+ABSL_FLAG(std::string, secret, "",
+          "services set-secret: the webhook secret; \"-\" reads stdin.");
+ABSL_FLAG(std::string, service, "", "Service name or id.");
+ABSL_FLAG(std::string, state, "",
+          "incidents list: comma-separated states (triggered, acknowledged, "
+          "resolved, suppressed, open = triggered+acknowledged).");
+ABSL_FLAG(int, limit, 50, "incidents list: page size.");
+ABSL_FLAG(std::string, page_token, "", "incidents list: page to start at.");
+ABSL_FLAG(bool, all, false, "incidents list: every page.");
+ABSL_FLAG(std::string, actor, "", "Who acts (default: $USER).");
+ABSL_FLAG(std::string, note, "", "A note for the incident's timeline.");
+ABSL_FLAG(int64_t, after, 0, "incidents watch: start after this sequence.");
+ABSL_FLAG(int, count, 0, "incidents watch: stop after this many events.");
+ABSL_FLAG(std::string, dedup_key, "", "alert: the dedup key.");
+ABSL_FLAG(std::string, summary, "", "alert: one line a person can act on.");
+ABSL_FLAG(std::string, details, "", "alert: longer description.");
+ABSL_FLAG(std::string, severity, "", "alert: info, warning, error, critical.");
+ABSL_FLAG(std::string, idempotency_key, "", "alert: idempotency key.");
+
+namespace alertgate::cli {
+namespace {
+
+using client::AlertgateClient;
+
+enum ExitCode {
+  kOk = 0,
+  kUsage = 1,
+  kNotFound = 2,
+  kNotAllowed = 3,
+  kUnreachable = 4,
+  kInvalid = 5,
+  kExists = 6,
+  kOther = 7,
+};
+
+struct Command {
+  std::string name;  // "incidents list"
+  std::string args;  // "[--service=S] [--state=open]"
+  std::string help;
+};
+
+const std::vector<Command>& Commands() {
+  static const auto* commands = new std::vector<Command>{
+      {"services create", "NAME [--description=TEXT]", "Create a service."},
+      {"services list", "", "List services."},
+      {"services get", "NAME|ID", "Show a service."},
+      {"services webhook-url", "NAME|ID --source=SOURCE [--public_url=URL] [--rotate]",
+       "Issue the webhook URL of a source (shown once: only a hash is kept). "
+       "With a key already issued, --rotate replaces it."},
+      {"services set-secret", "NAME|ID --source=SOURCE --secret=SECRET|-",
+       "Require deliveries signed with SECRET; an empty secret clears it."},
+      {"sources list", "NAME|ID", "A service's alert sources and whether each is receiving alerts."},
+      {"incidents list", "[--service=S] [--state=open] [--source=SRC] [--limit=N] [--page_token=T] [--all]",
+       "List incidents, newest first."},
+      {"incidents get", "ID", "Show an incident and its timeline."},
+      {"incidents ack", "ID [--actor=NAME] [--note=TEXT]", "Acknowledge an incident."},
+      {"incidents resolve", "ID [--actor=NAME] [--note=TEXT]", "Resolve an incident."},
+      {"incidents watch", "[--after=SEQ] [--service=S] [--count=N]",
+       "Print incident events as they happen, from a sequence number on."},
+      {"alert trigger", "--service=S --dedup_key=K --summary=TEXT [--source=manual] [--severity=S] [--details=TEXT] [--idempotency_key=K]",
+       "Send an alert by hand: open or fold an incident."},
+      {"alert ack", "--service=S --dedup_key=K [--source=manual]", "Acknowledge by dedup key."},
+      {"alert resolve", "--service=S --dedup_key=K [--source=manual]", "Resolve by dedup key."},
+  };
+  return *commands;
+}
+
+void PrintUsage(const std::string& prefix) {
+  fprintf(stderr, "usage: alertctl COMMAND [ARGS] [--address=HOST:PORT] [-o json]\n\n");
+  for (const Command& c : Commands()) {
+    if (!prefix.empty() && c.name.rfind(prefix, 0) != 0) continue;
+    fprintf(stderr, "  alertctl %s %s\n      %s\n", c.name.c_str(), c.args.c_str(),
+            c.help.c_str());
+  }
+  fprintf(stderr,
+          "\nExit codes: 0 done, 1 usage, 2 not found, 3 not allowed in this "
+          "state, 4 server unreachable, 5 invalid argument, 6 already exists, "
+          "7 other.\n");
+}
+
+int Report(const absl::Status& status) {
+  fprintf(stderr, "alertctl: %s\n", status.ToString().c_str());
+  switch (status.code()) {
+    case absl::StatusCode::kNotFound:
+      return kNotFound;
+    case absl::StatusCode::kFailedPrecondition:
+      return kNotAllowed;
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+      return kUnreachable;
+    case absl::StatusCode::kInvalidArgument:
+      return kInvalid;
+    case absl::StatusCode::kAlreadyExists:
+      return kExists;
+    default:
+      return kOther;
+  }
+}
+
+bool Json() { return absl::GetFlag(FLAGS_output) == "json"; }
+
+std::string Actor() {
+  std::string actor = absl::GetFlag(FLAGS_actor);
+  if (actor.empty() && getenv("USER")) actor = getenv("USER");
+  return actor.empty() ? "alertctl" : actor;
+}
+
+std::string Source(const std::string& fallback) {
+  std::string source = absl::GetFlag(FLAGS_source);
+  return source.empty() ? fallback : source;
+}
+
+void PrintIncidentRows(Table& table, const v1::Incident& i) {
+  table.Add({i.id(), EnumName(i, "state"), i.service_id(), i.source(),
+             std::to_string(i.alert_count()),
+             FormatTime(i.last_seen_at(), i.has_last_seen_at()), i.summary()});
+}
+
+class Alertctl {
+ public:
+  Alertctl(AlertgateClient& client, std::vector<std::string> args)
+      : client_(client), args_(std::move(args)) {}
+
+  int Run() {
+    const std::string command = args_.size() >= 2 ? args_[0] + " " + args_[1] : "";
+    const std::vector<std::string> rest(args_.begin() + std::min<size_t>(2, args_.size()),
+                                        args_.end());
+    if (command == "services create") return ServicesCreate(rest);
+    if (command == "services list") return ServicesList();
+    if (command == "services get") return ServicesGet(rest);
+    if (command == "services webhook-url") return WebhookUrl(rest);
+    if (command == "services set-secret") return SetSecret(rest);
+    if (command == "sources list") return SourcesList(rest);
+    if (command == "incidents list") return IncidentsList();
+    if (command == "incidents get") return IncidentsGet(rest);
+    if (command == "incidents ack") return IncidentsAct(rest, /*resolve=*/false);
+    if (command == "incidents resolve") return IncidentsAct(rest, /*resolve=*/true);
+    if (command == "incidents watch") return IncidentsWatch();
+    if (command == "alert trigger") return SendAlert(v1::ACTION_TRIGGER);
+    if (command == "alert ack") return SendAlert(v1::ACTION_ACKNOWLEDGE);
+    if (command == "alert resolve") return SendAlert(v1::ACTION_RESOLVE);
+    fprintf(stderr, "alertctl: unknown command \"%s\"\n\n",
+            absl::StrJoin(args_, " ").c_str());
+    PrintUsage(args_.empty() ? "" : args_[0]);
+    return kUsage;
+  }
+
+ private:
+  // The single positional argument of a command, or a usage error.
+  bool OneArgument(const std::vector<std::string>& rest, std::string* value) {
+    if (rest.size() != 1) {
+      PrintUsage(args_[0] + " " + args_[1]);
+      return false;
+    }
+    *value = rest[0];
+    return true;
+  }
+
+  int ServicesCreate(const std::vector<std::string>& rest) {
+    std::string name;
+    if (!OneArgument(rest, &name)) return kUsage;
+    auto service = client_.CreateService(name, absl::GetFlag(FLAGS_description));
+    if (!service.ok()) return Report(service.status());
+    return PrintService(*service);
+  }
+
+  int PrintService(const v1::Service& s) {
+    if (Json()) {
+      printf("%s\n", ToJson(s).c_str());
+    } else {
+      Table table({"ID", "NAME", "CREATED", "DESCRIPTION"});
+      table.Add({s.id(), s.name(), FormatTime(s.created_at(), s.has_created_at()),
+                 s.description()});
+      table.Print();
+    }
+    return kOk;
+  }
+
+  int ServicesList() {
+    v1::ListServicesResponse all;
+    std::string token;
+    do {
+      auto page = client_.ListServices(1000, token);
+      if (!page.ok()) return Report(page.status());
+      for (const auto& s : page->services()) *all.add_services() = s;
+      token = page->next_page_token();
+    } while (!token.empty());
+    if (Json()) {
+      printf("%s\n", ToJson(all).c_str());
+      return kOk;
+    }
+    Table table({"ID", "NAME", "DESCRIPTION"});
+    for (const auto& s : all.services()) table.Add({s.id(), s.name(), s.description()});
+    table.Print();
+    return kOk;
+  }
+
+  int ServicesGet(const std::vector<std::string>& rest) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    auto service = client_.FindService(id);
+    if (!service.ok()) return Report(service.status());
+    return PrintService(*service);
+  }
+
+  int WebhookUrl(const std::vector<std::string>& rest) {
+    std::string id;
+    const std::string source = absl::GetFlag(FLAGS_source);
+    if (!OneArgument(rest, &id)) return kUsage;
+    if (source.empty()) {
+      fprintf(stderr, "alertctl: --source is required\n");
+      return kUsage;
+    }
+    auto service = client_.FindService(id);
+    if (!service.ok()) return Report(service.status());
+    auto sources = client_.ListAlertSources(service->id());
+    if (!sources.ok()) return Report(sources.status());
+    for (const auto& s : sources->sources()) {
+      if (s.source() == source && s.has_webhook_key() && !absl::GetFlag(FLAGS_rotate)) {
+        return Report(absl::FailedPreconditionError(
+            "service " + service->name() + " has a webhook key for " + source +
+            " already and alertgate keeps only its hash; --rotate issues a "
+            "new URL (the old one stops working)"));
+      }
+    }
+    auto issued = client_.IssueWebhookKey(service->id(), source);
+    if (!issued.ok()) return Report(issued.status());
+    const std::string url = absl::GetFlag(FLAGS_public_url) + "/v1/webhooks/" +
+                            source + "/" + issued->webhook_key();
+    if (Json()) {
+      printf("{\n  \"service\": \"%s\",\n  \"source\": \"%s\",\n  \"url\": \"%s\"\n}\n",
+             service->name().c_str(), source.c_str(), url.c_str());
+    } else {
+      printf("%s\n", url.c_str());
+    }
+    return kOk;
+  }
+
+  int SetSecret(const std::vector<std::string>& rest) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    std::string secret = absl::GetFlag(FLAGS_secret);
+    if (secret == "-") {
+      std::getline(std::cin, secret);
+    }
+    auto service = client_.FindService(id);
+    if (!service.ok()) return Report(service.status());
+    auto status = client_.SetWebhookSecret(service->id(), Source(""), secret);
+    if (!status.ok()) return Report(status.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*status).c_str());
+    } else {
+      printf("%s: deliveries from %s %s\n", service->name().c_str(),
+             status->source().c_str(),
+             status->has_webhook_secret() ? "must be signed" : "need no signature");
+    }
+    return kOk;
+  }
+
+  int SourcesList(const std::vector<std::string>& rest) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    auto service = client_.FindService(id);
+    if (!service.ok()) return Report(service.status());
+    auto sources = client_.ListAlertSources(service->id());
+    if (!sources.ok()) return Report(sources.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*sources).c_str());
+      return kOk;
+    }
+    Table table({"SOURCE", "WEBHOOK", "SIGNED", "RECEIVING", "LAST ALERT", "LAST INCIDENT"});
+    for (const auto& s : sources->sources()) {
+      table.Add({s.source(), s.has_webhook_key() ? "yes" : "no",
+                 s.has_webhook_secret() ? "yes" : "no",
+                 s.receiving_alerts() ? "receiving alerts" : "not receiving",
+                 FormatTime(s.last_alert_at(), s.has_last_alert_at()),
+                 FormatTime(s.last_incident_at(), s.has_last_incident_at())});
+    }
+    table.Print();
+    return kOk;
+  }
+
+  int IncidentsList() {
+    v1::ListIncidentsRequest request;
+    if (const std::string service = absl::GetFlag(FLAGS_service); !service.empty()) {
+      auto found = client_.FindService(service);
+      if (!found.ok()) return Report(found.status());
+      request.set_service_id(found->id());
+    }
+    request.set_source(absl::GetFlag(FLAGS_source));
+    for (absl::string_view state :
+         absl::StrSplit(absl::GetFlag(FLAGS_state), ',', absl::SkipEmpty())) {
+      const std::string s = absl::AsciiStrToLower(state);
+      if (s == "open") {
+        request.add_states(v1::INCIDENT_STATE_TRIGGERED);
+        request.add_states(v1::INCIDENT_STATE_ACKNOWLEDGED);
+        continue;
+      }
+      v1::IncidentState value;
+      if (!v1::IncidentState_Parse("INCIDENT_STATE_" + absl::AsciiStrToUpper(s), &value)) {
+        return Report(absl::InvalidArgumentError("--state: unknown state " + s));
+      }
+      request.add_states(value);
+    }
+    request.set_page_size(absl::GetFlag(FLAGS_limit));
+    request.set_page_token(absl::GetFlag(FLAGS_page_token));
+    v1::ListIncidentsResponse all;
+    while (true) {
+      auto page = client_.ListIncidents(request);
+      if (!page.ok()) return Report(page.status());
+      for (const auto& i : page->incidents()) *all.add_incidents() = i;
+      all.set_next_page_token(page->next_page_token());
+      if (!absl::GetFlag(FLAGS_all) || page->next_page_token().empty()) break;
+      request.set_page_token(page->next_page_token());
+    }
+    if (Json()) {
+      printf("%s\n", ToJson(all).c_str());
+      return kOk;
+    }
+    Table table({"ID", "STATE", "SERVICE", "SOURCE", "ALERTS", "LAST SEEN", "SUMMARY"});
+    for (const auto& i : all.incidents()) PrintIncidentRows(table, i);
+    table.Print();
+    if (!all.next_page_token().empty()) {
+      fprintf(stderr, "more: --page_token=%s\n", all.next_page_token().c_str());
+    }
+    return kOk;
+  }
+
+  int IncidentsGet(const std::vector<std::string>& rest) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    auto got = client_.GetIncident(id);
+    if (!got.ok()) return Report(got.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*got).c_str());
+      return kOk;
+    }
+    const v1::Incident& i = got->incident();
+    Table fields({"FIELD", "VALUE"});
+    fields.Add({"id", i.id()});
+    fields.Add({"state", EnumName(i, "state")});
+    fields.Add({"service", i.service_id()});
+    fields.Add({"source", i.source()});
+    fields.Add({"dedup key", i.dedup_key()});
+    fields.Add({"summary", i.summary()});
+    fields.Add({"severity", EnumName(i, "severity")});
+    fields.Add({"alerts", std::to_string(i.alert_count())});
+    fields.Add({"opened", FormatTime(i.opened_at(), i.has_opened_at())});
+    fields.Add({"last seen", FormatTime(i.last_seen_at(), i.has_last_seen_at())});
+    if (i.has_acknowledged_at()) {
+      fields.Add({"acknowledged", FormatTime(i.acknowledged_at(), true) + " by " + i.acknowledged_by()});
+    }
+    if (i.has_resolved_at()) {
+      fields.Add({"resolved", FormatTime(i.resolved_at(), true) + " by " + i.resolved_by()});
+    }
+    for (const auto& link : i.links()) fields.Add({"link", link.href()});
+    fields.Print();
+    printf("\n");
+    Table timeline({"SEQ", "AT", "CHANGE", "STATE", "ACTOR", "NOTE"});
+    for (const auto& e : got->timeline()) {
+      timeline.Add({std::to_string(e.sequence()), FormatTime(e.at(), e.has_at()),
+                    EnumName(e, "kind"), EnumName(e, "state"), e.actor(), e.note()});
+    }
+    timeline.Print();
+    return kOk;
+  }
+
+  int IncidentsAct(const std::vector<std::string>& rest, bool resolve) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    v1::Incident incident;
+    bool changed = false;
+    if (resolve) {
+      auto r = client_.ResolveIncident(id, Actor(), absl::GetFlag(FLAGS_note));
+      if (!r.ok()) return Report(r.status());
+      incident = r->incident();
+      changed = r->changed();
+    } else {
+      auto r = client_.AcknowledgeIncident(id, Actor(), absl::GetFlag(FLAGS_note));
+      if (!r.ok()) return Report(r.status());
+      incident = r->incident();
+      changed = r->changed();
+    }
+    if (Json()) {
+      printf("%s\n", ToJson(incident).c_str());
+    } else {
+      printf("%s %s%s\n", incident.id().c_str(), EnumName(incident, "state").c_str(),
+             changed ? "" : " (unchanged)");
+    }
+    return kOk;
+  }
+
+  int IncidentsWatch() {
+    v1::WatchIncidentsRequest request;
+    request.set_after_sequence(absl::GetFlag(FLAGS_after));
+    if (const std::string service = absl::GetFlag(FLAGS_service); !service.empty()) {
+      auto found = client_.FindService(service);
+      if (!found.ok()) return Report(found.status());
+      request.set_service_id(found->id());
+    }
+    const int limit = absl::GetFlag(FLAGS_count);
+    int seen = 0;
+    absl::Status status = client_.WatchIncidents(request, [&](const v1::IncidentEvent& e) {
+      if (Json()) {
+        printf("%s\n", ToJson(e, /*pretty=*/false).c_str());
+      } else {
+        printf("%lld %s %s %s %s %s %s\n", static_cast<long long>(e.sequence()),
+               FormatTime(e.at(), e.has_at()).c_str(), EnumName(e, "kind").c_str(),
+               e.incident_id().c_str(), EnumName(e, "state").c_str(),
+               e.actor().c_str(), e.note().c_str());
+      }
+      fflush(stdout);
+      return limit == 0 || ++seen < limit;
+    });
+    return status.ok() ? kOk : Report(status);
+  }
+
+  int SendAlert(v1::Action action) {
+    const std::string service = absl::GetFlag(FLAGS_service);
+    if (service.empty() || absl::GetFlag(FLAGS_dedup_key).empty()) {
+      fprintf(stderr, "alertctl: --service and --dedup_key are required\n");
+      return kUsage;
+    }
+    auto found = client_.FindService(service);
+    if (!found.ok()) return Report(found.status());
+    v1::Alert alert;
+    alert.set_service_id(found->id());
+    alert.set_source(Source("manual"));
+    alert.set_action(action);
+    alert.set_dedup_key(absl::GetFlag(FLAGS_dedup_key));
+    alert.set_summary(absl::GetFlag(FLAGS_summary));
+    alert.set_description(absl::GetFlag(FLAGS_details));
+    alert.set_idempotency_key(absl::GetFlag(FLAGS_idempotency_key));
+    if (const std::string severity = absl::GetFlag(FLAGS_severity); !severity.empty()) {
+      v1::Severity value;
+      if (!v1::Severity_Parse("SEVERITY_" + absl::AsciiStrToUpper(severity), &value)) {
+        return Report(absl::InvalidArgumentError("--severity: unknown " + severity));
+      }
+      alert.set_severity(value);
+    }
+    auto response = client_.IngestAlert(alert);
+    if (!response.ok()) return Report(response.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*response).c_str());
+    } else {
+      printf("%s %s\n", EnumName(*response, "outcome").c_str(),
+             response->incident().id().c_str());
+    }
+    return kOk;
+  }
+
+  AlertgateClient& client_;
+  std::vector<std::string> args_;
+};
+
+}  // namespace
+}  // namespace alertgate::cli
+
+int main(int argc, char** argv) {
+  // "-o json" is the habit of other CLIs; absl wants --output=json.
+  std::vector<std::string> rewritten;
+  std::string help_for;
+  bool help = false;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-o" && i + 1 < argc) {
+      rewritten.push_back(std::string("--output=") + argv[++i]);
+    } else if (arg == "--help" || arg == "-h" || arg == "help") {
+      help = true;
+    } else {
+      rewritten.push_back(arg);
+      if (i > 0 && arg[0] != '-' && help_for.size() < 2 * 32) {
+        help_for += (help_for.empty() ? "" : " ") + arg;
+      }
+    }
+  }
+  if (help) {
+    alertgate::cli::PrintUsage(help_for);
+    return 0;
+  }
+  std::vector<char*> args;
+  for (std::string& a : rewritten) args.push_back(a.data());
+  std::vector<char*> positional =
+      absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  std::vector<std::string> commands(positional.begin() + 1, positional.end());
+  if (commands.empty()) {
+    alertgate::cli::PrintUsage("");
+    return alertgate::cli::kUsage;
+  }
+  const std::string output = absl::GetFlag(FLAGS_output);
+  if (output != "table" && output != "json") {
+    fprintf(stderr, "alertctl: --output must be table or json\n");
+    return alertgate::cli::kUsage;
+  }
+  alertgate::client::ConnectOptions options;
+  options.address = absl::GetFlag(FLAGS_address);
+  if (options.address.empty() && getenv("ALERTGATE_ADDRESS")) {
+    options.address = getenv("ALERTGATE_ADDRESS");
+  }
+  if (options.address.empty()) options.address = "127.0.0.1:50051";
+  options.token = absl::GetFlag(FLAGS_token);
+  options.use_tls = absl::GetFlag(FLAGS_tls);
+  options.timeout = absl::GetFlag(FLAGS_timeout);
+  auto client = alertgate::client::AlertgateClient::Connect(options);
+  if (!client.ok()) return alertgate::cli::Report(client.status());
+  return alertgate::cli::Alertctl(**client, commands).Run();
+}

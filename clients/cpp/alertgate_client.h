@@ -1,0 +1,96 @@
+// AlertgateClient: the C++ client library of alertgate's gRPC API, for tools
+// that want incidents without writing gRPC plumbing.
+//
+//   auto client = alertgate::client::AlertgateClient::Connect({"127.0.0.1:50051"});
+//   auto open = (*client)->ListIncidents(request);   // absl::StatusOr<...>
+//
+// Every call has a deadline (ConnectOptions::timeout) and returns the API's
+// status code unchanged (see proto/alertgate/v1/incident_service.proto).
+// Requests and answers are the API's own messages, so new fields reach
+// callers without a new client.
+//
+// Thread safety: a client may be shared by threads.
+#ifndef ALERTGATE_CLIENTS_CPP_ALERTGATE_CLIENT_H_
+#define ALERTGATE_CLIENTS_CPP_ALERTGATE_CLIENT_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "alertgate/v1/incident_service.grpc.pb.h"
+#include "alertgate/v1/service_directory.grpc.pb.h"
+
+namespace grpc {
+class Channel;
+class ClientContext;
+}  // namespace grpc
+
+namespace alertgate::client {
+
+struct ConnectOptions {
+  // host:port of the core's gRPC API.
+  std::string address = "127.0.0.1:50051";
+  // TLS with these PEM root certificates (empty: the system's).
+  bool use_tls = false;
+  std::string tls_root_certificates;
+  // Sent as "authorization: Bearer <token>" when set, for deployments that
+  // put an authenticating proxy in front of the API.
+  std::string token;
+  // Deadline of each call (watches excepted).
+  absl::Duration timeout = absl::Seconds(10);
+};
+
+class AlertgateClient {
+ public:
+  // Creates the channel; does not wait for a connection (calls fail with
+  // UNAVAILABLE while the server is unreachable).
+  static absl::StatusOr<std::unique_ptr<AlertgateClient>> Connect(
+      const ConnectOptions& options);
+
+  // Incidents.
+  absl::StatusOr<v1::IngestAlertResponse> IngestAlert(const v1::Alert& alert);
+  absl::StatusOr<v1::GetIncidentResponse> GetIncident(const std::string& id);
+  absl::StatusOr<v1::ListIncidentsResponse> ListIncidents(
+      const v1::ListIncidentsRequest& request);
+  absl::StatusOr<v1::AcknowledgeIncidentResponse> AcknowledgeIncident(
+      const std::string& id, const std::string& actor, const std::string& note);
+  absl::StatusOr<v1::ResolveIncidentResponse> ResolveIncident(
+      const std::string& id, const std::string& actor, const std::string& note);
+  // Calls `on_event` for each event until it returns false, the stream ends
+  // or `Cancel()` is called from another thread. Returns the stream's final
+  // status (OK after on_event returned false).
+  absl::Status WatchIncidents(
+      const v1::WatchIncidentsRequest& request,
+      const std::function<bool(const v1::IncidentEvent&)>& on_event);
+
+  // Services and their alert sources.
+  absl::StatusOr<v1::Service> CreateService(const std::string& name,
+                                            const std::string& description);
+  // By id or, failing that, by name.
+  absl::StatusOr<v1::Service> FindService(const std::string& id_or_name);
+  absl::StatusOr<v1::ListServicesResponse> ListServices(
+      int page_size, const std::string& page_token);
+  absl::StatusOr<v1::IssueWebhookKeyResponse> IssueWebhookKey(
+      const std::string& service_id, const std::string& source);
+  absl::StatusOr<v1::AlertSourceStatus> SetWebhookSecret(
+      const std::string& service_id, const std::string& source,
+      const std::string& secret);
+  absl::StatusOr<v1::ListAlertSourcesResponse> ListAlertSources(
+      const std::string& service_id);
+
+ private:
+  explicit AlertgateClient(const ConnectOptions& options);
+  void Prepare(grpc::ClientContext& context, bool with_deadline = true) const;
+
+  ConnectOptions options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::IncidentService::Stub> incidents_;
+  std::unique_ptr<v1::ServiceDirectory::Stub> directory_;
+};
+
+}  // namespace alertgate::client
+
+#endif  // ALERTGATE_CLIENTS_CPP_ALERTGATE_CLIENT_H_
