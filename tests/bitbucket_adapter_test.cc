@@ -31,6 +31,9 @@ struct FixtureCase {
   std::vector<ExpectedAlert> alerts;  // Empty: accepted and ignored.
 };
 
+// gtest prints the fixture's file instead of the struct's bytes.
+void PrintTo(const FixtureCase& c, std::ostream* os) { *os << c.file; }
+
 const SourceAdapter& Bitbucket() {
   static const AdapterRegistry* registry = [] {
     std::vector<std::string> errors;

@@ -26,7 +26,7 @@ class DurabilityTest : public ::testing::Test {
  protected:
   void StartServer() {
     ASSERT_TRUE(server_.Start(ProjectBinary("server/alertgate"),
-                              {"--data_dir=" + dir_.path(),
+                              {"--role=core", "--data_dir=" + dir_.path(),
                                "--grpc_listen=127.0.0.1:0"},
                               dir_.File("port"), dir_.File("server.log")))
         << "alertgate did not start; see " << dir_.File("server.log");
@@ -69,7 +69,7 @@ class DurabilityTest : public ::testing::Test {
 };
 
 TEST_F(DurabilityTest, EveryAcknowledgedIngestSurvivesSigkill) {
-  StartServer();
+  ASSERT_NO_FATAL_FAILURE(StartServer());
   const std::string service_id = CreateService("checkout");
 
   // Several clients ingest, each alert opening its own incident; the server
@@ -111,7 +111,7 @@ TEST_F(DurabilityTest, EveryAcknowledgedIngestSurvivesSigkill) {
   ASSERT_GT(acknowledged.size(), 0u);
   RecordProperty("acknowledged_before_kill", static_cast<int>(acknowledged.size()));
 
-  StartServer();
+  ASSERT_NO_FATAL_FAILURE(StartServer());
   std::map<std::string, std::string> stored;
   std::string token;
   do {
@@ -147,7 +147,7 @@ TEST_F(DurabilityTest, EveryAcknowledgedIngestSurvivesSigkill) {
 }
 
 TEST_F(DurabilityTest, WatchResumesFromASequenceAcrossARestart) {
-  StartServer();
+  ASSERT_NO_FATAL_FAILURE(StartServer());
   const std::string service_id = CreateService("checkout");
   for (int i = 0; i < 5; ++i) {
     grpc::ClientContext context;
@@ -158,7 +158,7 @@ TEST_F(DurabilityTest, WatchResumesFromASequenceAcrossARestart) {
   }
   EXPECT_TRUE(WIFEXITED(server_.Kill(SIGTERM))) << "SIGTERM: clean exit";
 
-  StartServer();
+  ASSERT_NO_FATAL_FAILURE(StartServer());
   grpc::ClientContext context;
   v1::WatchIncidentsRequest request;
   request.set_after_sequence(3);

@@ -57,7 +57,7 @@ class WebhookEndToEndTest : public ::testing::Test {
         << ReadFileOrEmpty(dir_.File("server.log"));
     http_port_ = server_.http_port();
     Connect(server_.address());
-    ReadWebhookUrls();
+    ASSERT_NO_FATAL_FAILURE(ReadWebhookUrls());
     // In one process the printed URLs carry the port actually bound.
     EXPECT_EQ(urls_["bitbucket"].rfind(
                   "http://127.0.0.1:" + std::to_string(http_port_) + "/v1/webhooks/bitbucket/", 0),
@@ -156,7 +156,7 @@ class WebhookEndToEndTest : public ::testing::Test {
 };
 
 TEST_F(WebhookEndToEndTest, CloudPushAndPullRequestLifecycle) {
-  StartAllInOne();
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne());
   Answer push = Deliver("repo:push", Fixture("cloud/repo_push.branch.json"), "c-1");
   ASSERT_EQ(push.status, 200) << push.body.dump();
   EXPECT_EQ(push.body["alerts"][0]["outcome"], "opened");
@@ -211,7 +211,7 @@ TEST_F(WebhookEndToEndTest, CloudPushAndPullRequestLifecycle) {
 }
 
 TEST_F(WebhookEndToEndTest, DataCenterPushPullRequestsAndPing) {
-  StartAllInOne();
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne());
   Answer push = Deliver("repo:refs_changed",
                         Fixture("server/repo_refs_changed.update.json"), "");
   ASSERT_EQ(push.status, 200) << push.body.dump();
@@ -250,7 +250,7 @@ TEST_F(WebhookEndToEndTest, DataCenterPushPullRequestsAndPing) {
 }
 
 TEST_F(WebhookEndToEndTest, EveryFixtureOverHttpIsAcceptedAsTheAdapterSays) {
-  StartAllInOne();
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne());
   int deliveries = 0;
   for (const auto& fixture : AllBitbucketFixtures()) {
     Answer answer = Deliver(fixture.event, fixture.body,
@@ -266,7 +266,7 @@ TEST_F(WebhookEndToEndTest, EveryFixtureOverHttpIsAcceptedAsTheAdapterSays) {
 }
 
 TEST_F(WebhookEndToEndTest, TheSameDeliveryTwiceHasOneEffect) {
-  StartAllInOne();
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne());
   const std::string body = Fixture("cloud/repo_push.forced.json");
   Answer first = Deliver("repo:push", body, "same-delivery");
   Answer second = Deliver("repo:push", body, "same-delivery");
@@ -282,7 +282,7 @@ TEST_F(WebhookEndToEndTest, TheSameDeliveryTwiceHasOneEffect) {
 }
 
 TEST_F(WebhookEndToEndTest, BadInputGetsItsStatusAJsonErrorAndChangesNothing) {
-  StartAllInOne({"--max_body_bytes=20000", "--key_cache_ttl=0s"});
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne({"--max_body_bytes=20000", "--key_cache_ttl=0s"}));
   ASSERT_EQ(Deliver("repo:push", Fixture("cloud/repo_push.branch.json"), "x").status, 200);
   const auto before = StoreSummary();
   const std::string pr = Fixture("cloud/pullrequest_created.json");
@@ -346,7 +346,7 @@ TEST_F(WebhookEndToEndTest, BadInputGetsItsStatusAJsonErrorAndChangesNothing) {
 }
 
 TEST_F(WebhookEndToEndTest, SignaturesFollowTheDocumentedTestVectors) {
-  StartAllInOne({"--key_cache_ttl=0s"});
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne({"--key_cache_ttl=0s"}));
   SetSecret(kSecret);
   const std::string cloud = Fixture("cloud/repo_push.signed_raw.json");
   const std::string dc = Fixture("server/repo_refs_changed.signed_raw.json");
@@ -382,7 +382,7 @@ TEST_F(WebhookEndToEndTest, SignaturesFollowTheDocumentedTestVectors) {
 }
 
 TEST_F(WebhookEndToEndTest, TooManyRequestsGet429WithRetryAfter) {
-  StartAllInOne({"--rate_limit=0.5", "--rate_burst=2"});
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne({"--rate_limit=0.5", "--rate_burst=2"}));
   const std::string body = Fixture("cloud/repo_push.branch.json");
   EXPECT_EQ(Deliver("repo:push", body).status, 200);
   EXPECT_EQ(Deliver("repo:push", body).status, 200);
@@ -409,7 +409,7 @@ TEST_F(WebhookEndToEndTest, CoreDownGives503AndTheRedeliverySucceedsAfterRestart
   Connect(core.address());
   // The core's first start printed URLs for the front door's default address;
   // only the path matters here.
-  ReadWebhookUrls();
+  ASSERT_NO_FATAL_FAILURE(ReadWebhookUrls());
 
   const std::string body = Fixture("cloud/pullrequest_created.json");
   ASSERT_EQ(Deliver("pullrequest:created", body, "before").status, 200);
@@ -440,7 +440,7 @@ TEST_F(WebhookEndToEndTest, CoreDownGives503AndTheRedeliverySucceedsAfterRestart
 }
 
 TEST_F(WebhookEndToEndTest, ConcurrentDeliveriesAreAllCommittedWithExactCounts) {
-  StartAllInOne();
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne());
   constexpr int kThreads = 8;
   constexpr int kPerThread = 30;
   constexpr int kKeysPerThread = 5;
@@ -469,7 +469,7 @@ TEST_F(WebhookEndToEndTest, ConcurrentDeliveriesAreAllCommittedWithExactCounts) 
 }
 
 TEST_F(WebhookEndToEndTest, OperatorEndpointsAnswer) {
-  StartAllInOne();
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne());
   httplib::Client client("127.0.0.1", http_port_);
   auto sources = client.Get("/v1/sources");
   ASSERT_TRUE(sources);
