@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# alertctl against a real server: every command's happy path, and its errors
+# with the exit codes docs/api.md documents.
+#   usage: alertctl_test.sh <alertgate binary> <alertctl binary>
+source "$(dirname "$0")/client_harness.sh" "$1"
+A=$2
+start_core
+
+check "create" 0 "$A" services create checkout --description="Checkout API"
+expect "create shows the service" "checkout +.*Checkout API"
+check "create twice" 6 "$A" services create checkout
+check "bad name" 5 "$A" services create "Check Out"
+check "list" 0 "$A" services list
+expect "list has both" "default"
+expect "list has both" "checkout"
+check "get by name" 0 "$A" services get checkout -o json
+SERVICE_ID=$(sed -n 's/.*"id": "\([0-9A-Z]*\)".*/\1/p' <<<"$OUT" | head -1)
+check "get by id" 0 "$A" services get "$SERVICE_ID"
+expect "get by id" "checkout"
+check "get unknown" 2 "$A" services get nope
+
+check "webhook url" 0 "$A" services webhook-url checkout --source=bitbucket --public_url=https://alerts.example.com
+expect "webhook url" "^https://alerts.example.com/v1/webhooks/bitbucket/[0-9a-f]{48}$"
+FIRST_URL=$OUT
+check "webhook url again refuses" 3 "$A" services webhook-url checkout --source=bitbucket
+check "webhook url rotate" 0 "$A" services webhook-url checkout --source=bitbucket --rotate
+[[ "$OUT" != "$FIRST_URL" ]] && PASSED=$((PASSED + 1)) || { FAILED=$((FAILED + 1)); echo "FAIL: rotate kept the URL"; }
+check "webhook url needs source" 1 "$A" services webhook-url checkout
+check "set secret" 0 "$A" services set-secret checkout --source=bitbucket --secret=s3cret
+expect "set secret" "must be signed"
+check "sources list" 0 "$A" sources list checkout
+expect "sources list" "bitbucket +yes +yes +not receiving"
+
+check "trigger" 0 "$A" alert trigger --service=checkout --dedup_key=disk --summary="Disk full" --severity=critical
+expect "trigger opens" "^OPENED [0-9A-Z]{26}$"
+INCIDENT=$(awk '{print $2}' <<<"$OUT")
+check "trigger folds" 0 "$A" alert trigger --service=checkout --dedup_key=disk --summary="Disk still full"
+expect "trigger folds" "^FOLDED $INCIDENT$"
+check "trigger needs dedup key" 1 "$A" alert trigger --service=checkout --summary=x
+check "trigger needs summary" 5 "$A" alert trigger --service=checkout --dedup_key=k
+check "bad severity" 5 "$A" alert trigger --service=checkout --dedup_key=k --summary=x --severity=loud
+check "unknown service" 2 "$A" alert trigger --service=nope --dedup_key=k --summary=x
+check "sources show receiving" 0 "$A" sources list checkout
+expect "manual receiving" "manual +no +no +receiving alerts"
+
+check "list open" 0 "$A" incidents list --service=checkout --state=open
+expect "list open" "$INCIDENT +TRIGGERED .* 2 .*Disk still full"
+check "list bad state" 5 "$A" incidents list --state=sleeping
+check "list json" 0 "$A" incidents list -o json
+expect "list json" "\"dedup_key\": \"disk\""
+check "get" 0 "$A" incidents get "$INCIDENT"
+expect "get timeline" "ALERT_FOLDED"
+check "ack" 0 "$A" incidents ack "$INCIDENT" --actor=alice --note=looking
+expect "ack" "$INCIDENT ACKNOWLEDGED"
+check "ack again" 0 "$A" incidents ack "$INCIDENT" --actor=bob
+expect "ack again" "unchanged"
+check "resolve" 0 "$A" incidents resolve "$INCIDENT" --actor=alice
+expect "resolve" "RESOLVED"
+check "ack resolved" 3 "$A" incidents ack "$INCIDENT"
+check "resolve again" 0 "$A" incidents resolve "$INCIDENT"
+check "get unknown incident" 2 "$A" incidents get 01ARZ3NDEKTSV4RRFFQ69G5FAV
+check "ack by key, nothing open" 0 "$A" alert ack --service=checkout --dedup_key=disk
+expect "nothing open" "NOTHING_OPEN"
+check "resolve by key" 0 "$A" alert trigger --service=checkout --dedup_key=cpu --summary="CPU hot"
+check "resolve by key" 0 "$A" alert resolve --service=checkout --dedup_key=cpu
+expect "resolve by key" "^RESOLVED"
+
+check "watch from the start" 0 "$A" incidents watch --after=0 --count=3
+expect "watch" "^1 .* OPENED"
+expect "watch" "^3 .* ACKNOWLEDGED .* alice looking"
+check "watch json" 0 "$A" incidents watch --after=4 --count=1 -o json
+expect "watch json" "\"sequence\":\"5\""
+
+check "help" 0 "$A" incidents --help
+expect "help" "alertctl incidents ack ID"
+check "unknown command" 1 "$A" incidents explode
+check "no command" 1 "$A"
+check "bad output" 1 "$A" services list -o yaml
+check "unreachable" 4 "$A" --address=127.0.0.1:1 --timeout=2s services list
+finish alertctl_test

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The Python example against a real server: it lists open incidents and
+# acknowledges one, with Debian's python3-grpcio and the generated stubs.
+#   usage: python_client_test.sh <alertgate> <alertctl> <stubs dir> <example.py>
+source "$(dirname "$0")/client_harness.sh" "$1"
+A=$2
+export PYTHONPATH=$3
+EXAMPLE=$4
+PYTHON=/usr/bin/python3  # Debian's, which has python3-grpcio.
+start_core
+
+check "service" 0 "$A" services create payments
+check "first" 0 "$A" alert trigger --service=payments --dedup_key=queue --summary="Queue backlog"
+FIRST=$(awk '{print $2}' <<<"$OUT")
+check "second" 0 "$A" alert trigger --service=payments --dedup_key=latency --summary="Slow answers"
+
+check "python lists" 0 "$PYTHON" "$EXAMPLE" --address="$ALERTGATE_ADDRESS" --service=payments
+expect "python lists both" "queue +Queue backlog"
+expect "python lists both" "latency +Slow answers"
+check "python acknowledges the oldest" 0 "$PYTHON" "$EXAMPLE" --address="$ALERTGATE_ADDRESS" \
+  --service=payments --acknowledge-oldest --actor=py
+expect "python acknowledged" "acknowledged $FIRST"
+check "state seen by alertctl" 0 "$A" incidents get "$FIRST"
+expect "acknowledged by py" "acknowledged .* by py"
+check "python unknown incident" 2 "$PYTHON" "$EXAMPLE" --address="$ALERTGATE_ADDRESS" --acknowledge=01ARZ3NDEKTSV4RRFFQ69G5FAV
+check "python unknown service" 2 "$PYTHON" "$EXAMPLE" --address="$ALERTGATE_ADDRESS" --service=nope
+check "python unreachable" 4 "$PYTHON" "$EXAMPLE" --address=127.0.0.1:1
+finish python_client_test
