@@ -25,4 +25,15 @@ expect "acknowledged by py" "acknowledged .* by py"
 check "python unknown incident" 2 "$PYTHON" "$EXAMPLE" --address="$ALERTGATE_ADDRESS" --acknowledge=01ARZ3NDEKTSV4RRFFQ69G5FAV
 check "python unknown service" 2 "$PYTHON" "$EXAMPLE" --address="$ALERTGATE_ADDRESS" --service=nope
 check "python unreachable" 4 "$PYTHON" "$EXAMPLE" --address=127.0.0.1:1
+
+# A plain gRPC client: everything it knows comes from server reflection.
+REFLECT=$(dirname "$EXAMPLE")/reflection_call.py
+check "reflection lists services" 0 "$PYTHON" "$REFLECT" --address="$ALERTGATE_ADDRESS" \
+  --method=alertgate.v1.IncidentService/ListIncidents --request='{"page_size": 1}'
+expect "services listed" "services: .*alertgate.v1.IncidentService.*alertgate.v1.ServiceDirectory"
+expect "health is there too" "grpc.health.v1.Health"
+expect "a call built from reflection" "\"dedup_key\": \"latency\""
+check "reflection unknown incident" 1 "$PYTHON" "$REFLECT" --address="$ALERTGATE_ADDRESS" \
+  --method=alertgate.v1.IncidentService/GetIncident --request='{"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}'
+expect "reflection error" "NOT_FOUND"
 finish python_client_test
