@@ -21,7 +21,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "clients/cli/alertctl_output.h"
-#include "clients/cpp/alertgate_client.h"
+#include "alertgate/alertgate_client.h"
 
 ABSL_FLAG(std::string, address, "",
           "host:port of alertgate's gRPC API. Default: $ALERTGATE_ADDRESS, "

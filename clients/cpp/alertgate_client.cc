@@ -1,4 +1,4 @@
-#include "clients/cpp/alertgate_client.h"
+#include "alertgate/alertgate_client.h"
 
 #include <grpcpp/client_context.h>
 #include <grpcpp/create_channel.h>

@@ -10,8 +10,8 @@
 // callers without a new client.
 //
 // Thread safety: a client may be shared by threads.
-#ifndef ALERTGATE_CLIENTS_CPP_ALERTGATE_CLIENT_H_
-#define ALERTGATE_CLIENTS_CPP_ALERTGATE_CLIENT_H_
+#ifndef ALERTGATE_ALERTGATE_CLIENT_H_
+#define ALERTGATE_ALERTGATE_CLIENT_H_
 
 #include <functional>
 #include <memory>
@@ -93,4 +93,4 @@ class AlertgateClient {
 
 }  // namespace alertgate::client
 
-#endif  // ALERTGATE_CLIENTS_CPP_ALERTGATE_CLIENT_H_
+#endif  // ALERTGATE_ALERTGATE_CLIENT_H_
