@@ -9,6 +9,8 @@ scripts/build.sh
 (cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600)
 # The adapters under AddressSanitizer and UBSan (fuzz-style robustness).
 scripts/asan.sh
+# The benchmark harness in smoke mode (seconds, not figures): keeps it working.
+bench/run.sh --smoke
 
 # No Bazel server may outlive this script, whatever happens.
 trap 'bazel shutdown >/dev/null 2>&1 || true' EXIT

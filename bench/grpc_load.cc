@@ -1,0 +1,109 @@
+// gRPC load for bench/run.sh, against a running alertgate core:
+//
+//   bench_grpc_load --mode=ingest --address=H:P --service_id=ID --seconds=10
+//       IngestAlert from --threads threads over --channels connections; each
+//       alert opens a new incident (unique dedup keys). Prints JSON: calls/s,
+//       latency percentiles, errors.
+//   bench_grpc_load --mode=list --address=H:P --service_id=ID --seconds=5
+//       ListIncidents (50 per page, the service's open incidents), one thread.
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "alertgate/v1/incident_service.grpc.pb.h"
+
+ABSL_FLAG(std::string, mode, "ingest", "ingest or list.");
+ABSL_FLAG(std::string, address, "127.0.0.1:50051", "The core's gRPC address.");
+ABSL_FLAG(std::string, service_id, "", "Service to send alerts to / list.");
+ABSL_FLAG(int, threads, 32, "Client threads.");
+ABSL_FLAG(int, channels, 4, "gRPC connections.");
+ABSL_FLAG(double, seconds, 10, "How long to run.");
+ABSL_FLAG(std::string, key_prefix, "bench", "Dedup key prefix (unique per run).");
+
+namespace {
+
+double Percentile(std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  size_t i = static_cast<size_t>(p / 100.0 * (sorted.size() - 1));
+  return sorted[i];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const bool list = absl::GetFlag(FLAGS_mode) == "list";
+  const int threads = list ? 1 : absl::GetFlag(FLAGS_threads);
+  std::vector<std::unique_ptr<alertgate::v1::IncidentService::Stub>> stubs;
+  for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_channels)); ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    stubs.push_back(alertgate::v1::IncidentService::NewStub(grpc::CreateCustomChannel(
+        absl::GetFlag(FLAGS_address), grpc::InsecureChannelCredentials(), args)));
+  }
+  const absl::Time end = absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_seconds));
+  std::mutex mu;
+  std::vector<double> latencies_ms;
+  std::atomic<int64_t> errors{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      auto& stub = *stubs[t % stubs.size()];
+      std::vector<double> mine;
+      for (int64_t i = 0; absl::Now() < end; ++i) {
+        grpc::ClientContext context;
+        context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+        const absl::Time start = absl::Now();
+        grpc::Status status;
+        if (list) {
+          alertgate::v1::ListIncidentsRequest request;
+          request.set_service_id(absl::GetFlag(FLAGS_service_id));
+          request.add_states(alertgate::v1::INCIDENT_STATE_TRIGGERED);
+          request.add_states(alertgate::v1::INCIDENT_STATE_ACKNOWLEDGED);
+          request.set_page_size(50);
+          alertgate::v1::ListIncidentsResponse response;
+          status = stub.ListIncidents(&context, request, &response);
+          if (status.ok() && response.incidents_size() != 50) status = grpc::Status::CANCELLED;
+        } else {
+          alertgate::v1::IngestAlertRequest request;
+          auto* alert = request.mutable_alert();
+          alert->set_service_id(absl::GetFlag(FLAGS_service_id));
+          alert->set_source("bench");
+          alert->set_action(alertgate::v1::ACTION_TRIGGER);
+          alert->set_dedup_key(absl::StrCat(absl::GetFlag(FLAGS_key_prefix), "-", t, "-", i));
+          alert->set_summary("benchmark alert");
+          alertgate::v1::IngestAlertResponse response;
+          status = stub.IngestAlert(&context, request, &response);
+        }
+        if (!status.ok()) {
+          ++errors;
+          continue;
+        }
+        mine.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+    });
+  }
+  const absl::Time start = absl::Now();
+  for (auto& w : workers) w.join();
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  printf("{\"mode\": \"%s\", \"calls\": %zu, \"errors\": %lld, \"seconds\": %.2f, "
+         "\"calls_per_second\": %.1f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f}\n",
+         list ? "list" : "ingest", latencies_ms.size(),
+         static_cast<long long>(errors.load()), seconds, latencies_ms.size() / seconds,
+         Percentile(latencies_ms, 50), Percentile(latencies_ms, 99),
+         latencies_ms.empty() ? 0.0 : latencies_ms.back());
+  return 0;
+}

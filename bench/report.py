@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""Turns bench/run.sh's result files into one JSON file and docs/benchmarks.md.
+
+usage: report.py RESULTS_DIR OUT_JSON OUT_MARKDOWN SMOKE SECONDS INCIDENTS
+"""
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+results_dir, out_json, out_md, smoke, seconds, incidents = sys.argv[1:]
+r = {name[:-5]: json.load(open(os.path.join(results_dir, name)))
+     for name in sorted(os.listdir(results_dir)) if name.endswith(".json")}
+
+
+def cpu_model():
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+machine = {
+    "cpus": os.cpu_count(),
+    "cpu": cpu_model(),
+    "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
+    "kernel": platform.release(),
+}
+commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                        text=True).stdout.strip()
+report = {
+    "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    "commit": commit,
+    "smoke": smoke == "1",
+    "seconds_per_run": int(seconds),
+    "incidents_in_large_store": int(incidents),
+    "machine": machine,
+    "results": r,
+}
+json.dump(report, open(out_json, "w"), indent=2)
+
+
+def get(name, field, default=None):
+    return r.get(name, {}).get(field, default)
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}" if a and b else "—"
+
+
+def verdict(ok):
+    return "met" if ok else "**not met**"
+
+
+aio16, aio64, split16 = get("allinone_c16", "per_second", 0), get("allinone_c64", "per_second", 0), get("split_c16", "per_second", 0)
+ceil16, ceil64 = get("ceiling_c16", "per_second", 0), get("ceiling_c64", "per_second", 0)
+small_ag, small_am = get("small_alertgate_c16", "per_second", 0), get("small_alertmanager_c16", "per_second", 0)
+grpc_rate = get("grpc_ingest", "calls_per_second", 0)
+large_rate = get("large_ingest", "calls_per_second", 0)
+list_p99 = get("large_list", "p99_ms", 0)
+large_rss = get("large_rss", "peak_rss_mb", 0)
+lost = sum(get(n, "lost", 0) for n in ("allinone_store", "split_store", "small_store"))
+
+rows = []
+def row(what, name, rate_field="per_second"):
+    x = r.get(name)
+    if not x:
+        return
+    rows.append(f"| {what} | {x.get('connections', '—')} | {x.get(rate_field, 0):,.0f} | "
+                f"{x.get('p50_ms', 0):.2f} | {x.get('p99_ms', 0):.2f} | {x.get('max_ms', 0):.1f} | "
+                f"{x.get('cpu_us_per_request', 0):,.0f} | {x.get('peak_rss_mb', 0):.0f} |")
+
+row("ceiling: bare cpp-httplib, answers 202", "ceiling_c16")
+row("ceiling: bare cpp-httplib, answers 202", "ceiling_c64")
+row("Bitbucket webhooks → durable incidents, all-in-one", "allinone_c16")
+row("Bitbucket webhooks → durable incidents, all-in-one", "allinone_c64")
+row("Bitbucket webhooks, split front door + core", "split_c16")
+row("small alert, alertgate generic source (durable)", "small_alertgate_c16")
+row("small alert, Prometheus Alertmanager 0.25 (memory only)", "small_alertmanager_c16")
+
+md = f"""# Benchmarks
+
+Measured by `bench/run.sh` on {report['date']} at commit `{commit}`{' (SMOKE RUN: figures are not meaningful)' if smoke == '1' else ''}.
+Machine: {machine['cpus']} CPUs ({machine['cpu']}), {machine['memory_gb']} GiB, Linux {machine['kernel']};
+load generator (wrk, 2 threads) and servers share the same CPUs, loopback only.
+{seconds} s per run; every figure in this table comes from the same run.
+Machine-readable: `bench/results/latest.json`.
+
+Rerun: `bench/run.sh` (about 3 minutes plus seeding the large store; `--seconds=N`,
+`--incidents=N` to change the run, `--smoke` for a few-second check).
+
+## HTTP
+
+The webhook mix is real Bitbucket deliveries from `tests/fixtures/bitbucket` (pushes,
+pull-request creations and merges, Cloud and Data Center, 2.5–21 KB, about 10 KB
+on average), each with a unique delivery id. "Durable" means every 2xx answer
+came after an fsynced SQLite commit (`synchronous=FULL`). CPU is the measured
+processes' user+system time per acknowledged request (for the split setup, both
+processes).
+
+| what | connections | requests/s | p50 ms | p99 ms | max ms | CPU µs/request | peak RSS MB |
+|---|---|---|---|---|---|---|---|
+""" + "\n".join(rows) + f"""
+
+Ratios in this run: all-in-one / ceiling = {ratio(aio16, ceil16)} (16 connections),
+{ratio(aio64, ceil64)} (64); alertgate / Alertmanager for small alerts = {ratio(small_ag, small_am)}.
+
+## gRPC and the store
+
+| what | figure |
+|---|---|
+| `IngestAlert` over gRPC, 32 client threads on 4 connections, each alert a new incident | {grpc_rate:,.0f} alerts/s, p50 {get('grpc_ingest', 'p50_ms', 0):.2f} ms, p99 {get('grpc_ingest', 'p99_ms', 0):.2f} ms |
+| seeding {int(incidents):,} incidents in process (16 writers, group commit) | {get('seed', 'per_second', 0):,.0f} incidents/s |
+| `IngestAlert` with {int(incidents):,} incidents stored | {large_rate:,.0f} alerts/s ({ratio(large_rate, grpc_rate)} of the empty-store rate) |
+| `ListIncidents`, 50 per page, one service's open incidents, {int(incidents):,} stored | p50 {get('large_list', 'p50_ms', 0):.2f} ms, p99 {list_p99:.2f} ms |
+| core peak RSS with {int(incidents):,} incidents, after the above | {large_rss:,.0f} MB |
+
+## Acknowledged = stored
+
+After each alertgate run the store's idempotency keys (one per acknowledged
+delivery) were counted against the 2xx answers wrk received: lost in this run:
+**{lost}**. (Requests still in flight when wrk stops may commit without being
+counted, at most one per connection.)
+
+| run | acknowledged | stored |
+|---|---|---|
+""" + "\n".join(f"| {n} | {get(n, 'acked')} | {get(n, 'stored')} |"
+                for n in ("allinone_store", "split_store", "small_store") if n in r) + f"""
+
+## Targets (issue 7)
+
+| target | this run | |
+|---|---|---|
+| Bitbucket webhooks, all-in-one, 16 connections: ≥ 5,000/s, p99 ≤ 20 ms | {aio16:,.0f}/s, p99 {get('allinone_c16', 'p99_ms', 0):.1f} ms | {verdict(aio16 >= 5000 and get('allinone_c16', 'p99_ms', 99) <= 20)} |
+| split front door + core: ≥ 3,000/s | {split16:,.0f}/s | {verdict(split16 >= 3000)} |
+| small alerts, durable: ≥ Alertmanager in the same run | {small_ag:,.0f}/s vs {small_am:,.0f}/s | {verdict(small_am and small_ag >= small_am)} |
+| `IngestAlert` over gRPC: ≥ 10,000/s durable | {grpc_rate:,.0f}/s | {verdict(grpc_rate >= 10000)} |
+| with 1,000,000 stored: ingest ≥ 90% of empty | {ratio(large_rate, grpc_rate)} | {verdict(grpc_rate and large_rate >= 0.9 * grpc_rate)} |
+| with 1,000,000 stored: `ListIncidents` p99 ≤ 5 ms | {list_p99:.2f} ms | {verdict(list_p99 <= 5)} |
+| with 1,000,000 stored: core RSS ≤ 150 MB | {large_rss:,.0f} MB | {verdict(large_rss <= 150)} |
+| no acknowledged webhook lost | {lost} lost | {verdict(lost == 0)} |
+"""
+open(out_md, "w").write(md)

@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# alertgate's benchmarks, one command. Builds optimized (./build-bench), then
+# measures side by side on this machine, loopback only, each on a fresh data
+# folder:
+#   1. the ceiling: a bare cpp-httplib server with the same tuning and bodies
+#   2. Bitbucket webhooks → durable incidents, all-in-one, 16 and 64 connections
+#   3. the same, split front door + core
+#   4. one small alert per request: alertgate's generic source vs Prometheus
+#      Alertmanager (in memory only)
+#   5. IngestAlert over gRPC
+#   6. a store of 1,000,000 incidents: ingest rate, ListIncidents latency, RSS
+# and checks after each alertgate run that the store holds exactly what was
+# acknowledged. Writes bench/results/latest.json and docs/benchmarks.md.
+#
+#   bench/run.sh [--smoke] [--seconds=N] [--incidents=N]
+# --smoke: a few seconds per step against ./build, no Alertmanager, a small
+# store: keeps the harness from rotting (scripts/test.sh runs it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SMOKE=0
+SECONDS_PER_RUN=10
+INCIDENTS=1000000
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) SMOKE=1; SECONDS_PER_RUN=2; INCIDENTS=20000 ;;
+    --seconds=*) SECONDS_PER_RUN=${arg#--seconds=} ;;
+    --incidents=*) INCIDENTS=${arg#--incidents=} ;;
+    *) echo "usage: bench/run.sh [--smoke] [--seconds=N] [--incidents=N]" >&2; exit 2 ;;
+  esac
+done
+
+# Benchmark-only packages: wrk drives HTTP; Alertmanager is the peer.
+NEED=(wrk sqlite3)
+[[ $SMOKE == 1 ]] || NEED+=(prometheus-alertmanager)
+MISSING=()
+for p in "${NEED[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || MISSING+=("$p")
+done
+if [[ ${#MISSING[@]} -gt 0 ]]; then
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${MISSING[@]}"
+fi
+
+if [[ $SMOKE == 1 ]]; then
+  BUILD=build
+  scripts/build.sh > /dev/null
+else
+  BUILD=build-bench
+  [[ -f $BUILD/build.ninja ]] || cmake -S . -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
+  cmake --build $BUILD -j"$(nproc)" --target alertgate bitbucket generic \
+    bench_bare_httplib bench_grpc_load bench_seed_store > /dev/null
+fi
+ALERTGATE=$ROOT/$BUILD/server/alertgate
+FIXTURES=$ROOT/tests/fixtures/bitbucket
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/alertgate-bench-XXXXXX")
+RESULTS=$WORK/results
+mkdir -p "$RESULTS"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+CLK_TCK=$(getconf CLK_TCK)
+
+log() { echo "bench: $*" >&2; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+peak_rss_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start NAME PORTFILE COMMAND...: runs COMMAND in the background until it
+# writes PORTFILE; sets $PID.
+start() {
+  local name=$1 ports=$2
+  shift 2
+  "$@" > "$WORK/$name.log" 2>&1 &
+  PID=$!
+  PIDS+=("$PID")
+  for _ in $(seq 200); do [[ -s $ports ]] && return 0; sleep 0.05; done
+  cat "$WORK/$name.log" >&2
+  echo "bench: $name did not start" >&2
+  exit 1
+}
+port_of() { sed -n "s/^$2=//p" "$1"; }
+stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+# wrk_run CONNECTIONS URL SCRIPT ARGS...: prints wrk's JSON line.
+wrk_run() {
+  local connections=$1 url=$2 script=$3
+  shift 3
+  wrk -t2 -c"$connections" -d"${SECONDS_PER_RUN}s" --latency -s "$ROOT/bench/wrk/$script" \
+    "$url" -- "$@" | tail -n 1
+}
+
+# measure NAME CONNECTIONS URL SCRIPT ARGS... with $MEASURED_PIDS set: one
+# result file with wrk's figures plus CPU per acknowledged request and peak
+# RSS of the measured processes.
+measure() {
+  local name=$1 connections=$2
+  shift 2
+  local before=0 after=0 pid
+  for pid in $MEASURED_PIDS; do before=$((before + $(cpu_ticks "$pid"))); done
+  local result
+  result=$(wrk_run "$connections" "$@")
+  for pid in $MEASURED_PIDS; do after=$((after + $(cpu_ticks "$pid"))); done
+  local rss=0
+  for pid in $MEASURED_PIDS; do rss=$((rss + $(peak_rss_kb "$pid"))); done
+  /usr/bin/python3 - "$RESULTS/$name.json" "$result" "$((after - before))" "$CLK_TCK" "$rss" "$connections" <<'PY'
+import json, sys
+path, wrk, ticks, clk, rss, conns = sys.argv[1:]
+r = json.loads(wrk)
+r["connections"] = int(conns)
+r["cpu_seconds"] = int(ticks) / int(clk)
+r["cpu_us_per_request"] = 1e6 * r["cpu_seconds"] / max(1, r["acked"])
+r["peak_rss_mb"] = int(rss) / 1024
+json.dump(r, open(path, "w"))
+PY
+  log "$name: $(cat "$RESULTS/$name.json")"
+}
+
+# check_store NAME DATABASE ACKED_TOTAL: the idempotency keys stored (one
+# per acknowledged delivery) against the acknowledged count. Requests still
+# in flight when wrk stops may commit without being counted: at most one per
+# connection.
+check_store() {
+  local name=$1 database=$2 acked=$3 connections=$4
+  local stored
+  stored=$(sqlite3 "$database" "SELECT count(*) FROM idempotency_keys")
+  local lost=$(( acked > stored ? acked - stored : 0 ))
+  echo "{\"acked\": $acked, \"stored\": $stored, \"lost\": $lost, \"in_flight_allowance\": $connections}" \
+    > "$RESULTS/$name.json"
+  log "$name: acknowledged $acked, stored $stored"
+  if (( stored < acked || stored - acked > connections )); then
+    echo "bench: FAILED $name: acknowledged $acked but stored $stored" >&2
+    exit 1
+  fi
+}
+acked_of() { /usr/bin/python3 -c "import json,sys; print(sum(json.load(open(f))['acked'] for f in sys.argv[1:]))" "$@"; }
+
+start_allinone() {  # DATA_DIR → $PID, $HTTP, $GRPC
+  rm -f "$1.ports"
+  start alertgate "$1.ports" "$ALERTGATE" --data_dir="$1" --grpc_listen=127.0.0.1:0 \
+    --http_listen=127.0.0.1:0 --log_deliveries=false --port_file="$1.ports"
+  HTTP=$(port_of "$1.ports" http); GRPC=$(port_of "$1.ports" grpc)
+}
+webhook_path() { awk -v s="$2" '$1 == s {print $2}' "$1/webhook-urls.txt" | sed 's|^http://[^/]*||'; }
+
+log "work folder $WORK; ${SECONDS_PER_RUN}s per run; build $BUILD"
+
+# 1. The ceiling.
+start bare "$WORK/bare.ports" "$ROOT/$BUILD/bench/bench_bare_httplib" --port_file="$WORK/bare.ports"
+BARE_PID=$PID
+MEASURED_PIDS=$BARE_PID
+for c in 16 64; do
+  measure "ceiling_c$c" "$c" "http://127.0.0.1:$(port_of "$WORK/bare.ports" http)" \
+    bitbucket_mix.lua /v1/webhooks/bitbucket/x "$FIXTURES" "bare$c"
+done
+stop "$BARE_PID"
+
+# 2. Bitbucket webhooks, all-in-one.
+start_allinone "$WORK/aio"
+AIO_PID=$PID
+MEASURED_PIDS=$AIO_PID
+BB=$(webhook_path "$WORK/aio" bitbucket)
+for c in 16 64; do
+  measure "allinone_c$c" "$c" "http://127.0.0.1:$HTTP" bitbucket_mix.lua "$BB" "$FIXTURES" "aio$c"
+done
+stop "$AIO_PID"
+check_store allinone_store "$WORK/aio/alertgate.db" \
+  "$(acked_of "$RESULTS/allinone_c16.json" "$RESULTS/allinone_c64.json")" 128
+
+# 3. Split front door + core.
+mkdir -p "$WORK/split"
+start core "$WORK/core.ports" "$ALERTGATE" --role=core --data_dir="$WORK/split" \
+  --grpc_listen=127.0.0.1:0 --port_file="$WORK/core.ports"
+CORE_PID=$PID
+start frontdoor "$WORK/fd.ports" "$ALERTGATE" --role=frontdoor --http_listen=127.0.0.1:0 \
+  --core_address="127.0.0.1:$(port_of "$WORK/core.ports" grpc)" --log_deliveries=false \
+  --port_file="$WORK/fd.ports"
+FD_PID=$PID
+MEASURED_PIDS="$CORE_PID $FD_PID"
+measure split_c16 16 "http://127.0.0.1:$(port_of "$WORK/fd.ports" http)" bitbucket_mix.lua \
+  "$(webhook_path "$WORK/split" bitbucket)" "$FIXTURES" split
+stop "$FD_PID"; stop "$CORE_PID"
+check_store split_store "$WORK/split/alertgate.db" "$(acked_of "$RESULTS/split_c16.json")" 16
+
+# 4. Small alerts: alertgate's generic source vs Alertmanager.
+start_allinone "$WORK/small"
+SMALL_PID=$PID
+MEASURED_PIDS=$SMALL_PID
+measure small_alertgate_c16 16 "http://127.0.0.1:$HTTP" small_alert.lua \
+  "$(webhook_path "$WORK/small" generic)" generic small
+# 5. IngestAlert over gRPC, on the same process's core.
+SERVICE_ID=$(sed -n 's/.*(id \([0-9A-Z]*\)).*/\1/p' "$WORK/small/webhook-urls.txt")
+before=$(cpu_ticks "$SMALL_PID")
+"$ROOT/$BUILD/bench/bench_grpc_load" --mode=ingest --address="127.0.0.1:$GRPC" \
+  --service_id="$SERVICE_ID" --seconds="$SECONDS_PER_RUN" --threads=32 --channels=4 \
+  > "$RESULTS/grpc_ingest.json"
+log "grpc_ingest: $(cat "$RESULTS/grpc_ingest.json")"
+stop "$SMALL_PID"
+check_store small_store "$WORK/small/alertgate.db" "$(acked_of "$RESULTS/small_alertgate_c16.json")" 16
+if [[ $SMOKE == 0 ]]; then
+  AM_PORT=$(free_port)
+  mkdir -p "$WORK/am"
+  prometheus-alertmanager --config.file="$ROOT/bench/alertmanager.yml" \
+    --storage.path="$WORK/am" --web.listen-address="127.0.0.1:$AM_PORT" \
+    --cluster.listen-address="" > "$WORK/am.log" 2>&1 &
+  AM_PID=$!
+  PIDS+=("$AM_PID")
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$AM_PORT/-/ready" > /dev/null && break; sleep 0.1; done
+  MEASURED_PIDS=$AM_PID
+  measure small_alertmanager_c16 16 "http://127.0.0.1:$AM_PORT" small_alert.lua \
+    /api/v2/alerts alertmanager am
+  stop "$AM_PID"
+fi
+
+# 6. A large store.
+log "seeding $INCIDENTS incidents"
+mkdir -p "$WORK/large"
+"$ROOT/$BUILD/bench/bench_seed_store" --database="$WORK/large/alertgate.db" \
+  --incidents="$INCIDENTS" > "$RESULTS/seed.json"
+log "seed: $(cat "$RESULTS/seed.json")"
+LARGE_SERVICE=$(/usr/bin/python3 -c "import json; print(json.load(open('$RESULTS/seed.json'))['service_id'])")
+start core_large "$WORK/large.ports" "$ALERTGATE" --role=core --data_dir="$WORK/large" \
+  --grpc_listen=127.0.0.1:0 --port_file="$WORK/large.ports"
+LARGE_PID=$PID
+LARGE_GRPC=127.0.0.1:$(port_of "$WORK/large.ports" grpc)
+"$ROOT/$BUILD/bench/bench_grpc_load" --mode=list --address="$LARGE_GRPC" \
+  --service_id="$LARGE_SERVICE" --seconds="$SECONDS_PER_RUN" > "$RESULTS/large_list.json"
+"$ROOT/$BUILD/bench/bench_grpc_load" --mode=ingest --address="$LARGE_GRPC" \
+  --service_id="$LARGE_SERVICE" --seconds="$SECONDS_PER_RUN" --threads=32 --channels=4 \
+  --key_prefix=after-seed > "$RESULTS/large_ingest.json"
+echo "{\"peak_rss_mb\": $(( $(peak_rss_kb "$LARGE_PID") / 1024 ))}" > "$RESULTS/large_rss.json"
+log "large store: list $(cat "$RESULTS/large_list.json"); ingest $(cat "$RESULTS/large_ingest.json"); $(cat "$RESULTS/large_rss.json")"
+stop "$LARGE_PID"
+
+# Results.
+OUT=bench/results
+[[ $SMOKE == 1 ]] && OUT=$WORK/out
+mkdir -p "$OUT"
+/usr/bin/python3 bench/report.py "$RESULTS" "$OUT/latest.json" \
+  "$([[ $SMOKE == 1 ]] && echo "$WORK/out/benchmarks.md" || echo docs/benchmarks.md)" \
+  "$SMOKE" "$SECONDS_PER_RUN" "$INCIDENTS"
+log "done: $OUT/latest.json"
