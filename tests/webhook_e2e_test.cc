@@ -414,7 +414,10 @@ TEST_F(WebhookEndToEndTest, CoreDownGives503AndTheRedeliverySucceedsAfterRestart
   const std::string body = Fixture("cloud/pullrequest_created.json");
   ASSERT_EQ(Deliver("pullrequest:created", body, "before").status, 200);
 
+  httplib::Client probe("127.0.0.1", http_port_);
+  EXPECT_EQ(probe.Get("/readyz")->status, 200);
   core.Kill(SIGKILL);
+  EXPECT_EQ(probe.Get("/readyz")->status, 503) << "readiness follows the core";
   Answer down = Deliver("pullrequest:fulfilled", Fixture("cloud/pullrequest_fulfilled.json"),
                         "during-outage");
   EXPECT_EQ(down.status, 503) << down.body.dump();
@@ -436,6 +439,7 @@ TEST_F(WebhookEndToEndTest, CoreDownGives503AndTheRedeliverySucceedsAfterRestart
   }
   ASSERT_EQ(retried.status, 200) << retried.body.dump();
   EXPECT_EQ(retried.body["alerts"][0]["outcome"], "resolved");
+  EXPECT_EQ(probe.Get("/readyz")->status, 200);
   core.Kill(SIGTERM);
 }
 

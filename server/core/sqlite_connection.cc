@@ -119,6 +119,7 @@ absl::StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
 
 SqliteConnection::~SqliteConnection() {
   for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  for (auto& [sql, stmt] : static_statements_) sqlite3_finalize(stmt);
   sqlite3_close_v2(db_);
 }
 
@@ -141,6 +142,18 @@ absl::StatusOr<SqliteStatement> SqliteConnection::Prepare(
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return SqliteError(rc, sql, db_);
   statements_.emplace(sql, stmt);
+  return SqliteStatement(stmt);
+}
+
+absl::StatusOr<SqliteStatement> SqliteConnection::PrepareStatic(
+    const char* sql) {
+  auto it = static_statements_.find(sql);
+  if (it != static_statements_.end()) return SqliteStatement(it->second);
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
+                              nullptr);
+  if (rc != SQLITE_OK) return SqliteError(rc, sql, db_);
+  static_statements_.emplace(sql, stmt);
   return SqliteStatement(stmt);
 }
 

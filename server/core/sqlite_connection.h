@@ -73,6 +73,9 @@ class SqliteConnection {
   absl::Status Exec(const std::string& sql);
   // A cached prepared statement for `sql`.
   absl::StatusOr<SqliteStatement> Prepare(const std::string& sql);
+  // The same for SQL text with static storage duration (a string literal),
+  // cached by its address: no string is built or hashed per call.
+  absl::StatusOr<SqliteStatement> PrepareStatic(const char* sql);
   // Rows changed by the last statement.
   int64_t Changes() const;
   int64_t LastInsertRowId() const;
@@ -83,6 +86,7 @@ class SqliteConnection {
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  std::unordered_map<const char*, sqlite3_stmt*> static_statements_;
 };
 
 // Maps an SQLite result code to a status: constraint violations are

@@ -52,10 +52,18 @@ absl::Status DecodeTagsAndLinks(const std::string& tags_json,
   return absl::OkStatus();
 }
 
-constexpr char kIncidentColumns[] =
-    "id, service_id, source, dedup_key, state, summary, description, "
-    "severity, tags, links, alert_count, opened_at, last_seen_at, "
-    "acknowledged_at, acknowledged_by, resolved_at, resolved_by";
+// Column lists as macros, so each statement's SQL is one string literal and
+// PrepareStatic() can cache it by address.
+#define AG_INCIDENT_COLUMNS                                          \
+  "id, service_id, source, dedup_key, state, summary, description, " \
+  "severity, tags, links, alert_count, opened_at, last_seen_at, "    \
+  "acknowledged_at, acknowledged_by, resolved_at, resolved_by"
+#define AG_SERVICE_COLUMNS "id, name, description, created_at"
+#define AG_CREDENTIAL_COLUMNS "service_id, source, key_hash, secret, issued_at"
+#define AG_EVENT_COLUMNS                                                   \
+  "sequence, at, kind, incident_id, service_id, source, dedup_key, state, " \
+  "actor, note"
+constexpr char kIncidentColumns[] = AG_INCIDENT_COLUMNS;
 
 absl::StatusOr<Incident> ReadIncidentRow(const SqliteStatement& row) {
   Incident incident;
@@ -146,12 +154,7 @@ absl::StatusOr<IncidentEvent> ReadEventRow(const SqliteStatement& row) {
   return event;
 }
 
-constexpr char kServiceColumns[] = "id, name, description, created_at";
-constexpr char kCredentialColumns[] =
-    "service_id, source, key_hash, secret, issued_at";
-constexpr char kEventColumns[] =
-    "sequence, at, kind, incident_id, service_id, source, dedup_key, state, "
-    "actor, note";
+constexpr char kEventColumns[] = AG_EVENT_COLUMNS;
 
 // StoreTransaction over the writer connection, inside the batch's
 // transaction. Tracks the highest sequence it appended.
@@ -166,8 +169,7 @@ class SqliteTransaction final : public StoreTransaction {
       const std::string& id) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.Prepare(absl::StrCat("SELECT ", kServiceColumns,
-                                 " FROM services WHERE id = ?1")));
+        db_.PrepareStatic("SELECT " AG_SERVICE_COLUMNS " FROM services WHERE id = ?1"));
     stmt.Bind(1, id);
     return OptionalRow<Service>(stmt, ReadServiceRow);
   }
@@ -175,7 +177,7 @@ class SqliteTransaction final : public StoreTransaction {
   absl::Status InsertService(const Service& service) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.Prepare("INSERT INTO services (id, name, description, created_at) "
+        db_.PrepareStatic("INSERT INTO services (id, name, description, created_at) "
                     "VALUES (?1, ?2, ?3, ?4)"));
     stmt.Bind(1, service.id)
         .Bind(2, service.name)
@@ -193,10 +195,9 @@ class SqliteTransaction final : public StoreTransaction {
     // Matches the partial index incidents_open_by_dedup_key.
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.Prepare(absl::StrCat(
-            "SELECT ", kIncidentColumns,
-            " FROM incidents WHERE service_id = ?1 AND dedup_key = ?2 "
-            "AND state <> 3")));
+        db_.PrepareStatic(
+            "SELECT " AG_INCIDENT_COLUMNS " FROM incidents WHERE service_id = ?1 AND dedup_key = ?2 "
+            "AND state <> 3"));
     stmt.Bind(1, service_id).Bind(2, dedup_key);
     return OptionalRow<Incident>(stmt, ReadIncidentRow);
   }
@@ -205,8 +206,7 @@ class SqliteTransaction final : public StoreTransaction {
       const std::string& id) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.Prepare(absl::StrCat("SELECT ", kIncidentColumns,
-                                 " FROM incidents WHERE id = ?1")));
+        db_.PrepareStatic("SELECT " AG_INCIDENT_COLUMNS " FROM incidents WHERE id = ?1"));
     stmt.Bind(1, id);
     return OptionalRow<Incident>(stmt, ReadIncidentRow);
   }
@@ -214,10 +214,10 @@ class SqliteTransaction final : public StoreTransaction {
   absl::Status InsertIncident(const Incident& incident) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.Prepare(absl::StrCat(
-            "INSERT INTO incidents (", kIncidentColumns,
+        db_.PrepareStatic(
+            "INSERT INTO incidents (" AG_INCIDENT_COLUMNS
             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-            "?13, ?14, ?15, ?16, ?17)")));
+            "?13, ?14, ?15, ?16, ?17)"));
     BindIncident(stmt, incident);
     return stmt.Run();
   }
@@ -225,7 +225,7 @@ class SqliteTransaction final : public StoreTransaction {
   absl::Status UpdateIncident(const Incident& incident) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.Prepare("UPDATE incidents SET service_id = ?2, source = ?3, "
+        db_.PrepareStatic("UPDATE incidents SET service_id = ?2, source = ?3, "
                     "dedup_key = ?4, state = ?5, summary = ?6, "
                     "description = ?7, severity = ?8, tags = ?9, links = ?10, "
                     "alert_count = ?11, opened_at = ?12, last_seen_at = ?13, "
@@ -240,7 +240,7 @@ class SqliteTransaction final : public StoreTransaction {
   absl::StatusOr<int64_t> AppendEvent(const IncidentEvent& event) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.Prepare("INSERT INTO events (at, kind, incident_id, service_id, "
+        db_.PrepareStatic("INSERT INTO events (at, kind, incident_id, service_id, "
                     "source, dedup_key, state, actor, note) "
                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
     stmt.Bind(1, ToMicros(event.at))
@@ -261,7 +261,7 @@ class SqliteTransaction final : public StoreTransaction {
       const std::string& service_id, const std::string& key) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.Prepare("SELECT service_id, key, outcome, incident_id, sequence, "
+        db_.PrepareStatic("SELECT service_id, key, outcome, incident_id, sequence, "
                     "created_at FROM idempotency_keys "
                     "WHERE service_id = ?1 AND key = ?2"));
     stmt.Bind(1, service_id).Bind(2, key);
@@ -277,7 +277,7 @@ class SqliteTransaction final : public StoreTransaction {
   absl::Status InsertIdempotencyRecord(const IdempotencyRecord& r) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.Prepare("INSERT INTO idempotency_keys (service_id, key, outcome, "
+        db_.PrepareStatic("INSERT INTO idempotency_keys (service_id, key, outcome, "
                     "incident_id, sequence, created_at) "
                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
     stmt.Bind(1, r.service_id)
@@ -295,7 +295,7 @@ class SqliteTransaction final : public StoreTransaction {
       std::optional<absl::Time> incident_opened_at) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.Prepare(
+        db_.PrepareStatic(
             "INSERT INTO source_activity (service_id, source, last_alert_at, "
             "last_incident_at) VALUES (?1, ?2, ?3, ?4) "
             "ON CONFLICT (service_id, source) DO UPDATE SET "
@@ -315,9 +315,8 @@ class SqliteTransaction final : public StoreTransaction {
       const std::string& service_id, const std::string& source) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.Prepare(absl::StrCat(
-            "SELECT ", kCredentialColumns,
-            " FROM webhook_credentials WHERE service_id = ?1 AND source = ?2")));
+        db_.PrepareStatic(
+            "SELECT " AG_CREDENTIAL_COLUMNS " FROM webhook_credentials WHERE service_id = ?1 AND source = ?2"));
     stmt.Bind(1, service_id).Bind(2, source);
     return OptionalRow<WebhookCredential>(stmt, ReadCredentialRow);
   }
@@ -325,7 +324,7 @@ class SqliteTransaction final : public StoreTransaction {
   absl::Status PutWebhookCredential(const WebhookCredential& c) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.Prepare("INSERT OR REPLACE INTO webhook_credentials (service_id, "
+        db_.PrepareStatic("INSERT OR REPLACE INTO webhook_credentials (service_id, "
                     "source, key_hash, secret, issued_at) "
                     "VALUES (?1, ?2, ?3, ?4, ?5)"));
     stmt.Bind(1, c.service_id).Bind(2, c.source);
@@ -511,8 +510,7 @@ absl::StatusOr<std::optional<Incident>> SqliteStore::GetIncident(
   ReadLease lease(*this);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
-      lease.db().Prepare(absl::StrCat("SELECT ", kIncidentColumns,
-                                      " FROM incidents WHERE id = ?1")));
+      lease.db().PrepareStatic("SELECT " AG_INCIDENT_COLUMNS " FROM incidents WHERE id = ?1"));
   stmt.Bind(1, id);
   return OptionalRow<Incident>(stmt, ReadIncidentRow);
 }
@@ -573,8 +571,7 @@ absl::StatusOr<std::optional<Service>> SqliteStore::GetService(
   ReadLease lease(*this);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
-      lease.db().Prepare(absl::StrCat("SELECT ", kServiceColumns,
-                                      " FROM services WHERE id = ?1")));
+      lease.db().PrepareStatic("SELECT " AG_SERVICE_COLUMNS " FROM services WHERE id = ?1"));
   stmt.Bind(1, id);
   return OptionalRow<Service>(stmt, ReadServiceRow);
 }
@@ -584,8 +581,7 @@ absl::StatusOr<std::optional<Service>> SqliteStore::GetServiceByName(
   ReadLease lease(*this);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
-      lease.db().Prepare(absl::StrCat("SELECT ", kServiceColumns,
-                                      " FROM services WHERE name = ?1")));
+      lease.db().PrepareStatic("SELECT " AG_SERVICE_COLUMNS " FROM services WHERE name = ?1"));
   stmt.Bind(1, name);
   return OptionalRow<Service>(stmt, ReadServiceRow);
 }
@@ -595,9 +591,8 @@ absl::StatusOr<std::vector<Service>> SqliteStore::ListServices(
   ReadLease lease(*this);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
-      lease.db().Prepare(absl::StrCat(
-          "SELECT ", kServiceColumns,
-          " FROM services WHERE name > ?1 ORDER BY name LIMIT ?2")));
+      lease.db().PrepareStatic(
+          "SELECT " AG_SERVICE_COLUMNS " FROM services WHERE name > ?1 ORDER BY name LIMIT ?2"));
   stmt.Bind(1, after_name).Bind(2, static_cast<int64_t>(limit));
   return CollectRows<Service>(stmt, ReadServiceRow);
 }
@@ -608,9 +603,8 @@ SqliteStore::FindWebhookCredentialByKeyHash(const std::string& source,
   ReadLease lease(*this);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
-      lease.db().Prepare(absl::StrCat(
-          "SELECT ", kCredentialColumns,
-          " FROM webhook_credentials WHERE source = ?1 AND key_hash = ?2")));
+      lease.db().PrepareStatic(
+          "SELECT " AG_CREDENTIAL_COLUMNS " FROM webhook_credentials WHERE source = ?1 AND key_hash = ?2"));
   stmt.Bind(1, source).BindBlob(2, key_hash);
   return OptionalRow<WebhookCredential>(stmt, ReadCredentialRow);
 }
@@ -620,9 +614,8 @@ SqliteStore::ListWebhookCredentials(const std::string& service_id) {
   ReadLease lease(*this);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
-      lease.db().Prepare(absl::StrCat("SELECT ", kCredentialColumns,
-                                      " FROM webhook_credentials WHERE "
-                                      "service_id = ?1 ORDER BY source")));
+      lease.db().PrepareStatic("SELECT " AG_CREDENTIAL_COLUMNS " FROM webhook_credentials WHERE "
+                                      "service_id = ?1 ORDER BY source"));
   stmt.Bind(1, service_id);
   return CollectRows<WebhookCredential>(stmt, ReadCredentialRow);
 }
@@ -632,7 +625,7 @@ absl::StatusOr<std::vector<SourceActivity>> SqliteStore::ListSourceActivity(
   ReadLease lease(*this);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
-      lease.db().Prepare("SELECT service_id, source, last_alert_at, "
+      lease.db().PrepareStatic("SELECT service_id, source, last_alert_at, "
                          "last_incident_at FROM source_activity WHERE "
                          "service_id = ?1 ORDER BY source"));
   stmt.Bind(1, service_id);

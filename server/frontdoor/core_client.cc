@@ -7,8 +7,15 @@
 
 namespace alertgate {
 
-CoreClient::CoreClient(const Options& options, const Clock* clock)
+CoreClient::CoreClient(const Options& options, const Clock* clock,
+                       std::shared_ptr<grpc::Channel> channel)
     : options_(options), clock_(clock) {
+  if (channel) {
+    incidents_.push_back(v1::IncidentService::NewStub(channel));
+    directory_.push_back(v1::ServiceDirectory::NewStub(channel));
+    channels_.push_back(std::move(channel));
+    return;
+  }
   for (int i = 0; i < std::max(1, options.channels); ++i) {
     grpc::ChannelArguments args;
     // Each channel gets its own connection rather than sharing one.
@@ -68,9 +75,13 @@ absl::StatusOr<v1::IngestAlertResponse> CoreClient::IngestAlert(
   return response;
 }
 
-bool CoreClient::IsConnected(absl::Duration wait) {
-  return channels_[NextChannel()]->WaitForConnected(
-      absl::ToChronoTime(absl::Now() + wait));
+bool CoreClient::IsReachable(absl::Duration wait) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + wait));
+  v1::ListServicesRequest request;
+  request.set_page_size(1);
+  v1::ListServicesResponse response;
+  return directory_[NextChannel()]->ListServices(&context, request, &response).ok();
 }
 
 }  // namespace alertgate

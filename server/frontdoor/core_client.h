@@ -42,8 +42,11 @@ class CoreClient {
     int channels = 4;  // Separate connections, for throughput.
   };
 
-  // REQUIRES: `clock` outlives the client.
-  CoreClient(const Options& options, const Clock* clock);
+  // REQUIRES: `clock` outlives the client. With `channel` set, calls go over
+  // it (e.g. the core's in-process channel) and `options.address` and
+  // `options.channels` are not used.
+  CoreClient(const Options& options, const Clock* clock,
+             std::shared_ptr<grpc::Channel> channel = nullptr);
 
   // NOT_FOUND (unknown or revoked key), INVALID_ARGUMENT (malformed key),
   // UNAVAILABLE / DEADLINE_EXCEEDED (core unreachable).
@@ -52,8 +55,8 @@ class CoreClient {
 
   absl::StatusOr<v1::IngestAlertResponse> IngestAlert(const v1::Alert& alert);
 
-  // True when a connection to the core is up (or comes up within `wait`).
-  bool IsConnected(absl::Duration wait);
+  // True when the core answers a small call within `wait` (readiness).
+  bool IsReachable(absl::Duration wait);
 
  private:
   struct CachedTarget {

@@ -130,7 +130,7 @@ void FrontDoorServer::InstallRoutes() {
     SendJson(res, 200, {{"status", "ok"}});
   });
   http.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-    const bool connected = core_->IsConnected(absl::Milliseconds(500));
+    const bool connected = core_->IsReachable(absl::Milliseconds(500));
     SendJson(res, connected ? 200 : 503,
              {{"status", connected ? "ready" : "core unreachable"}});
   });

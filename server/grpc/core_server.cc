@@ -48,6 +48,10 @@ absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
   return server;
 }
 
+std::shared_ptr<grpc::Channel> CoreServer::InProcessChannel() {
+  return server_->InProcessChannel(grpc::ChannelArguments());
+}
+
 void CoreServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;

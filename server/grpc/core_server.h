@@ -51,6 +51,10 @@ class CoreServer {
   // and closes the store after every queued write is committed.
   void Shutdown(absl::Duration grace);
 
+  // A channel to this server inside the process: the same gRPC API, without
+  // sockets. The all-in-one front door uses it.
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+
   ServiceCatalog& catalog() { return *catalog_; }
   IncidentCore& core() { return *core_; }
 
