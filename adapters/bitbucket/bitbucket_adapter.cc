@@ -45,11 +45,13 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
   std::string delivery_id(delivery.Header("X-Request-UUID"));
   if (delivery_id.empty()) delivery_id = std::string(delivery.Header("X-Request-Id"));
 
-  adapters::Json body = adapters::Json::parse(delivery.body(), nullptr,
-                                              /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    return sdk::Conversion::BadPayload(event, "body is not valid JSON");
+  std::string error;
+  const std::optional<adapters::Json> parsed =
+      adapters::ParseJson(delivery.body(), &error);
+  if (!parsed) {
+    return sdk::Conversion::BadPayload(event, "body is not valid JSON: " + error);
   }
+  const adapters::Json body = *parsed;
   if (!body.is_object()) {
     return sdk::Conversion::BadPayload(event, "body is not a JSON object");
   }
@@ -60,7 +62,7 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
     }
   } catch (const adapters::PayloadError& e) {
     return sdk::Conversion::BadPayload(event, e.what());
-  } catch (const adapters::Json::exception& e) {
+  } catch (const simdjson::simdjson_error& e) {
     return sdk::Conversion::BadPayload(event, e.what());
   }
   return sdk::Conversion::Ignored(

@@ -8,8 +8,10 @@
 namespace alertgate::bitbucket {
 namespace {
 
+using adapters::Bool;
 using adapters::Find;
 using adapters::Json;
+using adapters::OptionalArray;
 using adapters::PayloadError;
 using adapters::RequireArray;
 using adapters::RequireId;
@@ -31,37 +33,38 @@ void AddLink(sdk::Alert& alert, const std::string& href,
   if (!href.empty()) alert.links.emplace_back(href, text);
 }
 
+bool IsAbsent(const std::optional<Json>& value) {
+  return !value || value->is_null();
+}
+
 sdk::Conversion ConvertPush(const std::string& event, const Json& body) {
   const std::string repo = RequireString(body, {"repository", "full_name"});
   const std::string actor = ActorName(body);
-  const Json& changes = RequireArray(body, {"push", "changes"});
   std::vector<sdk::Alert> alerts;
-  for (const Json& change : changes) {
+  for (Json change : RequireArray(body, {"push", "changes"})) {
     if (!change.is_object()) throw PayloadError("push.changes[]: not an object");
-    const Json* new_ref = Find(change, {"new"});
-    const Json* old_ref = Find(change, {"old"});
-    const bool deleted = new_ref == nullptr || new_ref->is_null();
-    const Json& ref = deleted ? (old_ref && old_ref->is_object() ? *old_ref : Json())
-                              : *new_ref;
-    if (!ref.is_object()) {
+    const std::optional<Json> new_ref = Find(change, {"new"});
+    const std::optional<Json> old_ref = Find(change, {"old"});
+    const bool deleted = IsAbsent(new_ref);
+    const std::optional<Json> ref = deleted ? old_ref : new_ref;
+    if (!ref || !ref->is_object()) {
       throw PayloadError("push.changes[]: neither new nor old is an object");
     }
-    const std::string type = String(ref, {"type"}, "branch");
-    const std::string name = RequireString(ref, {"name"});
-    const std::string hash = deleted ? "" : String(ref, {"target", "hash"});
-    const bool created = change.value("created", false) ||
-                         (old_ref == nullptr || old_ref->is_null());
-    const bool forced = change.value("forced", false);
+    const std::string type = String(*ref, {"type"}, "branch");
+    const std::string name = RequireString(*ref, {"name"});
+    const std::string hash = deleted ? "" : String(*ref, {"target", "hash"});
+    const bool created = Bool(change, {"created"}, false) || IsAbsent(old_ref);
+    const bool forced = Bool(change, {"forced"}, false);
+    const bool truncated = Bool(change, {"truncated"}, false);
+    const std::optional<simdjson::dom::array> commits =
+        OptionalArray(change, {"commits"});
+    const size_t commit_count = commits ? commits->size() : 0;
 
     sdk::Alert alert;
     alert.action = sdk::Action::kTrigger;
     alert.severity = sdk::Severity::kInfo;
     alert.dedup_key = "push:" + repo + ":" + type + "/" + name + "@" +
                       (deleted ? std::string("deleted") : hash);
-    const Json* commits = Find(change, {"commits"});
-    const size_t commit_count =
-        commits && commits->is_array() ? commits->size() : 0;
-    const bool truncated = change.value("truncated", false);
     if (deleted) {
       alert.summary = actor + " deleted " + type + " " + name + " in " + repo;
     } else if (created) {
@@ -74,8 +77,8 @@ sdk::Conversion ConvertPush(const std::string& event, const Json& body) {
     }
     std::string description;
     if (!hash.empty()) description = "Head: " + hash + "\n";
-    if (commits && commits->is_array()) {
-      for (const Json& commit : *commits) {
+    if (commits) {
+      for (Json commit : *commits) {
         description += "- " + String(commit, {"hash"}).substr(0, 12) + " " +
                        FirstLine(String(commit, {"message"})) + " (" +
                        String(commit, {"author", "raw"}) + ")\n";
@@ -87,11 +90,11 @@ sdk::Conversion ConvertPush(const std::string& event, const Json& body) {
                   {type == "tag" ? "tag" : "branch", name},
                   {"event", event},
                   {"actor", actor}};
-    AddLink(alert, String(ref, {"links", "html", "href"}), type + " " + name);
-    AddLink(alert, String(ref, {"target", "links", "html", "href"}),
+    AddLink(alert, String(*ref, {"links", "html", "href"}), type + " " + name);
+    AddLink(alert, String(*ref, {"target", "links", "html", "href"}),
             "commit " + hash.substr(0, 12));
     AddLink(alert, String(body, {"repository", "links", "html", "href"}), repo);
-    alert.occurred_at_unix_micros = TimeMicros(ref, {"target", "date"});
+    alert.occurred_at_unix_micros = TimeMicros(*ref, {"target", "date"});
     alerts.push_back(std::move(alert));
   }
   if (alerts.empty()) {
@@ -101,7 +104,7 @@ sdk::Conversion ConvertPush(const std::string& event, const Json& body) {
 }
 
 sdk::Conversion ConvertPullRequest(const std::string& event, const Json& body) {
-  const Json& pr = RequireObject(body, {"pullrequest"});
+  const Json pr = RequireObject(body, {"pullrequest"});
   std::string repo = String(body, {"repository", "full_name"});
   if (repo.empty()) repo = RequireString(pr, {"destination", "repository", "full_name"});
   const std::string id = RequireId(pr, {"id"});
@@ -156,7 +159,7 @@ sdk::Conversion ConvertPullRequest(const std::string& event, const Json& body) {
 
 sdk::Conversion ConvertCommitStatus(const std::string& event,
                                     const Json& body) {
-  const Json& status = RequireObject(body, {"commit_status"});
+  const Json status = RequireObject(body, {"commit_status"});
   const std::string state = RequireString(status, {"state"});
   if (state != "FAILED" && state != "SUCCESSFUL") {
     return sdk::Conversion::Ignored(

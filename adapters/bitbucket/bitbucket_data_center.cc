@@ -12,6 +12,7 @@ namespace {
 
 using adapters::Find;
 using adapters::Json;
+using adapters::OptionalArray;
 using adapters::PayloadError;
 using adapters::RequireArray;
 using adapters::RequireId;
@@ -22,13 +23,14 @@ using adapters::TimeMicros;
 
 // "PROJECT/slug": Data Center bodies carry no full name.
 std::string RepositoryName(const Json& repository, const char* where) {
-  const Json* project_key = Find(repository, {"project", "key"});
-  const Json* slug = Find(repository, {"slug"});
+  const std::optional<Json> project_key = Find(repository, {"project", "key"});
+  const std::optional<Json> slug = Find(repository, {"slug"});
   if (!project_key || !project_key->is_string() || !slug || !slug->is_string()) {
     throw PayloadError(std::string(where) +
                        ": repository needs project.key and slug");
   }
-  return project_key->get<std::string>() + "/" + slug->get<std::string>();
+  return String(repository, {"project", "key"}) + "/" +
+         String(repository, {"slug"});
 }
 
 std::string ActorName(const Json& body) {
@@ -41,9 +43,8 @@ std::string ActorName(const Json& body) {
 
 // The first links.self[].href of an object, if any.
 std::string SelfLink(const Json& object) {
-  const Json* self = Find(object, {"links", "self"});
-  if (self && self->is_array() && !self->empty()) {
-    return String((*self)[0], {"href"});
+  if (const auto self = OptionalArray(object, {"links", "self"})) {
+    for (Json first : *self) return String(first, {"href"});
   }
   return "";
 }
@@ -56,10 +57,9 @@ sdk::Conversion ConvertRefsChanged(const std::string& event, const Json& body) {
   const std::string repo =
       RepositoryName(RequireObject(body, {"repository"}), "repository");
   const std::string actor = ActorName(body);
-  const Json& changes = RequireArray(body, {"changes"});
   const int64_t at = TimeMicros(body, {"date"});
   std::vector<sdk::Alert> alerts;
-  for (const Json& change : changes) {
+  for (Json change : RequireArray(body, {"changes"})) {
     if (!change.is_object()) throw PayloadError("changes[]: not an object");
     std::string ref_id = String(change, {"refId"});
     if (ref_id.empty()) ref_id = RequireString(change, {"ref", "id"});
@@ -89,9 +89,8 @@ sdk::Conversion ConvertRefsChanged(const std::string& event, const Json& body) {
     std::string description;
     if (!deleted) description = "Head: " + to_hash + "\n";
     if (!from_hash.empty() && !created) description += "Previous: " + from_hash + "\n";
-    const Json* commits = Find(body, {"commits"});
-    if (commits && commits->is_array()) {
-      for (const Json& commit : *commits) {
+    if (const auto commits = OptionalArray(body, {"commits"})) {
+      for (Json commit : *commits) {
         description += "- " + String(commit, {"displayId"}) + " " +
                        FirstLine(String(commit, {"message"})) + " (" +
                        String(commit, {"author", "name"}) + ")\n";
@@ -110,9 +109,9 @@ sdk::Conversion ConvertRefsChanged(const std::string& event, const Json& body) {
 }
 
 sdk::Conversion ConvertPullRequest(const std::string& event, const Json& body) {
-  const Json& pr = RequireObject(body, {"pullRequest"});
+  const Json pr = RequireObject(body, {"pullRequest"});
   const std::string id = RequireId(pr, {"id"});
-  const Json& to_ref = RequireObject(pr, {"toRef"});
+  const Json to_ref = RequireObject(pr, {"toRef"});
   const std::string repo =
       RepositoryName(RequireObject(to_ref, {"repository"}), "pullRequest.toRef");
   const std::string title = String(pr, {"title"});
@@ -156,7 +155,7 @@ sdk::Conversion ConvertPullRequest(const std::string& event, const Json& body) {
   alert.tags = {{"repository", repo}, {"branch", source},
                 {"target_branch", target}, {"event", event},
                 {"actor", actor}, {"pull_request", id}};
-  const Json* from_repo = Find(pr, {"fromRef", "repository"});
+  const std::optional<Json> from_repo = Find(pr, {"fromRef", "repository"});
   if (from_repo && from_repo->is_object()) {
     const std::string source_repo = RepositoryName(*from_repo, "pullRequest.fromRef");
     if (source_repo != repo) alert.tags.emplace_back("source_repository", source_repo);

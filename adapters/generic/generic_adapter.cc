@@ -57,16 +57,21 @@ sdk::Alert ParseAlert(const Json& object) {
   }
   alert.description = String(object, {"description"});
   alert.severity = ParseSeverity(String(object, {"severity"}));
-  if (const Json* tags = adapters::Find(object, {"tags"})) {
-    if (!tags->is_object()) throw PayloadError("tags: not an object");
-    for (const auto& [key, value] : tags->items()) {
-      if (!value.is_string()) throw PayloadError("tags." + key + ": not a string");
-      alert.tags.emplace_back(key, value.get<std::string>());
+  if (const std::optional<Json> tags = adapters::Find(object, {"tags"})) {
+    simdjson::dom::object fields;
+    if (tags->get(fields) != simdjson::SUCCESS) {
+      throw PayloadError("tags: not an object");
+    }
+    for (auto [key, value] : fields) {
+      std::string_view text;
+      if (value.get(text) != simdjson::SUCCESS) {
+        throw PayloadError("tags." + std::string(key) + ": not a string");
+      }
+      alert.tags.emplace_back(std::string(key), std::string(text));
     }
   }
-  if (const Json* links = adapters::Find(object, {"links"})) {
-    if (!links->is_array()) throw PayloadError("links: not an array");
-    for (const Json& link : *links) {
+  if (adapters::Find(object, {"links"})) {
+    for (Json link : adapters::RequireArray(object, {"links"})) {
       alert.links.emplace_back(RequireString(link, {"href"}),
                                String(link, {"text"}));
     }
@@ -77,20 +82,25 @@ sdk::Alert ParseAlert(const Json& object) {
 
 sdk::Conversion Convert(const sdk::Delivery& delivery) {
   const std::string event = "alert";
-  Json body = Json::parse(delivery.body(), nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    return sdk::Conversion::BadPayload(event, "body is not valid JSON");
+  std::string error;
+  const std::optional<Json> parsed = adapters::ParseJson(delivery.body(), &error);
+  if (!parsed) {
+    return sdk::Conversion::BadPayload(event, "body is not valid JSON: " + error);
   }
+  const Json body = *parsed;
   try {
     std::vector<sdk::Alert> alerts;
-    if (body.is_array()) {
-      for (const Json& item : body) alerts.push_back(ParseAlert(item));
+    simdjson::dom::array items;
+    if (body.get(items) == simdjson::SUCCESS) {
+      for (Json item : items) alerts.push_back(ParseAlert(item));
     } else {
       alerts.push_back(ParseAlert(body));
     }
     if (alerts.empty()) return sdk::Conversion::Ignored(event, "empty array");
     return sdk::Conversion::Alerts(event, std::move(alerts));
   } catch (const PayloadError& e) {
+    return sdk::Conversion::BadPayload(event, e.what());
+  } catch (const simdjson::simdjson_error& e) {
     return sdk::Conversion::BadPayload(event, e.what());
   }
 }
