@@ -300,6 +300,45 @@ TEST_F(IncidentCoreTest, PagingIsStableWhileNewIncidentsArrive) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(IncidentCoreTest, PagesOverSeveralStatesAreNewestFirstAndComplete) {
+  // Incidents in mixed states; listing the open ones pages across two states.
+  std::vector<std::string> open_ids;  // Newest last.
+  for (int i = 0; i < 12; ++i) {
+    clock_.Advance(absl::Milliseconds(2));
+    const std::string id =
+        MustIngest(MakeAlert(Action::kTrigger, "k" + std::to_string(i))).incident->id;
+    if (i % 4 == 3) {
+      ASSERT_TRUE(core_->Resolve(id, "alice", "").ok());
+      continue;
+    }
+    if (i % 3 == 0) ASSERT_TRUE(core_->Acknowledge(id, "alice", "").ok());
+    open_ids.push_back(id);
+  }
+  IncidentFilter open;
+  open.states = {IncidentState::kAcknowledged, IncidentState::kTriggered};
+  std::vector<std::string> listed;
+  std::string token;
+  do {
+    auto page = core_->ListIncidents(open, 4, token);
+    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_LE(page->incidents.size(), 4u);
+    for (const Incident& incident : page->incidents) {
+      EXPECT_NE(incident.state, IncidentState::kResolved);
+      listed.push_back(incident.id);
+    }
+    token = page->next_page_token;
+  } while (!token.empty());
+  EXPECT_EQ(listed, std::vector<std::string>(open_ids.rbegin(), open_ids.rend()));
+
+  // No state filter: every incident, newest first.
+  auto all = core_->ListIncidents({}, 100, "");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->incidents.size(), 12u);
+  for (size_t i = 1; i < all->incidents.size(); ++i) {
+    EXPECT_GT(all->incidents[i - 1].id, all->incidents[i].id);
+  }
+}
+
 TEST_F(IncidentCoreTest, ListFiltersByServiceStateAndSource) {
   auto other = catalog_->CreateService("billing", "");
   ASSERT_TRUE(other.ok());

@@ -80,6 +80,8 @@ absl::Status SqliteStatement::Run() {
   return row.status();
 }
 
+void SqliteStatement::Reset() { sqlite3_reset(stmt_); }
+
 bool SqliteStatement::IsNull(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }

@@ -49,6 +49,8 @@ class SqliteStatement {
   absl::StatusOr<bool> Step();
   // Runs a statement that returns no rows.
   absl::Status Run();
+  // Makes the statement ready to run again (bindings are kept until rebound).
+  void Reset();
 
   bool IsNull(int column) const;
   int64_t Int(int column) const;

@@ -1,5 +1,6 @@
 #include "server/core/sqlite_store.h"
 
+#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -517,30 +518,53 @@ absl::StatusOr<std::optional<Incident>> SqliteStore::GetIncident(
 
 absl::StatusOr<std::vector<Incident>> SqliteStore::ListIncidents(
     const IncidentFilter& filter, const std::string& before_id, int limit) {
+  // One ordered index range per state — (service_id, state, id), or
+  // (state, id) across services — read newest first and stopped after
+  // `limit` rows, then merged. A page thus reads at most states × limit rows
+  // whatever the store holds; one query with "state IN (...)" would read and
+  // sort every matching row.
+  std::vector<IncidentState> states = filter.states;
+  if (states.empty()) {
+    states = {IncidentState::kTriggered, IncidentState::kAcknowledged,
+              IncidentState::kResolved, IncidentState::kSuppressed};
+  }
+  std::sort(states.begin(), states.end());
+  states.erase(std::unique(states.begin(), states.end()), states.end());
+
   // Built from fixed fragments only; every value is a bound parameter.
-  std::vector<std::string> where;
-  if (!filter.service_id.empty()) where.push_back("service_id = ?1");
-  if (!filter.source.empty()) where.push_back("source = ?2");
-  if (!before_id.empty()) where.push_back("id < ?3");
-  if (!filter.states.empty()) {
-    std::vector<std::string> states;
-    for (IncidentState state : filter.states) {
-      states.push_back(absl::StrCat(static_cast<int>(state)));
-    }
-    where.push_back(absl::StrCat("state IN (", absl::StrJoin(states, ","), ")"));
-  }
-  std::string sql = absl::StrCat("SELECT ", kIncidentColumns, " FROM incidents");
-  if (!where.empty()) {
-    absl::StrAppend(&sql, " WHERE ", absl::StrJoin(where, " AND "));
-  }
-  absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ?4");
+  std::string sql = absl::StrCat("SELECT ", kIncidentColumns,
+                                 " FROM incidents WHERE state = ?1");
+  if (!filter.service_id.empty()) absl::StrAppend(&sql, " AND service_id = ?2");
+  if (!filter.source.empty()) absl::StrAppend(&sql, " AND source = ?3");
+  if (!before_id.empty()) absl::StrAppend(&sql, " AND id < ?4");
+  absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ?5");
+
   ReadLease lease(*this);
-  AG_ASSIGN_OR_RETURN(SqliteStatement stmt, lease.db().Prepare(sql));
-  if (!filter.service_id.empty()) stmt.Bind(1, filter.service_id);
-  if (!filter.source.empty()) stmt.Bind(2, filter.source);
-  if (!before_id.empty()) stmt.Bind(3, before_id);
-  stmt.Bind(4, static_cast<int64_t>(limit));
-  return CollectRows<Incident>(stmt, ReadIncidentRow);
+  // One read transaction: every state's range comes from the same snapshot,
+  // so an incident changing state meanwhile is listed exactly once.
+  AG_RETURN_IF_ERROR(lease.db().Exec("BEGIN"));
+  std::vector<Incident> merged;
+  absl::Status status = [&]() -> absl::Status {
+    AG_ASSIGN_OR_RETURN(SqliteStatement stmt, lease.db().Prepare(sql));
+    for (IncidentState state : states) {
+      stmt.Bind(1, static_cast<int64_t>(state));
+      if (!filter.service_id.empty()) stmt.Bind(2, filter.service_id);
+      if (!filter.source.empty()) stmt.Bind(3, filter.source);
+      if (!before_id.empty()) stmt.Bind(4, before_id);
+      stmt.Bind(5, static_cast<int64_t>(limit));
+      AG_ASSIGN_OR_RETURN(std::vector<Incident> rows,
+                          CollectRows<Incident>(stmt, ReadIncidentRow));
+      stmt.Reset();
+      for (Incident& incident : rows) merged.push_back(std::move(incident));
+    }
+    return absl::OkStatus();
+  }();
+  lease.db().Exec("COMMIT").IgnoreError();
+  AG_RETURN_IF_ERROR(status);
+  std::sort(merged.begin(), merged.end(),
+            [](const Incident& a, const Incident& b) { return a.id > b.id; });
+  if (static_cast<int>(merged.size()) > limit) merged.resize(limit);
+  return merged;
 }
 
 absl::StatusOr<std::vector<IncidentEvent>> SqliteStore::ReadEvents(
