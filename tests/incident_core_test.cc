@@ -311,7 +311,9 @@ TEST_F(IncidentCoreTest, PagesOverSeveralStatesAreNewestFirstAndComplete) {
       ASSERT_TRUE(core_->Resolve(id, "alice", "").ok());
       continue;
     }
-    if (i % 3 == 0) ASSERT_TRUE(core_->Acknowledge(id, "alice", "").ok());
+    if (i % 3 == 0) {
+      ASSERT_TRUE(core_->Acknowledge(id, "alice", "").ok());
+    }
     open_ids.push_back(id);
   }
   IncidentFilter open;

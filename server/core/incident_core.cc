@@ -67,9 +67,8 @@ absl::StatusOr<IngestResult> IncidentCore::Ingest(const Alert& alert) {
 
   AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
     result = IngestResult();
-    AG_ASSIGN_OR_RETURN(std::optional<Service> service,
-                        tx.FindService(alert.service_id));
-    if (!service) return errors::ServiceNotFound(alert.service_id);
+    AG_ASSIGN_OR_RETURN(bool service_exists, ServiceExists(tx, alert.service_id));
+    if (!service_exists) return errors::ServiceNotFound(alert.service_id);
 
     if (!alert.idempotency_key.empty()) {
       AG_ASSIGN_OR_RETURN(
@@ -162,6 +161,19 @@ absl::StatusOr<IngestResult> IncidentCore::Ingest(const Alert& alert) {
     return absl::OkStatus();
   }));
   return result;
+}
+
+absl::StatusOr<bool> IncidentCore::ServiceExists(StoreTransaction& tx,
+                                                 const std::string& service_id) {
+  {
+    absl::MutexLock lock(&known_services_mu_);
+    if (known_services_.contains(service_id)) return true;
+  }
+  AG_ASSIGN_OR_RETURN(std::optional<Service> service, tx.FindService(service_id));
+  if (!service) return false;
+  absl::MutexLock lock(&known_services_mu_);
+  known_services_.insert(service_id);
+  return true;
 }
 
 absl::StatusOr<ApiActionResult> IncidentCore::Acknowledge(

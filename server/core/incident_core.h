@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "server/core/clock.h"
 #include "server/core/id_generator.h"
 #include "server/core/incident_model.h"
@@ -72,9 +74,18 @@ class IncidentCore {
                                           const std::string& actor,
                                           const std::string& note);
 
+  // True when `service_id` names a service (checked in `tx` the first time).
+  absl::StatusOr<bool> ServiceExists(StoreTransaction& tx,
+                                     const std::string& service_id);
+
   IncidentStore* store_;
   const Clock* clock_;
   IdGenerator* ids_;
+  // Services are never deleted, so one that existed once exists for good;
+  // remembering them saves a lookup in every ingest transaction.
+  absl::Mutex known_services_mu_;
+  absl::flat_hash_set<std::string> known_services_
+      ABSL_GUARDED_BY(known_services_mu_);
 };
 
 // IncidentWatch: reads the global event log from a sequence number on, first

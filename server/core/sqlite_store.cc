@@ -455,7 +455,7 @@ void SqliteStore::CommitBatch(std::vector<PendingWrite*>& batch) {
       // Each callback gets a savepoint, so its failure undoes only its own
       // changes and the rest of the batch still commits.
       int64_t sequence_before = tx.last_sequence();
-      absl::Status status = writer_->Exec("SAVEPOINT one_write");
+      absl::Status status = RunStatic("SAVEPOINT one_write");
       if (status.ok()) {
         try {
           status = batch[i]->work(tx);
@@ -463,10 +463,10 @@ void SqliteStore::CommitBatch(std::vector<PendingWrite*>& batch) {
           status = absl::InternalError(absl::StrCat("write failed: ", e.what()));
         }
         if (status.ok()) {
-          status = writer_->Exec("RELEASE one_write");
+          status = RunStatic("RELEASE one_write");
         } else {
-          writer_->Exec("ROLLBACK TO one_write; RELEASE one_write")
-              .IgnoreError();
+          RunStatic("ROLLBACK TO one_write").IgnoreError();
+          RunStatic("RELEASE one_write").IgnoreError();
           tx.set_last_sequence(sequence_before);
         }
       }
@@ -488,6 +488,13 @@ void SqliteStore::CommitBatch(std::vector<PendingWrite*>& batch) {
     batch[i]->result = results[i];
     batch[i]->done = true;
   }
+}
+
+absl::Status SqliteStore::RunStatic(const char* sql) {
+  // Prepared once: these run twice per write, and sqlite3_exec would parse
+  // the text every time.
+  AG_ASSIGN_OR_RETURN(SqliteStatement stmt, writer_->PrepareStatic(sql));
+  return stmt.Run();
 }
 
 SqliteConnection* SqliteStore::AcquireReader() {

@@ -77,6 +77,8 @@ class SqliteStore final : public IncidentStore {
               int64_t last_sequence);
   void WriterLoop();
   void CommitBatch(std::vector<PendingWrite*>& batch);
+  // Runs a statement of static text on the writer connection.
+  absl::Status RunStatic(const char* sql);
   SqliteConnection* AcquireReader();
   void ReleaseReader(SqliteConnection* reader);
 
