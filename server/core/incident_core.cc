@@ -1,9 +1,11 @@
 #include "server/core/incident_core.h"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "server/core/errors.h"
 #include "server/core/state_machine.h"
 #include "server/core/status_macros.h"
@@ -59,108 +61,141 @@ IncidentCore::IncidentCore(IncidentStore* store, const Clock* clock,
                            IdGenerator* ids)
     : store_(store), clock_(clock), ids_(ids) {}
 
-absl::StatusOr<IngestResult> IncidentCore::Ingest(const Alert& alert) {
-  AG_RETURN_IF_ERROR(ValidateAlert(alert));
-  const absl::Time now = clock_->Now();
-  const absl::Time occurred = alert.occurred_at.value_or(now);
-  IngestResult result;
-
-  AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
-    result = IngestResult();
-    AG_ASSIGN_OR_RETURN(bool service_exists, ServiceExists(tx, alert.service_id));
-    if (!service_exists) return errors::ServiceNotFound(alert.service_id);
-
-    if (!alert.idempotency_key.empty()) {
-      AG_ASSIGN_OR_RETURN(
-          std::optional<IdempotencyRecord> seen,
-          tx.FindIdempotencyRecord(alert.service_id, alert.idempotency_key));
-      if (seen) {
-        result.outcome = seen->outcome;
-        result.sequence = seen->sequence;
-        result.replayed = true;
-        if (!seen->incident_id.empty()) {
-          AG_ASSIGN_OR_RETURN(result.incident,
-                              tx.FindIncident(seen->incident_id));
-        }
-        return absl::OkStatus();
-      }
-    }
-
-    AG_ASSIGN_OR_RETURN(std::optional<Incident> open,
-                        tx.FindOpenIncident(alert.service_id, alert.dedup_key));
-    const Transition transition = NextTransition(
-        open ? std::optional<IncidentState>(open->state) : std::nullopt,
-        alert.action);
-    const std::string actor = SourceActor(alert.source);
-    std::optional<IncidentEvent> event;
-    std::optional<absl::Time> incident_opened_at;
-
-    switch (transition.effect) {
-      case Effect::kOpen: {
-        Incident incident;
-        incident.id = ids_->NewId();
-        incident.service_id = alert.service_id;
-        incident.source = alert.source;
-        incident.dedup_key = alert.dedup_key;
-        incident.state = IncidentState::kTriggered;
-        TakeAlertContent(alert, incident);
-        incident.alert_count = 1;
-        incident.opened_at = occurred;
-        incident.last_seen_at = occurred;
-        AG_RETURN_IF_ERROR(tx.InsertIncident(incident));
-        event = EventFor(incident, ChangeKind::kOpened, now, actor,
-                         alert.summary);
-        result.outcome = IngestOutcome::kOpened;
-        result.incident = std::move(incident);
-        incident_opened_at = now;
-        break;
-      }
-      case Effect::kFold:
-      case Effect::kAcknowledge:
-      case Effect::kResolve: {
-        ChangeKind kind = ChangeKind::kAlertFolded;
-        if (transition.effect == Effect::kFold) {
-          TakeAlertContent(alert, *open);
-          open->alert_count += 1;
-          result.outcome = IngestOutcome::kFolded;
-        } else if (transition.effect == Effect::kAcknowledge) {
-          MarkAcknowledged(*open, occurred, actor);
-          kind = ChangeKind::kAcknowledged;
-          result.outcome = IngestOutcome::kAcknowledged;
+void IncidentCore::IngestAsync(Alert alert, IngestDone done) {
+  if (absl::Status invalid = ValidateAlert(alert); !invalid.ok()) {
+    done(invalid);
+    return;
+  }
+  // Shared by the transaction (on the store's writer) and the answer.
+  struct Ingestion {
+    Alert alert;
+    absl::Time now;
+    IngestResult result;
+  };
+  auto ingestion = std::make_shared<Ingestion>();
+  ingestion->alert = std::move(alert);
+  ingestion->now = clock_->Now();
+  store_->WriteAsync(
+      [this, ingestion](StoreTransaction& tx) {
+        return ApplyIngest(tx, ingestion->alert, ingestion->now,
+                           ingestion->result);
+      },
+      [ingestion, done = std::move(done)](absl::Status status) {
+        if (status.ok()) {
+          done(std::move(ingestion->result));
         } else {
-          MarkResolved(*open, occurred, actor);
-          kind = ChangeKind::kResolved;
-          result.outcome = IngestOutcome::kResolved;
+          done(status);
         }
-        open->last_seen_at = std::max(open->last_seen_at, occurred);
-        AG_RETURN_IF_ERROR(tx.UpdateIncident(*open));
-        event = EventFor(*open, kind, now, actor, alert.summary);
-        result.incident = std::move(open);
-        break;
-      }
-      case Effect::kNone:
-        result.outcome = open ? IngestOutcome::kAlreadyAcknowledged
-                              : IngestOutcome::kNothingOpen;
-        result.incident = std::move(open);
-        break;
-      case Effect::kRejected:
-        return errors::IllegalTransition(transition.reason);
-    }
+      });
+}
 
-    if (event) {
-      AG_ASSIGN_OR_RETURN(result.sequence, tx.AppendEvent(*event));
+absl::StatusOr<IngestResult> IncidentCore::Ingest(const Alert& alert) {
+  absl::Notification finished;
+  absl::StatusOr<IngestResult> answer;
+  IngestAsync(alert, [&](absl::StatusOr<IngestResult> result) {
+    answer = std::move(result);
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  return answer;
+}
+
+absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
+                                       absl::Time now, IngestResult& result) {
+  const absl::Time occurred = alert.occurred_at.value_or(now);
+  result = IngestResult();
+  AG_ASSIGN_OR_RETURN(bool service_exists, ServiceExists(tx, alert.service_id));
+  if (!service_exists) return errors::ServiceNotFound(alert.service_id);
+
+  if (!alert.idempotency_key.empty()) {
+    AG_ASSIGN_OR_RETURN(
+        std::optional<IdempotencyRecord> seen,
+        tx.FindIdempotencyRecord(alert.service_id, alert.idempotency_key));
+    if (seen) {
+      result.outcome = seen->outcome;
+      result.sequence = seen->sequence;
+      result.replayed = true;
+      if (!seen->incident_id.empty()) {
+        AG_ASSIGN_OR_RETURN(result.incident,
+                            tx.FindIncident(seen->incident_id));
+      }
+      return absl::OkStatus();
     }
-    AG_RETURN_IF_ERROR(tx.RecordSourceActivity(alert.service_id, alert.source,
-                                               now, incident_opened_at));
-    if (!alert.idempotency_key.empty()) {
-      AG_RETURN_IF_ERROR(tx.InsertIdempotencyRecord(IdempotencyRecord{
-          alert.service_id, alert.idempotency_key, result.outcome,
-          result.incident ? result.incident->id : std::string(),
-          result.sequence, now}));
+  }
+
+  AG_ASSIGN_OR_RETURN(std::optional<Incident> open,
+                      tx.FindOpenIncident(alert.service_id, alert.dedup_key));
+  const Transition transition = NextTransition(
+      open ? std::optional<IncidentState>(open->state) : std::nullopt,
+      alert.action);
+  const std::string actor = SourceActor(alert.source);
+  std::optional<IncidentEvent> event;
+  std::optional<absl::Time> incident_opened_at;
+
+  switch (transition.effect) {
+    case Effect::kOpen: {
+      Incident incident;
+      incident.id = ids_->NewId();
+      incident.service_id = alert.service_id;
+      incident.source = alert.source;
+      incident.dedup_key = alert.dedup_key;
+      incident.state = IncidentState::kTriggered;
+      TakeAlertContent(alert, incident);
+      incident.alert_count = 1;
+      incident.opened_at = occurred;
+      incident.last_seen_at = occurred;
+      AG_RETURN_IF_ERROR(tx.InsertIncident(incident));
+      event = EventFor(incident, ChangeKind::kOpened, now, actor,
+                       alert.summary);
+      result.outcome = IngestOutcome::kOpened;
+      result.incident = std::move(incident);
+      incident_opened_at = now;
+      break;
     }
-    return absl::OkStatus();
-  }));
-  return result;
+    case Effect::kFold:
+    case Effect::kAcknowledge:
+    case Effect::kResolve: {
+      ChangeKind kind = ChangeKind::kAlertFolded;
+      if (transition.effect == Effect::kFold) {
+        TakeAlertContent(alert, *open);
+        open->alert_count += 1;
+        result.outcome = IngestOutcome::kFolded;
+      } else if (transition.effect == Effect::kAcknowledge) {
+        MarkAcknowledged(*open, occurred, actor);
+        kind = ChangeKind::kAcknowledged;
+        result.outcome = IngestOutcome::kAcknowledged;
+      } else {
+        MarkResolved(*open, occurred, actor);
+        kind = ChangeKind::kResolved;
+        result.outcome = IngestOutcome::kResolved;
+      }
+      open->last_seen_at = std::max(open->last_seen_at, occurred);
+      AG_RETURN_IF_ERROR(tx.UpdateIncident(*open));
+      event = EventFor(*open, kind, now, actor, alert.summary);
+      result.incident = std::move(open);
+      break;
+    }
+    case Effect::kNone:
+      result.outcome = open ? IngestOutcome::kAlreadyAcknowledged
+                            : IngestOutcome::kNothingOpen;
+      result.incident = std::move(open);
+      break;
+    case Effect::kRejected:
+      return errors::IllegalTransition(transition.reason);
+  }
+
+  if (event) {
+    AG_ASSIGN_OR_RETURN(result.sequence, tx.AppendEvent(*event));
+  }
+  AG_RETURN_IF_ERROR(tx.RecordSourceActivity(alert.service_id, alert.source,
+                                             now, incident_opened_at));
+  if (!alert.idempotency_key.empty()) {
+    AG_RETURN_IF_ERROR(tx.InsertIdempotencyRecord(IdempotencyRecord{
+        alert.service_id, alert.idempotency_key, result.outcome,
+        result.incident ? result.incident->id : std::string(),
+        result.sequence, now}));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> IncidentCore::ServiceExists(StoreTransaction& tx,

@@ -9,6 +9,7 @@
 #ifndef ALERTGATE_SERVER_CORE_INCIDENT_CORE_H_
 #define ALERTGATE_SERVER_CORE_INCIDENT_CORE_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,11 @@ class IncidentCore {
   // returns the first call's outcome (replayed) and changes nothing.
   absl::StatusOr<IngestResult> Ingest(const Alert& alert);
 
+  using IngestDone = std::function<void(absl::StatusOr<IngestResult>)>;
+  // Ingest() without waiting: `done` runs once the change is committed (or
+  // failed), on the store's writer thread, so it must be quick.
+  void IngestAsync(Alert alert, IngestDone done);
+
   // By incident id, on behalf of `actor`. NOT_FOUND for an unknown id;
   // acknowledging a RESOLVED incident is FAILED_PRECONDITION; acknowledging
   // an acknowledged one or resolving a resolved one changes nothing.
@@ -73,6 +79,10 @@ class IncidentCore {
                                           Action action,
                                           const std::string& actor,
                                           const std::string& note);
+
+  // The transaction of one ingest: what Ingest() commits.
+  absl::Status ApplyIngest(StoreTransaction& tx, const Alert& alert,
+                           absl::Time now, IngestResult& result);
 
   // True when `service_id` names a service (checked in `tx` the first time).
   absl::StatusOr<bool> ServiceExists(StoreTransaction& tx,

@@ -114,6 +114,12 @@ class IncidentStore {
   // once the changes are durable. `work` must not block or call the store.
   virtual absl::Status Write(WriteWork work) = 0;
 
+  using WriteDone = std::function<void(absl::Status)>;
+  // Like Write(), but returns at once; `done` runs on a store thread with
+  // what Write() would have returned, after the commit. `done` must be quick
+  // and must not call the store.
+  virtual void WriteAsync(WriteWork work, WriteDone done) = 0;
+
   virtual absl::StatusOr<std::optional<Incident>> GetIncident(
       const std::string& id) = 0;
   // Incidents matching `filter` with id < `before_id` (all if empty), by id

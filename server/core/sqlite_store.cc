@@ -361,6 +361,8 @@ struct SqliteStore::PendingWrite {
   WriteWork work;
   absl::Status result;
   bool done = false;
+  // Set for WriteAsync(): the writer runs it and deletes the PendingWrite.
+  WriteDone on_done;
 };
 
 // Borrows a reader connection for the lifetime of the lease.
@@ -429,6 +431,20 @@ absl::Status SqliteStore::Write(WriteWork work) {
   return pending.result;
 }
 
+void SqliteStore::WriteAsync(WriteWork work, WriteDone done) {
+  auto pending = std::make_unique<PendingWrite>();
+  pending->work = std::move(work);
+  pending->on_done = std::move(done);
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (!stopping_) {
+      queue_.push_back(pending.release());
+      return;
+    }
+  }
+  pending->on_done(errors::StoreUnavailable("closing"));
+}
+
 void SqliteStore::WriterLoop() {
   std::vector<PendingWrite*> batch;
   while (true) {
@@ -487,8 +503,18 @@ void SqliteStore::CommitBatch(std::vector<PendingWrite*>& batch) {
       if (result.ok()) result = errors::StoreUnavailable(commit.message());
     }
   }
+  // Asynchronous writers are answered here, outside the lock; synchronous
+  // ones wake up in Write().
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i]->on_done) {
+      std::unique_ptr<PendingWrite> owned(batch[i]);
+      owned->on_done(results[i]);
+      batch[i] = nullptr;
+    }
+  }
   absl::MutexLock lock(&queue_mu_);
   for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i] == nullptr) continue;
     batch[i]->result = results[i];
     batch[i]->done = true;
   }

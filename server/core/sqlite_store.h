@@ -42,6 +42,7 @@ class SqliteStore final : public IncidentStore {
   ~SqliteStore() override;
 
   absl::Status Write(WriteWork work) override;
+  void WriteAsync(WriteWork work, WriteDone done) override;
 
   absl::StatusOr<std::optional<Incident>> GetIncident(
       const std::string& id) override;

@@ -12,18 +12,26 @@ constexpr absl::Duration kWatchPollInterval = absl::Milliseconds(200);
 
 }  // namespace
 
-grpc::Status IncidentServiceHandler::IngestAlert(
-    grpc::ServerContext*, const v1::IngestAlertRequest* request,
+grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlert(
+    grpc::CallbackServerContext* context, const v1::IngestAlertRequest* request,
     v1::IngestAlertResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (!request->has_alert()) {
-    return ToGrpcStatus(errors::InvalidField("alert", "required"));
+    reactor->Finish(ToGrpcStatus(errors::InvalidField("alert", "required")));
+    return reactor;
   }
   absl::StatusOr<Alert> alert = AlertFromProto(request->alert());
-  if (!alert.ok()) return ToGrpcStatus(alert.status());
-  absl::StatusOr<IngestResult> result = core_->Ingest(*alert);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  IngestResultToProto(*result, response);
-  return grpc::Status::OK;
+  if (!alert.ok()) {
+    reactor->Finish(ToGrpcStatus(alert.status()));
+    return reactor;
+  }
+  // `response` lives until Finish(); the callback runs once, after commit.
+  core_->IngestAsync(*std::move(alert),
+                     [reactor, response](absl::StatusOr<IngestResult> result) {
+                       if (result.ok()) IngestResultToProto(*result, response);
+                       reactor->Finish(ToGrpcStatus(result.status()));
+                     });
+  return reactor;
 }
 
 grpc::Status IncidentServiceHandler::GetIncident(

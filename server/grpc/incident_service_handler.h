@@ -16,7 +16,13 @@
 
 namespace alertgate {
 
-class IncidentServiceHandler final : public v1::IncidentService::Service {
+// IngestAlert uses gRPC's callback API: the call is answered by the store's
+// writer right after the commit, instead of a server thread sleeping through
+// the group commit and being woken to answer. The other methods are
+// synchronous.
+class IncidentServiceHandler final
+    : public v1::IncidentService::WithCallbackMethod_IngestAlert<
+          v1::IncidentService::Service> {
  public:
   // REQUIRES: `core` and `store` outlive the handler.
   IncidentServiceHandler(IncidentCore* core, IncidentStore* store)
@@ -27,9 +33,10 @@ class IncidentServiceHandler final : public v1::IncidentService::Service {
   // return. Called before the server shuts down.
   void StopWatches(absl::Duration timeout);
 
-  grpc::Status IngestAlert(grpc::ServerContext* context,
-                           const v1::IngestAlertRequest* request,
-                           v1::IngestAlertResponse* response) override;
+  grpc::ServerUnaryReactor* IngestAlert(
+      grpc::CallbackServerContext* context,
+      const v1::IngestAlertRequest* request,
+      v1::IngestAlertResponse* response) override;
   grpc::Status GetIncident(grpc::ServerContext* context,
                            const v1::GetIncidentRequest* request,
                            v1::GetIncidentResponse* response) override;
