@@ -28,6 +28,30 @@ std::string FirstLine(const std::string& text) {
   return text.substr(0, text.find('\n'));
 }
 
+sdk::Alert PullRequestAlert(const PullRequestFacts& pr) {
+  sdk::Alert alert;
+  alert.action = pr.action;
+  alert.severity = sdk::Severity::kInfo;
+  alert.dedup_key = "pr:" + pr.repo + ":" + pr.id;
+  alert.summary = pr.actor + " " + pr.verb + " pull request #" + pr.id + " \"" +
+                  pr.title + "\" in " + pr.repo + " (" + pr.source_branch +
+                  " → " + pr.target_branch + ")";
+  std::string description = pr.description;
+  if (!pr.author.empty()) description = "Author: " + pr.author + "\n" + description;
+  if (!pr.source_commit.empty()) description += "\nSource commit: " + pr.source_commit;
+  if (!pr.merge_commit.empty()) description += "\nMerge commit: " + pr.merge_commit;
+  alert.description = description;
+  alert.tags = {{"repository", pr.repo},          {"branch", pr.source_branch},
+                {"target_branch", pr.target_branch}, {"event", pr.event},
+                {"actor", pr.actor},              {"pull_request", pr.id}};
+  if (!pr.source_repo.empty() && pr.source_repo != pr.repo) {
+    alert.tags.emplace_back("source_repository", pr.source_repo);
+  }
+  if (!pr.link.empty()) alert.links.emplace_back(pr.link, "Pull request #" + pr.id);
+  alert.occurred_at_unix_micros = pr.occurred_at_unix_micros;
+  return alert;
+}
+
 std::string CountOf(size_t n, const char* singular, const char* plural) {
   return std::to_string(n) + " " + (n == 1 ? singular : plural);
 }

@@ -105,56 +105,39 @@ sdk::Conversion ConvertPush(const std::string& event, const Json& body) {
 
 sdk::Conversion ConvertPullRequest(const std::string& event, const Json& body) {
   const Json pr = RequireObject(body, {"pullrequest"});
-  std::string repo = String(body, {"repository", "full_name"});
-  if (repo.empty()) repo = RequireString(pr, {"destination", "repository", "full_name"});
-  const std::string id = RequireId(pr, {"id"});
-  const std::string title = String(pr, {"title"});
-  const std::string actor = ActorName(body);
-  const std::string source_branch = String(pr, {"source", "branch", "name"});
-  const std::string target_branch = String(pr, {"destination", "branch", "name"});
-
-  sdk::Alert alert;
-  alert.dedup_key = "pr:" + repo + ":" + id;
-  alert.severity = sdk::Severity::kInfo;
-  std::string verb;
+  PullRequestFacts facts;
+  facts.event = event;
   if (event == "pullrequest:created") {
-    alert.action = sdk::Action::kTrigger;
-    verb = "opened";
+    facts.verb = "opened";
   } else if (event == "pullrequest:updated") {
-    alert.action = sdk::Action::kTrigger;
-    verb = "updated";
+    facts.verb = "updated";
   } else if (event == "pullrequest:fulfilled") {
-    alert.action = sdk::Action::kResolve;
-    verb = "merged";
+    facts.action = sdk::Action::kResolve;
+    facts.verb = "merged";
   } else {
-    alert.action = sdk::Action::kResolve;
-    verb = "declined";
+    facts.action = sdk::Action::kResolve;
+    facts.verb = "declined";
   }
-  alert.summary = actor + " " + verb + " pull request #" + id + " \"" + title +
-                  "\" in " + repo + " (" + source_branch + " → " +
-                  target_branch + ")";
-  std::string description = String(pr, {"description"});
-  const std::string author = String(pr, {"author", "display_name"});
-  if (!author.empty()) description = "Author: " + author + "\n" + description;
-  const std::string source_commit = String(pr, {"source", "commit", "hash"});
-  if (!source_commit.empty()) description += "\nSource commit: " + source_commit;
-  const std::string merge_commit = String(pr, {"merge_commit", "hash"});
-  if (!merge_commit.empty()) description += "\nMerge commit: " + merge_commit;
-  alert.description = description;
-  alert.tags = {{"repository", repo},     {"branch", source_branch},
-                {"target_branch", target_branch}, {"event", event},
-                {"actor", actor},         {"pull_request", id}};
-  const std::string source_repo =
-      String(pr, {"source", "repository", "full_name"});
-  if (!source_repo.empty() && source_repo != repo) {
-    alert.tags.emplace_back("source_repository", source_repo);
+  facts.repo = String(body, {"repository", "full_name"});
+  if (facts.repo.empty()) {
+    facts.repo = RequireString(pr, {"destination", "repository", "full_name"});
   }
-  AddLink(alert, String(pr, {"links", "html", "href"}), "Pull request #" + id);
-  alert.occurred_at_unix_micros = TimeMicros(pr, {"updated_on"});
-  if (alert.occurred_at_unix_micros == 0) {
-    alert.occurred_at_unix_micros = TimeMicros(pr, {"created_on"});
+  facts.id = RequireId(pr, {"id"});
+  facts.title = String(pr, {"title"});
+  facts.actor = ActorName(body);
+  facts.author = String(pr, {"author", "display_name"});
+  facts.description = String(pr, {"description"});
+  facts.source_branch = String(pr, {"source", "branch", "name"});
+  facts.target_branch = String(pr, {"destination", "branch", "name"});
+  facts.source_repo = String(pr, {"source", "repository", "full_name"});
+  facts.source_commit = String(pr, {"source", "commit", "hash"});
+  facts.merge_commit = String(pr, {"merge_commit", "hash"});
+  facts.link = String(pr, {"links", "html", "href"});
+  facts.occurred_at_unix_micros = TimeMicros(pr, {"updated_on"});
+  if (facts.occurred_at_unix_micros == 0) {
+    facts.occurred_at_unix_micros = TimeMicros(pr, {"created_on"});
   }
-  return sdk::Conversion::Alerts(event, {std::move(alert)});
+  return sdk::Conversion::Alerts(event, {PullRequestAlert(facts)});
 }
 
 sdk::Conversion ConvertCommitStatus(const std::string& event,

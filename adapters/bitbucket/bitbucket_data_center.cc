@@ -110,63 +110,46 @@ sdk::Conversion ConvertRefsChanged(const std::string& event, const Json& body) {
 
 sdk::Conversion ConvertPullRequest(const std::string& event, const Json& body) {
   const Json pr = RequireObject(body, {"pullRequest"});
-  const std::string id = RequireId(pr, {"id"});
-  const Json to_ref = RequireObject(pr, {"toRef"});
-  const std::string repo =
-      RepositoryName(RequireObject(to_ref, {"repository"}), "pullRequest.toRef");
-  const std::string title = String(pr, {"title"});
-  const std::string actor = ActorName(body);
-  const std::string source = String(pr, {"fromRef", "displayId"});
-  const std::string target = String(to_ref, {"displayId"});
-
-  sdk::Alert alert;
-  alert.dedup_key = "pr:" + repo + ":" + id;
-  alert.severity = sdk::Severity::kInfo;
-  std::string verb;
+  PullRequestFacts facts;
+  facts.event = event;
   if (event == "pr:opened") {
-    alert.action = sdk::Action::kTrigger;
-    verb = "opened";
+    facts.verb = "opened";
   } else if (event == "pr:modified") {
-    alert.action = sdk::Action::kTrigger;
-    verb = "modified";
+    facts.verb = "modified";
   } else if (event == "pr:from_ref_updated") {
-    alert.action = sdk::Action::kTrigger;
-    verb = "pushed to";
+    facts.verb = "pushed to";
   } else if (event == "pr:merged") {
-    alert.action = sdk::Action::kResolve;
-    verb = "merged";
+    facts.action = sdk::Action::kResolve;
+    facts.verb = "merged";
   } else if (event == "pr:declined") {
-    alert.action = sdk::Action::kResolve;
-    verb = "declined";
+    facts.action = sdk::Action::kResolve;
+    facts.verb = "declined";
   } else {
-    alert.action = sdk::Action::kResolve;
-    verb = "deleted";
+    facts.action = sdk::Action::kResolve;
+    facts.verb = "deleted";
   }
-  alert.summary = actor + " " + verb + " pull request #" + id + " \"" + title +
-                  "\" in " + repo + " (" + source + " → " + target + ")";
-  std::string description = String(pr, {"description"});
-  const std::string author = String(pr, {"author", "user", "displayName"});
-  if (!author.empty()) description = "Author: " + author + "\n" + description;
-  const std::string head = String(pr, {"fromRef", "latestCommit"});
-  if (!head.empty()) description += "\nSource commit: " + head;
-  const std::string merge = String(pr, {"properties", "mergeCommit", "id"});
-  if (!merge.empty()) description += "\nMerge commit: " + merge;
-  alert.description = description;
-  alert.tags = {{"repository", repo}, {"branch", source},
-                {"target_branch", target}, {"event", event},
-                {"actor", actor}, {"pull_request", id}};
-  const std::optional<Json> from_repo = Find(pr, {"fromRef", "repository"});
-  if (from_repo && from_repo->is_object()) {
-    const std::string source_repo = RepositoryName(*from_repo, "pullRequest.fromRef");
-    if (source_repo != repo) alert.tags.emplace_back("source_repository", source_repo);
+  facts.id = RequireId(pr, {"id"});
+  const Json to_ref = RequireObject(pr, {"toRef"});
+  facts.repo =
+      RepositoryName(RequireObject(to_ref, {"repository"}), "pullRequest.toRef");
+  facts.title = String(pr, {"title"});
+  facts.actor = ActorName(body);
+  facts.author = String(pr, {"author", "user", "displayName"});
+  facts.description = String(pr, {"description"});
+  facts.source_branch = String(pr, {"fromRef", "displayId"});
+  facts.target_branch = String(to_ref, {"displayId"});
+  if (const std::optional<Json> from_repo = Find(pr, {"fromRef", "repository"});
+      from_repo && from_repo->is_object()) {
+    facts.source_repo = RepositoryName(*from_repo, "pullRequest.fromRef");
   }
-  const std::string link = SelfLink(pr);
-  if (!link.empty()) alert.links.emplace_back(link, "Pull request #" + id);
-  alert.occurred_at_unix_micros = TimeMicros(body, {"date"});
-  if (alert.occurred_at_unix_micros == 0) {
-    alert.occurred_at_unix_micros = TimeMicros(pr, {"updatedDate"});
+  facts.source_commit = String(pr, {"fromRef", "latestCommit"});
+  facts.merge_commit = String(pr, {"properties", "mergeCommit", "id"});
+  facts.link = SelfLink(pr);
+  facts.occurred_at_unix_micros = TimeMicros(body, {"date"});
+  if (facts.occurred_at_unix_micros == 0) {
+    facts.occurred_at_unix_micros = TimeMicros(pr, {"updatedDate"});
   }
-  return sdk::Conversion::Alerts(event, {std::move(alert)});
+  return sdk::Conversion::Alerts(event, {PullRequestAlert(facts)});
 }
 
 // "Test connection": a test alert that opens and resolves at once, so the

@@ -34,6 +34,31 @@ std::optional<sdk::Conversion> ConvertDataCenterEvent(
     const std::string& event, const adapters::Json& body,
     const std::string& delivery_id);
 
+// What both flavours know about a pull request event, whatever the field
+// names of their payloads.
+struct PullRequestFacts {
+  std::string event;
+  sdk::Action action = sdk::Action::kTrigger;
+  std::string verb;  // "opened", "merged", ...
+  std::string repo;  // The target repository.
+  std::string id;
+  std::string title;
+  std::string actor;
+  std::string author;
+  std::string description;
+  std::string source_branch;
+  std::string target_branch;
+  std::string source_repo;  // Differs from `repo` for forks.
+  std::string source_commit;
+  std::string merge_commit;
+  std::string link;
+  int64_t occurred_at_unix_micros = 0;
+};
+
+// The alert of a pull request event: dedup key pr:<repo>:<id>, a summary of
+// who did what where, tags and links.
+sdk::Alert PullRequestAlert(const PullRequestFacts& pr);
+
 // The first line of a commit message, for summaries.
 std::string FirstLine(const std::string& text);
 
