@@ -122,6 +122,48 @@ TEST_F(GrpcApiTest, IngestGetListAcknowledgeResolve) {
   }
 }
 
+TEST_F(GrpcApiTest, IngestAlertsAppliesInOrderAndAllOrNothing) {
+  auto batch = [this](std::vector<v1::Alert> alerts, v1::IngestAlertsResponse* response) {
+    grpc::ClientContext context;
+    v1::IngestAlertsRequest request;
+    for (auto& alert : alerts) *request.add_alerts() = alert;
+    return incidents_->IngestAlerts(&context, request, response);
+  };
+  v1::IngestAlertsResponse response;
+  ASSERT_TRUE(batch({MakeAlert(v1::ACTION_TRIGGER, "k"), MakeAlert(v1::ACTION_TRIGGER, "k"),
+                     MakeAlert(v1::ACTION_RESOLVE, "k"), MakeAlert(v1::ACTION_RESOLVE, "k")},
+                    &response)
+                  .ok());
+  ASSERT_EQ(response.results_size(), 4);
+  EXPECT_EQ(response.results(0).outcome(), v1::INGEST_OUTCOME_OPENED);
+  EXPECT_EQ(response.results(1).outcome(), v1::INGEST_OUTCOME_FOLDED);
+  EXPECT_EQ(response.results(2).outcome(), v1::INGEST_OUTCOME_RESOLVED);
+  EXPECT_EQ(response.results(3).outcome(), v1::INGEST_OUTCOME_NOTHING_OPEN);
+  EXPECT_EQ(response.results(2).incident().id(), response.results(0).incident().id());
+
+  // A bad alert anywhere: nothing of the batch is applied.
+  auto count_incidents = [this] {
+    grpc::ClientContext context;
+    v1::ListIncidentsResponse list;
+    EXPECT_TRUE(incidents_->ListIncidents(&context, v1::ListIncidentsRequest(), &list).ok());
+    return list.incidents_size();
+  };
+  const int before = count_incidents();
+  v1::Alert no_key = MakeAlert(v1::ACTION_TRIGGER, "");
+  v1::IngestAlertsResponse rejected;
+  grpc::Status invalid = batch({MakeAlert(v1::ACTION_TRIGGER, "new-1"), no_key}, &rejected);
+  EXPECT_EQ(invalid.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(invalid.error_message().find("alerts[1]"), std::string::npos) << invalid.error_message();
+  v1::Alert unknown_service = MakeAlert(v1::ACTION_TRIGGER, "new-2");
+  unknown_service.set_service_id("01ARZ3NDEKTSV4RRFFQ69G5FAV");
+  grpc::Status not_found =
+      batch({MakeAlert(v1::ACTION_TRIGGER, "new-3"), unknown_service}, &rejected);
+  EXPECT_EQ(not_found.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_NE(not_found.error_message().find("alerts[1]"), std::string::npos);
+  EXPECT_EQ(count_incidents(), before) << "a failed batch left incidents behind";
+  EXPECT_EQ(batch({}, &rejected).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(GrpcApiTest, ErrorsCarryTheExactCode) {
   v1::IngestAlertResponse response;
   {

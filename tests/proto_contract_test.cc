@@ -70,8 +70,8 @@ TEST(ProtoContractTest, ServicesExposeTheDocumentedMethods) {
   const auto* service = file->FindServiceByName("IncidentService");
   ASSERT_NE(service, nullptr);
   for (const char* method :
-       {"IngestAlert", "GetIncident", "ListIncidents", "AcknowledgeIncident",
-        "ResolveIncident", "WatchIncidents"}) {
+       {"IngestAlert", "IngestAlerts", "GetIncident", "ListIncidents",
+        "AcknowledgeIncident", "ResolveIncident", "WatchIncidents"}) {
     EXPECT_NE(service->FindMethodByName(method), nullptr) << method;
   }
   EXPECT_TRUE(service->FindMethodByName("WatchIncidents")->server_streaming());

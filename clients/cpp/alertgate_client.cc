@@ -68,6 +68,15 @@ absl::StatusOr<v1::IngestAlertResponse> AlertgateClient::IngestAlert(
   });
 }
 
+absl::StatusOr<v1::IngestAlertsResponse> AlertgateClient::IngestAlerts(
+    const v1::IngestAlertsRequest& request) {
+  return Unary<v1::IngestAlertsResponse>([&](v1::IngestAlertsResponse* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return incidents_->IngestAlerts(&context, request, r);
+  });
+}
+
 absl::StatusOr<v1::GetIncidentResponse> AlertgateClient::GetIncident(
     const std::string& id) {
   v1::GetIncidentRequest request;

@@ -89,6 +89,49 @@ void IncidentCore::IngestAsync(Alert alert, IngestDone done) {
       });
 }
 
+void IncidentCore::IngestBatchAsync(std::vector<Alert> alerts,
+                                    IngestBatchDone done) {
+  if (alerts.empty() || alerts.size() > kMaxBatchAlerts) {
+    done(errors::InvalidField("alerts", "1 to 1000 alerts"));
+    return;
+  }
+  for (size_t i = 0; i < alerts.size(); ++i) {
+    if (absl::Status invalid = ValidateAlert(alerts[i]); !invalid.ok()) {
+      done(absl::Status(invalid.code(),
+                        absl::StrCat("alerts[", i, "]: ", invalid.message())));
+      return;
+    }
+  }
+  struct Batch {
+    std::vector<Alert> alerts;
+    absl::Time now;
+    std::vector<IngestResult> results;
+  };
+  auto batch = std::make_shared<Batch>();
+  batch->alerts = std::move(alerts);
+  batch->now = clock_->Now();
+  store_->WriteAsync(
+      [this, batch](StoreTransaction& tx) -> absl::Status {
+        batch->results.assign(batch->alerts.size(), IngestResult());
+        for (size_t i = 0; i < batch->alerts.size(); ++i) {
+          absl::Status applied =
+              ApplyIngest(tx, batch->alerts[i], batch->now, batch->results[i]);
+          if (!applied.ok()) {
+            return absl::Status(applied.code(), absl::StrCat("alerts[", i, "]: ",
+                                                             applied.message()));
+          }
+        }
+        return absl::OkStatus();
+      },
+      [batch, done = std::move(done)](absl::Status status) {
+        if (status.ok()) {
+          done(std::move(batch->results));
+        } else {
+          done(status);
+        }
+      });
+}
+
 absl::StatusOr<IngestResult> IncidentCore::Ingest(const Alert& alert) {
   absl::Notification finished;
   absl::StatusOr<IngestResult> answer;

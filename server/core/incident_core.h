@@ -56,6 +56,15 @@ class IncidentCore {
   // failed), on the store's writer thread, so it must be quick.
   void IngestAsync(Alert alert, IngestDone done);
 
+  // Most alerts one IngestBatchAsync() takes.
+  static constexpr size_t kMaxBatchAlerts = 1000;
+  using IngestBatchDone =
+      std::function<void(absl::StatusOr<std::vector<IngestResult>>)>;
+  // Several alerts in order, in one transaction: all are committed or none
+  // is; later alerts see earlier ones. Errors name the alert ("alerts[2]:
+  // ..."). `done` runs as for IngestAsync().
+  void IngestBatchAsync(std::vector<Alert> alerts, IngestBatchDone done);
+
   // By incident id, on behalf of `actor`. NOT_FOUND for an unknown id;
   // acknowledging a RESOLVED incident is FAILED_PRECONDITION; acknowledging
   // an acknowledged one or resolving a resolved one changes nothing.

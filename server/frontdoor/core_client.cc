@@ -75,6 +75,17 @@ absl::StatusOr<v1::IngestAlertResponse> CoreClient::IngestAlert(
   return response;
 }
 
+absl::StatusOr<v1::IngestAlertsResponse> CoreClient::IngestAlerts(
+    const v1::IngestAlertsRequest& request) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+  v1::IngestAlertsResponse response;
+  grpc::Status status =
+      incidents_[NextChannel()]->IngestAlerts(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
 bool CoreClient::IsReachable(absl::Duration wait) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + wait));

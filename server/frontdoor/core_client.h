@@ -54,6 +54,9 @@ class CoreClient {
                                                   const std::string& key);
 
   absl::StatusOr<v1::IngestAlertResponse> IngestAlert(const v1::Alert& alert);
+  // Several alerts in one call and one transaction (all or none).
+  absl::StatusOr<v1::IngestAlertsResponse> IngestAlerts(
+      const v1::IngestAlertsRequest& request);
 
   // True when the core answers a small call within `wait` (readiness).
   bool IsReachable(absl::Duration wait);

@@ -83,6 +83,16 @@ const char* ActionLabel(Action action) {
   return "unknown";
 }
 
+// Labels an error answer with what is known of the delivery, for the log.
+WebhookResponse WithDelivery(WebhookResponse response, const std::string& event,
+                             const std::string& service,
+                             const std::string& delivery_id) {
+  response.event = event;
+  response.service = service;
+  response.delivery_id = delivery_id;
+  return response;
+}
+
 }  // namespace
 
 std::string FindHeader(const HttpHeaders& headers, absl::string_view name) {
@@ -169,58 +179,67 @@ WebhookResponse WebhookHandler::Handle(const WebhookRequest& request) {
   }
 
   ConvertedDelivery converted = adapter->Convert(request.headers, request.body);
-  WebhookResponse response;
-  response.service = target->service_name;
-  response.delivery_id = delivery_id;
   switch (converted.code) {
     case ConvertedDelivery::Code::kOk:
       break;
     case ConvertedDelivery::Code::kBadPayload:
-      response = Error(400, "bad_payload", converted.message);
-      break;
+      return WithDelivery(Error(400, "bad_payload", converted.message),
+                          "invalid", target->service_name, delivery_id);
     case ConvertedDelivery::Code::kUnknownEvent:
-      response = Error(400, "unknown_event", converted.message);
-      break;
+      return WithDelivery(Error(400, "unknown_event", converted.message),
+                          "invalid", target->service_name, delivery_id);
     case ConvertedDelivery::Code::kInternal:
-      response = Error(500, "plugin_error", converted.message);
-      break;
+      return WithDelivery(Error(500, "plugin_error", converted.message),
+                          "invalid", target->service_name, delivery_id);
   }
-  if (converted.code != ConvertedDelivery::Code::kOk) {
-    response.service = target->service_name;
-    response.delivery_id = delivery_id;
-    return response;
-  }
-  response.event = converted.event;
 
-  nlohmann::json results = nlohmann::json::array();
+  // One alert: IngestAlert. Several (a push of several refs, the ping, a
+  // generic array): one IngestAlerts call, committed together.
   const size_t count = converted.alerts.size();
+  v1::IngestAlertsRequest batch;
   for (size_t i = 0; i < count; ++i) {
     Alert& alert = converted.alerts[i];
     alert.service_id = target->service_id;
     alert.source = request.source;
     if (!delivery_id.empty()) {
-      // One key per alert: a delivery may carry several (one per ref).
       alert.idempotency_key =
           count == 1 ? delivery_id : absl::StrCat(delivery_id, "#", i);
     }
+    *batch.add_alerts() = AlertToProto(alert);
+  }
+  std::vector<v1::IngestAlertResponse> answers;
+  if (count == 1) {
     absl::StatusOr<v1::IngestAlertResponse> ingested =
-        core_->IngestAlert(AlertToProto(alert));
-    if (!ingested.ok()) {
-      WebhookResponse error = CoreError(ingested.status());
-      error.event = converted.event;
-      error.service = target->service_name;
-      error.delivery_id = delivery_id;
-      return error;
+        core_->IngestAlert(batch.alerts(0));
+    if (ingested.ok()) {
+      answers.push_back(*std::move(ingested));
+    } else {
+      return WithDelivery(CoreError(ingested.status()), converted.event,
+                          target->service_name, delivery_id);
     }
+  } else if (count > 1) {
+    absl::StatusOr<v1::IngestAlertsResponse> ingested = core_->IngestAlerts(batch);
+    if (!ingested.ok()) {
+      return WithDelivery(CoreError(ingested.status()), converted.event,
+                          target->service_name, delivery_id);
+    }
+    answers.assign(ingested->results().begin(), ingested->results().end());
+  }
+  nlohmann::json results = nlohmann::json::array();
+  for (size_t i = 0; i < answers.size(); ++i) {
+    const Alert& alert = converted.alerts[i];
+    const v1::IngestAlertResponse& answer = answers[i];
     nlohmann::json result = {{"dedup_key", alert.dedup_key},
                              {"action", ActionLabel(alert.action)},
-                             {"outcome", OutcomeName(ingested->outcome())},
-                             {"replayed", ingested->replayed()}};
-    if (ingested->has_incident()) {
-      result["incident_id"] = ingested->incident().id();
-    }
+                             {"outcome", OutcomeName(answer.outcome())},
+                             {"replayed", answer.replayed()}};
+    if (answer.has_incident()) result["incident_id"] = answer.incident().id();
     results.push_back(std::move(result));
   }
+  WebhookResponse response;
+  response.service = target->service_name;
+  response.delivery_id = delivery_id;
+  response.event = converted.event;
   response.status = 200;
   response.outcome = count == 0 ? "ignored" : "processed";
   response.body = {{"delivery_id", delivery_id},

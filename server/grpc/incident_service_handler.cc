@@ -1,5 +1,6 @@
 #include "server/grpc/incident_service_handler.h"
 
+#include "absl/strings/str_cat.h"
 #include "server/core/errors.h"
 #include "server/grpc/proto_conversion.h"
 #include "server/grpc/status_conversion.h"
@@ -31,6 +32,35 @@ grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlert(
                        if (result.ok()) IngestResultToProto(*result, response);
                        reactor->Finish(ToGrpcStatus(result.status()));
                      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlerts(
+    grpc::CallbackServerContext* context, const v1::IngestAlertsRequest* request,
+    v1::IngestAlertsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  std::vector<Alert> alerts;
+  alerts.reserve(request->alerts_size());
+  for (int i = 0; i < request->alerts_size(); ++i) {
+    absl::StatusOr<Alert> alert = AlertFromProto(request->alerts(i));
+    if (!alert.ok()) {
+      reactor->Finish(ToGrpcStatus(absl::Status(
+          alert.status().code(),
+          absl::StrCat("alerts[", i, "]: ", alert.status().message()))));
+      return reactor;
+    }
+    alerts.push_back(*std::move(alert));
+  }
+  core_->IngestBatchAsync(
+      std::move(alerts),
+      [reactor, response](absl::StatusOr<std::vector<IngestResult>> results) {
+        if (results.ok()) {
+          for (const IngestResult& result : *results) {
+            IngestResultToProto(result, response->add_results());
+          }
+        }
+        reactor->Finish(ToGrpcStatus(results.status()));
+      });
   return reactor;
 }
 

@@ -16,13 +16,14 @@
 
 namespace alertgate {
 
-// IngestAlert uses gRPC's callback API: the call is answered by the store's
+// IngestAlert and IngestAlerts use gRPC's callback API: the call is answered by the store's
 // writer right after the commit, instead of a server thread sleeping through
 // the group commit and being woken to answer. The other methods are
 // synchronous.
 class IncidentServiceHandler final
     : public v1::IncidentService::WithCallbackMethod_IngestAlert<
-          v1::IncidentService::Service> {
+          v1::IncidentService::WithCallbackMethod_IngestAlerts<
+              v1::IncidentService::Service>> {
  public:
   // REQUIRES: `core` and `store` outlive the handler.
   IncidentServiceHandler(IncidentCore* core, IncidentStore* store)
@@ -37,6 +38,10 @@ class IncidentServiceHandler final
       grpc::CallbackServerContext* context,
       const v1::IngestAlertRequest* request,
       v1::IngestAlertResponse* response) override;
+  grpc::ServerUnaryReactor* IngestAlerts(
+      grpc::CallbackServerContext* context,
+      const v1::IngestAlertsRequest* request,
+      v1::IngestAlertsResponse* response) override;
   grpc::Status GetIncident(grpc::ServerContext* context,
                            const v1::GetIncidentRequest* request,
                            v1::GetIncidentResponse* response) override;

@@ -52,6 +52,9 @@ class AlertgateClient {
 
   // Incidents.
   absl::StatusOr<v1::IngestAlertResponse> IngestAlert(const v1::Alert& alert);
+  // Several alerts in order, atomically (all committed or none).
+  absl::StatusOr<v1::IngestAlertsResponse> IngestAlerts(
+      const v1::IngestAlertsRequest& request);
   absl::StatusOr<v1::GetIncidentResponse> GetIncident(const std::string& id);
   absl::StatusOr<v1::ListIncidentsResponse> ListIncidents(
       const v1::ListIncidentsRequest& request);
