@@ -193,6 +193,9 @@ SMALL_PID=$PID
 MEASURED_PIDS=$SMALL_PID
 measure small_alertgate_c16 16 "http://127.0.0.1:$HTTP" small_alert.lua \
   "$(webhook_path "$WORK/small" generic)" generic small
+# Ten alerts per request: one delivery, one IngestAlerts call, one commit.
+measure small_alertgate_batch10_c16 16 "http://127.0.0.1:$HTTP" small_alert.lua \
+  "$(webhook_path "$WORK/small" generic)" generic small10 10
 # 5. IngestAlert over gRPC, on the same process's core.
 SERVICE_ID=$(sed -n 's/.*(id \([0-9A-Z]*\)).*/\1/p' "$WORK/small/webhook-urls.txt")
 before=$(cpu_ticks "$SMALL_PID")
@@ -201,7 +204,8 @@ before=$(cpu_ticks "$SMALL_PID")
   > "$RESULTS/grpc_ingest.json"
 log "grpc_ingest: $(cat "$RESULTS/grpc_ingest.json")"
 stop "$SMALL_PID"
-check_store small_store "$WORK/small/alertgate.db" "$(acked_of "$RESULTS/small_alertgate_c16.json")" 16
+check_store small_store "$WORK/small/alertgate.db" \
+  "$(( $(acked_of "$RESULTS/small_alertgate_c16.json") + 10 * $(acked_of "$RESULTS/small_alertgate_batch10_c16.json") ))" 176
 if [[ $SMOKE == 0 ]]; then
   AM_PORT=$(free_port)
   mkdir -p "$WORK/am"
@@ -214,6 +218,8 @@ if [[ $SMOKE == 0 ]]; then
   MEASURED_PIDS=$AM_PID
   measure small_alertmanager_c16 16 "http://127.0.0.1:$AM_PORT" small_alert.lua \
     /api/v2/alerts alertmanager am
+  measure small_alertmanager_batch10_c16 16 "http://127.0.0.1:$AM_PORT" small_alert.lua \
+    /api/v2/alerts alertmanager am10 10
   stop "$AM_PID"
 fi
 
