@@ -13,8 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/time/time.h"
 #include "adapters/loader/adapter_registry.h"
+#include "server/core/state_machine.h"
 #include "nlohmann/json.hpp"
 
 namespace {
@@ -32,18 +34,6 @@ const char* CodeName(alertgate::ConvertedDelivery::Code code) {
       return "internal";
   }
   return "internal";
-}
-
-const char* ActionName(alertgate::Action action) {
-  switch (action) {
-    case alertgate::Action::kTrigger:
-      return "trigger";
-    case alertgate::Action::kAcknowledge:
-      return "acknowledge";
-    case alertgate::Action::kResolve:
-      return "resolve";
-  }
-  return "unknown";
 }
 
 }  // namespace
@@ -101,7 +91,7 @@ int main(int argc, char** argv) {
   out["message"] = result.message;
   out["alerts"] = nlohmann::json::array();
   for (const alertgate::Alert& alert : result.alerts) {
-    nlohmann::json a = {{"action", ActionName(alert.action)},
+    nlohmann::json a = {{"action", absl::AsciiStrToLower(alertgate::ActionName(alert.action))},
                         {"dedup_key", alert.dedup_key},
                         {"summary", alert.summary},
                         {"description", alert.description},

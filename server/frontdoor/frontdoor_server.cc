@@ -104,9 +104,11 @@ void FrontDoorServer::InstallRoutes() {
               }
               SendJson(res, response.status, response.body);
               const absl::Duration latency = absl::Now() - start;
-              // Label values only from loaded plugins and fixed names.
-              const std::string source =
-                  registry_->Find(request.source) ? request.source : "unknown";
+              // Label values only from loaded plugins and fixed names: the
+              // handler already said whether the source is loaded.
+              const std::string source = response.outcome == "unknown_source"
+                                             ? "unknown"
+                                             : request.source;
               metrics_.RecordDelivery(source, response.event, response.outcome,
                                       latency);
               if (response.outcome == "core_unavailable" ||

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/core/state_machine.h"
 #include "server/frontdoor/webhook_signature.h"
 #include "server/grpc/proto_conversion.h"
 
@@ -69,18 +70,6 @@ const char* OutcomeName(v1::IngestOutcome outcome) {
     default:
       return "unknown";
   }
-}
-
-const char* ActionLabel(Action action) {
-  switch (action) {
-    case Action::kTrigger:
-      return "trigger";
-    case Action::kAcknowledge:
-      return "acknowledge";
-    case Action::kResolve:
-      return "resolve";
-  }
-  return "unknown";
 }
 
 // Labels an error answer with what is known of the delivery, for the log.
@@ -230,7 +219,7 @@ WebhookResponse WebhookHandler::Handle(const WebhookRequest& request) {
     const Alert& alert = converted.alerts[i];
     const v1::IngestAlertResponse& answer = answers[i];
     nlohmann::json result = {{"dedup_key", alert.dedup_key},
-                             {"action", ActionLabel(alert.action)},
+                             {"action", absl::AsciiStrToLower(ActionName(alert.action))},
                              {"outcome", OutcomeName(answer.outcome())},
                              {"replayed", answer.replayed()}};
     if (answer.has_incident()) result["incident_id"] = answer.incident().id();
