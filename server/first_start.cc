@@ -12,7 +12,6 @@ namespace alertgate {
 
 absl::Status CreateDefaultServiceIfEmpty(ServiceCatalog& catalog,
                                          const std::vector<std::string>& sources,
-                                         const std::string& public_url,
                                          const std::string& data_dir) {
   AG_ASSIGN_OR_RETURN(ServicePage existing, catalog.ListServices(1, ""));
   if (!existing.services.empty()) return absl::OkStatus();
@@ -27,8 +26,10 @@ absl::Status CreateDefaultServiceIfEmpty(ServiceCatalog& catalog,
   for (const std::string& source : sources) {
     AG_ASSIGN_OR_RETURN(IssuedWebhookKey issued,
                         catalog.IssueWebhookKey(service.id, source));
-    absl::StrAppend(&text, source, " ", public_url, "/v1/webhooks/", source,
-                    "/", issued.webhook_key, "\n");
+    absl::StrAppend(&text, source, " ",
+                    issued.webhook_url.empty() ? issued.webhook_path
+                                               : issued.webhook_url,
+                    "\n");
   }
   const std::string path = data_dir + "/webhook-urls.txt";
   {

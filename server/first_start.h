@@ -14,11 +14,10 @@
 
 namespace alertgate {
 
-// Does nothing when any service exists. `public_url` is how senders reach
-// the front door, e.g. "http://alertgate.example.com:8080".
+// Does nothing when any service exists. URLs use the catalog's public base
+// URL; without one, only their paths are written.
 absl::Status CreateDefaultServiceIfEmpty(ServiceCatalog& catalog,
                                          const std::vector<std::string>& sources,
-                                         const std::string& public_url,
                                          const std::string& data_dir);
 
 }  // namespace alertgate

@@ -20,6 +20,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -45,8 +47,10 @@ ABSL_FLAG(std::string, plugin_dir, "",
           "Folder of source-adapter plugins (*.so). Empty: the build's "
           "plugin folder, ../plugins beside this binary.");
 ABSL_FLAG(std::string, public_url, "",
-          "How senders reach the front door, for printed webhook URLs. "
-          "Empty: http://<http_listen>.");
+          "How senders reach the front doors (e.g. https://alerts.example.com), "
+          "for the webhook URLs the core prints and returns. Empty: the "
+          "address the all-in-one front door bound; a core alone returns "
+          "paths only.");
 ABSL_FLAG(int64_t, max_body_bytes, 1 << 20,
           "Largest webhook body accepted; larger gets 413.");
 ABSL_FLAG(double, rate_limit, 0,
@@ -55,7 +59,8 @@ ABSL_FLAG(double, rate_burst, 20, "Burst allowed above --rate_limit.");
 ABSL_FLAG(absl::Duration, core_timeout, absl::Seconds(5),
           "Deadline of each call from the front door to the core.");
 ABSL_FLAG(absl::Duration, key_cache_ttl, absl::Seconds(5),
-          "How long the front door caches a resolved webhook key.");
+          "Longest the front door caches a resolved webhook key; a credential "
+          "change on the core empties the cache at once.");
 ABSL_FLAG(int, http_threads, 64, "Front door worker threads.");
 ABSL_FLAG(bool, log_deliveries, true, "One JSON log line per delivery.");
 ABSL_FLAG(std::string, port_file, "",
@@ -84,6 +89,11 @@ std::string DefaultPluginDir() {
       .string();
 }
 
+// Abseil asks with the file name as normalize_filename left it.
+bool IsAlertgateFlagFile(absl::string_view file) {
+  return file == "alertgate" || absl::EndsWith(file, "server/main.cc");
+}
+
 int Fail(const std::string& message) {
   fprintf(stderr, "alertgate: %s\n", message.c_str());
   return 1;
@@ -92,10 +102,22 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Abseil's --help lists only flags defined in a file named like the
+  // program; alertgate's live in server/main.cc.
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = IsAlertgateFlagFile;
+  usage.contains_helpshort_flags = IsAlertgateFlagFile;
+  usage.normalize_filename = [](absl::string_view file) {
+    return std::string(IsAlertgateFlagFile(file) ? "alertgate" : file);
+  };
+  absl::SetFlagsUsageConfig(usage);
+  // Abseil prints the program name before this text.
   absl::SetProgramUsageMessage(
-      "alertgate: self-hosted alert ingestion and incidents.\n"
+      "self-hosted alert ingestion and incidents.\n\n"
       "Usage: alertgate [--role=all|core|frontdoor] [--data_dir=DIR] "
-      "[--http_listen=HOST:PORT] [--grpc_listen=HOST:PORT]");
+      "[--http_listen=HOST:PORT] [--grpc_listen=HOST:PORT] [FLAGS...]\n\n"
+      "Every flag, with its default, is listed below. Documentation: "
+      "README.md and docs/ in the source tree.");
   absl::ParseCommandLine(argc, argv);
   // Debian builds Abseil with lock-order (deadlock) detection on, which
   // tracks every mutex in a global graph: measurable per request. The tests
@@ -192,13 +214,20 @@ int main(int argc, char** argv) {
            http_host.c_str(), frontdoor->port(), core_address.c_str());
   }
   if (core) {
+    // Issued webhook keys come back as full URLs: from --public_url, or, in
+    // one process, from the address the front door actually bound. A core
+    // alone does not know where its front doors are.
     std::string public_url = absl::GetFlag(FLAGS_public_url);
+    if (public_url.empty() && frontdoor) {
+      public_url = absl::StrCat("http://", http_host, ":", frontdoor->port());
+    }
+    core->catalog().SetPublicBaseUrl(public_url);
     if (public_url.empty()) {
-      public_url = frontdoor ? absl::StrCat("http://", http_host, ":", frontdoor->port())
-                             : "http://" + absl::GetFlag(FLAGS_http_listen);
+      printf("alertgate: no --public_url: issued webhook keys come with their "
+             "path only; join it with your front door's address\n");
     }
     if (absl::Status s = alertgate::CreateDefaultServiceIfEmpty(
-            core->catalog(), sources, public_url, data_dir);
+            core->catalog(), sources, data_dir);
         !s.ok()) {
       return Fail("first start: " + s.ToString());
     }

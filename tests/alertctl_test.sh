@@ -23,9 +23,15 @@ check "webhook url" 0 "$A" services webhook-url checkout --source=bitbucket --pu
 expect "webhook url" "^https://alerts.example.com/v1/webhooks/bitbucket/[0-9a-f]{48}$"
 FIRST_URL=$OUT
 check "webhook url again refuses" 3 "$A" services webhook-url checkout --source=bitbucket
+expect "the refusal says where the URL is" "webhook-urls.txt"
+expect "the refusal says how to replace it" "--source=bitbucket --rotate"
 check "webhook url rotate" 0 "$A" services webhook-url checkout --source=bitbucket --rotate
 [[ "$OUT" != "$FIRST_URL" ]] && PASSED=$((PASSED + 1)) || { FAILED=$((FAILED + 1)); echo "FAIL: rotate kept the URL"; }
 check "webhook url needs source" 1 "$A" services webhook-url checkout
+# A core alone does not know where its front doors are: the path, and a hint.
+check "webhook url without a base" 0 "$A" services webhook-url checkout --source=generic
+expect "webhook url without a base" "^/v1/webhooks/generic/[0-9a-f]{48}$"
+expect "webhook url without a base" "--public_url"
 check "set secret" 0 "$A" services set-secret checkout --source=bitbucket --secret=s3cret
 expect "set secret" "must be signed"
 check "sources list" 0 "$A" sources list checkout
@@ -44,7 +50,7 @@ check "sources show receiving" 0 "$A" sources list checkout
 expect "manual receiving" "manual +no +no +receiving alerts"
 
 check "list open" 0 "$A" incidents list --service=checkout --state=open
-expect "list open" "$INCIDENT +TRIGGERED .* 2 .*Disk still full"
+expect "list open shows the service by name" "$INCIDENT +TRIGGERED +checkout +manual +2 .*Disk still full"
 check "list bad state" 5 "$A" incidents list --state=sleeping
 check "list json" 0 "$A" incidents list -o json
 expect "list json" "\"dedup_key\": \"disk\""
@@ -70,6 +76,16 @@ expect "watch" "^1 .* OPENED"
 expect "watch" "^3 .* ACKNOWLEDGED .* alice looking"
 check "watch json" 0 "$A" incidents watch --after=4 --count=1 -o json
 expect "watch json" "\"sequence\":\"5\""
+LAST_SEQUENCE=$("$A" incidents watch --until_caught_up 2>/dev/null | tail -1 | awk '{print $1}')
+check "watch until caught up" 0 "$A" incidents watch --after=$((LAST_SEQUENCE - 1)) --until_caught_up
+expect "watch until caught up" "^$LAST_SEQUENCE .* RESOLVED"
+expect "watch until caught up" "caught up at sequence $LAST_SEQUENCE"
+
+check "alertgate help" 1 "$ALERTGATE_BIN" --help
+expect "alertgate help lists its flags" "--grpc_listen \\(Address of the gRPC API"
+expect "alertgate help gives defaults" "default: \"127.0.0.1:50051\""
+expect "alertgate help lists its flags" "--public_url"
+expect "alertgate help has one program name" "^alertgate: self-hosted"
 
 check "help" 0 "$A" incidents --help
 expect "help" "alertctl incidents ack ID"

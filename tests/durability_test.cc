@@ -163,12 +163,14 @@ TEST_F(DurabilityTest, WatchResumesFromASequenceAcrossARestart) {
   v1::WatchIncidentsRequest request;
   request.set_after_sequence(3);
   auto stream = incidents_->WatchIncidents(&context, request);
-  v1::IncidentEvent event;
+  v1::WatchIncidentsResponse event;
   ASSERT_TRUE(stream->Read(&event));
-  EXPECT_EQ(event.sequence(), 4);
-  EXPECT_EQ(event.dedup_key(), "k3");
+  EXPECT_EQ(event.event().sequence(), 4);
+  EXPECT_EQ(event.event().dedup_key(), "k3");
   ASSERT_TRUE(stream->Read(&event));
-  EXPECT_EQ(event.sequence(), 5);
+  EXPECT_EQ(event.event().sequence(), 5);
+  ASSERT_TRUE(stream->Read(&event));
+  EXPECT_EQ(event.caught_up().sequence(), 5) << "the log survived the restart";
   {
     grpc::ClientContext ingest_context;
     v1::IngestAlertRequest ingest;
@@ -177,8 +179,8 @@ TEST_F(DurabilityTest, WatchResumesFromASequenceAcrossARestart) {
     ASSERT_TRUE(incidents_->IngestAlert(&ingest_context, ingest, &response).ok());
   }
   ASSERT_TRUE(stream->Read(&event));
-  EXPECT_EQ(event.sequence(), 6);
-  EXPECT_EQ(event.dedup_key(), "after-restart");
+  EXPECT_EQ(event.event().sequence(), 6);
+  EXPECT_EQ(event.event().dedup_key(), "after-restart");
   context.TryCancel();
   while (stream->Read(&event)) {
   }

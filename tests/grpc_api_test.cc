@@ -89,6 +89,19 @@ TEST_F(GrpcApiTest, IngestGetListAcknowledgeResolve) {
     EXPECT_EQ(response.incident().state(), v1::INCIDENT_STATE_ACKNOWLEDGED);
     EXPECT_EQ(response.incident().acknowledged_by(), "alice");
     EXPECT_TRUE(response.incident().has_acknowledged_at());
+    // Opened (1), folded (2), acknowledged (3): the answer says where the
+    // change stands in the event log.
+    EXPECT_EQ(response.sequence(), 3);
+  }
+  {
+    grpc::ClientContext context;
+    v1::AcknowledgeIncidentRequest request;
+    request.set_id(id);
+    request.set_actor("alice");
+    v1::AcknowledgeIncidentResponse again;
+    ASSERT_TRUE(incidents_->AcknowledgeIncident(&context, request, &again).ok());
+    EXPECT_FALSE(again.changed());
+    EXPECT_EQ(again.sequence(), 0) << "nothing written, no sequence";
   }
   {
     grpc::ClientContext context;
@@ -98,6 +111,7 @@ TEST_F(GrpcApiTest, IngestGetListAcknowledgeResolve) {
     v1::ResolveIncidentResponse response;
     ASSERT_TRUE(incidents_->ResolveIncident(&context, request, &response).ok());
     EXPECT_EQ(response.incident().state(), v1::INCIDENT_STATE_RESOLVED);
+    EXPECT_EQ(response.sequence(), 4);
   }
   {
     grpc::ClientContext context;
@@ -213,6 +227,20 @@ TEST_F(GrpcApiTest, ErrorsCarryTheExactCode) {
     EXPECT_EQ(incidents_->ListIncidents(&context, request, &list).error_code(),
               grpc::StatusCode::INVALID_ARGUMENT);
   }
+  // A typo in a filter is an error naming the field, not an empty list.
+  for (const auto& [field, value] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"source", "Bit Bucket"}, {"service_id", "checkout"}}) {
+    grpc::ClientContext context;
+    v1::ListIncidentsRequest request;
+    if (field == "source") request.set_source(value);
+    if (field == "service_id") request.set_service_id(value);
+    v1::ListIncidentsResponse list;
+    grpc::Status status = incidents_->ListIncidents(&context, request, &list);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
+    EXPECT_NE(status.error_message().find(field), std::string::npos)
+        << status.error_message();
+  }
   {
     grpc::ClientContext context;
     v1::CreateServiceRequest request;
@@ -285,14 +313,23 @@ TEST_F(GrpcApiTest, ASecondServerOnATakenPortIsRefused) {
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
 }
 
-TEST_F(GrpcApiTest, HealthIsServingUntilShutdown) {
+TEST_F(GrpcApiTest, HealthAnswersForTheServerAndEachServiceUntilShutdown) {
   auto health = grpc::health::v1::Health::NewStub(channel_);
-  grpc::ClientContext context;
-  grpc::health::v1::HealthCheckResponse response;
-  ASSERT_TRUE(
-      health->Check(&context, grpc::health::v1::HealthCheckRequest(), &response)
-          .ok());
-  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  auto check = [&](const std::string& service) {
+    grpc::ClientContext context;
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::Status status = health->Check(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << service << ": " << status.error_message();
+    return response.status();
+  };
+  for (const std::string service :
+       {"", "alertgate.v1.IncidentService", "alertgate.v1.ServiceDirectory"}) {
+    EXPECT_EQ(check(service), grpc::health::v1::HealthCheckResponse::SERVING)
+        << service;
+  }
+  server_->Shutdown(absl::Seconds(1));
 }
 
 TEST_F(GrpcApiTest, WatchStreamsStoredThenLiveEvents) {
@@ -303,23 +340,28 @@ TEST_F(GrpcApiTest, WatchStreamsStoredThenLiveEvents) {
   v1::WatchIncidentsRequest request;
   request.set_after_sequence(0);
   auto stream = incidents_->WatchIncidents(&context, request);
-  v1::IncidentEvent event;
-  ASSERT_TRUE(stream->Read(&event));
-  EXPECT_EQ(event.sequence(), 1);
-  EXPECT_EQ(event.kind(), v1::CHANGE_KIND_OPENED);
-  EXPECT_EQ(event.dedup_key(), "before");
+  v1::WatchIncidentsResponse message;
+  ASSERT_TRUE(stream->Read(&message));
+  ASSERT_TRUE(message.has_event());
+  EXPECT_EQ(message.event().sequence(), 1);
+  EXPECT_EQ(message.event().kind(), v1::CHANGE_KIND_OPENED);
+  EXPECT_EQ(message.event().dedup_key(), "before");
+  // The backlog (one event) is done: the client learns where the log ended.
+  ASSERT_TRUE(stream->Read(&message));
+  ASSERT_TRUE(message.has_caught_up());
+  EXPECT_EQ(message.caught_up().sequence(), 1);
 
   ASSERT_TRUE(Ingest(MakeAlert(v1::ACTION_TRIGGER, "live"), &response).ok());
   ASSERT_TRUE(Ingest(MakeAlert(v1::ACTION_RESOLVE, "live"), &response).ok());
-  ASSERT_TRUE(stream->Read(&event));
-  EXPECT_EQ(event.sequence(), 2);
-  EXPECT_EQ(event.kind(), v1::CHANGE_KIND_OPENED);
-  ASSERT_TRUE(stream->Read(&event));
-  EXPECT_EQ(event.sequence(), 3);
-  EXPECT_EQ(event.kind(), v1::CHANGE_KIND_RESOLVED);
-  EXPECT_EQ(event.state(), v1::INCIDENT_STATE_RESOLVED);
+  ASSERT_TRUE(stream->Read(&message));
+  EXPECT_EQ(message.event().sequence(), 2);
+  EXPECT_EQ(message.event().kind(), v1::CHANGE_KIND_OPENED);
+  ASSERT_TRUE(stream->Read(&message));
+  EXPECT_EQ(message.event().sequence(), 3);
+  EXPECT_EQ(message.event().kind(), v1::CHANGE_KIND_RESOLVED);
+  EXPECT_EQ(message.event().state(), v1::INCIDENT_STATE_RESOLVED);
   context.TryCancel();
-  while (stream->Read(&event)) {
+  while (stream->Read(&message)) {
   }
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
 }
@@ -330,10 +372,104 @@ TEST_F(GrpcApiTest, ShutdownEndsRunningWatchesWithUnavailable) {
   grpc::ClientContext context;
   v1::WatchIncidentsRequest request;
   auto stream = incidents_->WatchIncidents(&context, request);
-  v1::IncidentEvent event;
-  ASSERT_TRUE(stream->Read(&event));  // The watch is running on the server.
+  v1::WatchIncidentsResponse message;
+  ASSERT_TRUE(stream->Read(&message));  // The watch is running on the server.
+  ASSERT_TRUE(stream->Read(&message));
+  EXPECT_TRUE(message.has_caught_up());
   std::thread stopper([this] { server_->Shutdown(absl::Seconds(5)); });
-  EXPECT_FALSE(stream->Read(&event));
+  EXPECT_FALSE(stream->Read(&message));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  stopper.join();
+}
+
+TEST_F(GrpcApiTest, AWatchFromTheEndIsCaughtUpAtOnceAndFiltersByService) {
+  v1::IngestAlertResponse response;
+  ASSERT_TRUE(Ingest(MakeAlert(v1::ACTION_TRIGGER, "a"), &response).ok());
+  ASSERT_TRUE(Ingest(MakeAlert(v1::ACTION_TRIGGER, "b"), &response).ok());
+  v1::Service other;
+  {
+    grpc::ClientContext context;
+    v1::CreateServiceRequest request;
+    request.set_name("billing");
+    ASSERT_TRUE(directory_->CreateService(&context, request, &other).ok());
+  }
+  // Watching another service: the backlog has none of its events, and the
+  // marker still comes, at the log's end.
+  grpc::ClientContext context;
+  v1::WatchIncidentsRequest request;
+  request.set_service_id(other.id());
+  auto stream = incidents_->WatchIncidents(&context, request);
+  v1::WatchIncidentsResponse message;
+  ASSERT_TRUE(stream->Read(&message));
+  ASSERT_TRUE(message.has_caught_up());
+  EXPECT_EQ(message.caught_up().sequence(), 2);
+  v1::Alert alert = MakeAlert(v1::ACTION_TRIGGER, "c");
+  alert.set_service_id(other.id());
+  ASSERT_TRUE(Ingest(alert, &response).ok());
+  ASSERT_TRUE(stream->Read(&message));
+  ASSERT_TRUE(message.has_event());
+  EXPECT_EQ(message.event().sequence(), 3);
+  EXPECT_EQ(message.event().service_id(), other.id());
+  context.TryCancel();
+  while (stream->Read(&message)) {
+  }
+}
+
+TEST_F(GrpcApiTest, IssuedKeysComeWithTheirPathAndTheUrlOnceTheBaseIsKnown) {
+  auto issue = [&] {
+    grpc::ClientContext context;
+    v1::IssueWebhookKeyRequest request;
+    request.set_service_id(service_.id());
+    request.set_source("bitbucket");
+    v1::IssueWebhookKeyResponse issued;
+    EXPECT_TRUE(directory_->IssueWebhookKey(&context, request, &issued).ok());
+    return issued;
+  };
+  v1::IssueWebhookKeyResponse pathless = issue();
+  EXPECT_EQ(pathless.webhook_path(),
+            "/v1/webhooks/bitbucket/" + pathless.webhook_key());
+  EXPECT_EQ(pathless.webhook_url(), "") << "the core alone knows no base";
+  server_->catalog().SetPublicBaseUrl("https://alerts.example.com/");
+  v1::IssueWebhookKeyResponse full = issue();
+  EXPECT_EQ(full.webhook_url(),
+            "https://alerts.example.com/v1/webhooks/bitbucket/" +
+                full.webhook_key());
+}
+
+TEST_F(GrpcApiTest, CredentialWatchSaysSubscribedThenEveryChange) {
+  grpc::ClientContext context;
+  auto stream = directory_->WatchWebhookCredentials(
+      &context, v1::WatchWebhookCredentialsRequest());
+  v1::WebhookCredentialChange change;
+  ASSERT_TRUE(stream->Read(&change));
+  EXPECT_TRUE(change.subscribed());
+  const int64_t start = change.generation();
+  {
+    grpc::ClientContext issue_context;
+    v1::IssueWebhookKeyRequest request;
+    request.set_service_id(service_.id());
+    request.set_source("bitbucket");
+    v1::IssueWebhookKeyResponse issued;
+    ASSERT_TRUE(directory_->IssueWebhookKey(&issue_context, request, &issued).ok());
+  }
+  ASSERT_TRUE(stream->Read(&change));
+  EXPECT_FALSE(change.subscribed());
+  EXPECT_GT(change.generation(), start);
+  {
+    grpc::ClientContext secret_context;
+    v1::SetWebhookSecretRequest request;
+    request.set_service_id(service_.id());
+    request.set_source("bitbucket");
+    request.set_secret("s3cret");
+    v1::AlertSourceStatus status;
+    ASSERT_TRUE(directory_->SetWebhookSecret(&secret_context, request, &status).ok());
+  }
+  const int64_t after_key = change.generation();
+  ASSERT_TRUE(stream->Read(&change));
+  EXPECT_GT(change.generation(), after_key);
+  // Shutdown ends the stream with UNAVAILABLE instead of waiting out grace.
+  std::thread stopper([this] { server_->Shutdown(absl::Seconds(5)); });
+  EXPECT_FALSE(stream->Read(&change));
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
   stopper.join();
 }

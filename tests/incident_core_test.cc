@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "server/core/id_generator.h"
 #include "server/core/service_catalog.h"
@@ -90,6 +91,78 @@ TEST_F(IncidentCoreTest, TriggerOpensThenFoldsIntoTheOpenIncident) {
   auto page = core_->ListIncidents({}, 0, "");
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->incidents.size(), 1u);
+}
+
+TEST_F(IncidentCoreTest, IncidentTimesAreWhenAlertgateRecordedThem) {
+  // A pull request created in 2018, delivered now, resolved by a payload
+  // whose own time is earlier still: the incident's times are alertgate's.
+  const absl::Time received = clock_.Now();
+  Alert opened = MakeAlert(Action::kTrigger, "pr:7");
+  opened.occurred_at = absl::FromUnixSeconds(1514764800);  // 2018-01-01
+  IngestResult first = MustIngest(opened);
+  EXPECT_EQ(first.incident->opened_at, received);
+  EXPECT_EQ(first.incident->last_seen_at, received);
+
+  clock_.Advance(absl::Minutes(3));
+  Alert resolved = MakeAlert(Action::kResolve, "pr:7");
+  resolved.occurred_at = absl::FromUnixSeconds(1483228800);  // 2017-01-01
+  IngestResult second = MustIngest(resolved);
+  ASSERT_TRUE(second.incident->resolved_at);
+  EXPECT_EQ(*second.incident->resolved_at, received + absl::Minutes(3));
+  EXPECT_GE(*second.incident->resolved_at, second.incident->opened_at);
+  EXPECT_EQ(second.incident->last_seen_at, received + absl::Minutes(3));
+
+  // The sender's times stay with the alerts, in the timeline.
+  auto got = core_->GetIncident(first.incident->id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->timeline.size(), 2u);
+  EXPECT_EQ(got->timeline[0].at, received);
+  EXPECT_EQ(got->timeline[0].occurred_at, opened.occurred_at);
+  EXPECT_EQ(got->timeline[1].occurred_at, resolved.occurred_at);
+
+  // An API action has no sender's time.
+  IngestResult third = MustIngest(MakeAlert(Action::kTrigger, "pr:8"));
+  ASSERT_TRUE(core_->Acknowledge(third.incident->id, "alice", "").ok());
+  auto acknowledged = core_->GetIncident(third.incident->id);
+  ASSERT_TRUE(acknowledged.ok());
+  EXPECT_FALSE(acknowledged->timeline.back().occurred_at.has_value());
+}
+
+TEST_F(IncidentCoreTest, IncidentsOfOneMillisecondListNewestFirst) {
+  // Ten alerts of one IngestAlerts call are one millisecond on the clock.
+  std::vector<Alert> alerts;
+  for (int i = 0; i < 10; ++i) {
+    alerts.push_back(MakeAlert(Action::kTrigger, "ref:" + std::to_string(i)));
+  }
+  absl::Notification done;
+  std::vector<IngestResult> results;
+  core_->IngestBatchAsync(alerts, [&](absl::StatusOr<std::vector<IngestResult>> r) {
+    ASSERT_TRUE(r.ok()) << r.status();
+    results = *std::move(r);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  auto page = core_->ListIncidents({}, 0, "");
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->incidents.size(), 10u);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(page->incidents[i].dedup_key, "ref:" + std::to_string(9 - i))
+        << "newest (last applied) first";
+  }
+}
+
+TEST(IdGeneratorTest, IdsOfOneProcessStrictlyIncreaseEvenWithinAMillisecond) {
+  FakeClock clock;  // Never advances: every id is made in one millisecond.
+  IdGenerator ids(&clock);
+  std::string previous = ids.NewId();
+  for (int i = 0; i < 10000; ++i) {
+    std::string next = ids.NewId();
+    ASSERT_GT(next, previous);
+    ASSERT_TRUE(IsWellFormedId(next)) << next;
+    previous = std::move(next);
+  }
+  // The time prefix is still the clock's millisecond.
+  EXPECT_EQ(previous.substr(0, 10), ids.NewId().substr(0, 10));
 }
 
 TEST_F(IncidentCoreTest, DifferentKeysAndServicesOpenSeparateIncidents) {

@@ -443,6 +443,62 @@ TEST_F(WebhookEndToEndTest, CoreDownGives503AndTheRedeliverySucceedsAfterRestart
   core.Kill(SIGTERM);
 }
 
+TEST_F(WebhookEndToEndTest, ARotatedKeyStopsWorkingAtOnceOnEveryFrontDoor) {
+  // Caches that would keep a key for an hour: only the core's notice can
+  // make the old URL stop working.
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne({"--key_cache_ttl=1h"}));
+  const int all_in_one_port = http_port_;
+  ServerProcess frontdoor;
+  ASSERT_TRUE(frontdoor.Start(ProjectBinary("server/alertgate"),
+                              {"--role=frontdoor", "--http_listen=127.0.0.1:0",
+                               "--core_address=" + server_.address(),
+                               "--key_cache_ttl=1h", "--log_deliveries=false"},
+                              dir_.File("fd-ports"), dir_.File("fd.log")));
+  const std::vector<int> front_doors = {all_in_one_port, frontdoor.http_port()};
+  const std::string body = Fixture("cloud/pullrequest_created.json");
+  auto deliver_to = [&](int port, const std::string& path, const std::string& id) {
+    http_port_ = port;
+    httplib::Headers headers = {{"X-Event-Key", "pullrequest:created"},
+                                {"X-Request-UUID", id}};
+    return Post(path, body, headers).status;
+  };
+  const std::string old_path = paths_["bitbucket"];
+  int delivery = 0;
+  for (int port : front_doors) {
+    // Twice: the second answer comes from the front door's cache.
+    ASSERT_EQ(deliver_to(port, old_path, "d" + std::to_string(++delivery)), 200);
+    ASSERT_EQ(deliver_to(port, old_path, "d" + std::to_string(++delivery)), 200);
+  }
+
+  v1::IssueWebhookKeyResponse rotated;
+  {
+    grpc::ClientContext context;
+    v1::IssueWebhookKeyRequest request;
+    request.set_service_id(service_.id());
+    request.set_source("bitbucket");
+    ASSERT_TRUE(directory_->IssueWebhookKey(&context, request, &rotated).ok());
+  }
+  EXPECT_EQ(rotated.webhook_url(),
+            "http://127.0.0.1:" + std::to_string(all_in_one_port) +
+                rotated.webhook_path())
+      << "the core knows the all-in-one front door's real address";
+  for (int port : front_doors) {
+    // The notice travels in milliseconds; allow a generous two seconds
+    // against an hour-long cache.
+    int status = 0;
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      status = deliver_to(port, old_path, "d" + std::to_string(++delivery));
+      if (status == 404) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(status, 404) << "old URL still works on front door " << port;
+    EXPECT_EQ(deliver_to(port, rotated.webhook_path(),
+                         "d" + std::to_string(++delivery)),
+              200);
+  }
+  frontdoor.Kill(SIGTERM);
+}
+
 TEST_F(WebhookEndToEndTest, ConcurrentDeliveriesAreAllCommittedWithExactCounts) {
   ASSERT_NO_FATAL_FAILURE(StartAllInOne());
   constexpr int kThreads = 8;

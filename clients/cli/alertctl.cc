@@ -17,6 +17,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
@@ -32,8 +34,10 @@ ABSL_FLAG(bool, tls, false, "Connect with TLS.");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "Deadline per call.");
 ABSL_FLAG(std::string, description, "", "services create: description.");
 ABSL_FLAG(std::string, source, "", "Alert source name (bitbucket, generic, ...).");
-ABSL_FLAG(std::string, public_url, "http://127.0.0.1:8080",
-          "services webhook-url: how senders reach the front door.");
+ABSL_FLAG(std::string, public_url, "",
+          "services webhook-url: how senders reach the front door, e.g. "
+          "https://alerts.example.com. Empty: the URL the server returns "
+          "(its own --public_url, or the all-in-one front door's address).");
 ABSL_FLAG(bool, rotate, false,
           "services webhook-url: replace an existing key (the old URL stops "
           "working).");
@@ -50,6 +54,9 @@ ABSL_FLAG(std::string, actor, "", "Who acts (default: $USER).");
 ABSL_FLAG(std::string, note, "", "A note for the incident's timeline.");
 ABSL_FLAG(int64_t, after, 0, "incidents watch: start after this sequence.");
 ABSL_FLAG(int, count, 0, "incidents watch: stop after this many events.");
+ABSL_FLAG(bool, until_caught_up, false,
+          "incidents watch: stop once every event already in the log is "
+          "printed.");
 ABSL_FLAG(std::string, dedup_key, "", "alert: the dedup key.");
 ABSL_FLAG(std::string, summary, "", "alert: one line a person can act on.");
 ABSL_FLAG(std::string, details, "", "alert: longer description.");
@@ -149,8 +156,10 @@ std::string Source(const std::string& fallback) {
   return source.empty() ? fallback : source;
 }
 
-void PrintIncidentRows(Table& table, const v1::Incident& i) {
-  table.Add({i.id(), EnumName(i, "state"), i.service_id(), i.source(),
+// `service_name` is what a person looks for; ids stay in -o json and get.
+void PrintIncidentRows(Table& table, const v1::Incident& i,
+                       const std::string& service_name) {
+  table.Add({i.id(), EnumName(i, "state"), service_name, i.source(),
              std::to_string(i.alert_count()),
              FormatTime(i.last_seen_at(), i.has_last_seen_at()), i.summary()});
 }
@@ -256,16 +265,28 @@ class Alertctl {
     if (!sources.ok()) return Report(sources.status());
     for (const auto& s : sources->sources()) {
       if (s.source() == source && s.has_webhook_key() && !absl::GetFlag(FLAGS_rotate)) {
-        return Report(absl::FailedPreconditionError(
-            "service " + service->name() + " has a webhook key for " + source +
-            " already and alertgate keeps only its hash; --rotate issues a "
-            "new URL (the old one stops working)"));
+        return Report(absl::FailedPreconditionError(absl::StrCat(
+            "service ", service->name(), " already has a webhook URL for ",
+            source, ", and alertgate keeps only a hash of its key, so it "
+            "cannot show it again. The URL made at first start is in "
+            "webhook-urls.txt in alertgate's data folder (data/ by default). "
+            "To replace it: alertctl services webhook-url ", service->name(),
+            " --source=", source, " --rotate (the old URL stops working at "
+            "once)")));
       }
     }
     auto issued = client_.IssueWebhookKey(service->id(), source);
     if (!issued.ok()) return Report(issued.status());
-    const std::string url = absl::GetFlag(FLAGS_public_url) + "/v1/webhooks/" +
-                            source + "/" + issued->webhook_key();
+    std::string url = issued->webhook_url();
+    if (const std::string base = absl::GetFlag(FLAGS_public_url); !base.empty()) {
+      url = std::string(absl::StripSuffix(base, "/")) + issued->webhook_path();
+    } else if (url.empty()) {
+      url = issued->webhook_path();
+      fprintf(stderr,
+              "alertctl: the server does not know how senders reach its front "
+              "doors (start it with --public_url); prefix this path with your "
+              "front door's address, or pass --public_url here\n");
+    }
     if (Json()) {
       printf("{\n  \"service\": \"%s\",\n  \"source\": \"%s\",\n  \"url\": \"%s\"\n}\n",
              service->name().c_str(), source.c_str(), url.c_str());
@@ -357,7 +378,9 @@ class Alertctl {
       return kOk;
     }
     Table table({"ID", "STATE", "SERVICE", "SOURCE", "ALERTS", "LAST SEEN", "SUMMARY"});
-    for (const auto& i : all.incidents()) PrintIncidentRows(table, i);
+    for (const auto& i : all.incidents()) {
+      PrintIncidentRows(table, i, ServiceName(i.service_id()));
+    }
     table.Print();
     if (!all.next_page_token().empty()) {
       fprintf(stderr, "more: --page_token=%s\n", all.next_page_token().c_str());
@@ -378,7 +401,7 @@ class Alertctl {
     Table fields({"FIELD", "VALUE"});
     fields.Add({"id", i.id()});
     fields.Add({"state", EnumName(i, "state")});
-    fields.Add({"service", i.service_id()});
+    fields.Add({"service", ServiceName(i.service_id()) + " (" + i.service_id() + ")"});
     fields.Add({"source", i.source()});
     fields.Add({"dedup key", i.dedup_key()});
     fields.Add({"summary", i.summary()});
@@ -395,9 +418,12 @@ class Alertctl {
     for (const auto& link : i.links()) fields.Add({"link", link.href()});
     fields.Print();
     printf("\n");
-    Table timeline({"SEQ", "AT", "CHANGE", "STATE", "ACTOR", "NOTE"});
+    // AT is when alertgate recorded the change; OCCURRED when the alert
+    // behind it happened, by the sender's clock.
+    Table timeline({"SEQ", "AT", "OCCURRED", "CHANGE", "STATE", "ACTOR", "NOTE"});
     for (const auto& e : got->timeline()) {
       timeline.Add({std::to_string(e.sequence()), FormatTime(e.at(), e.has_at()),
+                    FormatTime(e.occurred_at(), e.has_occurred_at()),
                     EnumName(e, "kind"), EnumName(e, "state"), e.actor(), e.note()});
     }
     timeline.Print();
@@ -438,8 +464,16 @@ class Alertctl {
       request.set_service_id(found->id());
     }
     const int limit = absl::GetFlag(FLAGS_count);
+    const bool until_caught_up = absl::GetFlag(FLAGS_until_caught_up);
     int seen = 0;
-    absl::Status status = client_.WatchIncidents(request, [&](const v1::IncidentEvent& e) {
+    absl::Status status = client_.WatchIncidents(request, [&](const v1::WatchIncidentsResponse& m) {
+      if (m.has_caught_up()) {
+        // On stderr, so that stdout carries events only.
+        fprintf(stderr, "alertctl: caught up at sequence %lld; live from here\n",
+                static_cast<long long>(m.caught_up().sequence()));
+        return !until_caught_up;
+      }
+      const v1::IncidentEvent& e = m.event();
       if (Json()) {
         printf("%s\n", ToJson(e, /*pretty=*/false).c_str());
       } else {
@@ -488,8 +522,20 @@ class Alertctl {
     return kOk;
   }
 
+  // The service's name, looked up once per id; the id itself if the lookup
+  // fails (the listing should not fail for a name).
+  std::string ServiceName(const std::string& id) {
+    auto it = service_names_.find(id);
+    if (it != service_names_.end()) return it->second;
+    auto service = client_.FindService(id);
+    const std::string name = service.ok() ? service->name() : id;
+    service_names_[id] = name;
+    return name;
+  }
+
   AlertgateClient& client_;
   std::vector<std::string> args_;
+  std::map<std::string, std::string> service_names_;
 };
 
 }  // namespace

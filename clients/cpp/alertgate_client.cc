@@ -129,13 +129,13 @@ absl::StatusOr<v1::ResolveIncidentResponse> AlertgateClient::ResolveIncident(
 
 absl::Status AlertgateClient::WatchIncidents(
     const v1::WatchIncidentsRequest& request,
-    const std::function<bool(const v1::IncidentEvent&)>& on_event) {
+    const std::function<bool(const v1::WatchIncidentsResponse&)>& on_message) {
   grpc::ClientContext context;
   Prepare(context, /*with_deadline=*/false);
   auto stream = incidents_->WatchIncidents(&context, request);
-  v1::IncidentEvent event;
+  v1::WatchIncidentsResponse event;
   while (stream->Read(&event)) {
-    if (!on_event(event)) {
+    if (!on_message(event)) {
       context.TryCancel();
       while (stream->Read(&event)) {
       }

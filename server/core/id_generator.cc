@@ -15,8 +15,23 @@ std::string IdGenerator::NewId() {
   uint64_t high, low;
   {
     absl::MutexLock lock(&mu_);
-    high = absl::Uniform<uint64_t>(random_);
-    low = absl::Uniform<uint64_t>(random_);
+    if (millis > last_millis_) {
+      last_millis_ = millis;
+      last_high_ = absl::Uniform<uint64_t>(random_) & 0xFFFF;
+      last_low_ = absl::Uniform<uint64_t>(random_);
+    } else {
+      // The same millisecond (or the clock stepped back): the previous id
+      // plus one, so ids of one process are strictly increasing. Random
+      // parts start below 2^80, so the carry never runs out in practice;
+      // if it does, borrow the next millisecond.
+      millis = last_millis_;
+      if (++last_low_ == 0 && ++last_high_ > 0xFFFF) {
+        millis = ++last_millis_;
+        last_high_ = 0;
+      }
+    }
+    high = last_high_;
+    low = last_low_;
   }
   // 130 bits of output: 2 zero bits, 48 time bits, 80 random bits.
   std::string id(kIdLength, '0');

@@ -145,7 +145,6 @@ absl::StatusOr<IngestResult> IncidentCore::Ingest(const Alert& alert) {
 
 absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
                                        absl::Time now, IngestResult& result) {
-  const absl::Time occurred = alert.occurred_at.value_or(now);
   result = IngestResult();
   AG_ASSIGN_OR_RETURN(bool service_exists, ServiceExists(tx, alert.service_id));
   if (!service_exists) return errors::ServiceNotFound(alert.service_id);
@@ -185,8 +184,8 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
       incident.state = IncidentState::kTriggered;
       TakeAlertContent(alert, incident);
       incident.alert_count = 1;
-      incident.opened_at = occurred;
-      incident.last_seen_at = occurred;
+      incident.opened_at = now;
+      incident.last_seen_at = now;
       AG_RETURN_IF_ERROR(tx.InsertIncident(incident));
       event = EventFor(incident, ChangeKind::kOpened, now, actor,
                        alert.summary);
@@ -204,15 +203,15 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
         open->alert_count += 1;
         result.outcome = IngestOutcome::kFolded;
       } else if (transition.effect == Effect::kAcknowledge) {
-        MarkAcknowledged(*open, occurred, actor);
+        MarkAcknowledged(*open, now, actor);
         kind = ChangeKind::kAcknowledged;
         result.outcome = IngestOutcome::kAcknowledged;
       } else {
-        MarkResolved(*open, occurred, actor);
+        MarkResolved(*open, now, actor);
         kind = ChangeKind::kResolved;
         result.outcome = IngestOutcome::kResolved;
       }
-      open->last_seen_at = std::max(open->last_seen_at, occurred);
+      open->last_seen_at = std::max(open->last_seen_at, now);
       AG_RETURN_IF_ERROR(tx.UpdateIncident(*open));
       event = EventFor(*open, kind, now, actor, alert.summary);
       result.incident = std::move(open);
@@ -228,6 +227,7 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
   }
 
   if (event) {
+    event->occurred_at = alert.occurred_at;
     AG_ASSIGN_OR_RETURN(result.sequence, tx.AppendEvent(*event));
   }
   AG_RETURN_IF_ERROR(tx.RecordSourceActivity(alert.service_id, alert.source,
@@ -286,7 +286,7 @@ absl::StatusOr<ApiActionResult> IncidentCore::ActById(
         kind = ChangeKind::kResolved;
         break;
       case Effect::kNone:
-        result = {std::move(*incident), false};
+        result = {std::move(*incident), false, 0};
         return absl::OkStatus();
       case Effect::kRejected:
         return errors::IllegalTransition(transition.reason);
@@ -297,9 +297,10 @@ absl::StatusOr<ApiActionResult> IncidentCore::ActById(
                          ActionName(action), " of incident ", id));
     }
     AG_RETURN_IF_ERROR(tx.UpdateIncident(*incident));
-    AG_RETURN_IF_ERROR(
-        tx.AppendEvent(EventFor(*incident, kind, now, actor, note)).status());
-    result = {std::move(*incident), true};
+    AG_ASSIGN_OR_RETURN(
+        int64_t sequence,
+        tx.AppendEvent(EventFor(*incident, kind, now, actor, note)));
+    result = {std::move(*incident), true, sequence};
     return absl::OkStatus();
   }));
   return result;
@@ -330,6 +331,14 @@ absl::StatusOr<IncidentPage> IncidentCore::ListIncidents(
     const std::string& page_token) {
   if (page_size < 0) {
     return errors::InvalidField("page_size", "must not be negative");
+  }
+  // Filters are checked like every other argument: a typo in a filter must
+  // not look like "no incidents".
+  if (!filter.source.empty()) {
+    AG_RETURN_IF_ERROR(ValidateName("source", filter.source));
+  }
+  if (!filter.service_id.empty() && !IsWellFormedId(filter.service_id)) {
+    return errors::InvalidField("service_id", "not a service id");
   }
   if (page_size == 0) page_size = kDefaultPageSize;
   page_size = std::min(page_size, kMaxPageSize);

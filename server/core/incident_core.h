@@ -36,6 +36,7 @@ struct IncidentPage {
 struct ApiActionResult {
   Incident incident;
   bool changed = false;  // False when the incident was already there.
+  int64_t sequence = 0;   // Of the event the change wrote; 0 if unchanged.
 };
 
 class IncidentCore {
@@ -122,6 +123,9 @@ class IncidentWatch {
   // The next events, oldest first. Waits up to `wait` when there are none
   // yet, and returns an empty list if none came.
   absl::StatusOr<std::vector<IncidentEvent>> Next(absl::Duration wait);
+
+  // Every event up to this sequence has been returned or was not asked for.
+  int64_t cursor() const { return cursor_; }
 
  private:
   IncidentStore* store_;

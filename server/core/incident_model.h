@@ -87,6 +87,8 @@ struct Incident {
   Tags tags;
   std::vector<Link> links;
   int64_t alert_count = 0;
+  // All incident times are alertgate's clock when it recorded the change,
+  // never the sender's (that stays with each event's occurred_at).
   absl::Time opened_at;
   absl::Time last_seen_at;
   std::optional<absl::Time> acknowledged_at;
@@ -107,6 +109,9 @@ struct IncidentEvent {
   IncidentState state = IncidentState::kTriggered;  // After the change.
   std::string actor;
   std::string note;
+  // When the alert behind the change happened at its source, as the sender
+  // said; unset for API actions and alerts without a time.
+  std::optional<absl::Time> occurred_at;
 };
 
 struct Service {

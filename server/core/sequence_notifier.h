@@ -1,7 +1,9 @@
-// SequenceNotifier: tells waiting watchers that the event log grew.
+// SequenceNotifier: tells waiting watchers that something grew — the event
+// log, or the count of webhook-credential changes.
 //
-// The store publishes the highest committed sequence after each commit;
-// watchers wait for it to pass the last sequence they sent. Publishing never
+// The store publishes the highest committed sequence after each commit (the
+// catalog advances its count after each credential change); watchers wait
+// for it to pass the last value they saw. Publishing never
 // blocks on watchers, so a slow watcher cannot hold up ingestion.
 //
 // Thread safety: all methods are safe to call concurrently.
@@ -25,10 +27,22 @@ class SequenceNotifier {
     if (sequence > last_) last_ = sequence;
   }
 
+  // Adds one and returns the new value: for counts that several writers
+  // advance, where Publish(Last() + 1) could lose a step.
+  int64_t Advance() {
+    absl::MutexLock lock(&mu_);
+    return ++last_;
+  }
+
   // Wakes every waiter for good (the store is closing).
   void Close() {
     absl::MutexLock lock(&mu_);
     closed_ = true;
+  }
+
+  bool IsClosed() {
+    absl::MutexLock lock(&mu_);
+    return closed_;
   }
 
   int64_t Last() {

@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "server/core/errors.h"
 #include "server/core/status_macros.h"
 #include "server/core/validation.h"
@@ -79,9 +80,28 @@ absl::StatusOr<IssuedWebhookKey> ServiceCatalog::IssueWebhookKey(
         service_id, source, HashWebhookKey(key),
         previous ? previous->secret : std::string(), clock_->Now()});
   }));
+  credential_changes_.Advance();
   AG_ASSIGN_OR_RETURN(AlertSourceStatus status,
                       GetAlertSource(service_id, source));
-  return IssuedWebhookKey{std::move(key), std::move(status)};
+  IssuedWebhookKey issued{key, std::move(status), WebhookPath(source, key), ""};
+  const std::string base = public_base_url();
+  if (!base.empty()) issued.webhook_url = base + issued.webhook_path;
+  return issued;
+}
+
+std::string WebhookPath(const std::string& source, const std::string& key) {
+  return absl::StrCat("/v1/webhooks/", source, "/", key);
+}
+
+void ServiceCatalog::SetPublicBaseUrl(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  absl::MutexLock lock(&url_mu_);
+  public_base_url_ = std::move(url);
+}
+
+std::string ServiceCatalog::public_base_url() {
+  absl::MutexLock lock(&url_mu_);
+  return public_base_url_;
 }
 
 absl::StatusOr<AlertSourceStatus> ServiceCatalog::SetWebhookSecret(
@@ -105,6 +125,7 @@ absl::StatusOr<AlertSourceStatus> ServiceCatalog::SetWebhookSecret(
     credential->secret = secret;
     return tx.PutWebhookCredential(*credential);
   }));
+  credential_changes_.Advance();
   return GetAlertSource(service_id, source);
 }
 

@@ -10,11 +10,13 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/core/clock.h"
 #include "server/core/id_generator.h"
 #include "server/core/incident_model.h"
 #include "server/core/incident_store.h"
+#include "server/core/sequence_notifier.h"
 
 namespace alertgate {
 
@@ -33,7 +35,12 @@ struct AlertSourceStatus {
 struct IssuedWebhookKey {
   std::string webhook_key;  // Shown once; only its hash is stored.
   AlertSourceStatus status;
+  std::string webhook_path;  // /v1/webhooks/<source>/<key>
+  std::string webhook_url;   // Empty while no public base URL is set.
 };
+
+// Where senders post deliveries for (source, key): the front door's route.
+std::string WebhookPath(const std::string& source, const std::string& key);
 
 struct ResolvedWebhookKey {
   Service service;
@@ -76,6 +83,23 @@ class ServiceCatalog {
   absl::StatusOr<ResolvedWebhookKey> ResolveWebhookKey(
       const std::string& source, const std::string& webhook_key);
 
+  // How senders reach the front doors, e.g. "https://alerts.example.com";
+  // issued keys come with a full URL once it is set. Empty: unknown.
+  void SetPublicBaseUrl(std::string url);
+  std::string public_base_url();
+
+  // Counts credential changes (keys issued, secrets set) since start, so
+  // that front doors can drop cached key resolutions at once.
+  int64_t CredentialGeneration() { return credential_changes_.Last(); }
+  // Waits until CredentialGeneration() > `generation`, the catalog stops
+  // its watches, or `timeout`; true when it grew.
+  bool WaitForCredentialChange(int64_t generation, absl::Duration timeout) {
+    return credential_changes_.WaitAfter(generation, timeout);
+  }
+  // Wakes and ends every credential watch (the server is stopping).
+  void StopCredentialWatches() { credential_changes_.Close(); }
+  bool CredentialWatchesStopped() { return credential_changes_.IsClosed(); }
+
   // Every source with a credential or activity for the service, by name.
   absl::StatusOr<std::vector<AlertSourceStatus>> ListAlertSources(
       const std::string& service_id);
@@ -86,6 +110,9 @@ class ServiceCatalog {
   IncidentStore* store_;
   const Clock* clock_;
   IdGenerator* ids_;
+  SequenceNotifier credential_changes_{0};
+  absl::Mutex url_mu_;
+  std::string public_base_url_ ABSL_GUARDED_BY(url_mu_);
 };
 
 }  // namespace alertgate

@@ -95,6 +95,12 @@ CREATE TABLE source_activity (
   PRIMARY KEY (service_id, source)
 ) WITHOUT ROWID;
 )sql",
+      // 2: when the alert behind an event happened at its source (the
+      // sender's clock); NULL for changes made through the API. Incident
+      // times are alertgate's own clock.
+      R"sql(
+ALTER TABLE events ADD COLUMN occurred_at INTEGER;
+)sql",
   };
   return *migrations;
 }

@@ -63,7 +63,7 @@ absl::Status DecodeTagsAndLinks(const std::string& tags_json,
 #define AG_CREDENTIAL_COLUMNS "service_id, source, key_hash, secret, issued_at"
 #define AG_EVENT_COLUMNS                                                   \
   "sequence, at, kind, incident_id, service_id, source, dedup_key, state, " \
-  "actor, note"
+  "actor, note, occurred_at"
 constexpr char kIncidentColumns[] = AG_INCIDENT_COLUMNS;
 
 absl::StatusOr<Incident> ReadIncidentRow(const SqliteStatement& row) {
@@ -152,6 +152,7 @@ absl::StatusOr<IncidentEvent> ReadEventRow(const SqliteStatement& row) {
   event.state = static_cast<IncidentState>(row.Int(7));
   event.actor = row.Text(8);
   event.note = row.Text(9);
+  event.occurred_at = FromMicros(row.OptionalInt(10));
   return event;
 }
 
@@ -242,8 +243,8 @@ class SqliteTransaction final : public StoreTransaction {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
         db_.PrepareStatic("INSERT INTO events (at, kind, incident_id, service_id, "
-                    "source, dedup_key, state, actor, note) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+                    "source, dedup_key, state, actor, note, occurred_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
     stmt.Bind(1, ToMicros(event.at))
         .Bind(2, static_cast<int64_t>(event.kind))
         .Bind(3, event.incident_id)
@@ -252,7 +253,8 @@ class SqliteTransaction final : public StoreTransaction {
         .Bind(6, event.dedup_key)
         .Bind(7, static_cast<int64_t>(event.state))
         .Bind(8, event.actor)
-        .Bind(9, event.note);
+        .Bind(9, event.note)
+        .Bind(10, ToMicros(event.occurred_at));
     AG_RETURN_IF_ERROR(stmt.Run());
     last_sequence_ = db_.LastInsertRowId();
     return last_sequence_;

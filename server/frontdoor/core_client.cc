@@ -14,6 +14,7 @@ CoreClient::CoreClient(const Options& options, const Clock* clock,
     incidents_.push_back(v1::IncidentService::NewStub(channel));
     directory_.push_back(v1::ServiceDirectory::NewStub(channel));
     channels_.push_back(std::move(channel));
+    watcher_ = std::thread([this] { WatchCredentials(); });
     return;
   }
   for (int i = 0; i < std::max(1, options.channels); ++i) {
@@ -31,6 +32,58 @@ CoreClient::CoreClient(const Options& options, const Clock* clock,
     directory_.push_back(v1::ServiceDirectory::NewStub(channel));
     channels_.push_back(std::move(channel));
   }
+  watcher_ = std::thread([this] { WatchCredentials(); });
+}
+
+CoreClient::~CoreClient() {
+  {
+    absl::MutexLock lock(&cache_mu_);
+    stopping_ = true;
+    if (watch_context_) watch_context_->TryCancel();
+  }
+  watcher_.join();
+}
+
+void CoreClient::WatchCredentials() {
+  absl::Duration backoff = absl::Milliseconds(100);
+  while (true) {
+    grpc::ClientContext context;
+    {
+      absl::MutexLock lock(&cache_mu_);
+      if (stopping_) return;
+      watch_context_ = &context;
+    }
+    // Wait for the core rather than fail at once while it starts.
+    context.set_wait_for_ready(true);
+    auto stream = directory_[0]->WatchWebhookCredentials(
+        &context, v1::WatchWebhookCredentialsRequest());
+    v1::WebhookCredentialChange change;
+    while (stream->Read(&change)) {
+      DropCachedKeys(/*subscribed=*/true);
+      backoff = absl::Milliseconds(100);
+    }
+    stream->Finish().IgnoreError();
+    DropCachedKeys(/*subscribed=*/false);
+    absl::MutexLock lock(&cache_mu_);
+    watch_context_ = nullptr;
+    auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(cache_mu_) {
+      return stopping_;
+    };
+    if (cache_mu_.AwaitWithTimeout(absl::Condition(&stopping), backoff)) return;
+    backoff = std::min(2 * backoff, absl::Seconds(2));
+  }
+}
+
+void CoreClient::DropCachedKeys(bool subscribed) {
+  absl::MutexLock lock(&cache_mu_);
+  cache_.clear();
+  ++cache_epoch_;
+  subscribed_ = subscribed;
+}
+
+bool CoreClient::CachingKeys() {
+  absl::MutexLock lock(&cache_mu_);
+  return subscribed_;
 }
 
 size_t CoreClient::NextChannel() { return next_++ % channels_.size(); }
@@ -39,10 +92,12 @@ absl::StatusOr<WebhookTarget> CoreClient::ResolveWebhookKey(
     const std::string& source, const std::string& key) {
   const std::string cache_key = source + '\0' + key;
   const absl::Time now = clock_->Now();
+  int64_t epoch;
   {
     absl::MutexLock lock(&cache_mu_);
     auto it = cache_.find(cache_key);
     if (it != cache_.end() && it->second.expires > now) return it->second.target;
+    epoch = cache_epoch_;
   }
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
@@ -56,6 +111,8 @@ absl::StatusOr<WebhookTarget> CoreClient::ResolveWebhookKey(
   WebhookTarget target{response.service().id(), response.service().name(),
                        response.webhook_secret()};
   absl::MutexLock lock(&cache_mu_);
+  // Only while subscribed, and only if no credential changed meanwhile.
+  if (!subscribed_ || epoch != cache_epoch_) return target;
   // Bounded: a flood of distinct valid keys cannot grow it without limit.
   if (cache_.size() > 100000) cache_.clear();
   cache_[cache_key] = {target, now + options_.key_cache_ttl};

@@ -1,9 +1,13 @@
 // CoreClient: how the front door talks to the core — the gRPC API, nothing
 // else — so the same code serves in one process and across machines.
 //
-// Webhook keys are resolved through ResolveWebhookKey and cached for a short
-// time (key_cache_ttl), so a delivery costs one IngestAlert call per alert;
-// a rotated or revoked key stops working after at most that long.
+// Webhook keys are resolved through ResolveWebhookKey and cached, so a
+// delivery costs one IngestAlert call per alert. The cache is used only
+// while a WatchWebhookCredentials stream to the core is live: every
+// credential change the core commits empties it, so a rotated key stops
+// working on this front door as soon as the notice arrives (milliseconds).
+// While the stream is down, every delivery resolves its key at the core.
+// key_cache_ttl bounds an entry's life regardless.
 //
 // Thread safety: all methods are safe to call concurrently.
 #ifndef ALERTGATE_SERVER_FRONTDOOR_CORE_CLIENT_H_
@@ -12,7 +16,9 @@
 #include <grpcpp/channel.h>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -61,7 +67,18 @@ class CoreClient {
   // True when the core answers a small call within `wait` (readiness).
   bool IsReachable(absl::Duration wait);
 
+  // True while the credential stream is live (and so the key cache in use).
+  bool CachingKeys();
+
+  // Stops the credential stream.
+  ~CoreClient();
+
  private:
+  // Keeps a WatchWebhookCredentials stream open, reconnecting with back-off.
+  void WatchCredentials();
+  // The stream ended or a notice came: forget every resolution.
+  void DropCachedKeys(bool subscribed);
+
   struct CachedTarget {
     WebhookTarget target;
     absl::Time expires;
@@ -76,6 +93,13 @@ class CoreClient {
   std::atomic<size_t> next_{0};
   absl::Mutex cache_mu_;
   absl::flat_hash_map<std::string, CachedTarget> cache_ ABSL_GUARDED_BY(cache_mu_);
+  // Grows with every drop, so a resolution that was in flight across a
+  // credential change is not cached.
+  int64_t cache_epoch_ ABSL_GUARDED_BY(cache_mu_) = 0;
+  bool subscribed_ ABSL_GUARDED_BY(cache_mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(cache_mu_) = false;
+  grpc::ClientContext* watch_context_ ABSL_GUARDED_BY(cache_mu_) = nullptr;
+  std::thread watcher_;
 };
 
 }  // namespace alertgate

@@ -11,6 +11,12 @@
 #include "server/core/status_macros.h"
 
 namespace alertgate {
+namespace {
+
+constexpr const char* kHealthServiceNames[] = {
+    "alertgate.v1.IncidentService", "alertgate.v1.ServiceDirectory"};
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
     const CoreServerOptions& options) {
@@ -44,7 +50,12 @@ absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
     return absl::UnavailableError(
         absl::StrCat("gRPC: cannot listen on ", options.listen_address));
   }
+  // Health answers for the server as a whole ("") and for each service by
+  // its full name, as load balancers and grpc_health_probe ask.
   server->server_->GetHealthCheckService()->SetServingStatus(true);
+  for (const char* name : kHealthServiceNames) {
+    server->server_->GetHealthCheckService()->SetServingStatus(name, true);
+  }
   return server;
 }
 
@@ -56,7 +67,11 @@ void CoreServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
   server_->GetHealthCheckService()->SetServingStatus(false);
+  for (const char* name : kHealthServiceNames) {
+    server_->GetHealthCheckService()->SetServingStatus(name, false);
+  }
   // Watches poll every 200 ms; give them a little longer to end cleanly.
+  catalog_->StopCredentialWatches();
   incident_handler_->StopWatches(std::min(grace, absl::Seconds(1)));
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();

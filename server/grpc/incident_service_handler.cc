@@ -1,5 +1,7 @@
 #include "server/grpc/incident_service_handler.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "server/core/errors.h"
 #include "server/grpc/proto_conversion.h"
@@ -99,6 +101,7 @@ grpc::Status IncidentServiceHandler::AcknowledgeIncident(
   if (!result.ok()) return ToGrpcStatus(result.status());
   IncidentToProto(result->incident, response->mutable_incident());
   response->set_changed(result->changed);
+  response->set_sequence(result->sequence);
   return grpc::Status::OK;
 }
 
@@ -110,12 +113,13 @@ grpc::Status IncidentServiceHandler::ResolveIncident(
   if (!result.ok()) return ToGrpcStatus(result.status());
   IncidentToProto(result->incident, response->mutable_incident());
   response->set_changed(result->changed);
+  response->set_sequence(result->sequence);
   return grpc::Status::OK;
 }
 
 grpc::Status IncidentServiceHandler::WatchIncidents(
     grpc::ServerContext* context, const v1::WatchIncidentsRequest* request,
-    grpc::ServerWriter<v1::IncidentEvent>* writer) {
+    grpc::ServerWriter<v1::WatchIncidentsResponse>* writer) {
   if (request->after_sequence() < 0) {
     return ToGrpcStatus(
         errors::InvalidField("after_sequence", "must not be negative"));
@@ -132,7 +136,12 @@ grpc::Status IncidentServiceHandler::WatchIncidents(
     }
   } done{this};
   IncidentWatch watch(store_, request->after_sequence(), request->service_id());
-  v1::IncidentEvent proto;
+  // The backlog ends at the log's end as the stream begins; once the watch
+  // has passed it, the client is told it is caught up.
+  const int64_t backlog_end =
+      std::max(request->after_sequence(), store_->LastCommittedSequence());
+  bool caught_up_sent = false;
+  v1::WatchIncidentsResponse proto;
   while (true) {
     if (stopping_) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
@@ -140,12 +149,19 @@ grpc::Status IncidentServiceHandler::WatchIncidents(
                           "sequence received");
     }
     if (context->IsCancelled()) return grpc::Status::CANCELLED;
+    // Before waiting for live events, say the backlog is done.
+    if (!caught_up_sent && watch.cursor() >= backlog_end) {
+      proto.Clear();
+      proto.mutable_caught_up()->set_sequence(backlog_end);
+      if (!writer->Write(proto)) return grpc::Status::CANCELLED;
+      caught_up_sent = true;
+    }
     absl::StatusOr<std::vector<IncidentEvent>> events =
         watch.Next(kWatchPollInterval);
     if (!events.ok()) return ToGrpcStatus(events.status());
     for (const IncidentEvent& event : *events) {
       proto.Clear();
-      EventToProto(event, &proto);
+      EventToProto(event, proto.mutable_event());
       // A slow client only slows its own stream: the store is not held while
       // writing, and ingestion never waits for watchers.
       if (!writer->Write(proto)) return grpc::Status::CANCELLED;

@@ -56,7 +56,7 @@ class IncidentServiceHandler final
                                v1::ResolveIncidentResponse* response) override;
   grpc::Status WatchIncidents(
       grpc::ServerContext* context, const v1::WatchIncidentsRequest* request,
-      grpc::ServerWriter<v1::IncidentEvent>* writer) override;
+      grpc::ServerWriter<v1::WatchIncidentsResponse>* writer) override;
 
  private:
   IncidentCore* core_;

@@ -5,6 +5,12 @@
 #include "server/grpc/status_conversion.h"
 
 namespace alertgate {
+namespace {
+
+// How long a credential watch waits before it checks for cancellation.
+constexpr absl::Duration kWatchPollInterval = absl::Milliseconds(200);
+
+}  // namespace
 
 grpc::Status ServiceDirectoryHandler::CreateService(
     grpc::ServerContext*, const v1::CreateServiceRequest* request,
@@ -57,6 +63,8 @@ grpc::Status ServiceDirectoryHandler::IssueWebhookKey(
   if (!issued.ok()) return ToGrpcStatus(issued.status());
   response->set_webhook_key(issued->webhook_key);
   SourceStatusToProto(issued->status, response->mutable_status());
+  response->set_webhook_path(issued->webhook_path);
+  response->set_webhook_url(issued->webhook_url);
   return grpc::Status::OK;
 }
 
@@ -91,6 +99,28 @@ grpc::Status ServiceDirectoryHandler::ListAlertSources(
     SourceStatusToProto(status, response->add_sources());
   }
   return grpc::Status::OK;
+}
+
+grpc::Status ServiceDirectoryHandler::WatchWebhookCredentials(
+    grpc::ServerContext* context, const v1::WatchWebhookCredentialsRequest*,
+    grpc::ServerWriter<v1::WebhookCredentialChange>* writer) {
+  int64_t seen = catalog_->CredentialGeneration();
+  v1::WebhookCredentialChange change;
+  change.set_subscribed(true);
+  change.set_generation(seen);
+  if (!writer->Write(change)) return grpc::Status::CANCELLED;
+  while (true) {
+    if (catalog_->CredentialWatchesStopped()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "server is shutting down");
+    }
+    if (context->IsCancelled()) return grpc::Status::CANCELLED;
+    if (!catalog_->WaitForCredentialChange(seen, kWatchPollInterval)) continue;
+    seen = catalog_->CredentialGeneration();
+    change.Clear();
+    change.set_generation(seen);
+    if (!writer->Write(change)) return grpc::Status::CANCELLED;
+  }
 }
 
 }  // namespace alertgate

@@ -37,6 +37,11 @@ class ServiceDirectoryHandler final : public v1::ServiceDirectory::Service {
   grpc::Status ListAlertSources(grpc::ServerContext* context,
                                 const v1::ListAlertSourcesRequest* request,
                                 v1::ListAlertSourcesResponse* response) override;
+  // Runs until the client cancels or catalog->StopCredentialWatches().
+  grpc::Status WatchWebhookCredentials(
+      grpc::ServerContext* context,
+      const v1::WatchWebhookCredentialsRequest* request,
+      grpc::ServerWriter<v1::WebhookCredentialChange>* writer) override;
 
  private:
   ServiceCatalog* catalog_;

@@ -62,12 +62,13 @@ class AlertgateClient {
       const std::string& id, const std::string& actor, const std::string& note);
   absl::StatusOr<v1::ResolveIncidentResponse> ResolveIncident(
       const std::string& id, const std::string& actor, const std::string& note);
-  // Calls `on_event` for each event until it returns false, the stream ends
-  // or `Cancel()` is called from another thread. Returns the stream's final
-  // status (OK after on_event returned false).
+  // Calls `on_message` for each message (an event, or once the caught_up
+  // marker) until it returns false, the stream ends or `Cancel()` is called
+  // from another thread. Returns the stream's final status (OK after
+  // on_message returned false).
   absl::Status WatchIncidents(
       const v1::WatchIncidentsRequest& request,
-      const std::function<bool(const v1::IncidentEvent&)>& on_event);
+      const std::function<bool(const v1::WatchIncidentsResponse&)>& on_message);
 
   // Services and their alert sources.
   absl::StatusOr<v1::Service> CreateService(const std::string& name,
