@@ -1,11 +1,14 @@
 // The plugin loader with real shared objects: the project's plugins load by
 // name; each deliberately broken plugin is refused with a message naming the
 // file and what is wrong, and loading goes on with the rest.
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "adapters/loader/adapter_registry.h"
+#include "adapters/loader/plugin_exports.h"
 #include "gtest/gtest.h"
 #include "tests/server_process.h"
 #include "tests/test_support.h"
@@ -107,6 +110,33 @@ TEST(AdapterLoaderTest, AnExceptionInAPluginBecomesAnInternalError) {
   ConvertedDelivery result = adapter->Convert({}, "{}");
   EXPECT_EQ(result.code, ConvertedDelivery::Code::kInternal);
   ExpectContains(result.message, "exception");
+}
+
+TEST(PluginExportsTest, ProjectPluginsExportOnlyTheirEntryFunction) {
+  // Built with the SDK's version script: no libstdc++ weak or unique
+  // symbol leaks out to collide with the host or other plugins.
+  for (const std::string name : {"bitbucket", "generic"}) {
+    auto exports = ReadExportedSymbols(PluginFile(name));
+    ASSERT_TRUE(exports.ok()) << exports.status();
+    EXPECT_EQ(*exports, std::vector<std::string>{"alertgate_adapter_v1"}) << name;
+  }
+}
+
+TEST(PluginExportsTest, ReportsWhatAPluginBuiltWithoutTheScriptExports) {
+  auto exports = ReadExportedSymbols(BrokenPlugin("leaks_symbols"));
+  ASSERT_TRUE(exports.ok()) << exports.status();
+  EXPECT_NE(std::find(exports->begin(), exports->end(), "leaked_helper"),
+            exports->end());
+  EXPECT_NE(std::find(exports->begin(), exports->end(), "alertgate_adapter_v1"),
+            exports->end());
+  // Not ELF, or not there: clear errors, not a crash.
+  TempDir dir;
+  const std::string text = dir.File("plugin.so");
+  { std::ofstream(text) << "not an ELF file"; }
+  EXPECT_EQ(ReadExportedSymbols(text).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReadExportedSymbols(dir.File("missing.so")).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST(GenericAdapterTest, ConvertsOneOrManyAlertsAndRejectsBadOnes) {

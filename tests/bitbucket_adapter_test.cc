@@ -364,6 +364,56 @@ TEST(WebhookSignatureTest, DocumentedVectorsVerify) {
             absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(VerifyWebhookSignature(dc_signature, secret, cloud).code(),
             absl::StatusCode::kUnauthenticated);
+  // The prefixed scheme through the declared-scheme entry point.
+  EXPECT_TRUE(VerifyDeliverySignature(AG_SIGNATURE_HMAC_SHA256_PREFIXED_HEX,
+                                      cloud_signature, secret, cloud, absl::Now())
+                  .ok());
+}
+
+TEST(WebhookSignatureTest, SharedTokenMustEqualTheSecret) {
+  const absl::Time now = absl::Now();
+  EXPECT_TRUE(VerifyDeliverySignature(AG_SIGNATURE_SHARED_TOKEN, "s3cret-token",
+                                      "s3cret-token", "{}", now)
+                  .ok());
+  for (const char* wrong : {"", "s3cret-toke", "s3cret-token2", "S3CRET-TOKEN"}) {
+    EXPECT_EQ(VerifyDeliverySignature(AG_SIGNATURE_SHARED_TOKEN, wrong,
+                                      "s3cret-token", "{}", now)
+                  .code(),
+              absl::StatusCode::kUnauthenticated)
+        << wrong;
+  }
+}
+
+TEST(WebhookSignatureTest, TimestampedSignaturesCheckBodyTimeAndWindow) {
+  // Vector computed independently (Python's hmac): HMAC-SHA256 keyed with
+  // "whsec_test" over "1767225600." + body.
+  const std::string body = R"({"id":"evt_1"})";
+  const absl::Time signed_at = absl::FromUnixSeconds(1767225600);
+  const std::string header =
+      "t=1767225600,v1=45b40331de0325606dc5400202ade162460fbe48daf9401adfdcd0d7b4f35470";
+  EXPECT_EQ(SignTimestampedBody("whsec_test", body, signed_at), header);
+  auto verify = [&](const std::string& value, absl::Time now,
+                    const std::string& payload) {
+    return VerifyDeliverySignature(AG_SIGNATURE_HMAC_SHA256_TIMESTAMPED, value,
+                                   "whsec_test", payload, now)
+        .code();
+  };
+  const auto kOk = absl::StatusCode::kOk;
+  const auto kRefused = absl::StatusCode::kUnauthenticated;
+  EXPECT_EQ(verify(header, signed_at + absl::Seconds(299), body), kOk);
+  EXPECT_EQ(verify(header, signed_at - absl::Seconds(299), body), kOk);
+  EXPECT_EQ(verify(header, signed_at + absl::Seconds(301), body), kRefused)
+      << "a replay after the window";
+  EXPECT_EQ(verify(header, signed_at, R"({"id":"evt_2"})"), kRefused);
+  // During a secret rotation senders add a second v1; either may match.
+  EXPECT_EQ(verify("t=1767225600,v1=" + std::string(64, '0') + "," +
+                       header.substr(header.find("v1=")) + ",v0=ignored",
+                   signed_at, body),
+            kOk);
+  for (const char* malformed :
+       {"", "v1=45b4", "t=1767225600", "t=soon,v1=45b4", "sha256=45b4"}) {
+    EXPECT_EQ(verify(malformed, signed_at, body), kRefused) << malformed;
+  }
 }
 
 }  // namespace

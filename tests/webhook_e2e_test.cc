@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -24,6 +25,7 @@ namespace alertgate {
 namespace {
 
 using ::alertgate::testing::AllBitbucketFixtures;
+using ::alertgate::testing::PluginFile;
 using ::alertgate::testing::ProjectBinary;
 using ::alertgate::testing::ProjectFile;
 using ::alertgate::testing::ReadFileOrEmpty;
@@ -135,11 +137,13 @@ class WebhookEndToEndTest : public ::testing::Test {
     return {response.incidents_size(), alerts};
   }
 
-  void SetSecret(const std::string& secret) {
+  void SetSecret(const std::string& secret) { SetSecretOf("bitbucket", secret); }
+
+  void SetSecretOf(const std::string& source, const std::string& secret) {
     grpc::ClientContext context;
     v1::SetWebhookSecretRequest request;
     request.set_service_id(service_.id());
-    request.set_source("bitbucket");
+    request.set_source(source);
     request.set_secret(secret);
     v1::AlertSourceStatus status;
     ASSERT_TRUE(directory_->SetWebhookSecret(&context, request, &status).ok());
@@ -497,6 +501,81 @@ TEST_F(WebhookEndToEndTest, ARotatedKeyStopsWorkingAtOnceOnEveryFrontDoor) {
               200);
   }
   frontdoor.Kill(SIGTERM);
+}
+
+TEST_F(WebhookEndToEndTest, DeclaredSchemesAndBodyDeliveryIdsAreHonoured) {
+  // A plugin folder with Bitbucket and the two test sources.
+  namespace fs = std::filesystem;
+  const std::string plugins = dir_.File("plugins");
+  fs::create_directories(plugins);
+  fs::create_symlink(PluginFile("bitbucket"), plugins + "/libbitbucket.so");
+  for (const std::string kind : {"token", "stamped"}) {
+    fs::create_symlink(ProjectBinary("tests/libsigned_" + kind + ".so"),
+                       plugins + "/libsigned_" + kind + ".so");
+  }
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne({"--plugin_dir=" + plugins}));
+  ASSERT_TRUE(paths_.count("tokened") && paths_.count("stamped"));
+  auto post = [&](const std::string& source, const std::string& body,
+                  httplib::Headers headers = {}) {
+    return Post(paths_[source], body, headers);
+  };
+
+  // The delivery id comes from the body: a redelivery has one effect.
+  const std::string first = R"({"id": "run-1", "key": "k1"})";
+  Answer answer = post("tokened", first);
+  ASSERT_EQ(answer.status, 200) << answer.body.dump();
+  EXPECT_EQ(answer.body["delivery_id"], "run-1");
+  EXPECT_EQ(answer.body["idempotent"], true);
+  EXPECT_EQ(answer.body["alerts"][0]["outcome"], "opened");
+  answer = post("tokened", first);
+  EXPECT_EQ(answer.body["alerts"][0]["replayed"], true);
+  // Without one, nothing can tell a redelivery apart: applied again, and
+  // the answer says so.
+  answer = post("tokened", R"({"key": "k1"})");
+  ASSERT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.body["idempotent"], false);
+  EXPECT_NE(answer.body["note"].get<std::string>().find("body field id"),
+            std::string::npos)
+      << answer.body.dump();
+  EXPECT_EQ(answer.body["alerts"][0]["outcome"], "folded");
+
+  // Shared token: the header must equal the secret.
+  SetSecretOf("tokened", "tok3n-secret");
+  EXPECT_EQ(post("tokened", R"({"id": "t1", "key": "k2"})").status, 401);
+  Answer wrong = post("tokened", R"({"id": "t2", "key": "k2"})", {{"X-Token", "guess"}});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.body["error"]["code"], "bad_signature");
+  EXPECT_EQ(post("tokened", R"({"id": "t3", "key": "k2"})",
+                 {{"X-Token", "tok3n-secret"}})
+                .status,
+            200);
+
+  // Timestamped HMAC: valid now; stale, tampered or wrong-keyed refused.
+  SetSecretOf("stamped", "st4mp-secret");
+  const std::string body = R"({"id": "s1", "key": "k3"})";
+  const absl::Time now = absl::Now();
+  Answer stale = post("stamped", body,
+                      {{"X-Signature", SignTimestampedBody("st4mp-secret", body,
+                                                           now - absl::Minutes(10))}});
+  EXPECT_EQ(stale.status, 401);
+  EXPECT_NE(stale.body["error"]["message"].get<std::string>().find("clock"),
+            std::string::npos)
+      << stale.body.dump();
+  EXPECT_EQ(post("stamped", R"({"id": "s1", "key": "k4"})",
+                 {{"X-Signature", SignTimestampedBody("st4mp-secret", body, now)}})
+                .status,
+            401)
+      << "signature of another body";
+  EXPECT_EQ(post("stamped", body,
+                 {{"X-Signature", SignTimestampedBody("other", body, now)}})
+                .status,
+            401);
+  EXPECT_EQ(post("stamped", body,
+                 {{"X-Signature", SignTimestampedBody("st4mp-secret", body, now)}})
+                .status,
+            200);
+  // Nothing refused was stored: k1 (opened, folded), k2 and k3 only.
+  EXPECT_EQ(StoreSummary(), std::make_pair(3, int64_t{4}));
 }
 
 TEST_F(WebhookEndToEndTest, ConcurrentDeliveriesAreAllCommittedWithExactCounts) {

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "adapters/bitbucket/bitbucket_events.h"
-#include "adapters/common/json_fields.h"
+#include "alertgate/json_fields.h"
 #include "alertgate/adapter_sdk.h"
 
 namespace alertgate::bitbucket {
@@ -70,12 +70,12 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
   if (delivery_id.empty()) delivery_id = std::string(delivery.Header("X-Request-Id"));
 
   std::string error;
-  const std::optional<adapters::Json> parsed =
-      adapters::ParseJson(delivery.body(), &error);
+  const std::optional<sdk::json::Json> parsed =
+      sdk::json::Parse(delivery.body(), &error);
   if (!parsed) {
     return sdk::Conversion::BadPayload(event, "body is not valid JSON: " + error);
   }
-  const adapters::Json body = *parsed;
+  const sdk::json::Json body = *parsed;
   if (!body.is_object()) {
     return sdk::Conversion::BadPayload(event, "body is not a JSON object");
   }
@@ -84,7 +84,7 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
     if (auto dc = ConvertDataCenterEvent(event, body, delivery_id)) {
       return *std::move(dc);
     }
-  } catch (const adapters::PayloadError& e) {
+  } catch (const sdk::PayloadError& e) {
     return sdk::Conversion::BadPayload(event, e.what());
   } catch (const simdjson::simdjson_error& e) {
     return sdk::Conversion::BadPayload(event, e.what());

@@ -8,17 +8,17 @@
 namespace alertgate::bitbucket {
 namespace {
 
-using adapters::Bool;
-using adapters::Find;
-using adapters::Json;
-using adapters::OptionalArray;
-using adapters::PayloadError;
-using adapters::RequireArray;
-using adapters::RequireId;
-using adapters::RequireObject;
-using adapters::RequireString;
-using adapters::String;
-using adapters::TimeMicros;
+using sdk::json::Bool;
+using sdk::json::Find;
+using sdk::json::Json;
+using sdk::json::OptionalArray;
+using sdk::PayloadError;
+using sdk::json::RequireArray;
+using sdk::json::RequireId;
+using sdk::json::RequireObject;
+using sdk::json::RequireString;
+using sdk::json::String;
+using sdk::json::TimeMicros;
 
 std::string ActorName(const Json& body) {
   for (const char* field : {"display_name", "nickname", "username"}) {

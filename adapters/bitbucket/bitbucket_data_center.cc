@@ -10,16 +10,16 @@
 namespace alertgate::bitbucket {
 namespace {
 
-using adapters::Find;
-using adapters::Json;
-using adapters::OptionalArray;
-using adapters::PayloadError;
-using adapters::RequireArray;
-using adapters::RequireId;
-using adapters::RequireObject;
-using adapters::RequireString;
-using adapters::String;
-using adapters::TimeMicros;
+using sdk::json::Find;
+using sdk::json::Json;
+using sdk::json::OptionalArray;
+using sdk::PayloadError;
+using sdk::json::RequireArray;
+using sdk::json::RequireId;
+using sdk::json::RequireObject;
+using sdk::json::RequireString;
+using sdk::json::String;
+using sdk::json::TimeMicros;
 
 // "PROJECT/slug": Data Center bodies carry no full name.
 std::string RepositoryName(const Json& repository, const char* where) {

@@ -1,6 +1,6 @@
 // The Bitbucket adapter's two halves: Bitbucket Cloud and Bitbucket Data
 // Center (Server) deliveries, told apart by their event key. Each returns
-// the alerts of one delivery, or throws adapters::PayloadError for a body
+// the alerts of one delivery, or throws sdk::PayloadError for a body
 // that lacks what its event must carry.
 //
 // Dedup keys are built from stable identities only, so a merge finds the
@@ -15,7 +15,7 @@
 
 #include <string>
 
-#include "adapters/common/json_fields.h"
+#include "alertgate/json_fields.h"
 #include "alertgate/adapter_sdk.h"
 
 namespace alertgate::bitbucket {
@@ -26,12 +26,12 @@ bool IsBitbucketEventKey(const std::string& event);
 
 // Converts Cloud events; returns nullopt for an event that is not Cloud's.
 std::optional<sdk::Conversion> ConvertCloudEvent(const std::string& event,
-                                                 const adapters::Json& body);
+                                                 const sdk::json::Json& body);
 
 // Converts Data Center events; nullopt for an event that is not Data
 // Center's. `delivery_id` makes the ping's test alert unique.
 std::optional<sdk::Conversion> ConvertDataCenterEvent(
-    const std::string& event, const adapters::Json& body,
+    const std::string& event, const sdk::json::Json& body,
     const std::string& delivery_id);
 
 // What both flavours know about a pull request event, whatever the field

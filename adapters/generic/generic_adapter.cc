@@ -10,17 +10,17 @@
 #include <string>
 #include <vector>
 
-#include "adapters/common/json_fields.h"
+#include "alertgate/json_fields.h"
 #include "alertgate/adapter_sdk.h"
 
 namespace alertgate::generic {
 namespace {
 
 namespace sdk = ::alertgate::sdk;
-using adapters::Json;
-using adapters::PayloadError;
-using adapters::RequireString;
-using adapters::String;
+using sdk::json::Json;
+using sdk::PayloadError;
+using sdk::json::RequireString;
+using sdk::json::String;
 
 sdk::Action ParseStatus(const std::string& status) {
   if (status == "trigger" || status == "triggered" || status == "firing") {
@@ -57,7 +57,7 @@ sdk::Alert ParseAlert(const Json& object) {
   }
   alert.description = String(object, {"description"});
   alert.severity = ParseSeverity(String(object, {"severity"}));
-  if (const std::optional<Json> tags = adapters::Find(object, {"tags"})) {
+  if (const std::optional<Json> tags = sdk::json::Find(object, {"tags"})) {
     simdjson::dom::object fields;
     if (tags->get(fields) != simdjson::SUCCESS) {
       throw PayloadError("tags: not an object");
@@ -70,20 +70,20 @@ sdk::Alert ParseAlert(const Json& object) {
       alert.tags.emplace_back(std::string(key), std::string(text));
     }
   }
-  if (adapters::Find(object, {"links"})) {
-    for (Json link : adapters::RequireArray(object, {"links"})) {
+  if (sdk::json::Find(object, {"links"})) {
+    for (Json link : sdk::json::RequireArray(object, {"links"})) {
       alert.links.emplace_back(RequireString(link, {"href"}),
                                String(link, {"text"}));
     }
   }
-  alert.occurred_at_unix_micros = adapters::TimeMicros(object, {"occurred_at"});
+  alert.occurred_at_unix_micros = sdk::json::TimeMicros(object, {"occurred_at"});
   return alert;
 }
 
 sdk::Conversion Convert(const sdk::Delivery& delivery) {
   const std::string event = "alert";
   std::string error;
-  const std::optional<Json> parsed = adapters::ParseJson(delivery.body(), &error);
+  const std::optional<Json> parsed = sdk::json::Parse(delivery.body(), &error);
   if (!parsed) {
     return sdk::Conversion::BadPayload(event, "body is not valid JSON: " + error);
   }

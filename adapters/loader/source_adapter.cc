@@ -71,6 +71,8 @@ absl::Status CheckAdapterDescription(const ag_adapter_v1* d,
     case AG_SIGNATURE_NONE:
       break;
     case AG_SIGNATURE_HMAC_SHA256_PREFIXED_HEX:
+    case AG_SIGNATURE_SHARED_TOKEN:
+    case AG_SIGNATURE_HMAC_SHA256_TIMESTAMPED:
       if (d->signature_header == nullptr || d->signature_header[0] == '\0') {
         return Refuse(file,
                       "signature_header is empty but a signature scheme is set");
@@ -97,6 +99,9 @@ SourceAdapter::SourceAdapter(const ag_adapter_v1* description, std::string file)
                             ? description->signature_header
                             : ""),
       delivery_id_headers_(SplitHeaderList(description->delivery_id_headers)),
+      delivery_id_field_(description->delivery_id_field
+                             ? description->delivery_id_field
+                             : ""),
       event_headers_(SplitHeaderList(description->event_headers)),
       unsigned_events_(SplitHeaderList(description->unsigned_events)) {}
 
@@ -127,6 +132,7 @@ ConvertedDelivery SourceAdapter::Convert(const HttpHeaders& headers,
   ConvertedDelivery result;
   result.event = FromBytes(out.event);
   result.message = FromBytes(out.message);
+  result.delivery_id = FromBytes(out.delivery_id);
   switch (code) {
     case AG_CONVERT_OK:
       result.code = ConvertedDelivery::Code::kOk;

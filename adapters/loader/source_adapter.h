@@ -27,6 +27,8 @@ struct ConvertedDelivery {
   std::string event;
   // The error, or why an accepted event produced no alert.
   std::string message;
+  // The delivery id the plugin read from the body; empty if none.
+  std::string delivery_id;
   // Filled: action, dedup key, summary, description, severity, tags, links,
   // occurred_at. The caller sets service, source and idempotency key.
   std::vector<Alert> alerts;
@@ -48,6 +50,12 @@ class SourceAdapter {
   const std::vector<std::string>& delivery_id_headers() const {
     return delivery_id_headers_;
   }
+  // Where in the body the delivery id is (for people); empty if not there.
+  const std::string& delivery_id_field() const { return delivery_id_field_; }
+  // True when deliveries of this source carry an id somewhere.
+  bool HasDeliveryIds() const {
+    return !delivery_id_headers_.empty() || !delivery_id_field_.empty();
+  }
   const std::vector<std::string>& event_headers() const {
     return event_headers_;
   }
@@ -65,6 +73,7 @@ class SourceAdapter {
   std::string version_;
   std::string signature_header_;
   std::vector<std::string> delivery_id_headers_;
+  std::string delivery_id_field_;
   std::vector<std::string> event_headers_;
   std::vector<std::string> unsigned_events_;
 };

@@ -6,7 +6,9 @@
 //
 // Prints one JSON object. Exit codes: 0 converted (or loaded, without a
 // body), 1 the plugin was refused, 2 usage or unreadable body, 3 the plugin
-// answered with an error (bad payload, unknown event, internal).
+// answered with an error (bad payload, unknown event, internal), 4 the
+// plugin exports symbols besides alertgate_adapter_v1 (built without the
+// SDK's version script; the conversion is still shown).
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -16,6 +18,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/time/time.h"
 #include "adapters/loader/adapter_registry.h"
+#include "adapters/loader/plugin_exports.h"
 #include "server/core/state_machine.h"
 #include "nlohmann/json.hpp"
 
@@ -36,12 +39,45 @@ const char* CodeName(alertgate::ConvertedDelivery::Code code) {
   return "internal";
 }
 
+const char* SeverityName(alertgate::Severity severity) {
+  switch (severity) {
+    case alertgate::Severity::kUnspecified:
+      return "unspecified";
+    case alertgate::Severity::kInfo:
+      return "info";
+    case alertgate::Severity::kWarning:
+      return "warning";
+    case alertgate::Severity::kError:
+      return "error";
+    case alertgate::Severity::kCritical:
+      return "critical";
+  }
+  return "unspecified";
+}
+
+const char* SignatureSchemeName(uint32_t scheme) {
+  switch (scheme) {
+    case AG_SIGNATURE_NONE:
+      return "none";
+    case AG_SIGNATURE_HMAC_SHA256_PREFIXED_HEX:
+      return "hmac-sha256-prefixed-hex";
+    case AG_SIGNATURE_SHARED_TOKEN:
+      return "shared-token";
+    case AG_SIGNATURE_HMAC_SHA256_TIMESTAMPED:
+      return "hmac-sha256-timestamped";
+  }
+  return "unknown";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2 || std::string(argv[1]) == "--help") {
     std::cerr << "usage: alertgate-plugin-check PLUGIN.so [BODY_FILE|-] "
-                 "[\"Header: value\"]...\n";
+                 "[\"Header: value\"]...\n"
+                 "exit codes: 0 converted (or loaded, without a body), 1 "
+                 "refused, 2 usage, 3 the plugin answered with an error, 4 "
+                 "exports more than alertgate_adapter_v1\n";
     return 2;
   }
   std::vector<std::string> errors;
@@ -56,11 +92,34 @@ int main(int argc, char** argv) {
   out["plugin"] = {{"source", adapter->name()},
                    {"version", adapter->version()},
                    {"file", adapter->file()},
+                   {"signature_scheme", SignatureSchemeName(adapter->signature_scheme())},
                    {"signature_header", adapter->signature_header()},
-                   {"delivery_id_headers", adapter->delivery_id_headers()}};
+                   {"delivery_id_headers", adapter->delivery_id_headers()},
+                   {"delivery_id_field", adapter->delivery_id_field()}};
+  // Exit 4 wins over a successful conversion, never over a refusal.
+  int exports_exit = 0;
+  absl::StatusOr<std::vector<std::string>> exports =
+      alertgate::ReadExportedSymbols(adapter->file());
+  if (exports.ok()) {
+    out["plugin"]["exports"] = *exports;
+    std::vector<std::string> unexpected;
+    for (const std::string& name : *exports) {
+      if (name != AG_ADAPTER_ENTRY_SYMBOL) unexpected.push_back(name);
+    }
+    if (!unexpected.empty()) {
+      out["unexpected_exports"] = unexpected;
+      out["unexpected_exports_hint"] =
+          "only alertgate_adapter_v1 should be exported: build with the "
+          "SDK's alertgate_add_plugin (CMake) or alertgate_adapter_plugin "
+          "(Bazel), which pass its version script to the linker";
+      exports_exit = 4;
+    }
+  } else {
+    out["plugin"]["exports_error"] = std::string(exports.status().message());
+  }
   if (argc < 3) {
     std::cout << out.dump(2) << "\n";
-    return 0;
+    return exports_exit;
   }
   std::string body;
   if (std::string(argv[2]) == "-") {
@@ -89,13 +148,14 @@ int main(int argc, char** argv) {
   out["code"] = CodeName(result.code);
   out["event"] = result.event;
   out["message"] = result.message;
+  out["delivery_id"] = result.delivery_id;
   out["alerts"] = nlohmann::json::array();
   for (const alertgate::Alert& alert : result.alerts) {
     nlohmann::json a = {{"action", absl::AsciiStrToLower(alertgate::ActionName(alert.action))},
                         {"dedup_key", alert.dedup_key},
                         {"summary", alert.summary},
                         {"description", alert.description},
-                        {"severity", static_cast<int>(alert.severity)},
+                        {"severity", SeverityName(alert.severity)},
                         {"tags", alert.tags}};
     if (alert.occurred_at) {
       a["occurred_at"] = absl::FormatTime(absl::RFC3339_full, *alert.occurred_at,
@@ -107,5 +167,6 @@ int main(int argc, char** argv) {
     out["alerts"].push_back(a);
   }
   std::cout << out.dump(2) << "\n";
-  return result.code == alertgate::ConvertedDelivery::Code::kOk ? 0 : 3;
+  if (result.code != alertgate::ConvertedDelivery::Code::kOk) return 3;
+  return exports_exit;
 }

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "server/core/state_machine.h"
 #include "server/frontdoor/webhook_signature.h"
 #include "server/grpc/proto_conversion.h"
@@ -82,6 +83,17 @@ WebhookResponse WithDelivery(WebhookResponse response, const std::string& event,
   return response;
 }
 
+// Where a source puts its delivery id, for people: "X-Request-UUID or the
+// body field id".
+std::string DeliveryIdPlace(const SourceAdapter& adapter) {
+  std::string place = absl::StrJoin(adapter.delivery_id_headers(), " or ");
+  if (!adapter.delivery_id_field().empty()) {
+    absl::StrAppend(&place, place.empty() ? "" : " or ", "the body field ",
+                    adapter.delivery_id_field());
+  }
+  return place;
+}
+
 }  // namespace
 
 std::string FindHeader(const HttpHeaders& headers, absl::string_view name) {
@@ -147,8 +159,9 @@ WebhookResponse WebhookHandler::Handle(const WebhookRequest& request) {
     const bool unsigned_allowed =
         signature.empty() && adapter->AcceptsUnsigned(event_value);
     if (!unsigned_allowed) {
-      absl::Status verified = VerifyWebhookSignature(
-          signature, target->webhook_secret, request.body);
+      absl::Status verified = VerifyDeliverySignature(
+          adapter->signature_scheme(), signature, target->webhook_secret,
+          request.body, clock_->Now());
       if (!verified.ok()) {
         WebhookResponse response =
             Error(401, "bad_signature", std::string(verified.message()));
@@ -168,6 +181,13 @@ WebhookResponse WebhookHandler::Handle(const WebhookRequest& request) {
   }
 
   ConvertedDelivery converted = adapter->Convert(request.headers, request.body);
+  // A header wins; otherwise the id the plugin read from the body.
+  if (delivery_id.empty() && !converted.delivery_id.empty()) {
+    delivery_id = std::move(converted.delivery_id);
+    if (delivery_id.size() > kMaxDeliveryIdBytes) {
+      return Error(400, "bad_delivery_id", "delivery id longer than 200 bytes");
+    }
+  }
   switch (converted.code) {
     case ConvertedDelivery::Code::kOk:
       break;
@@ -236,6 +256,20 @@ WebhookResponse WebhookHandler::Handle(const WebhookRequest& request) {
                    {"service", target->service_name},
                    {"alerts", std::move(results)}};
   if (count == 0) response.body["ignored"] = converted.message;
+  // Without a delivery id there is no idempotency key: a redelivery of the
+  // same content is applied again. Say so, so that nobody assumes otherwise.
+  response.body["idempotent"] = !delivery_id.empty();
+  if (delivery_id.empty()) {
+    response.body["note"] =
+        adapter->HasDeliveryIds()
+            ? absl::StrCat("this delivery carried no delivery id (",
+                           request.source, " sends one in ",
+                           DeliveryIdPlace(*adapter),
+                           "); a redelivery would be applied again")
+            : absl::StrCat(request.source,
+                           " deliveries carry no delivery id; a redelivery "
+                           "is applied again");
+  }
   return response;
 }
 

@@ -1,25 +1,48 @@
-// Webhook signatures: HMAC-SHA256 of the raw body, keyed with the webhook
-// secret, sent as "sha256=<hex>" (Bitbucket's X-Hub-Signature). Checked over
-// the exact bytes received, before any parsing, in constant time.
+// Webhook signatures: how the front door checks that a delivery comes from
+// whoever holds the (service, source) webhook secret. A plugin declares one
+// scheme of adapter_abi.h; the check runs over the exact bytes received,
+// before any parsing, and compares in constant time:
+//   AG_SIGNATURE_HMAC_SHA256_PREFIXED_HEX  "sha256=<hex HMAC-SHA256(secret, body)>"
+//   AG_SIGNATURE_SHARED_TOKEN              the secret itself
+//   AG_SIGNATURE_HMAC_SHA256_TIMESTAMPED   "t=<unix s>,v1=<hex HMAC(secret, t.body)>",
+//                                          t within kSignatureReplayWindow
+// Every failure is UNAUTHENTICATED with a message that says what was wrong
+// (missing, malformed, stale, no match), never the expected value.
 #ifndef ALERTGATE_SERVER_FRONTDOOR_WEBHOOK_SIGNATURE_H_
 #define ALERTGATE_SERVER_FRONTDOOR_WEBHOOK_SIGNATURE_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace alertgate {
+
+// How far a timestamped signature's time may be from the front door's clock,
+// either way: a captured delivery cannot be replayed after this long.
+inline constexpr absl::Duration kSignatureReplayWindow = absl::Seconds(300);
 
 // "sha256=" + lower-case hex of HMAC-SHA256(secret, body).
 std::string SignWebhookBody(absl::string_view secret, absl::string_view body);
 
-// OK when `header_value` is a valid signature of `body` with `secret`.
-// UNAUTHENTICATED when it is empty ("missing"), malformed, or does not match;
-// the message says which, never the expected value.
+// "t=<unix seconds of at>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>".
+std::string SignTimestampedBody(absl::string_view secret, absl::string_view body,
+                                absl::Time at);
+
+// OK when `header_value` is a valid "sha256=<hex>" signature of `body`.
 absl::Status VerifyWebhookSignature(absl::string_view header_value,
                                     absl::string_view secret,
                                     absl::string_view body);
+
+// OK when `header_value` proves `body` under `scheme` (an AG_SIGNATURE_*
+// other than NONE) with `secret`, at time `now`. INTERNAL for an unknown
+// scheme (the loader refuses those).
+absl::Status VerifyDeliverySignature(uint32_t scheme,
+                                     absl::string_view header_value,
+                                     absl::string_view secret,
+                                     absl::string_view body, absl::Time now);
 
 }  // namespace alertgate
 

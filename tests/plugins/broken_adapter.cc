@@ -14,6 +14,9 @@
 #define BROKEN_NO_CONVERT 6
 #define BROKEN_THROWS 7  // Valid, but its conversion throws.
 #define BROKEN_NULL_DESCRIPTION 8
+// Valid, but built without the SDK's version script and exporting a helper
+// besides its entry function: alertgate-plugin-check must report it.
+#define BROKEN_LEAKS_SYMBOLS 9
 
 namespace {
 
@@ -75,6 +78,11 @@ alertgate_adapter_v1(void) {
   }();
   return &d;
 }
+#if BROKEN == BROKEN_LEAKS_SYMBOLS
+extern "C" __attribute__((visibility("default"))) int leaked_helper(void) {
+  return 1;
+}
+#endif
 #else
 // No entry function at all: a shared object that is not an adapter.
 extern "C" __attribute__((visibility("default"))) int not_an_adapter(void) {

@@ -2,58 +2,61 @@
 // docs/adding-a-source.md): an uptime checker posts
 //
 //   {"check": "api-health", "up": false, "detail": "HTTP 503",
-//    "url": "https://status.example.com/api-health"}
+//    "url": "https://status.example.com/api-health", "run": "run-17"}
 //
 // and alertgate opens an incident while the check is down and resolves it
 // when the check is up again.
 #include <string>
 
 #include "alertgate/adapter_sdk.h"
-#include "nlohmann/json.hpp"
+#include "alertgate/json_fields.h"
 
 namespace {
 
 namespace sdk = alertgate::sdk;
+namespace json = alertgate::sdk::json;
 
 sdk::Conversion Convert(const sdk::Delivery& delivery) {
   const std::string event = "check";
-  nlohmann::json body = nlohmann::json::parse(delivery.body(), nullptr,
-                                              /*allow_exceptions=*/false);
-  if (!body.is_object()) {
+  std::string error;
+  std::optional<json::Value> body = json::Parse(delivery.body(), &error);
+  if (!body || !body->is_object()) {
     return sdk::Conversion::BadPayload(event, "body must be a JSON object");
   }
-  auto check = body.find("check");
-  auto up = body.find("up");
-  if (check == body.end() || !check->is_string() || check->get<std::string>().empty()) {
-    return sdk::Conversion::BadPayload(event, "check: required string");
-  }
-  if (up == body.end() || !up->is_boolean()) {
-    return sdk::Conversion::BadPayload(event, "up: required boolean");
-  }
-  const std::string name = check->get<std::string>();
+  // Both throw sdk::PayloadError naming the field; the SDK answers 400.
+  const std::string check = json::RequireString(*body, {"check"});
+  const bool up = json::RequireBool(*body, {"up"});
+
   sdk::Alert alert;
-  alert.dedup_key = "uptime:" + name;
-  if (up->get<bool>()) {
+  alert.dedup_key = "uptime:" + check;  // same check = same incident
+  if (up) {
     alert.action = sdk::Action::kResolve;
-    alert.summary = name + " is up again";
+    alert.summary = check + " is up again";
   } else {
     alert.action = sdk::Action::kTrigger;
     alert.severity = sdk::Severity::kCritical;
-    alert.summary = name + " is down";
+    alert.summary = check + " is down";
   }
-  alert.description = body.value("detail", "");
-  alert.tags.emplace_back("check", name);
-  const std::string url = body.value("url", "");
+  alert.description = json::String(*body, {"detail"});
+  alert.tags.emplace_back("check", check);
+  const std::string url = json::String(*body, {"url"});
   if (!url.empty()) alert.links.emplace_back(url, "status page");
-  return sdk::Conversion::Alerts(event, {alert});
+
+  sdk::Conversion conversion = sdk::Conversion::Alerts(event, {alert});
+  // The checker's run id: a redelivery of the same run has one effect.
+  conversion.delivery_id = json::String(*body, {"run"});
+  return conversion;
 }
 
 }  // namespace
 
 ALERTGATE_ADAPTER(Convert, [] {
   alertgate::sdk::AdapterInfo info;
-  info.source_name = "uptime";
-  info.plugin_version = "0.1.0";
-  info.delivery_id_headers = "X-Check-Run-Id";
+  info.source_name = "uptime";     // the <source> of webhook URLs
+  info.plugin_version = "0.2.0";
+  info.delivery_id_field = "run";  // see Conversion::delivery_id above
+  // With a webhook secret set, alertgate requires it in this header.
+  info.signature_scheme = AG_SIGNATURE_SHARED_TOKEN;
+  info.signature_header = "X-Uptime-Token";
   return info;
 }())

@@ -120,15 +120,33 @@ typedef struct ag_conversion {
   const ag_alert* alerts;
   uint64_t alert_count;
   void* plugin_state; /* For the plugin's release(); opaque to the host. */
+  /* Fields below were added within version 1: a plugin writes them only
+   * when struct_size (the host's) covers them, and a host reads them only
+   * when its own struct has them. */
+  /* The delivery id read from the body, for plugins that declare
+   * delivery_id_field; empty otherwise. */
+  ag_bytes delivery_id;
 } ag_conversion;
 
-/* How deliveries of this source are signed, checked by the host over the
- * raw body before convert() is called. */
+/* How deliveries of this source are signed. The host checks the scheme
+ * over the raw body, with the webhook secret of the (service, source),
+ * before convert() is called, whenever that secret is set; plugins never see
+ * secrets or do crypto. Each scheme reads the header named in
+ * signature_header. */
 enum {
   AG_SIGNATURE_NONE = 0,
-  /* Header value "sha256=<lower-case hex HMAC-SHA256(secret, body)>" (as
-   * Bitbucket and GitHub send it). */
-  AG_SIGNATURE_HMAC_SHA256_PREFIXED_HEX = 1
+  /* Header value "sha256=<hex HMAC-SHA256(secret, body)>", hex in either
+   * case: Bitbucket's X-Hub-Signature, GitHub's X-Hub-Signature-256. */
+  AG_SIGNATURE_HMAC_SHA256_PREFIXED_HEX = 1,
+  /* Header value equal to the secret itself, compared in constant time:
+   * GitLab's X-Gitlab-Token. Protects nothing against a reader of the
+   * traffic; use it only over TLS. */
+  AG_SIGNATURE_SHARED_TOKEN = 2,
+  /* Header value "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." +
+   * body)>", several v1= allowed (any may match), other keys ignored; the
+   * timestamp must be within 300 s of the host's clock, so a captured
+   * delivery cannot be replayed later (Stripe's scheme). */
+  AG_SIGNATURE_HMAC_SHA256_TIMESTAMPED = 3
 };
 
 /* The plugin's description of itself. Plugin-owned, static. */
@@ -146,7 +164,9 @@ typedef struct ag_adapter_v1 {
   const char* signature_header;
   /* Comma-separated header names carrying the delivery id, first present
    * wins, e.g. "X-Request-UUID,X-Request-Id". The host turns it into the
-   * alerts' idempotency keys. NULL: deliveries have no id. */
+   * alerts' idempotency keys, so a redelivery has one effect. NULL with a
+   * NULL delivery_id_field: the sender gives no delivery id, and every
+   * delivery is applied (the answer says "idempotent": false). */
   const char* delivery_id_headers;
   /* Comma-separated header names that carry the event name, e.g.
    * "X-Event-Key"; for logs only. NULL: none. */
@@ -162,8 +182,14 @@ typedef struct ag_adapter_v1 {
   int32_t (*convert)(const ag_delivery* delivery, ag_conversion* out);
   /* Frees what convert() put in `out`. Must not throw. */
   void (*release)(ag_conversion* out);
+  /* Where in the body the delivery id is, for the people reading the
+   * plugin's description (e.g. "id" or "alerts[].fingerprint"); convert()
+   * returns its value in ag_conversion.delivery_id. Used when no header of
+   * delivery_id_headers is present. NULL: not in the body. (Formerly the
+   * first reserved slot.) */
+  const char* delivery_id_field;
   /* Spare slots so the struct can grow within version 1. Must be NULL. */
-  void* reserved[8];
+  void* reserved[7];
 } ag_adapter_v1;
 
 /* The type of the exported entry function. */

@@ -26,10 +26,12 @@
 #ifndef ALERTGATE_ADAPTER_SDK_H_
 #define ALERTGATE_ADAPTER_SDK_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <memory>
 #include <new>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -110,28 +112,42 @@ class Delivery {
   const ag_delivery* delivery_;
 };
 
+// The body lacks a required field or has it with the wrong type. Thrown by
+// the JSON helpers (json_fields.h) or by the plugin; uncaught, the SDK turns
+// it into Conversion::BadPayload with what() as the message (HTTP 400).
+class PayloadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // What a conversion function returns. Build it with the named constructors.
 struct Conversion {
   int32_t code = AG_CONVERT_OK;
   std::string event;
   std::string message;
   std::vector<Alert> alerts;
+  // The delivery id from the body, for plugins that declare
+  // AdapterInfo::delivery_id_field; set it after construction.
+  std::string delivery_id;
 
   // The event produced these alerts.
   static Conversion Alerts(std::string event, std::vector<Alert> alerts) {
-    return {AG_CONVERT_OK, std::move(event), std::string(), std::move(alerts)};
+    return {AG_CONVERT_OK, std::move(event), std::string(), std::move(alerts),
+            {}};
   }
   // The event is accepted but produces no alert, for `reason`.
   static Conversion Ignored(std::string event, std::string reason) {
-    return {AG_CONVERT_OK, std::move(event), std::move(reason), {}};
+    return {AG_CONVERT_OK, std::move(event), std::move(reason), {}, {}};
   }
   // The body is not what this source sends.
   static Conversion BadPayload(std::string event, std::string message) {
-    return {AG_CONVERT_BAD_PAYLOAD, std::move(event), std::move(message), {}};
+    return {AG_CONVERT_BAD_PAYLOAD, std::move(event), std::move(message), {},
+            {}};
   }
   // The event header is missing or names no event of this source.
   static Conversion UnknownEvent(std::string event, std::string message) {
-    return {AG_CONVERT_UNKNOWN_EVENT, std::move(event), std::move(message), {}};
+    return {AG_CONVERT_UNKNOWN_EVENT, std::move(event), std::move(message), {},
+            {}};
   }
 };
 
@@ -142,6 +158,7 @@ struct AdapterInfo {
   uint32_t signature_scheme = AG_SIGNATURE_NONE;
   const char* signature_header = nullptr;
   const char* delivery_id_headers = nullptr;
+  const char* delivery_id_field = nullptr;
   const char* event_headers = nullptr;
   const char* unsigned_events = nullptr;
 };
@@ -200,6 +217,11 @@ inline int32_t Export(Conversion&& conversion, ag_conversion* out) {
   out->message = Bytes(c.message);
   out->alerts = storage->alerts.data();
   out->alert_count = storage->alerts.size();
+  // Only into a struct the host made large enough (an older host's is not).
+  if (out->struct_size >= offsetof(ag_conversion, delivery_id) +
+                              sizeof(ag_conversion::delivery_id)) {
+    out->delivery_id = Bytes(c.delivery_id);
+  }
   out->plugin_state = storage.release();
   return c.code;
 }
@@ -209,7 +231,11 @@ inline int32_t Export(Conversion&& conversion, ag_conversion* out) {
 template <Conversion (*ConvertFn)(const Delivery&)>
 int32_t Convert(const ag_delivery* delivery, ag_conversion* out) {
   try {
-    return Export(ConvertFn(Delivery(delivery)), out);
+    try {
+      return Export(ConvertFn(Delivery(delivery)), out);
+    } catch (const PayloadError& e) {
+      return Export(Conversion::BadPayload("", e.what()), out);
+    }
   } catch (const std::bad_alloc&) {
     Fail(out, "adapter: out of memory");
   } catch (const std::exception&) {
@@ -237,6 +263,7 @@ inline ag_adapter_v1 Describe(const AdapterInfo& info,
   d.plugin_version = info.plugin_version;
   d.signature_header = info.signature_header;
   d.delivery_id_headers = info.delivery_id_headers;
+  d.delivery_id_field = info.delivery_id_field;
   d.event_headers = info.event_headers;
   d.unsigned_events = info.unsigned_events;
   d.convert = convert;
