@@ -220,6 +220,12 @@ int main(int argc, char** argv) {
     std::string public_url = absl::GetFlag(FLAGS_public_url);
     if (public_url.empty() && frontdoor) {
       public_url = absl::StrCat("http://", http_host, ":", frontdoor->port());
+      if (http_host == "0.0.0.0" || http_host == "[::]" || http_host.empty()) {
+        printf("alertgate: webhook URLs name %s, which senders elsewhere "
+               "cannot use: pass --public_url=https://<how they reach this "
+               "host>\n",
+               public_url.c_str());
+      }
     }
     core->catalog().SetPublicBaseUrl(public_url);
     if (public_url.empty()) {

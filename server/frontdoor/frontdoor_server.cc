@@ -124,7 +124,8 @@ void FrontDoorServer::InstallRoutes() {
                          {"version", adapter->version()},
                          {"file", adapter->file()},
                          {"signature_header", adapter->signature_header()},
-                         {"delivery_id_headers", adapter->delivery_id_headers()}});
+                         {"delivery_id_headers", adapter->delivery_id_headers()},
+                         {"delivery_id_field", adapter->delivery_id_field()}});
     }
     SendJson(res, 200, {{"sources", sources}});
   });
