@@ -467,6 +467,28 @@ TEST_F(IncidentCoreTest, WatchReadsTheLogThenLiveEventsWithoutGapsOrRepeats) {
   writer.join();
 }
 
+TEST_F(IncidentCoreTest, CorruptionReportedAtRunTimeStopsEveryWrite) {
+  ASSERT_TRUE(MustIngest(MakeAlert(Action::kTrigger, "before")).incident);
+  // SQLite answers SQLITE_CORRUPT (DATA_LOSS) when it reads a damaged page;
+  // a real file cannot be damaged on cue under a live connection, so one
+  // write reports it as a statement would.
+  absl::Status hit = store_->Write([](StoreTransaction&) {
+    return absl::DataLossError("sqlite: database disk image is malformed");
+  });
+  EXPECT_EQ(hit.code(), absl::StatusCode::kUnavailable) << hit;
+  // From then on nothing is written: every ingest is UNAVAILABLE (503 at
+  // the front door, so senders retry), never a wrong answer.
+  auto after = core_->Ingest(MakeAlert(Action::kTrigger, "after"));
+  EXPECT_EQ(after.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(after.status().message().find("damaged"), std::string::npos)
+      << after.status();
+  // What was committed before is still readable.
+  auto page = core_->ListIncidents({}, 0, "");
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->incidents.size(), 1u);
+  EXPECT_EQ(page->incidents[0].dedup_key, "before");
+}
+
 TEST_F(IncidentCoreTest, ConcurrentWritersShareCommitsAndLoseNothing) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 50;

@@ -99,6 +99,7 @@ class ServerProcess {
       int status;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
+        exit_status_ = status;
         return false;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -121,9 +122,13 @@ class ServerProcess {
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   // The HTTP port (0 when the process serves none).
   int http_port() const { return http_port_; }
+  // The wait status of a process that exited before reporting its port.
+  int exit_status() const { return exit_status_; }
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
+  int exit_status_ = -1;
   int port_ = 0;
   int http_port_ = 0;
 };

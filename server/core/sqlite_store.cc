@@ -1,5 +1,10 @@
 #include "server/core/sqlite_store.h"
 
+#include <stdio.h>
+
+#include <cstring>
+#include <fstream>
+
 #include <algorithm>
 #include <exception>
 #include <utility>
@@ -357,6 +362,73 @@ absl::Status ConfigureConnection(SqliteConnection& db) {
       "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;");
 }
 
+std::string StartFresh(const std::string& path) {
+  return absl::StrCat("to start with an empty store, move ", path,
+                      " (and any -wal and -shm files beside it) away, or give "
+                      "alertgate another --data_dir");
+}
+
+// Before SQLite touches the file: an existing file must be a SQLite
+// database. SQLite would silently turn an empty file into a new database,
+// and a first start would then issue new webhook keys.
+absl::Status CheckStoreFileHeader(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::OkStatus();  // Missing: a new store.
+  char header[16] = {};
+  in.read(header, sizeof(header));
+  if (in.gcount() == 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store ", path, " is an empty file (0 bytes), not an alertgate store; ",
+        StartFresh(path)));
+  }
+  if (in.gcount() < 16 || std::memcmp(header, "SQLite format 3", 16) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store ", path, " is not a SQLite database; ", StartFresh(path)));
+  }
+  return absl::OkStatus();
+}
+
+// The file opened: it must be alertgate's (or new), and pass `check`.
+absl::Status CheckStoreContents(SqliteConnection& db, const std::string& path,
+                                StoreCheck check) {
+  AG_ASSIGN_OR_RETURN(SqliteStatement version, db.Prepare("PRAGMA user_version"));
+  AG_ASSIGN_OR_RETURN(bool has_version, version.Step());
+  const int64_t schema_version = has_version ? version.Int(0) : 0;
+  AG_ASSIGN_OR_RETURN(SqliteStatement tables,
+                      db.Prepare("SELECT count(*) FROM sqlite_master"));
+  AG_ASSIGN_OR_RETURN(bool has_count, tables.Step());
+  if (schema_version == 0 && has_count && tables.Int(0) > 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store ", path, " is a SQLite database of another program (it has "
+        "tables but no alertgate schema version); ", StartFresh(path)));
+  }
+  if (check == StoreCheck::kNone) return absl::OkStatus();
+  AG_ASSIGN_OR_RETURN(SqliteStatement result,
+                      db.Prepare(check == StoreCheck::kQuick
+                                     ? "PRAGMA quick_check(5)"
+                                     : "PRAGMA integrity_check(5)"));
+  std::vector<std::string> problems;
+  while (true) {
+    absl::StatusOr<bool> row = result.Step();
+    if (!row.ok()) {
+      return absl::DataLossError(absl::StrCat(
+          "store ", path, " is damaged (", row.status().message(),
+          "); restore it from a backup (docs/operations.md), or ",
+          StartFresh(path)));
+    }
+    if (!*row) break;
+    std::string line = result.Text(0);
+    if (line != "ok") problems.push_back(std::move(line));
+  }
+  if (!problems.empty()) {
+    return absl::DataLossError(absl::StrCat(
+        "store ", path, " is damaged: ", absl::StrJoin(problems, "; "),
+        ". Restore it from a backup (docs/operations.md), or ",
+        StartFresh(path)));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 struct SqliteStore::PendingWrite {
@@ -381,10 +453,12 @@ class SqliteStore::ReadLease {
 };
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
-    const std::string& path) {
+    const std::string& path, StoreCheck check) {
+  AG_RETURN_IF_ERROR(CheckStoreFileHeader(path));
   AG_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> writer,
                       SqliteConnection::Open(path));
   AG_RETURN_IF_ERROR(ConfigureConnection(*writer));
+  AG_RETURN_IF_ERROR(CheckStoreContents(*writer, path, check));
   AG_RETURN_IF_ERROR(MigrateSchema(*writer));
   std::vector<std::unique_ptr<SqliteConnection>> readers;
   for (int i = 0; i < kReaderCount; ++i) {
@@ -471,7 +545,14 @@ void SqliteStore::CommitBatch(std::vector<PendingWrite*>& batch) {
   SqliteTransaction tx(*writer_);
   tx.set_last_sequence(notifier_.Last());
   std::vector<absl::Status> results(batch.size());
-  absl::Status commit = writer_->Exec("BEGIN IMMEDIATE");
+  // A damaged file is never written again: a write could spread the damage
+  // or answer from a broken index. Senders get 503 and retry elsewhere or
+  // later; reads go on where SQLite can still serve them.
+  absl::Status commit =
+      damaged_ ? errors::StoreUnavailable(
+                     "the store file is damaged; writes are stopped until it "
+                     "is restored (see alertgate's log)")
+               : writer_->Exec("BEGIN IMMEDIATE");
   if (commit.ok()) {
     for (size_t i = 0; i < batch.size(); ++i) {
       // Each callback gets a savepoint, so its failure undoes only its own
@@ -496,6 +577,24 @@ void SqliteStore::CommitBatch(std::vector<PendingWrite*>& batch) {
     }
     commit = writer_->Exec("COMMIT");
     if (!commit.ok()) writer_->Exec("ROLLBACK").IgnoreError();
+    absl::Status damage = commit;
+    for (const absl::Status& result : results) {
+      if (absl::IsDataLoss(result)) damage = result;
+    }
+    for (absl::Status& result : results) {
+      if (absl::IsDataLoss(result)) {
+        result = errors::StoreUnavailable(absl::StrCat(
+            "the store file is damaged: ", result.message()));
+      }
+    }
+    if (absl::IsDataLoss(damage) && !damaged_.exchange(true)) {
+      fprintf(stderr,
+              "alertgate: FATAL for writes: the store reports corruption "
+              "(%s). No write is attempted any more; every write answers "
+              "UNAVAILABLE. Stop alertgate and restore the store from a "
+              "backup (docs/operations.md).\n",
+              std::string(damage.message()).c_str());
+    }
   }
   if (commit.ok()) {
     notifier_.Publish(tx.last_sequence());

@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include <atomic>
+
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "server/core/incident_store.h"
@@ -30,14 +32,25 @@
 
 namespace alertgate {
 
+// How much of the file Open() reads to make sure it is not damaged.
+enum class StoreCheck {
+  kNone,   // Trust the file.
+  kQuick,  // PRAGMA quick_check: every page and row, not index contents.
+  kFull,   // PRAGMA integrity_check: also that indexes match their tables.
+};
+
 class SqliteStore final : public IncidentStore {
  public:
   // Most callbacks one transaction runs.
   static constexpr int kMaxBatch = 256;
 
   // Opens or creates the database at `path` and migrates its schema.
+  // Refuses, and never re-creates, what is not an alertgate store: an empty
+  // (0-byte) file, a file that is not SQLite, a SQLite database of some
+  // other program (all FAILED_PRECONDITION), or one that fails `check`
+  // (DATA_LOSS). The messages say how to start fresh.
   static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(
-      const std::string& path);
+      const std::string& path, StoreCheck check = StoreCheck::kQuick);
   // Finishes queued writes, then closes the file.
   ~SqliteStore() override;
 
@@ -85,6 +98,9 @@ class SqliteStore final : public IncidentStore {
 
   std::unique_ptr<SqliteConnection> writer_;
   SequenceNotifier notifier_;
+  // Set by the writer when SQLite reports the file corrupt: from then on no
+  // write is attempted (each answers UNAVAILABLE) until an operator acts.
+  std::atomic<bool> damaged_{false};
 
   absl::Mutex queue_mu_;
   std::deque<PendingWrite*> queue_ ABSL_GUARDED_BY(queue_mu_);

@@ -30,6 +30,8 @@ struct CoreServerOptions {
   std::string listen_address = "127.0.0.1:50051";
   // Null: the system clock.
   const Clock* clock = nullptr;
+  // How the store file is checked before it is served.
+  StoreCheck store_check = StoreCheck::kQuick;
 };
 
 class CoreServer {
