@@ -3,11 +3,14 @@
 #include "server/core/incident_core.h"
 
 #include <memory>
+#include <set>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
+#include "server/core/alert_limits.h"
 #include "server/core/id_generator.h"
 #include "server/core/service_catalog.h"
 #include "server/core/sqlite_store.h"
@@ -465,6 +468,81 @@ TEST_F(IncidentCoreTest, WatchReadsTheLogThenLiveEventsWithoutGapsOrRepeats) {
     for (const IncidentEvent& e : *events) EXPECT_EQ(e.sequence, expected++);
   }
   writer.join();
+}
+
+TEST_F(IncidentCoreTest, SenderControlledContentIsBoundedNotRefused) {
+  Alert huge = MakeAlert(Action::kTrigger, std::string(300, 'k'));
+  // A 100 KB title whose cut falls inside a multi-byte character.
+  huge.summary = "x" + std::string(100 * 1024, '\xC3');
+  for (size_t i = 2; i < huge.summary.size(); i += 2) huge.summary[i] = '\xA9';
+  huge.description = std::string(200 * 1024, 'd');
+  for (int i = 0; i < 100000; ++i) huge.tags["t" + std::to_string(i)] = "v";
+  huge.tags["long"] = std::string(5000, 'v');
+  for (int i = 0; i < 40; ++i) huge.links.push_back({"https://x/" + std::to_string(i), "l"});
+  huge.links[0].href = "https://x/" + std::string(5000, 'h');
+  IngestResult result = MustIngest(huge);
+  ASSERT_TRUE(result.incident) << "a valid alert is kept, not refused";
+  const Incident& incident = *result.incident;
+  EXPECT_LE(incident.summary.size(), kMaxSummaryBytes);
+  EXPECT_TRUE(absl::EndsWith(incident.summary, kTruncatedMarker));
+  // Cut at a character boundary: what precedes the marker is whole "é"s.
+  const std::string kept = incident.summary.substr(
+      1, incident.summary.size() - 1 - std::string(kTruncatedMarker).size());
+  EXPECT_EQ(kept.size() % 2, 0u);
+  EXPECT_LE(incident.description.size(), kMaxDescriptionBytes);
+  EXPECT_LE(incident.tags.size(), kMaxTags);
+  EXPECT_NE(incident.tags.at(kTruncatedTag).find("100001 given"), std::string::npos)
+      << incident.tags.at(kTruncatedTag);
+  EXPECT_NE(incident.tags.at(kTruncatedTag).find("links: 40 given, 16 kept"),
+            std::string::npos)
+      << incident.tags.at(kTruncatedTag);
+  EXPECT_EQ(incident.links.size(), kMaxLinks);
+  for (const Link& link : incident.links) EXPECT_LE(link.href.size(), kMaxLinkHrefBytes);
+  EXPECT_LE(incident.dedup_key.size(), kMaxDedupKeyBytes);
+
+  // The long dedup key still names one problem: the same key folds, a key
+  // that differs only past the cut does not.
+  IngestResult again = MustIngest(MakeAlert(Action::kTrigger, std::string(300, 'k')));
+  EXPECT_EQ(again.outcome, IngestOutcome::kFolded);
+  IngestResult other =
+      MustIngest(MakeAlert(Action::kTrigger, std::string(299, 'k') + "z"));
+  EXPECT_EQ(other.outcome, IngestOutcome::kOpened);
+
+  // Several such alerts still list in one page.
+  for (int i = 0; i < 3; ++i) {
+    huge.dedup_key = "big-" + std::to_string(i);
+    MustIngest(huge);
+  }
+  auto page = core_->ListIncidents({}, 0, "");
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(page->incidents.size(), 5u);
+}
+
+TEST_F(IncidentCoreTest, PagesStayWithinTheirByteBoundWhateverIncidentsCarry) {
+  // 40 incidents of ~130 KB each: more than one answer can carry.
+  for (int i = 0; i < 40; ++i) {
+    Alert alert = MakeAlert(Action::kTrigger, "fat-" + std::to_string(i));
+    alert.description = std::string(kMaxDescriptionBytes, 'd');
+    for (int t = 0; t < 63; ++t) alert.tags["tag" + std::to_string(t)] = std::string(1000, 'v');
+    MustIngest(alert);
+  }
+  std::set<std::string> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    auto page = core_->ListIncidents({}, 1000, token);
+    ASSERT_TRUE(page.ok()) << page.status();
+    size_t bytes = 0;
+    for (const Incident& incident : page->incidents) {
+      bytes += incident.description.size() + 63 * 1000;
+      EXPECT_TRUE(seen.insert(incident.id).second) << "repeated " << incident.id;
+    }
+    EXPECT_LE(bytes, IncidentCore::kMaxPageBytes);
+    token = page->next_page_token;
+    ++pages;
+  } while (!token.empty());
+  EXPECT_EQ(seen.size(), 40u) << "every incident, across pages";
+  EXPECT_GT(pages, 1);
 }
 
 TEST_F(IncidentCoreTest, CorruptionReportedAtRunTimeStopsEveryWrite) {

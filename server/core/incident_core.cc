@@ -55,6 +55,17 @@ void MarkResolved(Incident& incident, absl::Time at, const std::string& actor) {
   incident.resolved_by = actor;
 }
 
+// Bytes an incident adds to an answer, give or take field tags.
+size_t ApproximateSize(const Incident& incident) {
+  size_t size = 200 + incident.id.size() + incident.service_id.size() +
+                incident.source.size() + incident.dedup_key.size() +
+                incident.summary.size() + incident.description.size() +
+                incident.acknowledged_by.size() + incident.resolved_by.size();
+  for (const auto& [key, value] : incident.tags) size += key.size() + value.size() + 8;
+  for (const Link& link : incident.links) size += link.href.size() + link.text.size() + 8;
+  return size;
+}
+
 }  // namespace
 
 IncidentCore::IncidentCore(IncidentStore* store, const Clock* clock,
@@ -62,6 +73,7 @@ IncidentCore::IncidentCore(IncidentStore* store, const Clock* clock,
     : store_(store), clock_(clock), ids_(ids) {}
 
 void IncidentCore::IngestAsync(Alert alert, IngestDone done) {
+  BoundAlert(alert);
   if (absl::Status invalid = ValidateAlert(alert); !invalid.ok()) {
     done(invalid);
     return;
@@ -96,6 +108,7 @@ void IncidentCore::IngestBatchAsync(std::vector<Alert> alerts,
     return;
   }
   for (size_t i = 0; i < alerts.size(); ++i) {
+    BoundAlert(alerts[i]);
     if (absl::Status invalid = ValidateAlert(alerts[i]); !invalid.ok()) {
       done(absl::Status(invalid.code(),
                         absl::StrCat("alerts[", i, "]: ", invalid.message())));
@@ -352,6 +365,17 @@ absl::StatusOr<IncidentPage> IncidentCore::ListIncidents(
   if (static_cast<int>(incidents.size()) > page_size) {
     incidents.resize(page_size);
     page.next_page_token = incidents.back().id;
+  }
+  // Pages are bounded in bytes too, so an answer always fits a gRPC message
+  // whatever the incidents carry; the token continues after the last one.
+  size_t bytes = 0;
+  for (size_t i = 0; i < incidents.size(); ++i) {
+    bytes += ApproximateSize(incidents[i]);
+    if (bytes > kMaxPageBytes && i > 0) {
+      incidents.resize(i);
+      page.next_page_token = incidents.back().id;
+      break;
+    }
   }
   page.incidents = std::move(incidents);
   return page;

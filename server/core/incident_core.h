@@ -43,6 +43,9 @@ class IncidentCore {
  public:
   static constexpr int kDefaultPageSize = 50;
   static constexpr int kMaxPageSize = 1000;
+  // A page of ListIncidents stops before it passes this many bytes (gRPC's
+  // default message limit is 4 MiB).
+  static constexpr size_t kMaxPageBytes = 2 * 1024 * 1024;
 
   // REQUIRES: every argument outlives the core.
   IncidentCore(IncidentStore* store, const Clock* clock, IdGenerator* ids);

@@ -6,14 +6,14 @@
 #include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
+#include "server/core/alert_limits.h"
 #include "server/core/incident_model.h"
 
 namespace alertgate {
 
-// Longest dedup key, idempotency key, actor or summary accepted.
+// Longest idempotency key or actor accepted (alert content limits are in
+// alert_limits.h, applied before validation).
 inline constexpr size_t kMaxKeyBytes = 255;
-inline constexpr size_t kMaxSummaryBytes = 1024;
-inline constexpr size_t kMaxDescriptionBytes = 64 * 1024;
 
 // Service and alert-source names: 1 to 63 of [a-z0-9_-], starting with a
 // letter or digit, so they are safe in URLs, logs and metric labels.

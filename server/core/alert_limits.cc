@@ -1,0 +1,88 @@
+#include "server/core/alert_limits.h"
+
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "server/core/webhook_key.h"
+
+namespace alertgate {
+namespace {
+
+// The start of a UTF-8 sequence (not a continuation byte 10xxxxxx).
+bool IsCharStart(char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }
+
+// Cuts to at most `max` bytes at a character boundary, without a marker.
+void CutAtBoundary(std::string& text, size_t max) {
+  if (text.size() <= max) return;
+  size_t end = max;
+  while (end > 0 && !IsCharStart(text[end])) --end;
+  text.resize(end);
+}
+
+}  // namespace
+
+bool TruncateText(std::string& text, size_t max) {
+  if (text.size() <= max) return false;
+  const size_t marker = sizeof(kTruncatedMarker) - 1;
+  CutAtBoundary(text, max > marker ? max - marker : 0);
+  text += kTruncatedMarker;
+  return true;
+}
+
+void BoundAlert(Alert& alert) {
+  TruncateText(alert.summary, kMaxSummaryBytes);
+  TruncateText(alert.description, kMaxDescriptionBytes);
+
+  if (alert.dedup_key.size() > kMaxDedupKeyBytes) {
+    // 64 hex digits of SHA-256 of the whole key keep long keys distinct.
+    const std::string digest =
+        absl::BytesToHexString(HashWebhookKey(alert.dedup_key));
+    CutAtBoundary(alert.dedup_key, kMaxDedupKeyBytes - digest.size() - 1);
+    absl::StrAppend(&alert.dedup_key, "#", digest);
+  }
+
+  std::vector<std::string> left_out;
+  const size_t given_tags = alert.tags.size();
+  if (given_tags > 0) {
+    Tags bounded;
+    bool cut = false;
+    for (auto& [key, value] : alert.tags) {
+      if (bounded.size() == kMaxTags - 1) break;
+      std::string k = key;
+      std::string v = value;
+      cut |= TruncateText(k, kMaxTagKeyBytes);
+      cut |= TruncateText(v, kMaxTagValueBytes);
+      bounded.emplace(std::move(k), std::move(v));
+    }
+    if (given_tags > bounded.size()) {
+      left_out.push_back(absl::StrCat("tags: ", given_tags, " given, ",
+                                      bounded.size(), " kept"));
+    } else if (cut) {
+      left_out.push_back("tags: long keys or values cut");
+    }
+    alert.tags = std::move(bounded);
+  }
+  const size_t given_links = alert.links.size();
+  std::vector<Link> links;
+  for (Link& link : alert.links) {
+    if (links.size() == kMaxLinks) break;
+    // A cut URL would lead somewhere else: a link too long is left out.
+    if (link.href.size() > kMaxLinkHrefBytes) continue;
+    TruncateText(link.text, kMaxLinkTextBytes);
+    links.push_back(std::move(link));
+  }
+  if (links.size() < given_links) {
+    left_out.push_back(absl::StrCat("links: ", given_links, " given, ",
+                                    links.size(), " kept"));
+  }
+  alert.links = std::move(links);
+  if (!left_out.empty()) {
+    // Makes room if the tags are full, so the marker is always there.
+    if (alert.tags.size() >= kMaxTags) alert.tags.erase(std::prev(alert.tags.end()));
+    alert.tags[kTruncatedTag] = absl::StrJoin(left_out, "; ");
+  }
+}
+
+}  // namespace alertgate
