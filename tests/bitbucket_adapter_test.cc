@@ -8,6 +8,7 @@
 
 #include "adapters/loader/adapter_registry.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "server/frontdoor/webhook_signature.h"
 #include "tests/server_process.h"
 
@@ -335,6 +336,35 @@ TEST(BitbucketAdapterTest, DeliveryIdsComeFromEitherHeader) {
       Fixture("server/diagnostics_ping.json"));
   ASSERT_EQ(ping.alerts.size(), 2u);
   EXPECT_EQ(ping.alerts[0].dedup_key, "ping:dc-42");
+}
+
+// A field of the wrong type or value is a 400 naming the field, never a
+// key built from whatever arrived; a valid but huge title is not refused.
+TEST(BitbucketAdapterTest, WrongTypesAreRefusedNamingTheField) {
+  const std::string created = Fixture("cloud/pullrequest_created.json");
+  auto with = [&](const std::string& pointer, nlohmann::json value) {
+    nlohmann::json body = nlohmann::json::parse(created);
+    body[nlohmann::json::json_pointer(pointer)] = std::move(value);
+    return Deliver("pullrequest:created", body.dump());
+  };
+  struct Case {
+    std::string pointer;
+    nlohmann::json value;
+    std::string field;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"/pullrequest/id", "1", "pullrequest.id"},
+           {"/pullrequest/id", -1, "pullrequest.id"},
+           {"/pullrequest/id", 0, "pullrequest.id"},
+           {"/pullrequest/id", 1.5, "pullrequest.id"},
+           {"/repository/full_name", 7, "repository.full_name"}}) {
+    ConvertedDelivery result = with(c.pointer, c.value);
+    EXPECT_EQ(result.code, Code::kBadPayload) << c.pointer << " = " << c.value;
+    EXPECT_NE(result.message.find(c.field), std::string::npos) << result.message;
+  }
+  ConvertedDelivery long_title =
+      with("/pullrequest/title", std::string(100 * 1024, 't'));
+  EXPECT_EQ(long_title.code, Code::kOk) << long_title.message;
 }
 
 // Test vectors of tests/fixtures/bitbucket/HEADERS.md.

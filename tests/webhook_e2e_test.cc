@@ -578,6 +578,26 @@ TEST_F(WebhookEndToEndTest, DeclaredSchemesAndBodyDeliveryIdsAreHonoured) {
   EXPECT_EQ(StoreSummary(), std::make_pair(3, int64_t{4}));
 }
 
+TEST_F(WebhookEndToEndTest, AHugeTitleIsKeptTruncatedAndWrongTypesGet400) {
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne());
+  Json body = Json::parse(Fixture("cloud/pullrequest_created.json"));
+  body["pullrequest"]["title"] = std::string(100 * 1024, 't');
+  // Bitbucket would retry a 500 and then drop the delivery: it must be 200.
+  Answer huge = Deliver("pullrequest:created", body.dump(), "huge-title");
+  ASSERT_EQ(huge.status, 200) << huge.body.dump();
+  const v1::Incident incident =
+      GetIncident(huge.body["alerts"][0]["incident_id"].get<std::string>());
+  EXPECT_LE(incident.summary().size(), 1024u);
+  EXPECT_NE(incident.summary().find("[truncated]"), std::string::npos);
+
+  body["pullrequest"]["id"] = "1";
+  Answer typed = Deliver("pullrequest:created", body.dump(), "string-id");
+  EXPECT_EQ(typed.status, 400);
+  EXPECT_EQ(typed.body["error"]["code"], "bad_payload");
+  EXPECT_NE(typed.body["error"]["message"].get<std::string>().find("pullrequest.id"),
+            std::string::npos);
+}
+
 TEST_F(WebhookEndToEndTest, ConcurrentDeliveriesAreAllCommittedWithExactCounts) {
   ASSERT_NO_FATAL_FAILURE(StartAllInOne());
   constexpr int kThreads = 8;

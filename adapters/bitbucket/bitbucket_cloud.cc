@@ -12,6 +12,7 @@ using sdk::json::Bool;
 using sdk::json::Find;
 using sdk::json::Json;
 using sdk::json::OptionalArray;
+using sdk::json::OptionalString;
 using sdk::PayloadError;
 using sdk::json::RequireArray;
 using sdk::json::RequireId;
@@ -118,11 +119,11 @@ sdk::Conversion ConvertPullRequest(const std::string& event, const Json& body) {
     facts.action = sdk::Action::kResolve;
     facts.verb = "declined";
   }
-  facts.repo = String(body, {"repository", "full_name"});
+  facts.repo = OptionalString(body, {"repository", "full_name"}).value_or("");
   if (facts.repo.empty()) {
     facts.repo = RequireString(pr, {"destination", "repository", "full_name"});
   }
-  facts.id = RequireId(pr, {"id"});
+  facts.id = RequireId(body, {"pullrequest", "id"});
   facts.title = String(pr, {"title"});
   facts.actor = ActorName(body);
   facts.author = String(pr, {"author", "display_name"});
@@ -148,7 +149,7 @@ sdk::Conversion ConvertCommitStatus(const std::string& event,
     return sdk::Conversion::Ignored(
         event, "commit status " + state + " neither fails nor passes");
   }
-  std::string repo = String(body, {"repository", "full_name"});
+  std::string repo = OptionalString(body, {"repository", "full_name"}).value_or("");
   if (repo.empty()) repo = RequireString(status, {"repository", "full_name"});
   const std::string key = RequireString(status, {"key"});
   const std::string ref = String(status, {"refname"}, "(no ref)");

@@ -128,7 +128,7 @@ sdk::Conversion ConvertPullRequest(const std::string& event, const Json& body) {
     facts.action = sdk::Action::kResolve;
     facts.verb = "deleted";
   }
-  facts.id = RequireId(pr, {"id"});
+  facts.id = RequireId(body, {"pullRequest", "id"});
   const Json to_ref = RequireObject(pr, {"toRef"});
   facts.repo =
       RepositoryName(RequireObject(to_ref, {"repository"}), "pullRequest.toRef");

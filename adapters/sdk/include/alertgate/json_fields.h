@@ -154,17 +154,31 @@ inline std::string RequireString(const Json& root,
   return std::string(text);
 }
 
-// An id that payloads write as a number (or, in some captures, a string).
+// A numeric id (a pull request's, an issue's): a positive integer written
+// as a JSON number, returned as its decimal text. A string, zero, a negative
+// or a fractional number is a PayloadError: keys built from ids must not
+// depend on how a sender happened to spell them.
 inline std::string RequireId(const Json& root,
                              std::initializer_list<const char*> path) {
   std::optional<Json> at = Find(root, path);
   int64_t number;
-  std::string_view text;
-  if (at && at->get(number) == simdjson::SUCCESS) return std::to_string(number);
-  if (at && at->get(text) == simdjson::SUCCESS && !text.empty()) {
-    return std::string(text);
+  if (at && at->get(number) == simdjson::SUCCESS && number > 0) {
+    return std::to_string(number);
   }
-  throw PayloadError(PathName(path) + ": missing or not a number");
+  throw PayloadError(PathName(path) + ": missing or not a positive integer");
+}
+
+// The string at `path`: nullopt when absent or null, PayloadError when it
+// has another type (a name sent as a number must not become "7").
+inline std::optional<std::string> OptionalString(
+    const Json& root, std::initializer_list<const char*> path) {
+  std::optional<Json> at = Find(root, path);
+  if (!at || at->is_null()) return std::nullopt;
+  std::string_view text;
+  if (at->get(text) != simdjson::SUCCESS) {
+    throw PayloadError(PathName(path) + ": not a string");
+  }
+  return std::string(text);
 }
 
 // Parses ISO-8601 date-times as webhooks write them:
