@@ -56,6 +56,9 @@ check "list json" 0 "$A" incidents list -o json
 expect "list json" "\"dedup_key\": \"disk\""
 check "get" 0 "$A" incidents get "$INCIDENT"
 expect "get timeline" "ALERT_FOLDED"
+expect "get shows the service by name" "service +checkout \\("
+check "get the latest entry only" 0 "$A" incidents get "$INCIDENT" --timeline=1
+expect "get says how many there are" "the latest 1 of 2 timeline entries"
 check "ack" 0 "$A" incidents ack "$INCIDENT" --actor=alice --note=looking
 expect "ack" "$INCIDENT ACKNOWLEDGED"
 check "ack again" 0 "$A" incidents ack "$INCIDENT" --actor=bob

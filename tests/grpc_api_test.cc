@@ -122,7 +122,11 @@ TEST_F(GrpcApiTest, IngestGetListAcknowledgeResolve) {
     EXPECT_EQ(response.incident().state(), v1::INCIDENT_STATE_RESOLVED);
     EXPECT_EQ(response.incident().resolved_by(), "bob");
     ASSERT_EQ(response.timeline_size(), 4);
-    EXPECT_EQ(response.timeline(3).kind(), v1::CHANGE_KIND_RESOLVED);
+    EXPECT_EQ(response.incident().timeline_size(), 4);
+    EXPECT_EQ(response.timeline(0).kind(), v1::CHANGE_KIND_RESOLVED)
+        << "newest first";
+    EXPECT_EQ(response.timeline(3).kind(), v1::CHANGE_KIND_OPENED);
+    EXPECT_TRUE(response.next_timeline_page_token().empty());
   }
   {
     grpc::ClientContext context;
@@ -472,6 +476,48 @@ TEST_F(GrpcApiTest, CredentialWatchSaysSubscribedThenEveryChange) {
   EXPECT_FALSE(stream->Read(&change));
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
   stopper.join();
+}
+
+TEST_F(GrpcApiTest, ALongTimelineIsReadInPagesNewestFirstWithItsExactSize) {
+  v1::Alert alert = MakeAlert(v1::ACTION_TRIGGER, "flapping");
+  alert.mutable_occurred_at()->set_seconds(1514764800);  // The sender's 2018.
+  v1::IngestAlertResponse response;
+  for (int i = 0; i < 250; ++i) ASSERT_TRUE(Ingest(alert, &response).ok());
+  const std::string id = response.incident().id();
+  EXPECT_EQ(response.incident().alert_count(), 250);
+
+  std::vector<int64_t> sequences;
+  std::string token;
+  int pages = 0;
+  do {
+    grpc::ClientContext context;
+    v1::GetIncidentRequest request;
+    request.set_id(id);
+    request.set_timeline_page_token(token);
+    v1::GetIncidentResponse page;
+    ASSERT_TRUE(incidents_->GetIncident(&context, request, &page).ok());
+    EXPECT_EQ(page.incident().timeline_size(), 250) << "exact on every page";
+    EXPECT_LE(page.timeline_size(), 100) << "the default page";
+    for (const v1::IncidentEvent& event : page.timeline()) {
+      sequences.push_back(event.sequence());
+      EXPECT_EQ(event.occurred_at().seconds(), 1514764800);
+      EXPECT_GT(event.at().seconds(), 1514764800) << "recorded by alertgate";
+    }
+    token = page.next_timeline_page_token();
+    ++pages;
+  } while (!token.empty());
+  EXPECT_EQ(pages, 3);
+  ASSERT_EQ(sequences.size(), 250u);
+  for (size_t i = 1; i < sequences.size(); ++i) {
+    EXPECT_GT(sequences[i - 1], sequences[i]) << "newest first, no repeats";
+  }
+  grpc::ClientContext context;
+  v1::GetIncidentRequest bad;
+  bad.set_id(id);
+  bad.set_timeline_page_token("not-a-token");
+  v1::GetIncidentResponse ignored;
+  EXPECT_EQ(incidents_->GetIncident(&context, bad, &ignored).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace

@@ -118,17 +118,17 @@ TEST_F(IncidentCoreTest, IncidentTimesAreWhenAlertgateRecordedThem) {
   // The sender's times stay with the alerts, in the timeline.
   auto got = core_->GetIncident(first.incident->id);
   ASSERT_TRUE(got.ok()) << got.status();
-  ASSERT_EQ(got->timeline.size(), 2u);
-  EXPECT_EQ(got->timeline[0].at, received);
-  EXPECT_EQ(got->timeline[0].occurred_at, opened.occurred_at);
-  EXPECT_EQ(got->timeline[1].occurred_at, resolved.occurred_at);
+  ASSERT_EQ(got->timeline.size(), 2u);  // Newest first.
+  EXPECT_EQ(got->timeline[1].at, received);
+  EXPECT_EQ(got->timeline[1].occurred_at, opened.occurred_at);
+  EXPECT_EQ(got->timeline[0].occurred_at, resolved.occurred_at);
 
   // An API action has no sender's time.
   IngestResult third = MustIngest(MakeAlert(Action::kTrigger, "pr:8"));
   ASSERT_TRUE(core_->Acknowledge(third.incident->id, "alice", "").ok());
   auto acknowledged = core_->GetIncident(third.incident->id);
   ASSERT_TRUE(acknowledged.ok());
-  EXPECT_FALSE(acknowledged->timeline.back().occurred_at.has_value());
+  EXPECT_FALSE(acknowledged->timeline.front().occurred_at.has_value());
 }
 
 TEST_F(IncidentCoreTest, IncidentsOfOneMillisecondListNewestFirst) {
@@ -250,13 +250,15 @@ TEST_F(IncidentCoreTest, ActionsByIdRecordTheActorAndRefuseIllegalOnes) {
 
   auto got = core_->GetIncident(id);
   ASSERT_TRUE(got.ok());
-  ASSERT_EQ(got->timeline.size(), 3u);  // Opened, acknowledged, resolved.
-  EXPECT_EQ(got->timeline[0].kind, ChangeKind::kOpened);
+  // Resolved, acknowledged, opened: newest first.
+  ASSERT_EQ(got->timeline.size(), 3u);
+  EXPECT_EQ(got->incident.event_count, 3);
+  EXPECT_EQ(got->timeline[2].kind, ChangeKind::kOpened);
   EXPECT_EQ(got->timeline[1].kind, ChangeKind::kAcknowledged);
   EXPECT_EQ(got->timeline[1].actor, "alice");
   EXPECT_EQ(got->timeline[1].note, "looking");
-  EXPECT_EQ(got->timeline[2].kind, ChangeKind::kResolved);
-  EXPECT_LT(got->timeline[0].sequence, got->timeline[1].sequence);
+  EXPECT_EQ(got->timeline[0].kind, ChangeKind::kResolved);
+  EXPECT_GT(got->timeline[0].sequence, got->timeline[1].sequence);
 }
 
 TEST_F(IncidentCoreTest, BadAlertsAreRejectedAndChangeNothing) {

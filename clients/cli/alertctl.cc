@@ -52,6 +52,9 @@ ABSL_FLAG(std::string, page_token, "", "incidents list: page to start at.");
 ABSL_FLAG(bool, all, false, "incidents list: every page.");
 ABSL_FLAG(std::string, actor, "", "Who acts (default: $USER).");
 ABSL_FLAG(std::string, note, "", "A note for the incident's timeline.");
+ABSL_FLAG(int, timeline, 20,
+          "incidents get: how many of the latest timeline entries to show "
+          "(at most 1000).");
 ABSL_FLAG(int64_t, after, 0, "incidents watch: start after this sequence.");
 ABSL_FLAG(int, count, 0, "incidents watch: stop after this many events.");
 ABSL_FLAG(bool, until_caught_up, false,
@@ -391,7 +394,7 @@ class Alertctl {
   int IncidentsGet(const std::vector<std::string>& rest) {
     std::string id;
     if (!OneArgument(rest, &id)) return kUsage;
-    auto got = client_.GetIncident(id);
+    auto got = client_.GetIncident(id, absl::GetFlag(FLAGS_timeline));
     if (!got.ok()) return Report(got.status());
     if (Json()) {
       printf("%s\n", ToJson(*got).c_str());
@@ -421,12 +424,19 @@ class Alertctl {
     // AT is when alertgate recorded the change; OCCURRED when the alert
     // behind it happened, by the sender's clock.
     Table timeline({"SEQ", "AT", "OCCURRED", "CHANGE", "STATE", "ACTOR", "NOTE"});
-    for (const auto& e : got->timeline()) {
+    // The page is newest first; a person reads it oldest first.
+    std::vector<v1::IncidentEvent> entries(got->timeline().rbegin(),
+                                           got->timeline().rend());
+    for (const auto& e : entries) {
       timeline.Add({std::to_string(e.sequence()), FormatTime(e.at(), e.has_at()),
                     FormatTime(e.occurred_at(), e.has_occurred_at()),
                     EnumName(e, "kind"), EnumName(e, "state"), e.actor(), e.note()});
     }
     timeline.Print();
+    if (!got->next_timeline_page_token().empty()) {
+      printf("(the latest %d of %lld timeline entries; --timeline=N shows more)\n",
+             got->timeline_size(), static_cast<long long>(i.timeline_size()));
+    }
     return kOk;
   }
 

@@ -78,9 +78,12 @@ absl::StatusOr<v1::IngestAlertsResponse> AlertgateClient::IngestAlerts(
 }
 
 absl::StatusOr<v1::GetIncidentResponse> AlertgateClient::GetIncident(
-    const std::string& id) {
+    const std::string& id, int timeline_page_size,
+    const std::string& timeline_page_token) {
   v1::GetIncidentRequest request;
   request.set_id(id);
+  request.set_timeline_page_size(timeline_page_size);
+  request.set_timeline_page_token(timeline_page_token);
   return Unary<v1::GetIncidentResponse>([&](v1::GetIncidentResponse* r) {
     grpc::ClientContext context;
     Prepare(context);

@@ -23,9 +23,11 @@
 
 namespace alertgate {
 
+// An incident and one page of its timeline.
 struct IncidentWithTimeline {
   Incident incident;
-  std::vector<IncidentEvent> timeline;  // Oldest first.
+  std::vector<IncidentEvent> timeline;  // Newest first.
+  std::string next_timeline_page_token;  // Empty on the last page.
 };
 
 struct IncidentPage {
@@ -43,6 +45,7 @@ class IncidentCore {
  public:
   static constexpr int kDefaultPageSize = 50;
   static constexpr int kMaxPageSize = 1000;
+  static constexpr int kDefaultTimelinePageSize = 100;
   // A page of ListIncidents stops before it passes this many bytes (gRPC's
   // default message limit is 4 MiB).
   static constexpr size_t kMaxPageBytes = 2 * 1024 * 1024;
@@ -79,7 +82,11 @@ class IncidentCore {
                                           const std::string& actor,
                                           const std::string& note);
 
-  absl::StatusOr<IncidentWithTimeline> GetIncident(const std::string& id);
+  // The incident and the newest `timeline_page_size` entries of its
+  // timeline (0: kDefaultTimelinePageSize) before the page token's.
+  absl::StatusOr<IncidentWithTimeline> GetIncident(
+      const std::string& id, int timeline_page_size = 0,
+      const std::string& timeline_page_token = "");
 
   // `page_size` 0 means kDefaultPageSize; larger than kMaxPageSize is
   // lowered to it; negative is INVALID_ARGUMENT, as is a malformed token.

@@ -95,6 +95,9 @@ struct Incident {
   std::string acknowledged_by;
   std::optional<absl::Time> resolved_at;
   std::string resolved_by;
+  // How many entries its timeline has (every change is one); the core
+  // counts each one it appends.
+  int64_t event_count = 0;
 };
 
 // One change to an incident; an entry in its timeline and in the global log.

@@ -55,6 +55,7 @@ struct EventQuery {
   std::string service_id;   // Empty: every service.
   std::string incident_id;  // Empty: every incident.
   int limit = 500;
+  bool newest_first = false;  // The last `limit` of the range, newest first.
 };
 
 // The operations available inside one write transaction.

@@ -101,6 +101,13 @@ CREATE TABLE source_activity (
       R"sql(
 ALTER TABLE events ADD COLUMN occurred_at INTEGER;
 )sql",
+      // 3: how many timeline entries each incident has, kept with the row
+      // so that a page of a long timeline says its total without counting.
+      R"sql(
+ALTER TABLE incidents ADD COLUMN event_count INTEGER NOT NULL DEFAULT 0;
+UPDATE incidents SET event_count =
+  (SELECT count(*) FROM events WHERE events.incident_id = incidents.id);
+)sql",
   };
   return *migrations;
 }

@@ -63,7 +63,7 @@ absl::Status DecodeTagsAndLinks(const std::string& tags_json,
 #define AG_INCIDENT_COLUMNS                                          \
   "id, service_id, source, dedup_key, state, summary, description, " \
   "severity, tags, links, alert_count, opened_at, last_seen_at, "    \
-  "acknowledged_at, acknowledged_by, resolved_at, resolved_by"
+  "acknowledged_at, acknowledged_by, resolved_at, resolved_by, event_count"
 #define AG_SERVICE_COLUMNS "id, name, description, created_at"
 #define AG_CREDENTIAL_COLUMNS "service_id, source, key_hash, secret, issued_at"
 #define AG_EVENT_COLUMNS                                                   \
@@ -89,6 +89,7 @@ absl::StatusOr<Incident> ReadIncidentRow(const SqliteStatement& row) {
   incident.acknowledged_by = row.Text(14);
   incident.resolved_at = FromMicros(row.OptionalInt(15));
   incident.resolved_by = row.Text(16);
+  incident.event_count = row.Int(17);
   return incident;
 }
 
@@ -110,7 +111,8 @@ void BindIncident(SqliteStatement& stmt, const Incident& incident) {
       .Bind(14, ToMicros(incident.acknowledged_at))
       .Bind(15, incident.acknowledged_by)
       .Bind(16, ToMicros(incident.resolved_at))
-      .Bind(17, incident.resolved_by);
+      .Bind(17, incident.resolved_by)
+      .Bind(18, incident.event_count);
 }
 
 // Runs `stmt` and collects every row through `read`.
@@ -224,7 +226,7 @@ class SqliteTransaction final : public StoreTransaction {
         db_.PrepareStatic(
             "INSERT INTO incidents (" AG_INCIDENT_COLUMNS
             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-            "?13, ?14, ?15, ?16, ?17)"));
+            "?13, ?14, ?15, ?16, ?17, ?18)"));
     BindIncident(stmt, incident);
     return stmt.Run();
   }
@@ -237,7 +239,8 @@ class SqliteTransaction final : public StoreTransaction {
                     "description = ?7, severity = ?8, tags = ?9, links = ?10, "
                     "alert_count = ?11, opened_at = ?12, last_seen_at = ?13, "
                     "acknowledged_at = ?14, acknowledged_by = ?15, "
-                    "resolved_at = ?16, resolved_by = ?17 WHERE id = ?1"));
+                    "resolved_at = ?16, resolved_by = ?17, event_count = ?18 "
+                    "WHERE id = ?1"));
     BindIncident(stmt, incident);
     AG_RETURN_IF_ERROR(stmt.Run());
     if (db_.Changes() != 1) return errors::IncidentNotFound(incident.id);
@@ -712,7 +715,8 @@ absl::StatusOr<std::vector<IncidentEvent>> SqliteStore::ReadEvents(
                                  "sequence <= ?2");
   if (!query.service_id.empty()) absl::StrAppend(&sql, " AND service_id = ?3");
   if (!query.incident_id.empty()) absl::StrAppend(&sql, " AND incident_id = ?4");
-  absl::StrAppend(&sql, " ORDER BY sequence LIMIT ?5");
+  absl::StrAppend(&sql, query.newest_first ? " ORDER BY sequence DESC LIMIT ?5"
+                                           : " ORDER BY sequence LIMIT ?5");
   ReadLease lease(*this);
   AG_ASSIGN_OR_RETURN(SqliteStatement stmt, lease.db().Prepare(sql));
   stmt.Bind(1, query.after_sequence).Bind(2, query.up_to_sequence);

@@ -69,12 +69,15 @@ grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlerts(
 grpc::Status IncidentServiceHandler::GetIncident(
     grpc::ServerContext*, const v1::GetIncidentRequest* request,
     v1::GetIncidentResponse* response) {
-  absl::StatusOr<IncidentWithTimeline> got = core_->GetIncident(request->id());
+  absl::StatusOr<IncidentWithTimeline> got =
+      core_->GetIncident(request->id(), request->timeline_page_size(),
+                         request->timeline_page_token());
   if (!got.ok()) return ToGrpcStatus(got.status());
   IncidentToProto(got->incident, response->mutable_incident());
   for (const IncidentEvent& event : got->timeline) {
     EventToProto(event, response->add_timeline());
   }
+  response->set_next_timeline_page_token(got->next_timeline_page_token);
   return grpc::Status::OK;
 }
 

@@ -147,6 +147,7 @@ void IncidentToProto(const Incident& incident, v1::Incident* proto) {
     SetTime(*incident.resolved_at, proto->mutable_resolved_at());
   }
   proto->set_resolved_by(incident.resolved_by);
+  proto->set_timeline_size(incident.event_count);
 }
 
 void EventToProto(const IncidentEvent& event, v1::IncidentEvent* proto) {
@@ -160,6 +161,9 @@ void EventToProto(const IncidentEvent& event, v1::IncidentEvent* proto) {
   proto->set_state(StateToProto(event.state));
   proto->set_actor(event.actor);
   proto->set_note(event.note);
+  if (event.occurred_at) {
+    SetTime(*event.occurred_at, proto->mutable_occurred_at());
+  }
 }
 
 void IngestResultToProto(const IngestResult& result,

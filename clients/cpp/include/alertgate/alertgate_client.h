@@ -55,7 +55,11 @@ class AlertgateClient {
   // Several alerts in order, atomically (all committed or none).
   absl::StatusOr<v1::IngestAlertsResponse> IngestAlerts(
       const v1::IngestAlertsRequest& request);
-  absl::StatusOr<v1::GetIncidentResponse> GetIncident(const std::string& id);
+  // The incident and the newest `timeline_page_size` timeline entries (0:
+  // the server's default) before `timeline_page_token`.
+  absl::StatusOr<v1::GetIncidentResponse> GetIncident(
+      const std::string& id, int timeline_page_size = 0,
+      const std::string& timeline_page_token = "");
   absl::StatusOr<v1::ListIncidentsResponse> ListIncidents(
       const v1::ListIncidentsRequest& request);
   absl::StatusOr<v1::AcknowledgeIncidentResponse> AcknowledgeIncident(
