@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
-  libabsl-dev nlohmann-json3-dev libsimdjson-dev libcpp-httplib-dev
+  libabsl-dev nlohmann-json3-dev libsimdjson-dev libcpp-httplib-dev libmicrohttpd-dev
   libsqlite3-dev libssl-dev
   libgtest-dev libgmock-dev
   bazel-bootstrap

@@ -54,7 +54,8 @@ ABSL_FLAG(std::string, public_url, "",
           "address the all-in-one front door bound; a core alone returns "
           "paths only.");
 ABSL_FLAG(int64_t, max_body_bytes, 1 << 20,
-          "Largest webhook body accepted; larger gets 413.");
+          "Largest webhook body accepted, chunked or not; larger gets 413 and "
+          "is never held in memory.");
 ABSL_FLAG(double, rate_limit, 0,
           "Deliveries per second per service; more get 429. 0: no limit.");
 ABSL_FLAG(double, rate_burst, 20, "Burst allowed above --rate_limit.");
@@ -63,7 +64,21 @@ ABSL_FLAG(absl::Duration, core_timeout, absl::Seconds(5),
 ABSL_FLAG(absl::Duration, key_cache_ttl, absl::Seconds(5),
           "Longest the front door caches a resolved webhook key; a credential "
           "change on the core empties the cache at once.");
-ABSL_FLAG(int, http_threads, 64, "Front door worker threads.");
+ABSL_FLAG(int, http_threads, 64,
+          "Front door threads. Each serves many connections and is busy only "
+          "while a complete request is handled, never while a client is slow.");
+ABSL_FLAG(absl::Duration, http_request_deadline, absl::Seconds(10),
+          "Time a connection has to deliver a whole request (headers and body) "
+          "after it opens or after its previous answer; then it is closed.");
+ABSL_FLAG(int64_t, http_max_header_bytes, 32 * 1024,
+          "Largest request line and headers together; more gets 431.");
+ABSL_FLAG(int, http_max_headers, 100, "Most headers in a request; more gets 431.");
+ABSL_FLAG(int, http_max_connections, 1024,
+          "Most open HTTP connections; beyond, new ones are closed at once.");
+ABSL_FLAG(int, http_max_connections_per_address, 64,
+          "Most open HTTP connections from one client address; beyond, new "
+          "ones from it are closed at once. 0: no cap (behind a proxy, whose "
+          "connections all come from one address).");
 ABSL_FLAG(bool, log_deliveries, true, "One JSON log line per delivery.");
 ABSL_FLAG(std::string, port_file, "",
           "If set, \"grpc=<port>\" and \"http=<port>\" lines are written here "
@@ -229,10 +244,18 @@ int main(int argc, char** argv) {
     client = std::make_unique<alertgate::CoreClient>(
         client_options, &clock, core ? core->InProcessChannel() : nullptr);
     alertgate::FrontDoorOptions options;
-    options.host = http_host;
-    options.port = http_port;
-    options.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
-    options.threads = absl::GetFlag(FLAGS_http_threads);
+    options.http.host = http_host;
+    options.http.port = http_port;
+    options.http.max_body_bytes =
+        static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
+    options.http.threads = absl::GetFlag(FLAGS_http_threads);
+    options.http.request_deadline = absl::GetFlag(FLAGS_http_request_deadline);
+    options.http.max_header_bytes =
+        static_cast<size_t>(absl::GetFlag(FLAGS_http_max_header_bytes));
+    options.http.max_headers = absl::GetFlag(FLAGS_http_max_headers);
+    options.http.max_connections = absl::GetFlag(FLAGS_http_max_connections);
+    options.http.max_connections_per_address =
+        absl::GetFlag(FLAGS_http_max_connections_per_address);
     options.log_deliveries = absl::GetFlag(FLAGS_log_deliveries);
     options.handler.rate_per_second = absl::GetFlag(FLAGS_rate_limit);
     options.handler.rate_burst = absl::GetFlag(FLAGS_rate_burst);

@@ -1,4 +1,6 @@
-// FrontDoorServer: the HTTP front door on cpp-httplib.
+// FrontDoorServer: the HTTP front door, routing requests of an HttpListener
+// (which bounds and frames them) to the webhook handler and the operator
+// endpoints.
 //
 //   POST /v1/webhooks/<source>/<webhook key>   a delivery (WebhookHandler)
 //   GET  /v1/sources                           the loaded alert sources
@@ -22,21 +24,14 @@
 #include "server/core/clock.h"
 #include "server/frontdoor/core_client.h"
 #include "server/frontdoor/frontdoor_metrics.h"
+#include "server/frontdoor/http_listener.h"
 #include "server/frontdoor/webhook_handler.h"
-
-namespace httplib {
-class Server;
-}  // namespace httplib
 
 namespace alertgate {
 
 struct FrontDoorOptions {
-  std::string host = "127.0.0.1";
-  int port = 8080;  // 0 picks a free port.
-  // Larger bodies get 413. Bitbucket sends at most 256 KB.
-  size_t max_body_bytes = 1 << 20;
-  // Worker threads; a keep-alive connection holds one while it is open.
-  int threads = 64;
+  // Address, limits and threads of the HTTP listener (see http_listener.h).
+  HttpListenerOptions http;
   bool log_deliveries = true;
   WebhookHandler::Options handler;
 };
@@ -51,24 +46,24 @@ class FrontDoorServer {
   FrontDoorServer(const FrontDoorServer&) = delete;
   FrontDoorServer& operator=(const FrontDoorServer&) = delete;
 
-  int port() const { return port_; }
+  int port() const;
 
   // Stops accepting connections and waits for requests in progress.
   void Stop();
 
  private:
   FrontDoorServer() = default;
-  void InstallRoutes();
+  HttpResponse Route(const HttpRequest& request);
+  HttpResponse Deliver(const std::string& source, const std::string& key,
+                       const HttpRequest& request);
+  HttpResponse Sources();
 
   FrontDoorOptions options_;
   const AdapterRegistry* registry_ = nullptr;
   CoreClient* core_ = nullptr;
   std::unique_ptr<WebhookHandler> handler_;
   FrontDoorMetrics metrics_;
-  std::unique_ptr<httplib::Server> http_;
-  std::thread listener_;
-  int listen_socket_ = -1;
-  int port_ = 0;
+  std::unique_ptr<HttpListener> http_;
   bool stopped_ = false;
 };
 
