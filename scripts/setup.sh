@@ -13,6 +13,7 @@ PACKAGES=(
   bazel-bootstrap
   python3 python3-grpcio python3-protobuf
   curl
+  nginx-light
 )
 
 missing=()
