@@ -83,6 +83,9 @@ ABSL_FLAG(bool, log_deliveries, true, "One JSON log line per delivery.");
 ABSL_FLAG(std::string, port_file, "",
           "If set, \"grpc=<port>\" and \"http=<port>\" lines are written here "
           "once serving.");
+ABSL_FLAG(int, max_watchers, 1000,
+          "Most WatchIncidents streams a core serves at once; more get "
+          "RESOURCE_EXHAUSTED. Streams hold no thread each.");
 ABSL_FLAG(std::string, store_check, "quick",
           "How the store file is checked at start before it is served: quick "
           "(every page and row: about 4.5 s for 1,000,000 incidents, 530 MB), "
@@ -213,6 +216,7 @@ int main(int argc, char** argv) {
     }
     alertgate::CoreServerOptions options;
     options.database_path = database;
+    options.max_watchers = absl::GetFlag(FLAGS_max_watchers);
     const std::string check = absl::GetFlag(FLAGS_store_check);
     if (check == "quick") {
       options.store_check = alertgate::StoreCheck::kQuick;

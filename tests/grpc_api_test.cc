@@ -3,6 +3,7 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -518,6 +519,73 @@ TEST_F(GrpcApiTest, ALongTimelineIsReadInPagesNewestFirstWithItsExactSize) {
   v1::GetIncidentResponse ignored;
   EXPECT_EQ(incidents_->GetIncident(&context, bad, &ignored).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+int ThreadsOfThisProcess() {
+  return static_cast<int>(std::distance(
+      std::filesystem::directory_iterator("/proc/self/task"),
+      std::filesystem::directory_iterator()));
+}
+
+TEST_F(GrpcApiTest, HundredsOfWatchersHoldNoThreadEachAndAllSeeLiveEvents) {
+  const int threads_before = ThreadsOfThisProcess();
+  constexpr int kWatchers = 500;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchIncidentsResponse>>> streams;
+  for (int i = 0; i < kWatchers; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    streams.push_back(
+        incidents_->WatchIncidents(contexts.back().get(), v1::WatchIncidentsRequest()));
+    v1::WatchIncidentsResponse message;
+    ASSERT_TRUE(streams.back()->Read(&message)) << "watcher " << i;
+    ASSERT_TRUE(message.has_caught_up());
+  }
+  // Client and server share this process: 500 streams must not mean 500
+  // threads anywhere.
+  EXPECT_LT(ThreadsOfThisProcess() - threads_before, 50);
+  v1::IngestAlertResponse response;
+  ASSERT_TRUE(Ingest(MakeAlert(v1::ACTION_TRIGGER, "seen-by-all"), &response).ok());
+  for (int i = 0; i < kWatchers; ++i) {
+    v1::WatchIncidentsResponse message;
+    ASSERT_TRUE(streams[i]->Read(&message)) << "watcher " << i;
+    EXPECT_EQ(message.event().dedup_key(), "seen-by-all");
+  }
+  for (auto& context : contexts) context->TryCancel();
+  for (auto& stream : streams) {
+    v1::WatchIncidentsResponse message;
+    while (stream->Read(&message)) {
+    }
+  }
+}
+
+TEST_F(GrpcApiTest, WatchersBeyondTheCapGetResourceExhausted) {
+  CoreServerOptions options;
+  options.database_path = dir_.File("capped.db");
+  options.listen_address = "127.0.0.1:0";
+  options.max_watchers = 2;
+  auto capped = CoreServer::Start(options);
+  ASSERT_TRUE(capped.ok()) << capped.status();
+  auto stub = v1::IncidentService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string((*capped)->port()),
+      grpc::InsecureChannelCredentials()));
+  grpc::ClientContext first_context, second_context, third_context;
+  auto first = stub->WatchIncidents(&first_context, v1::WatchIncidentsRequest());
+  auto second = stub->WatchIncidents(&second_context, v1::WatchIncidentsRequest());
+  v1::WatchIncidentsResponse message;
+  ASSERT_TRUE(first->Read(&message));
+  ASSERT_TRUE(second->Read(&message));
+  auto third = stub->WatchIncidents(&third_context, v1::WatchIncidentsRequest());
+  EXPECT_FALSE(third->Read(&message));
+  grpc::Status refused = third->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(refused.error_message().find("--max_watchers"), std::string::npos);
+  first_context.TryCancel();
+  second_context.TryCancel();
+  while (first->Read(&message)) {
+  }
+  while (second->Read(&message)) {
+  }
+  (*capped)->Shutdown(absl::Seconds(1));
 }
 
 }  // namespace

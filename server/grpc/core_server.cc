@@ -30,7 +30,7 @@ absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
   server->catalog_ = std::make_unique<ServiceCatalog>(
       server->store_.get(), clock, server->ids_.get());
   server->incident_handler_ = std::make_unique<IncidentServiceHandler>(
-      server->core_.get(), server->store_.get());
+      server->core_.get(), server->store_.get(), options.max_watchers);
   server->directory_handler_ =
       std::make_unique<ServiceDirectoryHandler>(server->catalog_.get());
 
@@ -76,6 +76,7 @@ void CoreServer::Shutdown(absl::Duration grace) {
   incident_handler_->StopWatches(std::min(grace, absl::Seconds(1)));
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
+  incident_handler_->JoinWatches();
   // Every call has returned; closing the store commits anything queued.
   store_.reset();
 }

@@ -32,6 +32,8 @@ struct CoreServerOptions {
   const Clock* clock = nullptr;
   // How the store file is checked before it is served.
   StoreCheck store_check = StoreCheck::kQuick;
+  // Most WatchIncidents streams at once; more get RESOURCE_EXHAUSTED.
+  int max_watchers = 1000;
 };
 
 class CoreServer {

@@ -8,13 +8,6 @@
 #include "server/grpc/status_conversion.h"
 
 namespace alertgate {
-namespace {
-
-// How long a watch waits for new events before it checks for cancellation.
-constexpr absl::Duration kWatchPollInterval = absl::Milliseconds(200);
-
-}  // namespace
-
 grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlert(
     grpc::CallbackServerContext* context, const v1::IngestAlertRequest* request,
     v1::IngestAlertResponse* response) {
@@ -118,67 +111,6 @@ grpc::Status IncidentServiceHandler::ResolveIncident(
   response->set_changed(result->changed);
   response->set_sequence(result->sequence);
   return grpc::Status::OK;
-}
-
-grpc::Status IncidentServiceHandler::WatchIncidents(
-    grpc::ServerContext* context, const v1::WatchIncidentsRequest* request,
-    grpc::ServerWriter<v1::WatchIncidentsResponse>* writer) {
-  if (request->after_sequence() < 0) {
-    return ToGrpcStatus(
-        errors::InvalidField("after_sequence", "must not be negative"));
-  }
-  {
-    absl::MutexLock lock(&watches_mu_);
-    ++active_watches_;
-  }
-  struct Done {
-    IncidentServiceHandler* handler;
-    ~Done() {
-      absl::MutexLock lock(&handler->watches_mu_);
-      --handler->active_watches_;
-    }
-  } done{this};
-  IncidentWatch watch(store_, request->after_sequence(), request->service_id());
-  // The backlog ends at the log's end as the stream begins; once the watch
-  // has passed it, the client is told it is caught up.
-  const int64_t backlog_end =
-      std::max(request->after_sequence(), store_->LastCommittedSequence());
-  bool caught_up_sent = false;
-  v1::WatchIncidentsResponse proto;
-  while (true) {
-    if (stopping_) {
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                          "server is shutting down; resume from the last "
-                          "sequence received");
-    }
-    if (context->IsCancelled()) return grpc::Status::CANCELLED;
-    // Before waiting for live events, say the backlog is done.
-    if (!caught_up_sent && watch.cursor() >= backlog_end) {
-      proto.Clear();
-      proto.mutable_caught_up()->set_sequence(backlog_end);
-      if (!writer->Write(proto)) return grpc::Status::CANCELLED;
-      caught_up_sent = true;
-    }
-    absl::StatusOr<std::vector<IncidentEvent>> events =
-        watch.Next(kWatchPollInterval);
-    if (!events.ok()) return ToGrpcStatus(events.status());
-    for (const IncidentEvent& event : *events) {
-      proto.Clear();
-      EventToProto(event, proto.mutable_event());
-      // A slow client only slows its own stream: the store is not held while
-      // writing, and ingestion never waits for watchers.
-      if (!writer->Write(proto)) return grpc::Status::CANCELLED;
-    }
-  }
-}
-
-void IncidentServiceHandler::StopWatches(absl::Duration timeout) {
-  stopping_ = true;
-  absl::MutexLock lock(&watches_mu_);
-  auto none_active = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(watches_mu_) {
-    return active_watches_ == 0;
-  };
-  watches_mu_.AwaitWithTimeout(absl::Condition(&none_active), timeout);
 }
 
 }  // namespace alertgate

@@ -13,26 +13,31 @@
 #include "alertgate/v1/incident_service.grpc.pb.h"
 #include "server/core/incident_core.h"
 #include "server/core/incident_store.h"
+#include "server/grpc/watch_streams.h"
 
 namespace alertgate {
 
 // IngestAlert and IngestAlerts use gRPC's callback API: the call is answered by the store's
 // writer right after the commit, instead of a server thread sleeping through
-// the group commit and being woken to answer. The other methods are
-// synchronous.
+// the group commit and being woken to answer. WatchIncidents does too, so a
+// watch holds no thread (WatchStreams). The other methods are synchronous.
 class IncidentServiceHandler final
     : public v1::IncidentService::WithCallbackMethod_IngestAlert<
           v1::IncidentService::WithCallbackMethod_IngestAlerts<
-              v1::IncidentService::Service>> {
+              v1::IncidentService::WithCallbackMethod_WatchIncidents<
+                  v1::IncidentService::Service>>> {
  public:
   // REQUIRES: `core` and `store` outlive the handler.
-  IncidentServiceHandler(IncidentCore* core, IncidentStore* store)
-      : core_(core), store_(store) {}
+  IncidentServiceHandler(IncidentCore* core, IncidentStore* store,
+                         int max_watchers)
+      : core_(core), store_(store), watches_(store, max_watchers) {}
 
   // Ends running WatchIncidents streams with UNAVAILABLE, so clients know
   // to resume (elsewhere or later), and waits up to `timeout` for them to
   // return. Called before the server shuts down.
-  void StopWatches(absl::Duration timeout);
+  void StopWatches(absl::Duration timeout) { watches_.Stop(timeout); }
+  // After the server has shut down, before the store closes.
+  void JoinWatches() { watches_.Join(); }
 
   grpc::ServerUnaryReactor* IngestAlert(
       grpc::CallbackServerContext* context,
@@ -54,16 +59,16 @@ class IncidentServiceHandler final
   grpc::Status ResolveIncident(grpc::ServerContext* context,
                                const v1::ResolveIncidentRequest* request,
                                v1::ResolveIncidentResponse* response) override;
-  grpc::Status WatchIncidents(
-      grpc::ServerContext* context, const v1::WatchIncidentsRequest* request,
-      grpc::ServerWriter<v1::WatchIncidentsResponse>* writer) override;
+  grpc::ServerWriteReactor<v1::WatchIncidentsResponse>* WatchIncidents(
+      grpc::CallbackServerContext* context,
+      const v1::WatchIncidentsRequest* request) override {
+    return watches_.Open(*request);
+  }
 
  private:
   IncidentCore* core_;
   IncidentStore* store_;
-  std::atomic<bool> stopping_{false};
-  absl::Mutex watches_mu_;
-  int active_watches_ ABSL_GUARDED_BY(watches_mu_) = 0;
+  WatchStreams watches_;
 };
 
 }  // namespace alertgate
