@@ -86,6 +86,13 @@ ABSL_FLAG(std::string, port_file, "",
 ABSL_FLAG(int, max_watchers, 1000,
           "Most WatchIncidents streams a core serves at once; more get "
           "RESOURCE_EXHAUSTED. Streams hold no thread each.");
+ABSL_FLAG(absl::Duration, retain_idempotency_keys, absl::Hours(24 * 7),
+          "How long a delivery id (idempotency key) is remembered; a retry "
+          "after that has a second effect. Keep it longer than any sender "
+          "retries. 0: forever.");
+ABSL_FLAG(absl::Duration, retain_resolved_incidents, absl::Hours(24 * 90),
+          "How long a resolved incident and its timeline are kept. 0: "
+          "forever.");
 ABSL_FLAG(std::string, store_check, "quick",
           "How the store file is checked at start before it is served: quick "
           "(every page and row: about 4.5 s for 1,000,000 incidents, 530 MB), "
@@ -217,6 +224,9 @@ int main(int argc, char** argv) {
     alertgate::CoreServerOptions options;
     options.database_path = database;
     options.max_watchers = absl::GetFlag(FLAGS_max_watchers);
+    options.retention.idempotency_keys = absl::GetFlag(FLAGS_retain_idempotency_keys);
+    options.retention.resolved_incidents =
+        absl::GetFlag(FLAGS_retain_resolved_incidents);
     const std::string check = absl::GetFlag(FLAGS_store_check);
     if (check == "quick") {
       options.store_check = alertgate::StoreCheck::kQuick;

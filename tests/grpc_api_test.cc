@@ -588,5 +588,54 @@ TEST_F(GrpcApiTest, WatchersBeyondTheCapGetResourceExhausted) {
   (*capped)->Shutdown(absl::Seconds(1));
 }
 
+TEST_F(GrpcApiTest, AWatchFromBeforeThePrunedMarkIsToldToResync) {
+  // A second core on its own clock, 100 days ahead after the alerts.
+  testing::FakeClock clock;
+  CoreServerOptions options;
+  options.database_path = dir_.File("pruned.db");
+  options.listen_address = "127.0.0.1:0";
+  options.clock = &clock;
+  options.retention.interval = absl::ZeroDuration();
+  auto core = CoreServer::Start(options);
+  ASSERT_TRUE(core.ok()) << core.status();
+  auto service = (*core)->catalog().CreateService("old", "");
+  ASSERT_TRUE(service.ok());
+  Alert alert;
+  alert.service_id = service->id;
+  alert.source = "generic";
+  alert.dedup_key = "gone";
+  alert.summary = "s";
+  ASSERT_TRUE((*core)->core().Ingest(alert).ok());
+  alert.action = Action::kResolve;
+  ASSERT_TRUE((*core)->core().Ingest(alert).ok());
+  clock.Advance(absl::Hours(24 * 100));
+  auto pruned = (*core)->retention().RunOnce();
+  ASSERT_TRUE(pruned.ok());
+  ASSERT_EQ(pruned->resolved_incidents, 1);
+
+  auto stub = v1::IncidentService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string((*core)->port()),
+      grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  auto stream = stub->WatchIncidents(&context, v1::WatchIncidentsRequest());
+  v1::WatchIncidentsResponse message;
+  EXPECT_FALSE(stream->Read(&message)) << "no silent gap";
+  grpc::Status status = stream->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_NE(status.error_message().find("after_sequence=2"), std::string::npos)
+      << status.error_message();
+  // From the mark on, watching works.
+  grpc::ClientContext later_context;
+  v1::WatchIncidentsRequest later;
+  later.set_after_sequence(2);
+  auto resumed = stub->WatchIncidents(&later_context, later);
+  ASSERT_TRUE(resumed->Read(&message));
+  EXPECT_TRUE(message.has_caught_up());
+  later_context.TryCancel();
+  while (resumed->Read(&message)) {
+  }
+  (*core)->Shutdown(absl::Seconds(1));
+}
+
 }  // namespace
 }  // namespace alertgate

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "server/core/alert_limits.h"
 #include "server/core/id_generator.h"
+#include "server/core/retention.h"
 #include "server/core/service_catalog.h"
 #include "server/core/sqlite_store.h"
 #include "tests/test_support.h"
@@ -545,6 +546,57 @@ TEST_F(IncidentCoreTest, PagesStayWithinTheirByteBoundWhateverIncidentsCarry) {
   } while (!token.empty());
   EXPECT_EQ(seen.size(), 40u) << "every incident, across pages";
   EXPECT_GT(pages, 1);
+}
+
+TEST_F(IncidentCoreTest, RetentionPrunesOldKeysAndResolvedIncidentsInBatches) {
+  RetentionOptions options;
+  options.idempotency_keys = absl::Hours(24 * 7);
+  options.resolved_incidents = absl::Hours(24 * 30);
+  options.interval = absl::ZeroDuration();  // Only RunOnce() prunes.
+  options.batch = 7;  // Several batches.
+  RetentionPruner pruner(store_.get(), &clock_, options);
+
+  // 20 old incidents resolved, one old incident still open, each with a key.
+  std::vector<std::string> old_resolved;
+  for (int i = 0; i < 20; ++i) {
+    const std::string key = "old-" + std::to_string(i);
+    old_resolved.push_back(MustIngest(MakeAlert(Action::kTrigger, key, key)).incident->id);
+    MustIngest(MakeAlert(Action::kResolve, key));
+  }
+  const std::string still_open =
+      MustIngest(MakeAlert(Action::kTrigger, "open", "open-key")).incident->id;
+  const int64_t last_old_sequence = store_->LastCommittedSequence();
+
+  clock_.Advance(absl::Hours(24 * 31));
+  const std::string recent =
+      MustIngest(MakeAlert(Action::kTrigger, "recent", "recent-key")).incident->id;
+  MustIngest(MakeAlert(Action::kResolve, "recent"));
+
+  auto pruned = pruner.RunOnce();
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_EQ(pruned->idempotency_keys, 21);  // The old ones, not "recent-key".
+  EXPECT_EQ(pruned->resolved_incidents, 20);
+  for (const std::string& id : old_resolved) {
+    EXPECT_EQ(core_->GetIncident(id).status().code(), absl::StatusCode::kNotFound);
+  }
+  // Open incidents and recent ones stay, with their timelines.
+  EXPECT_TRUE(core_->GetIncident(still_open).ok());
+  auto kept = core_->GetIncident(recent);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->timeline.size(), 2u);
+  // The mark tells watchers where the log may have gaps.
+  auto mark = store_->PrunedThroughSequence();
+  ASSERT_TRUE(mark.ok());
+  EXPECT_GT(*mark, 0);
+  EXPECT_LE(*mark, last_old_sequence);
+  // A retried delivery whose key was pruned is new again (documented).
+  EXPECT_FALSE(MustIngest(MakeAlert(Action::kTrigger, "open", "open-key")).replayed);
+  // A recent key still has one effect.
+  EXPECT_TRUE(MustIngest(MakeAlert(Action::kTrigger, "recent", "recent-key")).replayed);
+  // Nothing left to prune.
+  auto again = pruner.RunOnce();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->resolved_incidents, 0);
 }
 
 TEST_F(IncidentCoreTest, CorruptionReportedAtRunTimeStopsEveryWrite) {

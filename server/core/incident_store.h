@@ -100,6 +100,15 @@ class StoreTransaction {
   // Inserts or replaces the credential of (service_id, source).
   virtual absl::Status PutWebhookCredential(
       const WebhookCredential& credential) = 0;
+
+  // Retention. Each deletes at most `limit` of the oldest rows older than
+  // `before` and returns how many it deleted.
+  virtual absl::StatusOr<int> PruneIdempotencyRecords(absl::Time before,
+                                                      int limit) = 0;
+  // Incidents resolved before `before`, with their events. Raises the
+  // pruned-through mark to the highest sequence deleted.
+  virtual absl::StatusOr<int> PruneResolvedIncidents(absl::Time before,
+                                                     int limit) = 0;
 };
 
 class IncidentStore {
@@ -136,6 +145,9 @@ class IncidentStore {
   // readable and no event at or below N will appear later. IncidentWatch
   // relies on it for gap-free watching.
   virtual int64_t LastCommittedSequence() = 0;
+  // Events up to this sequence may have been pruned: a watch that starts
+  // at or before it could miss some. 0 while nothing was pruned.
+  virtual absl::StatusOr<int64_t> PrunedThroughSequence() = 0;
   // Blocks until an event after `sequence` is committed, the timeout passes,
   // or the store begins to close. Returns LastCommittedSequence() > sequence.
   virtual bool WaitForEventsAfter(int64_t sequence, absl::Duration timeout) = 0;

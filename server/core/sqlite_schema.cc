@@ -108,6 +108,17 @@ ALTER TABLE incidents ADD COLUMN event_count INTEGER NOT NULL DEFAULT 0;
 UPDATE incidents SET event_count =
   (SELECT count(*) FROM events WHERE events.incident_id = incidents.id);
 )sql",
+      // 4: retention: find the oldest idempotency keys and resolved
+      // incidents by index, and remember how far the log was pruned.
+      R"sql(
+CREATE INDEX idempotency_keys_by_time ON idempotency_keys (created_at);
+CREATE INDEX incidents_resolved_by_time ON incidents (resolved_at)
+  WHERE state = 3;
+CREATE TABLE store_marks (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
   };
   return *migrations;
 }

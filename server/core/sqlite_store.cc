@@ -268,6 +268,61 @@ class SqliteTransaction final : public StoreTransaction {
     return last_sequence_;
   }
 
+  absl::StatusOr<int> PruneIdempotencyRecords(absl::Time before,
+                                              int limit) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.PrepareStatic(
+            "DELETE FROM idempotency_keys WHERE (service_id, key) IN "
+            "(SELECT service_id, key FROM idempotency_keys "
+            "WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)"));
+    stmt.Bind(1, ToMicros(before)).Bind(2, static_cast<int64_t>(limit));
+    AG_RETURN_IF_ERROR(stmt.Run());
+    return db_.Changes();
+  }
+
+  absl::StatusOr<int> PruneResolvedIncidents(absl::Time before,
+                                             int limit) override {
+    // The batch: the oldest resolved incidents, by the partial index.
+    AG_RETURN_IF_ERROR(db_.Exec(
+        "CREATE TEMP TABLE IF NOT EXISTS prune_batch (id TEXT PRIMARY KEY); "
+        "DELETE FROM prune_batch;"));
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement pick,
+        db_.PrepareStatic("INSERT INTO prune_batch SELECT id FROM incidents "
+                          "WHERE state = 3 AND resolved_at < ?1 "
+                          "ORDER BY resolved_at LIMIT ?2"));
+    pick.Bind(1, ToMicros(before)).Bind(2, static_cast<int64_t>(limit));
+    AG_RETURN_IF_ERROR(pick.Run());
+    const int count = db_.Changes();
+    if (count == 0) return 0;
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement highest,
+        db_.PrepareStatic("SELECT coalesce(max(sequence), 0) FROM events "
+                          "WHERE incident_id IN (SELECT id FROM prune_batch)"));
+    AG_ASSIGN_OR_RETURN(bool has_row, highest.Step());
+    const int64_t pruned_through = has_row ? highest.Int(0) : 0;
+    highest.Reset();
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement events,
+        db_.PrepareStatic("DELETE FROM events WHERE incident_id IN "
+                          "(SELECT id FROM prune_batch)"));
+    AG_RETURN_IF_ERROR(events.Run());
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement incidents,
+        db_.PrepareStatic("DELETE FROM incidents WHERE id IN "
+                          "(SELECT id FROM prune_batch)"));
+    AG_RETURN_IF_ERROR(incidents.Run());
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement mark,
+        db_.PrepareStatic(
+            "INSERT INTO store_marks (name, value) VALUES ('pruned_through', ?1) "
+            "ON CONFLICT (name) DO UPDATE SET value = max(value, ?1)"));
+    mark.Bind(1, pruned_through);
+    AG_RETURN_IF_ERROR(mark.Run());
+    return count;
+  }
+
   absl::StatusOr<std::optional<IdempotencyRecord>> FindIdempotencyRecord(
       const std::string& service_id, const std::string& key) override {
     AG_ASSIGN_OR_RETURN(
@@ -727,6 +782,18 @@ absl::StatusOr<std::vector<IncidentEvent>> SqliteStore::ReadEvents(
 }
 
 int64_t SqliteStore::LastCommittedSequence() { return notifier_.Last(); }
+
+absl::StatusOr<int64_t> SqliteStore::PrunedThroughSequence() {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().PrepareStatic(
+          "SELECT value FROM store_marks WHERE name = 'pruned_through'"));
+  AG_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+  const int64_t value = has_row ? stmt.Int(0) : 0;
+  stmt.Reset();
+  return value;
+}
 
 bool SqliteStore::WaitForEventsAfter(int64_t sequence, absl::Duration timeout) {
   return notifier_.WaitAfter(sequence, timeout);

@@ -65,6 +65,7 @@ class SqliteStore final : public IncidentStore {
   absl::StatusOr<std::vector<IncidentEvent>> ReadEvents(
       const EventQuery& query) override;
   int64_t LastCommittedSequence() override;
+  absl::StatusOr<int64_t> PrunedThroughSequence() override;
   bool WaitForEventsAfter(int64_t sequence, absl::Duration timeout) override;
 
   absl::StatusOr<std::optional<Service>> GetService(

@@ -29,6 +29,8 @@ absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
                                                  server->ids_.get());
   server->catalog_ = std::make_unique<ServiceCatalog>(
       server->store_.get(), clock, server->ids_.get());
+  server->retention_ = std::make_unique<RetentionPruner>(
+      server->store_.get(), clock, options.retention);
   server->incident_handler_ = std::make_unique<IncidentServiceHandler>(
       server->core_.get(), server->store_.get(), options.max_watchers);
   server->directory_handler_ =
@@ -77,6 +79,7 @@ void CoreServer::Shutdown(absl::Duration grace) {
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
   incident_handler_->JoinWatches();
+  retention_.reset();
   // Every call has returned; closing the store commits anything queued.
   store_.reset();
 }

@@ -16,6 +16,7 @@
 #include "server/core/clock.h"
 #include "server/core/id_generator.h"
 #include "server/core/incident_core.h"
+#include "server/core/retention.h"
 #include "server/core/service_catalog.h"
 #include "server/core/sqlite_store.h"
 #include "server/grpc/incident_service_handler.h"
@@ -34,6 +35,8 @@ struct CoreServerOptions {
   StoreCheck store_check = StoreCheck::kQuick;
   // Most WatchIncidents streams at once; more get RESOURCE_EXHAUSTED.
   int max_watchers = 1000;
+  // What the store keeps, and for how long.
+  RetentionOptions retention;
 };
 
 class CoreServer {
@@ -60,6 +63,7 @@ class CoreServer {
   std::shared_ptr<grpc::Channel> InProcessChannel();
 
   ServiceCatalog& catalog() { return *catalog_; }
+  RetentionPruner& retention() { return *retention_; }
   IncidentCore& core() { return *core_; }
 
  private:
@@ -70,6 +74,7 @@ class CoreServer {
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<IncidentCore> core_;
   std::unique_ptr<ServiceCatalog> catalog_;
+  std::unique_ptr<RetentionPruner> retention_;
   std::unique_ptr<IncidentServiceHandler> incident_handler_;
   std::unique_ptr<ServiceDirectoryHandler> directory_handler_;
   std::unique_ptr<grpc::Server> server_;  // Destroyed before the handlers.

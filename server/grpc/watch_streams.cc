@@ -165,6 +165,17 @@ grpc::ServerWriteReactor<v1::WatchIncidentsResponse>* WatchStreams::Open(
       refusal = grpc::Status(grpc::StatusCode::UNAVAILABLE,
                              "server is shutting down; resume from the last "
                              "sequence received");
+    } else if (absl::StatusOr<int64_t> pruned = store_->PrunedThroughSequence();
+               !pruned.ok()) {
+      refusal = ToGrpcStatus(pruned.status());
+    } else if (*pruned > 0 && request.after_sequence() < *pruned) {
+      // Some events at or before the pruned mark are gone: streaming from
+      // there would leave a silent gap.
+      refusal = grpc::Status(
+          grpc::StatusCode::OUT_OF_RANGE,
+          absl::StrCat("events up to sequence ", *pruned,
+                       " were pruned by retention; resync (ListIncidents), "
+                       "then watch with after_sequence=", *pruned));
     } else if (static_cast<int>(streams_.size()) >= max_streams_) {
       refusal = grpc::Status(
           grpc::StatusCode::RESOURCE_EXHAUSTED,

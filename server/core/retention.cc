@@ -1,0 +1,73 @@
+#include "server/core/retention.h"
+
+#include <stdio.h>
+
+#include <string>
+
+#include "server/core/status_macros.h"
+
+namespace alertgate {
+
+RetentionPruner::RetentionPruner(IncidentStore* store, const Clock* clock,
+                                 const RetentionOptions& options)
+    : store_(store), clock_(clock), options_(options) {
+  if (options_.interval <= absl::ZeroDuration()) return;
+  thread_ = std::thread([this] {
+    absl::MutexLock lock(&mu_);
+    while (true) {
+      auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopping), options_.interval)) return;
+      mu_.Unlock();
+      absl::StatusOr<PruneCounts> pruned = RunOnce();
+      if (!pruned.ok()) {
+        fprintf(stderr, "alertgate: retention: %s\n",
+                std::string(pruned.status().message()).c_str());
+      }
+      mu_.Lock();
+    }
+  });
+}
+
+RetentionPruner::~RetentionPruner() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+absl::StatusOr<PruneCounts> RetentionPruner::RunOnce() {
+  PruneCounts counts;
+  const absl::Time now = clock_->Now();
+  // One batch per write: ingest's writes queue behind at most one batch.
+  auto drain = [&](auto prune, int64_t& total) -> absl::Status {
+    while (true) {
+      int deleted = 0;
+      AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
+        AG_ASSIGN_OR_RETURN(deleted, prune(tx));
+        return absl::OkStatus();
+      }));
+      total += deleted;
+      if (deleted < options_.batch) return absl::OkStatus();
+    }
+  };
+  if (options_.idempotency_keys > absl::ZeroDuration()) {
+    const absl::Time before = now - options_.idempotency_keys;
+    AG_RETURN_IF_ERROR(drain(
+        [&](StoreTransaction& tx) {
+          return tx.PruneIdempotencyRecords(before, options_.batch);
+        },
+        counts.idempotency_keys));
+  }
+  if (options_.resolved_incidents > absl::ZeroDuration()) {
+    const absl::Time before = now - options_.resolved_incidents;
+    AG_RETURN_IF_ERROR(drain(
+        [&](StoreTransaction& tx) {
+          return tx.PruneResolvedIncidents(before, options_.batch);
+        },
+        counts.resolved_incidents));
+  }
+  return counts;
+}
+
+}  // namespace alertgate

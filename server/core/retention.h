@@ -1,0 +1,64 @@
+// RetentionPruner: keeps the store from growing forever. In the background
+// it deletes idempotency keys older than their window and resolved
+// incidents (with their timelines) older than theirs, in small batches,
+// each its own write, so ingest is never stalled by more than one batch.
+//
+// The windows are the operator's (docs/operations.md); an idempotency key
+// must be kept longer than any sender's retry horizon, since a delivery
+// retried after its key is pruned has a second effect.
+//
+// Thread safety: RunOnce() may be called from any thread; the background
+// thread runs it every `interval`.
+#ifndef ALERTGATE_SERVER_CORE_RETENTION_H_
+#define ALERTGATE_SERVER_CORE_RETENTION_H_
+
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "server/core/clock.h"
+#include "server/core/incident_store.h"
+
+namespace alertgate {
+
+struct RetentionOptions {
+  // Zero keeps them forever.
+  absl::Duration idempotency_keys = absl::Hours(24 * 7);
+  absl::Duration resolved_incidents = absl::Hours(24 * 90);
+  // How often the background thread prunes; zero: no background thread.
+  absl::Duration interval = absl::Minutes(1);
+  // Rows per write.
+  int batch = 500;
+};
+
+struct PruneCounts {
+  int64_t idempotency_keys = 0;
+  int64_t resolved_incidents = 0;
+};
+
+class RetentionPruner {
+ public:
+  // REQUIRES: `store` and `clock` outlive the pruner.
+  RetentionPruner(IncidentStore* store, const Clock* clock,
+                  const RetentionOptions& options);
+  // Stops the background thread, waiting for a batch in progress.
+  ~RetentionPruner();
+  RetentionPruner(const RetentionPruner&) = delete;
+  RetentionPruner& operator=(const RetentionPruner&) = delete;
+
+  // Prunes everything past its window now, batch by batch.
+  absl::StatusOr<PruneCounts> RunOnce();
+
+ private:
+  IncidentStore* store_;
+  const Clock* clock_;
+  RetentionOptions options_;
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_CORE_RETENTION_H_
