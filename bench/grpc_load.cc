@@ -6,8 +6,15 @@
 //       latency percentiles, errors.
 //   bench_grpc_load --mode=list --address=H:P --service_id=ID --seconds=5
 //       ListIncidents (50 per page, the service's open incidents), one thread.
+//   bench_grpc_load --mode=get --address=H:P --incident_id=ID --seconds=2
+//       GetIncident (its first timeline page), one thread.
+//   bench_grpc_load --mode=watch --address=H:P --watchers=2000 --seconds=10
+//       Opens that many WatchIncidents streams, waits for each one's
+//       caught_up marker, and holds them (unread) for --seconds.
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -29,6 +36,8 @@ ABSL_FLAG(int, threads, 32, "Client threads.");
 ABSL_FLAG(int, channels, 4, "gRPC connections.");
 ABSL_FLAG(double, seconds, 10, "How long to run.");
 ABSL_FLAG(std::string, key_prefix, "bench", "Dedup key prefix (unique per run).");
+ABSL_FLAG(int, watchers, 2000, "watch: streams to open and hold.");
+ABSL_FLAG(std::string, incident_id, "", "get: the incident to read.");
 
 namespace {
 
@@ -40,10 +49,39 @@ double Percentile(std::vector<double>& sorted, double p) {
 
 }  // namespace
 
+// Opens --watchers streams, holds them, prints how many were served.
+int HoldWatchers(
+    std::vector<std::unique_ptr<alertgate::v1::IncidentService::Stub>>& stubs) {
+  const int count = absl::GetFlag(FLAGS_watchers);
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<alertgate::v1::WatchIncidentsResponse>>>
+      streams;
+  int caught_up = 0;
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < count; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    alertgate::v1::WatchIncidentsRequest request;
+    request.set_after_sequence(INT64_MAX / 2);  // Live events only.
+    streams.push_back(stubs[i % stubs.size()]->WatchIncidents(contexts.back().get(), request));
+    alertgate::v1::WatchIncidentsResponse message;
+    if (streams.back()->Read(&message) && message.has_caught_up()) ++caught_up;
+  }
+  const double open_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
+  for (auto& context : contexts) context->TryCancel();
+  printf("{\"mode\": \"watch\", \"watchers\": %d, \"caught_up\": %d, "
+         "\"open_seconds\": %.2f}\n",
+         count, caught_up, open_seconds);
+  // Streams are cancelled; the process exits without draining them.
+  fflush(stdout);
+  _exit(0);
+}
+
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const bool list = absl::GetFlag(FLAGS_mode) == "list";
-  const int threads = list ? 1 : absl::GetFlag(FLAGS_threads);
+  const bool get = absl::GetFlag(FLAGS_mode) == "get";
+  const int threads = list || get ? 1 : absl::GetFlag(FLAGS_threads);
   std::vector<std::unique_ptr<alertgate::v1::IncidentService::Stub>> stubs;
   for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_channels)); ++i) {
     grpc::ChannelArguments args;
@@ -51,6 +89,7 @@ int main(int argc, char** argv) {
     stubs.push_back(alertgate::v1::IncidentService::NewStub(grpc::CreateCustomChannel(
         absl::GetFlag(FLAGS_address), grpc::InsecureChannelCredentials(), args)));
   }
+  if (absl::GetFlag(FLAGS_mode) == "watch") return HoldWatchers(stubs);
   const absl::Time end = absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_seconds));
   std::mutex mu;
   std::vector<double> latencies_ms;
@@ -65,7 +104,12 @@ int main(int argc, char** argv) {
         context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
         const absl::Time start = absl::Now();
         grpc::Status status;
-        if (list) {
+        if (get) {
+          alertgate::v1::GetIncidentRequest request;
+          request.set_id(absl::GetFlag(FLAGS_incident_id));
+          alertgate::v1::GetIncidentResponse response;
+          status = stub.GetIncident(&context, request, &response);
+        } else if (list) {
           alertgate::v1::ListIncidentsRequest request;
           request.set_service_id(absl::GetFlag(FLAGS_service_id));
           request.add_states(alertgate::v1::INCIDENT_STATE_TRIGGERED);
@@ -101,7 +145,7 @@ int main(int argc, char** argv) {
   std::sort(latencies_ms.begin(), latencies_ms.end());
   printf("{\"mode\": \"%s\", \"calls\": %zu, \"errors\": %lld, \"seconds\": %.2f, "
          "\"calls_per_second\": %.1f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f}\n",
-         list ? "list" : "ingest", latencies_ms.size(),
+         absl::GetFlag(FLAGS_mode).c_str(), latencies_ms.size(),
          static_cast<long long>(errors.load()), seconds, latencies_ms.size() / seconds,
          Percentile(latencies_ms, 50), Percentile(latencies_ms, 99),
          latencies_ms.empty() ? 0.0 : latencies_ms.back());

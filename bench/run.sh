@@ -9,6 +9,9 @@
 #      Alertmanager (in memory only)
 #   5. IngestAlert over gRPC
 #   6. a store of 1,000,000 incidents: ingest rate, ListIncidents latency, RSS
+#   7. under attack: deliveries while 1,000 idle and 300 trickling
+#      connections are held (alone and behind deploy/nginx/alertgate.conf),
+#      RSS under endless chunked bodies, threads with 2,000 watchers
 # and checks after each alertgate run that the store holds exactly what was
 # acknowledged. Writes bench/results/latest.json and docs/benchmarks.md.
 #
@@ -50,7 +53,7 @@ else
   BUILD=build-bench
   [[ -f $BUILD/build.ninja ]] || cmake -S . -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
   cmake --build $BUILD -j"$(nproc)" --target alertgate bitbucket generic \
-    bench_bare_httplib bench_grpc_load bench_seed_store > /dev/null
+    bench_bare_httplib bench_grpc_load bench_seed_store bench_hold > /dev/null
 fi
 ALERTGATE=$ROOT/$BUILD/server/alertgate
 FIXTURES=$ROOT/tests/fixtures/bitbucket
@@ -242,6 +245,113 @@ LARGE_GRPC=127.0.0.1:$(port_of "$WORK/large.ports" grpc)
 echo "{\"peak_rss_mb\": $(( $(peak_rss_kb "$LARGE_PID") / 1024 ))}" > "$RESULTS/large_rss.json"
 log "large store: list $(cat "$RESULTS/large_list.json"); ingest $(cat "$RESULTS/large_ingest.json"); $(cat "$RESULTS/large_rss.json")"
 stop "$LARGE_PID"
+
+# 7. Under attack: hostile connections from 250 addresses (127.0.1.x),
+# real deliveries from wrk beside them.
+IDLE=1000; TRICKLE=300; CHUNKED=8; WATCHERS=2000
+[[ $SMOKE == 1 ]] && { IDLE=100; TRICKLE=30; CHUNKED=2; WATCHERS=200; }
+HOLD=$ROOT/$BUILD/bench/bench_hold
+threads_of() { awk '/^Threads:/ {print $2}' "/proc/$1/status"; }
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# max_rss_during PID SECONDS: the largest RSS sampled every 100 ms.
+max_rss_during() {
+  local pid=$1 until=$((SECONDS + $2)) max=0 now
+  while (( SECONDS < until )); do
+    now=$(rss_kb "$pid"); (( now > max )) && max=$now
+    sleep 0.1
+  done
+  echo "$max"
+}
+rm -f "$WORK/attack.ports"
+start alertgate "$WORK/attack.ports" "$ALERTGATE" --data_dir="$WORK/attack" \
+  --grpc_listen=127.0.0.1:0 --http_listen=127.0.0.1:0 --log_deliveries=false \
+  --http_max_connections=4096 --port_file="$WORK/attack.ports"
+ATTACK_PID=$PID
+HTTP=$(port_of "$WORK/attack.ports" http); GRPC=$(port_of "$WORK/attack.ports" grpc)
+BB=$(webhook_path "$WORK/attack" bitbucket)
+MEASURED_PIDS=$ATTACK_PID
+"$HOLD" --port="$HTTP" --idle="$IDLE" --trickle="$TRICKLE" --path="$BB" \
+  --seconds=$((SECONDS_PER_RUN + 4)) > "$RESULTS/attack_hold.json" &
+HOLDER=$!
+sleep 2
+measure attack_allinone_c16 16 "http://127.0.0.1:$HTTP" bitbucket_mix.lua "$BB" "$FIXTURES" atk
+echo "{\"threads\": $(threads_of "$ATTACK_PID"), \"idle\": $IDLE, \"trickle\": $TRICKLE}" \
+  > "$RESULTS/attack_threads.json"
+wait "$HOLDER"
+log "attack: held $(cat "$RESULTS/attack_hold.json"); $(cat "$RESULTS/attack_threads.json")"
+# Endless chunked bodies.
+RSS_BEFORE=$(rss_kb "$ATTACK_PID")
+"$HOLD" --port="$HTTP" --chunked="$CHUNKED" --path="$BB" --seconds=$((SECONDS_PER_RUN / 2 + 1)) \
+  > "$RESULTS/attack_chunked_hold.json" &
+HOLDER=$!
+RSS_MAX=$(max_rss_during "$ATTACK_PID" $((SECONDS_PER_RUN / 2 + 1)))
+wait "$HOLDER"
+sleep 1
+echo "{\"rss_before_mb\": $((RSS_BEFORE / 1024)), \"rss_max_mb\": $((RSS_MAX / 1024)), \"rss_after_mb\": $(( $(rss_kb "$ATTACK_PID") / 1024 )), \"streams\": $CHUNKED, \"bytes\": $(/usr/bin/python3 -c "import json; print(json.load(open('$RESULTS/attack_chunked_hold.json'))['bytes_sent'])")}" \
+  > "$RESULTS/attack_memory.json"
+log "attack memory: $(cat "$RESULTS/attack_memory.json")"
+# Watchers: threads while they are held, and ingest beside them.
+THREADS_BEFORE=$(threads_of "$ATTACK_PID")
+"$ROOT/$BUILD/bench/bench_grpc_load" --mode=watch --address="127.0.0.1:$GRPC" \
+  --watchers="$WATCHERS" --seconds=$((SECONDS_PER_RUN + 2)) --channels=4 \
+  > "$RESULTS/attack_watch_hold.json" &
+WATCHER=$!
+sleep 4  # Opening 2,000 streams takes about a second.
+ATTACK_SERVICE=$(sed -n 's/.*(id \([0-9A-Z]*\)).*/\1/p' "$WORK/attack/webhook-urls.txt")
+"$ROOT/$BUILD/bench/bench_grpc_load" --mode=ingest --address="127.0.0.1:$GRPC" \
+  --service_id="$ATTACK_SERVICE" --seconds="$((SECONDS_PER_RUN / 2 + 1))" --threads=32 --channels=4 \
+  --key_prefix=watched > "$RESULTS/attack_watch_ingest.json"
+THREADS_WATCHED=$(threads_of "$ATTACK_PID")
+wait "$WATCHER"
+echo "{\"watchers\": $WATCHERS, \"threads_before\": $THREADS_BEFORE, \"threads_with_watchers\": $THREADS_WATCHED}" \
+  > "$RESULTS/attack_watch_threads.json"
+log "watchers: $(cat "$RESULTS/attack_watch_hold.json"); $(cat "$RESULTS/attack_watch_threads.json"); ingest $(cat "$RESULTS/attack_watch_ingest.json")"
+# Behind the shipped nginx recipe (adapted as docs/operations.md says; the
+# per-address delivery rate raised, since wrk is one address).
+if [[ -x /usr/sbin/nginx ]]; then
+  NGINX_PORT=$(free_port)
+  mkdir -p "$WORK/nginx"
+  sed -e "s|server 127.0.0.1:8080;|server 127.0.0.1:$HTTP;|" \
+      -e "s|listen 443 ssl;|listen 127.0.0.1:$NGINX_PORT;|" \
+      -e "/ssl_certificate/d" -e "s|rate=50r/s|rate=100000r/s|" \
+      "$ROOT/deploy/nginx/alertgate.conf" > "$WORK/nginx/alertgate.conf"
+  cat > "$WORK/nginx/nginx.conf" <<NGINX
+$([[ $(id -u) == 0 ]] && echo "user root root;")
+daemon off;
+master_process off;
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  include $WORK/nginx/alertgate.conf;
+}
+NGINX
+  /usr/sbin/nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" > "$WORK/nginx.log" 2>&1 &
+  NGINX_PID=$!
+  PIDS+=("$NGINX_PID")
+  for _ in $(seq 100); do curl -s "http://127.0.0.1:$NGINX_PORT/healthz" > /dev/null && break; sleep 0.05; done
+  "$HOLD" --port="$NGINX_PORT" --idle="$IDLE" --trickle="$TRICKLE" --path="$BB" \
+    --seconds=$((SECONDS_PER_RUN + 4)) > "$RESULTS/attack_nginx_hold.json" &
+  HOLDER=$!
+  sleep 2
+  MEASURED_PIDS="$ATTACK_PID $NGINX_PID"
+  measure attack_nginx_c16 16 "http://127.0.0.1:$NGINX_PORT" bitbucket_mix.lua "$BB" "$FIXTURES" atkn
+  wait "$HOLDER"
+  stop "$NGINX_PID"
+fi
+stop "$ATTACK_PID"
+# Deliveries carry delivery ids (counted); the gRPC alerts beside the
+# watchers do not.
+ATTACK_ACKED=$(acked_of "$RESULTS/attack_allinone_c16.json")
+[[ -f $RESULTS/attack_nginx_c16.json ]] && ATTACK_ACKED=$((ATTACK_ACKED + $(acked_of "$RESULTS/attack_nginx_c16.json")))
+check_store attack_store "$WORK/attack/alertgate.db" "$ATTACK_ACKED" 64
 
 # Results.
 OUT=bench/results

@@ -93,6 +93,8 @@ ABSL_FLAG(absl::Duration, retain_idempotency_keys, absl::Hours(24 * 7),
 ABSL_FLAG(absl::Duration, retain_resolved_incidents, absl::Hours(24 * 90),
           "How long a resolved incident and its timeline are kept. 0: "
           "forever.");
+ABSL_FLAG(absl::Duration, retention_interval, absl::Minutes(1),
+          "How often the pruner looks for what retention lets go.");
 ABSL_FLAG(std::string, store_check, "quick",
           "How the store file is checked at start before it is served: quick "
           "(every page and row: about 4.5 s for 1,000,000 incidents, 530 MB), "
@@ -227,6 +229,7 @@ int main(int argc, char** argv) {
     options.retention.idempotency_keys = absl::GetFlag(FLAGS_retain_idempotency_keys);
     options.retention.resolved_incidents =
         absl::GetFlag(FLAGS_retain_resolved_incidents);
+    options.retention.interval = absl::GetFlag(FLAGS_retention_interval);
     const std::string check = absl::GetFlag(FLAGS_store_check);
     if (check == "quick") {
       options.store_check = alertgate::StoreCheck::kQuick;

@@ -362,6 +362,9 @@ TEST_F(HostileHttpTest, BehindTheShippedNginxTheAttackStillLeavesDeliveriesAnswe
   { std::ofstream(root + "/alertgate.conf") << site; }
   {
     std::ofstream conf(root + "/nginx.conf");
+    // As root, nginx hands its temp folders to "nobody", which a sandbox
+    // (Bazel's) may not map: keep them root's.
+    if (geteuid() == 0) conf << "user root root;\n";
     conf << "daemon off;\nmaster_process off;\nworker_processes 1;\n"
          << "pid " << root << "/nginx.pid;\nerror_log " << root << "/error.log warn;\n"
          << "events { worker_connections 4096; }\nhttp {\n  access_log off;\n";
