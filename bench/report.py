@@ -163,7 +163,7 @@ unattacked figures are the baseline.
 | what | figure |
 |---|---|
 | deliveries, 16 connections, while {get('attack_threads', 'idle', 0):,} idle and {get('attack_threads', 'trickle', 0):,} trickling connections are held | {atk.get('per_second', 0):,.0f}/s ({ratio(atk.get('per_second', 0), aio16)} of unattacked), p99 {atk.get('p99_ms', 0):.1f} ms, {atk.get('failed', 0)} failed |
-| hostile connections closed by the request deadline during that run | {hold.get('closed_by_server', 0):,} of {hold.get('connections', 0):,} |
+| times the request deadline closed a hostile connection (each was opened again at once) | {hold.get('closed_by_server', 0):,} |
 | threads of the process while they are held | {get('attack_threads', 'threads', 0)} |
 | the same through `deploy/nginx/alertgate.conf` (nginx 1.22, one worker; its per-address rate raised for the load generator) | {atk_n.get('per_second', 0):,.0f}/s, p99 {atk_n.get('p99_ms', 0):.1f} ms, {atk_n.get('failed', 0)} failed |
 | RSS while {mem.get('streams', 0)} clients stream endless chunked bodies ({mem.get('bytes', 0) / 2**20:,.0f} MiB sent) | {mem.get('rss_before_mb', 0)} MB before, {mem.get('rss_max_mb', 0)} MB at most, {mem.get('rss_after_mb', 0)} MB after |
