@@ -215,8 +215,11 @@ previous binary (about ±15% noise between runs on these machines):
 
 What is left per webhook: the kernel (thread wake-ups, socket I/O, one
 `fdatasync` per group commit) is about half of the process's CPU; the rest is
-cpp-httplib, protobuf/gRPC in-process, SQLite (about 2.5 pages written per
-alert into the WAL), and malloc.
+the HTTP server, protobuf/gRPC in-process, SQLite (about 2.5 pages written per
+alert into the WAL), and malloc. The front door's HTTP server has been GNU
+libmicrohttpd since the hardening work (the ceiling row is still a bare
+cpp-httplib server); measured side by side against the cpp-httplib front
+door it was within noise (docs/frontdoor.md).
 
 **Small alerts vs Alertmanager.** Alertmanager answers from memory: no fsync,
 no store, goroutines instead of OS threads (its RSS grows with every alert it
@@ -228,8 +231,8 @@ Batching is what closes the gap: `IngestAlerts` commits a whole delivery in
 one transaction, and with ten alerts per request alertgate reaches about half
 of Alertmanager's in-memory rate with a far lower p99 (see the table). What
 would lift the one-per-request rate further: fewer thread hand-offs in the
-front door (cpp-httplib keeps a blocking worker per connection until the core
-answers), and larger commit groups, which more concurrent connections already
+front door (a handler thread blocks until the core answers), and larger
+commit groups, which more concurrent connections already
 give. Matching an in-memory receiver request for request while fsyncing every
 answer is not in reach on two cores shared with the load generator.
 """
