@@ -30,6 +30,7 @@ RETENTION=2m
 "$ROOT/$BUILD/server/alertgate" --data_dir="$WORK/data" --grpc_listen=127.0.0.1:0 \
   --http_listen=127.0.0.1:0 --log_deliveries=false --port_file="$WORK/ports" \
   --retain_idempotency_keys=$RETENTION --retain_resolved_incidents=$RETENTION \
+  --retain_folded_alerts=$RETENTION \
   --retention_interval=20s > "$WORK/alertgate.log" 2>&1 &
 PID=$!
 PIDS+=("$PID")

@@ -93,6 +93,9 @@ ABSL_FLAG(absl::Duration, retain_idempotency_keys, absl::Hours(24 * 7),
 ABSL_FLAG(absl::Duration, retain_resolved_incidents, absl::Hours(24 * 90),
           "How long a resolved incident and its timeline are kept. 0: "
           "forever.");
+ABSL_FLAG(absl::Duration, retain_folded_alerts, absl::Hours(24 * 30),
+          "How long the timeline entry of each folded alert is kept, open "
+          "incidents included (their alert count stays exact). 0: forever.");
 ABSL_FLAG(absl::Duration, retention_interval, absl::Minutes(1),
           "How often the pruner looks for what retention lets go.");
 ABSL_FLAG(std::string, store_check, "quick",
@@ -230,6 +233,7 @@ int main(int argc, char** argv) {
     options.retention.resolved_incidents =
         absl::GetFlag(FLAGS_retain_resolved_incidents);
     options.retention.interval = absl::GetFlag(FLAGS_retention_interval);
+    options.retention.folded_alerts = absl::GetFlag(FLAGS_retain_folded_alerts);
     const std::string check = absl::GetFlag(FLAGS_store_check);
     if (check == "quick") {
       options.store_check = alertgate::StoreCheck::kQuick;

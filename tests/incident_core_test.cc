@@ -565,6 +565,8 @@ TEST_F(IncidentCoreTest, RetentionPrunesOldKeysAndResolvedIncidentsInBatches) {
   }
   const std::string still_open =
       MustIngest(MakeAlert(Action::kTrigger, "open", "open-key")).incident->id;
+  // A flapping check: an open incident that folds 30 alerts.
+  for (int i = 0; i < 30; ++i) MustIngest(MakeAlert(Action::kTrigger, "open"));
   const int64_t last_old_sequence = store_->LastCommittedSequence();
 
   clock_.Advance(absl::Hours(24 * 31));
@@ -576,11 +578,17 @@ TEST_F(IncidentCoreTest, RetentionPrunesOldKeysAndResolvedIncidentsInBatches) {
   ASSERT_TRUE(pruned.ok()) << pruned.status();
   EXPECT_EQ(pruned->idempotency_keys, 21);  // The old ones, not "recent-key".
   EXPECT_EQ(pruned->resolved_incidents, 20);
+  EXPECT_EQ(pruned->fold_events, 30);
   for (const std::string& id : old_resolved) {
     EXPECT_EQ(core_->GetIncident(id).status().code(), absl::StatusCode::kNotFound);
   }
-  // Open incidents and recent ones stay, with their timelines.
-  EXPECT_TRUE(core_->GetIncident(still_open).ok());
+  // Open incidents stay; their old fold entries go, their count stays exact.
+  auto open = core_->GetIncident(still_open);
+  ASSERT_TRUE(open.ok());
+  EXPECT_EQ(open->incident.alert_count, 31);
+  EXPECT_EQ(open->incident.event_count, 1) << "only its opening entry is left";
+  ASSERT_EQ(open->timeline.size(), 1u);
+  EXPECT_EQ(open->timeline[0].kind, ChangeKind::kOpened);
   auto kept = core_->GetIncident(recent);
   ASSERT_TRUE(kept.ok());
   EXPECT_EQ(kept->timeline.size(), 2u);

@@ -109,6 +109,10 @@ class StoreTransaction {
   // pruned-through mark to the highest sequence deleted.
   virtual absl::StatusOr<int> PruneResolvedIncidents(absl::Time before,
                                                      int limit) = 0;
+  // ALERT_FOLDED events recorded before `before`, of any incident; each
+  // incident's event_count drops by what it lost (its alert_count stays).
+  // Raises the pruned-through mark likewise.
+  virtual absl::StatusOr<int> PruneFoldEvents(absl::Time before, int limit) = 0;
 };
 
 class IncidentStore {

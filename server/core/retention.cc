@@ -67,6 +67,12 @@ absl::StatusOr<PruneCounts> RetentionPruner::RunOnce() {
         },
         counts.resolved_incidents));
   }
+  if (options_.folded_alerts > absl::ZeroDuration()) {
+    const absl::Time before = now - options_.folded_alerts;
+    AG_RETURN_IF_ERROR(drain(
+        [&](StoreTransaction& tx) { return tx.PruneFoldEvents(before, options_.batch); },
+        counts.fold_events));
+  }
   return counts;
 }
 

@@ -26,6 +26,9 @@ struct RetentionOptions {
   // Zero keeps them forever.
   absl::Duration idempotency_keys = absl::Hours(24 * 7);
   absl::Duration resolved_incidents = absl::Hours(24 * 90);
+  // Timeline entries of folded alerts, of open incidents too (an incident
+  // that never resolves would otherwise grow by one entry per alert).
+  absl::Duration folded_alerts = absl::Hours(24 * 30);
   // How often the background thread prunes; zero: no background thread.
   absl::Duration interval = absl::Minutes(1);
   // Rows per write.
@@ -35,6 +38,7 @@ struct RetentionOptions {
 struct PruneCounts {
   int64_t idempotency_keys = 0;
   int64_t resolved_incidents = 0;
+  int64_t fold_events = 0;
 };
 
 class RetentionPruner {

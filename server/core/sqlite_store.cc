@@ -323,6 +323,32 @@ class SqliteTransaction final : public StoreTransaction {
     return count;
   }
 
+  absl::StatusOr<int> PruneFoldEvents(absl::Time before, int limit) override {
+    AG_RETURN_IF_ERROR(db_.Exec(
+        "CREATE TEMP TABLE IF NOT EXISTS prune_events "
+        "(sequence INTEGER PRIMARY KEY, incident_id TEXT NOT NULL); "
+        "DELETE FROM prune_events;"));
+    // Oldest first: the log is in commit order, so the scan stops early.
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement pick,
+        db_.PrepareStatic("INSERT INTO prune_events SELECT sequence, incident_id "
+                          "FROM events WHERE kind = 2 AND at < ?1 "
+                          "ORDER BY sequence LIMIT ?2"));
+    pick.Bind(1, ToMicros(before)).Bind(2, static_cast<int64_t>(limit));
+    AG_RETURN_IF_ERROR(pick.Run());
+    const int count = db_.Changes();
+    if (count == 0) return 0;
+    AG_RETURN_IF_ERROR(db_.Exec(
+        "UPDATE incidents SET event_count = event_count - "
+        "(SELECT count(*) FROM prune_events p WHERE p.incident_id = incidents.id) "
+        "WHERE id IN (SELECT incident_id FROM prune_events); "
+        "DELETE FROM events WHERE sequence IN (SELECT sequence FROM prune_events); "
+        "INSERT INTO store_marks (name, value) "
+        "SELECT 'pruned_through', max(sequence) FROM prune_events WHERE true "
+        "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value);"));
+    return count;
+  }
+
   absl::StatusOr<std::optional<IdempotencyRecord>> FindIdempotencyRecord(
       const std::string& service_id, const std::string& key) override {
     AG_ASSIGN_OR_RETURN(
