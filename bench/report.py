@@ -157,7 +157,8 @@ if atk:
 
 Hostile connections come from 250 loopback addresses (127.0.1.x, under the
 per-address cap) while wrk sends the real webhook mix from another; the
-all-in-one service runs with `--http_max_connections=4096`. The same run's
+all-in-one service runs with `--http_max_connections=4096` and
+`--max_watchers=4096` (the defaults are 1024 and 1000). The same run's
 unattacked figures are the baseline.
 
 | what | figure |
@@ -178,8 +179,9 @@ if os.path.exists(soak_path) and smoke != "1":
 
 The webhook mix at full speed on one all-in-one process, retention windows
 shortened to {soak['retention']} so that pruning reaches its steady state
-within the run. One pull request's incident folds every creation delivery,
-so it becomes the hottest incident by far.
+within the run. The mix repeats the same push, whose alert folds into one
+open incident every time: it becomes the hottest incident by far, and its
+fold entries are pruned like everything else.
 
 | | start | end |
 |---|---|---|

@@ -265,7 +265,7 @@ max_rss_during() {
 rm -f "$WORK/attack.ports"
 start alertgate "$WORK/attack.ports" "$ALERTGATE" --data_dir="$WORK/attack" \
   --grpc_listen=127.0.0.1:0 --http_listen=127.0.0.1:0 --log_deliveries=false \
-  --http_max_connections=4096 --port_file="$WORK/attack.ports"
+  --http_max_connections=4096 --max_watchers=4096 --port_file="$WORK/attack.ports"
 ATTACK_PID=$PID
 HTTP=$(port_of "$WORK/attack.ports" http); GRPC=$(port_of "$WORK/attack.ports" grpc)
 BB=$(webhook_path "$WORK/attack" bitbucket)
