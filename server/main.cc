@@ -30,6 +30,7 @@
 #include "adapters/loader/adapter_registry.h"
 #include "server/data_folder.h"
 #include "server/first_start.h"
+#include "server/store_url.h"
 #include "server/frontdoor/core_client.h"
 #include "server/frontdoor/frontdoor_server.h"
 #include "server/grpc/core_server.h"
@@ -37,8 +38,9 @@
 ABSL_FLAG(std::string, role, "all", "all, core or frontdoor.");
 ABSL_FLAG(std::string, data_dir, "data",
           "Folder for alertgate's data; created if missing (core, all).");
-ABSL_FLAG(std::string, database, "",
-          "SQLite file of the store. Empty: <data_dir>/alertgate.db.");
+ABSL_FLAG(std::string, store, "",
+          "The store, as a URL: sqlite:///absolute/path.db or "
+          "sqlite://relative/path.db. Empty: sqlite://<data_dir>/alertgate.db.");
 ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:50051",
           "Address of the gRPC API (core, all); port 0 picks a free one.");
 ABSL_FLAG(std::string, http_listen, "127.0.0.1:8080",
@@ -215,9 +217,10 @@ int main(int argc, char** argv) {
     auto claimed = alertgate::DataFolder::Claim(data_dir);
     if (!claimed.ok()) return Fail(std::string(claimed.status().message()));
     data_folder = std::move(*claimed);
-    std::string database = absl::GetFlag(FLAGS_database);
-    if (database.empty()) {
-      database = data_dir + "/alertgate.db";
+    std::string store_url = absl::GetFlag(FLAGS_store);
+    if (store_url.empty()) {
+      store_url = "sqlite://" + data_dir + "/alertgate.db";
+      const std::string database = data_dir + "/alertgate.db";
       if (data_folder->UsedBefore() && access(database.c_str(), F_OK) != 0) {
         return Fail("store " + database + " is missing, but " + data_dir +
                     " was used before (it has webhook-urls.txt): refusing "
@@ -227,7 +230,6 @@ int main(int argc, char** argv) {
       }
     }
     alertgate::CoreServerOptions options;
-    options.database_path = database;
     options.max_watchers = absl::GetFlag(FLAGS_max_watchers);
     options.retention.idempotency_keys = absl::GetFlag(FLAGS_retain_idempotency_keys);
     options.retention.resolved_incidents =
@@ -235,21 +237,22 @@ int main(int argc, char** argv) {
     options.retention.interval = absl::GetFlag(FLAGS_retention_interval);
     options.retention.folded_alerts = absl::GetFlag(FLAGS_retain_folded_alerts);
     const std::string check = absl::GetFlag(FLAGS_store_check);
-    if (check == "quick") {
-      options.store_check = alertgate::StoreCheck::kQuick;
-    } else if (check == "full") {
-      options.store_check = alertgate::StoreCheck::kFull;
+    alertgate::StoreCheck store_check = alertgate::StoreCheck::kQuick;
+    if (check == "full") {
+      store_check = alertgate::StoreCheck::kFull;
     } else if (check == "none") {
-      options.store_check = alertgate::StoreCheck::kNone;
-    } else {
+      store_check = alertgate::StoreCheck::kNone;
+    } else if (check != "quick") {
       return Fail("--store_check must be quick, full or none, not " + check);
     }
+    auto store = alertgate::OpenStore(store_url, store_check);
+    if (!store.ok()) return Fail(std::string(store.status().message()));
     options.listen_address = absl::GetFlag(FLAGS_grpc_listen);
-    auto started = alertgate::CoreServer::Start(options);
+    auto started = alertgate::CoreServer::Start(options, *std::move(store));
     if (!started.ok()) return Fail(started.status().ToString());
     core = std::move(*started);
     printf("alertgate: core serving gRPC on port %d, store %s\n", core->port(),
-           database.c_str());
+           store_url.c_str());
     core_address = absl::StrCat("in-process (gRPC port ", core->port(), ")");
   }
 

@@ -163,5 +163,33 @@ TEST_F(DataFolderTest, ADamagedStoreIsRefusedAtStart) {
   ExpectRefusal("damaged.log", "is damaged");
 }
 
+TEST_F(DataFolderTest, TheStoreIsChosenByOneUrl) {
+  // An explicit sqlite:// URL puts the store where it says.
+  const std::string elsewhere = dir_.File("stores/alertgate.db");
+  std::filesystem::create_directories(dir_.File("stores"));
+  {
+    ServerProcess core;
+    ASSERT_TRUE(core.Start(ProjectBinary("server/alertgate"),
+                           {"--role=core", "--data_dir=" + data(),
+                            "--grpc_listen=127.0.0.1:0", "--store=sqlite://" + elsewhere},
+                           dir_.File("url.port"), dir_.File("url.log")))
+        << ReadFileOrEmpty(dir_.File("url.log"));
+    EXPECT_TRUE(std::filesystem::exists(elsewhere));
+    EXPECT_FALSE(std::filesystem::exists(data() + "/alertgate.db"));
+    EXPECT_NE(ReadFileOrEmpty(dir_.File("url.log")).find("store sqlite://" + elsewhere),
+              std::string::npos);
+  }
+  // A URL this build does not know is refused, naming the flag.
+  ServerProcess unknown;
+  ASSERT_FALSE(unknown.Start(ProjectBinary("server/alertgate"),
+                             {"--role=core", "--data_dir=" + dir_.File("other"),
+                              "--grpc_listen=127.0.0.1:0",
+                              "--store=postgresql://alertgate@localhost/alertgate"},
+                             dir_.File("pg.port"), dir_.File("pg.log")));
+  EXPECT_NE(ReadFileOrEmpty(dir_.File("pg.log")).find("--store=postgresql://"),
+            std::string::npos)
+      << ReadFileOrEmpty(dir_.File("pg.log"));
+}
+
 }  // namespace
 }  // namespace alertgate

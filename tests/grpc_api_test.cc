@@ -11,6 +11,7 @@
 #include "alertgate/v1/service_directory.grpc.pb.h"
 #include "grpc_health_v1.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "server/core/sqlite_store.h"
 #include "server/grpc/core_server.h"
 #include "tests/test_support.h"
 
@@ -19,13 +20,19 @@ namespace {
 
 using ::alertgate::testing::TempDir;
 
+// The store a test's server runs on: a real SQLite file.
+std::unique_ptr<IncidentStore> OpenSqlite(const std::string& path) {
+  auto store = SqliteStore::Open(path);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? std::unique_ptr<IncidentStore>(std::move(*store)) : nullptr;
+}
+
 class GrpcApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     CoreServerOptions options;
-    options.database_path = dir_.File("alertgate.db");
     options.listen_address = "127.0.0.1:0";
-    auto server = CoreServer::Start(options);
+    auto server = CoreServer::Start(options, OpenSqlite(dir_.File("alertgate.db")));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     channel_ = grpc::CreateChannel(
@@ -312,9 +319,8 @@ TEST_F(GrpcApiTest, DirectoryIssuesAndResolvesWebhookKeys) {
 
 TEST_F(GrpcApiTest, ASecondServerOnATakenPortIsRefused) {
   CoreServerOptions options;
-  options.database_path = dir_.File("other.db");
   options.listen_address = "127.0.0.1:" + std::to_string(server_->port());
-  auto second = CoreServer::Start(options);
+  auto second = CoreServer::Start(options, OpenSqlite(dir_.File("other.db")));
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
 }
 
@@ -560,10 +566,9 @@ TEST_F(GrpcApiTest, HundredsOfWatchersHoldNoThreadEachAndAllSeeLiveEvents) {
 
 TEST_F(GrpcApiTest, WatchersBeyondTheCapGetResourceExhausted) {
   CoreServerOptions options;
-  options.database_path = dir_.File("capped.db");
   options.listen_address = "127.0.0.1:0";
   options.max_watchers = 2;
-  auto capped = CoreServer::Start(options);
+  auto capped = CoreServer::Start(options, OpenSqlite(dir_.File("capped.db")));
   ASSERT_TRUE(capped.ok()) << capped.status();
   auto stub = v1::IncidentService::NewStub(grpc::CreateChannel(
       "127.0.0.1:" + std::to_string((*capped)->port()),
@@ -592,11 +597,10 @@ TEST_F(GrpcApiTest, AWatchFromBeforeThePrunedMarkIsToldToResync) {
   // A second core on its own clock, 100 days ahead after the alerts.
   testing::FakeClock clock;
   CoreServerOptions options;
-  options.database_path = dir_.File("pruned.db");
   options.listen_address = "127.0.0.1:0";
   options.clock = &clock;
   options.retention.interval = absl::ZeroDuration();
-  auto core = CoreServer::Start(options);
+  auto core = CoreServer::Start(options, OpenSqlite(dir_.File("pruned.db")));
   ASSERT_TRUE(core.ok()) << core.status();
   auto service = (*core)->catalog().CreateService("old", "");
   ASSERT_TRUE(service.ok());

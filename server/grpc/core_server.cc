@@ -19,11 +19,10 @@ constexpr const char* kHealthServiceNames[] = {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
-    const CoreServerOptions& options) {
+    const CoreServerOptions& options, std::unique_ptr<IncidentStore> store) {
   std::unique_ptr<CoreServer> server(new CoreServer());
   const Clock* clock = options.clock ? options.clock : &server->system_clock_;
-  AG_ASSIGN_OR_RETURN(server->store_, SqliteStore::Open(options.database_path,
-                                                         options.store_check));
+  server->store_ = std::move(store);
   server->ids_ = std::make_unique<IdGenerator>(clock);
   server->core_ = std::make_unique<IncidentCore>(server->store_.get(), clock,
                                                  server->ids_.get());

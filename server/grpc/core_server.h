@@ -18,21 +18,17 @@
 #include "server/core/incident_core.h"
 #include "server/core/retention.h"
 #include "server/core/service_catalog.h"
-#include "server/core/sqlite_store.h"
+#include "server/core/incident_store.h"
 #include "server/grpc/incident_service_handler.h"
 #include "server/grpc/service_directory_handler.h"
 
 namespace alertgate {
 
 struct CoreServerOptions {
-  // The SQLite file; created with its folder's permissions if missing.
-  std::string database_path;
   // host:port; port 0 picks a free port (see CoreServer::port()).
   std::string listen_address = "127.0.0.1:50051";
   // Null: the system clock.
   const Clock* clock = nullptr;
-  // How the store file is checked before it is served.
-  StoreCheck store_check = StoreCheck::kQuick;
   // Most WatchIncidents streams at once; more get RESOURCE_EXHAUSTED.
   int max_watchers = 1000;
   // What the store keeps, and for how long.
@@ -41,10 +37,11 @@ struct CoreServerOptions {
 
 class CoreServer {
  public:
-  // Opens the store and starts serving. UNAVAILABLE if the address cannot be
-  // bound; the store's error if it cannot be opened.
+  // Starts serving over `store`, which the caller chose and opened (main
+  // picks it from --store); the server owns it from now on. UNAVAILABLE if
+  // the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<CoreServer>> Start(
-      const CoreServerOptions& options);
+      const CoreServerOptions& options, std::unique_ptr<IncidentStore> store);
   // Shuts down with a short grace period if Shutdown() was not called.
   ~CoreServer();
   CoreServer(const CoreServer&) = delete;
@@ -71,7 +68,7 @@ class CoreServer {
 
   SystemClock system_clock_;
   std::unique_ptr<IdGenerator> ids_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<IncidentStore> store_;
   std::unique_ptr<IncidentCore> core_;
   std::unique_ptr<ServiceCatalog> catalog_;
   std::unique_ptr<RetentionPruner> retention_;
