@@ -9,6 +9,18 @@
 #include "server/core/validation.h"
 
 namespace alertgate {
+
+// The plugin ABI's numbers are the API's (adapter_abi.h), and so the
+// domain's: the loader's casts rely on it.
+static_assert(AG_ACTION_TRIGGER == static_cast<int>(Action::kTrigger));
+static_assert(AG_ACTION_ACKNOWLEDGE == static_cast<int>(Action::kAcknowledge));
+static_assert(AG_ACTION_RESOLVE == static_cast<int>(Action::kResolve));
+static_assert(AG_SEVERITY_UNSPECIFIED == static_cast<int>(Severity::kUnspecified));
+static_assert(AG_SEVERITY_INFO == static_cast<int>(Severity::kInfo));
+static_assert(AG_SEVERITY_WARNING == static_cast<int>(Severity::kWarning));
+static_assert(AG_SEVERITY_ERROR == static_cast<int>(Severity::kError));
+static_assert(AG_SEVERITY_CRITICAL == static_cast<int>(Severity::kCritical));
+
 namespace {
 
 // The smallest struct a version-1 plugin may report: everything up to and

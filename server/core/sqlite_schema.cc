@@ -4,9 +4,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "server/core/incident_model.h"
 
 namespace alertgate {
 namespace {
+
+// Shipped migrations spell RESOLVED as 3; the enum must keep that number.
+static_assert(static_cast<int>(IncidentState::kResolved) == 3,
+              "stored incident states are the API's enum numbers");
 
 // Migration N (1-based) brings the schema from version N-1 to N. Never edit a
 // migration that has shipped; append a new one.

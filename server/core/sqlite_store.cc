@@ -58,6 +58,13 @@ absl::Status DecodeTagsAndLinks(const std::string& tags_json,
   return absl::OkStatus();
 }
 
+// RESOLVED as SQL text. A literal, not a bound parameter: SQLite uses the
+// partial indexes (WHERE state <> 3, WHERE state = 3) only when the query
+// repeats their condition literally. Tied to the enum here.
+#define AG_SQL_RESOLVED "3"
+static_assert(static_cast<int>(IncidentState::kResolved) == 3,
+              "AG_SQL_RESOLVED must be IncidentState::kResolved");
+
 // Column lists as macros, so each statement's SQL is one string literal and
 // PrepareStatic() can cache it by address.
 #define AG_INCIDENT_COLUMNS                                          \
@@ -206,7 +213,7 @@ class SqliteTransaction final : public StoreTransaction {
         SqliteStatement stmt,
         db_.PrepareStatic(
             "SELECT " AG_INCIDENT_COLUMNS " FROM incidents WHERE service_id = ?1 AND dedup_key = ?2 "
-            "AND state <> 3"));
+            "AND state <> " AG_SQL_RESOLVED));
     stmt.Bind(1, service_id).Bind(2, dedup_key);
     return OptionalRow<Incident>(stmt, ReadIncidentRow);
   }
@@ -290,7 +297,7 @@ class SqliteTransaction final : public StoreTransaction {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement pick,
         db_.PrepareStatic("INSERT INTO prune_batch SELECT id FROM incidents "
-                          "WHERE state = 3 AND resolved_at < ?1 "
+                          "WHERE state = " AG_SQL_RESOLVED " AND resolved_at < ?1 "
                           "ORDER BY resolved_at LIMIT ?2"));
     pick.Bind(1, ToMicros(before)).Bind(2, static_cast<int64_t>(limit));
     AG_RETURN_IF_ERROR(pick.Run());

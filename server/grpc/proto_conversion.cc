@@ -4,6 +4,35 @@
 #include "server/core/errors.h"
 
 namespace alertgate {
+
+// The domain enums use the API's numbers (incident_model.h), so conversion
+// is a cast: the compiler holds them together.
+static_assert(static_cast<int>(Action::kTrigger) == v1::ACTION_TRIGGER);
+static_assert(static_cast<int>(Action::kAcknowledge) == v1::ACTION_ACKNOWLEDGE);
+static_assert(static_cast<int>(Action::kResolve) == v1::ACTION_RESOLVE);
+static_assert(static_cast<int>(IncidentState::kTriggered) == v1::INCIDENT_STATE_TRIGGERED);
+static_assert(static_cast<int>(IncidentState::kAcknowledged) ==
+              v1::INCIDENT_STATE_ACKNOWLEDGED);
+static_assert(static_cast<int>(IncidentState::kResolved) == v1::INCIDENT_STATE_RESOLVED);
+static_assert(static_cast<int>(IncidentState::kSuppressed) == v1::INCIDENT_STATE_SUPPRESSED);
+static_assert(static_cast<int>(Severity::kUnspecified) == v1::SEVERITY_UNSPECIFIED);
+static_assert(static_cast<int>(Severity::kInfo) == v1::SEVERITY_INFO);
+static_assert(static_cast<int>(Severity::kWarning) == v1::SEVERITY_WARNING);
+static_assert(static_cast<int>(Severity::kError) == v1::SEVERITY_ERROR);
+static_assert(static_cast<int>(Severity::kCritical) == v1::SEVERITY_CRITICAL);
+static_assert(static_cast<int>(ChangeKind::kOpened) == v1::CHANGE_KIND_OPENED);
+static_assert(static_cast<int>(ChangeKind::kAlertFolded) == v1::CHANGE_KIND_ALERT_FOLDED);
+static_assert(static_cast<int>(ChangeKind::kAcknowledged) == v1::CHANGE_KIND_ACKNOWLEDGED);
+static_assert(static_cast<int>(ChangeKind::kResolved) == v1::CHANGE_KIND_RESOLVED);
+static_assert(static_cast<int>(IngestOutcome::kOpened) == v1::INGEST_OUTCOME_OPENED);
+static_assert(static_cast<int>(IngestOutcome::kFolded) == v1::INGEST_OUTCOME_FOLDED);
+static_assert(static_cast<int>(IngestOutcome::kAcknowledged) ==
+              v1::INGEST_OUTCOME_ACKNOWLEDGED);
+static_assert(static_cast<int>(IngestOutcome::kResolved) == v1::INGEST_OUTCOME_RESOLVED);
+static_assert(static_cast<int>(IngestOutcome::kAlreadyAcknowledged) ==
+              v1::INGEST_OUTCOME_ALREADY_ACKNOWLEDGED);
+static_assert(static_cast<int>(IngestOutcome::kNothingOpen) ==
+              v1::INGEST_OUTCOME_NOTHING_OPEN);
 namespace {
 
 using google::protobuf::Timestamp;
