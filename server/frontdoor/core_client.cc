@@ -81,10 +81,6 @@ void CoreClient::DropCachedKeys(bool subscribed) {
   subscribed_ = subscribed;
 }
 
-bool CoreClient::CachingKeys() {
-  absl::MutexLock lock(&cache_mu_);
-  return subscribed_;
-}
 
 size_t CoreClient::NextChannel() { return next_++ % channels_.size(); }
 

@@ -67,9 +67,6 @@ class CoreClient {
   // True when the core answers a small call within `wait` (readiness).
   bool IsReachable(absl::Duration wait);
 
-  // True while the credential stream is live (and so the key cache in use).
-  bool CachingKeys();
-
   // Stops the credential stream.
   ~CoreClient();
 

@@ -6,9 +6,6 @@
 #ifndef ALERTGATE_SERVER_GRPC_INCIDENT_SERVICE_HANDLER_H_
 #define ALERTGATE_SERVER_GRPC_INCIDENT_SERVICE_HANDLER_H_
 
-#include <atomic>
-
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "alertgate/v1/incident_service.grpc.pb.h"
 #include "server/core/incident_core.h"
