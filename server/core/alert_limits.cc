@@ -21,6 +21,26 @@ void CutAtBoundary(std::string& text, size_t max) {
   text.resize(end);
 }
 
+// True when BoundAlert() would leave the tags as they are: the common case,
+// checked without copying a string.
+bool TagsWithinLimits(const Tags& tags) {
+  if (tags.size() > kMaxTags - 1) return false;
+  for (const auto& [key, value] : tags) {
+    if (key.size() > kMaxTagKeyBytes || value.size() > kMaxTagValueBytes) return false;
+  }
+  return true;
+}
+
+bool LinksWithinLimits(const std::vector<Link>& links) {
+  if (links.size() > kMaxLinks) return false;
+  for (const Link& link : links) {
+    if (link.href.size() > kMaxLinkHrefBytes || link.text.size() > kMaxLinkTextBytes) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 bool TruncateText(std::string& text, size_t max) {
@@ -43,9 +63,14 @@ void BoundAlert(Alert& alert) {
     absl::StrAppend(&alert.dedup_key, "#", digest);
   }
 
+  // Every ingest passes here: nothing is copied unless a limit is passed.
+  const bool tags_fit = TagsWithinLimits(alert.tags);
+  const bool links_fit = LinksWithinLimits(alert.links);
+  if (tags_fit && links_fit) return;
+
   std::vector<std::string> left_out;
   const size_t given_tags = alert.tags.size();
-  if (given_tags > 0) {
+  if (!tags_fit) {
     Tags bounded;
     bool cut = false;
     for (auto& [key, value] : alert.tags) {
@@ -65,19 +90,21 @@ void BoundAlert(Alert& alert) {
     alert.tags = std::move(bounded);
   }
   const size_t given_links = alert.links.size();
-  std::vector<Link> links;
-  for (Link& link : alert.links) {
-    if (links.size() == kMaxLinks) break;
-    // A cut URL would lead somewhere else: a link too long is left out.
-    if (link.href.size() > kMaxLinkHrefBytes) continue;
-    TruncateText(link.text, kMaxLinkTextBytes);
-    links.push_back(std::move(link));
+  if (!links_fit) {
+    std::vector<Link> links;
+    for (Link& link : alert.links) {
+      if (links.size() == kMaxLinks) break;
+      // A cut URL would lead somewhere else: a link too long is left out.
+      if (link.href.size() > kMaxLinkHrefBytes) continue;
+      TruncateText(link.text, kMaxLinkTextBytes);
+      links.push_back(std::move(link));
+    }
+    if (links.size() < given_links) {
+      left_out.push_back(absl::StrCat("links: ", given_links, " given, ",
+                                      links.size(), " kept"));
+    }
+    alert.links = std::move(links);
   }
-  if (links.size() < given_links) {
-    left_out.push_back(absl::StrCat("links: ", given_links, " given, ",
-                                    links.size(), " kept"));
-  }
-  alert.links = std::move(links);
   if (!left_out.empty()) {
     // Makes room if the tags are full, so the marker is always there.
     if (alert.tags.size() >= kMaxTags) alert.tags.erase(std::prev(alert.tags.end()));
