@@ -102,13 +102,8 @@ class HostileHttpTest : public ::testing::Test {
                               dir_.File("ports"), dir_.File("server.log")))
         << ReadFileOrEmpty(dir_.File("server.log"));
     port_ = server_.http_port();
-    std::ifstream urls(dir_.File("webhook-urls.txt"));
-    std::string line, source, url;
-    while (std::getline(urls, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      std::istringstream(line) >> source >> url;
-      if (source == "bitbucket") path_ = url.substr(url.find("/v1/"));
-    }
+    path_ = testing::WebhookPathOf(
+        testing::ReadWebhookUrlsFile(dir_.File("webhook-urls.txt"))["bitbucket"]);
     ASSERT_FALSE(path_.empty());
   }
 

@@ -12,6 +12,8 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -59,6 +61,26 @@ inline std::string ReadFileOrEmpty(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in),
                      std::istreambuf_iterator<char>());
+}
+
+// The webhook URLs a first start wrote to <data_dir>/webhook-urls.txt, by
+// source ("source URL" lines; comments skipped).
+inline std::map<std::string, std::string> ReadWebhookUrlsFile(const std::string& file) {
+  std::map<std::string, std::string> urls;
+  std::ifstream in(file);
+  std::string line, source, url;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream(line) >> source >> url;
+    urls[source] = url;
+  }
+  return urls;
+}
+
+// The path part of a webhook URL (or the path itself).
+inline std::string WebhookPathOf(const std::string& url) {
+  const size_t at = url.find("/v1/");
+  return at == std::string::npos ? "" : url.substr(at);
 }
 
 class ServerProcess {

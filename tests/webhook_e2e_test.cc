@@ -78,15 +78,8 @@ class WebhookEndToEndTest : public ::testing::Test {
 
   // The first start printed the default service's webhook URLs.
   void ReadWebhookUrls() {
-    std::ifstream in(dir_.File("webhook-urls.txt"));
-    std::string source, url;
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      std::istringstream(line) >> source >> url;
-      urls_[source] = url;
-      paths_[source] = url.substr(url.find("/v1/"));
-    }
+    urls_ = testing::ReadWebhookUrlsFile(dir_.File("webhook-urls.txt"));
+    for (const auto& [source, url] : urls_) paths_[source] = testing::WebhookPathOf(url);
     ASSERT_TRUE(paths_.count("bitbucket")) << "no bitbucket webhook URL printed";
     grpc::ClientContext context;
     v1::GetServiceRequest request;
