@@ -219,8 +219,8 @@ int main(int argc, char** argv) {
     data_folder = std::move(*claimed);
     std::string store_url = absl::GetFlag(FLAGS_store);
     if (store_url.empty()) {
-      store_url = "sqlite://" + data_dir + "/alertgate.db";
       const std::string database = data_dir + "/alertgate.db";
+      store_url = "sqlite://" + database;
       if (data_folder->UsedBefore() && access(database.c_str(), F_OK) != 0) {
         return Fail("store " + database + " is missing, but " + data_dir +
                     " was used before (it has webhook-urls.txt): refusing "
