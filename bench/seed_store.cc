@@ -15,7 +15,7 @@
 #include "absl/time/clock.h"
 #include "server/core/incident_core.h"
 #include "server/core/service_catalog.h"
-#include "server/core/sqlite_store.h"
+#include "server/store/sqlite/sqlite_store.h"
 
 ABSL_FLAG(std::string, database, "", "SQLite file to fill (created if missing).");
 ABSL_FLAG(int64_t, incidents, 1000000, "How many incidents to open.");

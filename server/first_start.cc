@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "server/core/status_macros.h"
+#include "server/model/status_macros.h"
 
 namespace alertgate {
 

@@ -31,7 +31,8 @@
 #include "server/data_folder.h"
 #include "server/first_start.h"
 #include "server/store_url.h"
-#include "server/frontdoor/core_client.h"
+#include "alertgate/alertgate_client.h"
+#include "server/frontdoor/client_core_api.h"
 #include "server/frontdoor/frontdoor_server.h"
 #include "server/grpc/core_server.h"
 
@@ -256,17 +257,30 @@ int main(int argc, char** argv) {
     core_address = absl::StrCat("in-process (gRPC port ", core->port(), ")");
   }
 
-  std::unique_ptr<alertgate::CoreClient> client;
+  std::unique_ptr<alertgate::CoreApi> core_api;
   std::unique_ptr<alertgate::FrontDoorServer> frontdoor;
   if (runs_frontdoor) {
-    alertgate::CoreClient::Options client_options;
-    client_options.address = core_address;
-    client_options.timeout = absl::GetFlag(FLAGS_core_timeout);
-    client_options.key_cache_ttl = absl::GetFlag(FLAGS_key_cache_ttl);
-    // In one process the front door reaches the core through gRPC's
-    // in-process channel: the same API and handlers, without sockets.
-    client = std::make_unique<alertgate::CoreClient>(
-        client_options, &clock, core ? core->InProcessChannel() : nullptr);
+    // The front door reaches the core through the public API's C++ client,
+    // as any other tool would. In one process it goes over gRPC's in-process
+    // channel: the same API and handlers, without sockets.
+    alertgate::client::ConnectOptions connect;
+    connect.address = core_address;
+    connect.timeout = absl::GetFlag(FLAGS_core_timeout);
+    connect.channels = 4;  // Separate connections, for throughput.
+    std::unique_ptr<alertgate::client::AlertgateClient> client;
+    if (core) {
+      client = alertgate::client::AlertgateClient::OverChannel(
+          core->InProcessChannel(), connect);
+    } else {
+      auto connected = alertgate::client::AlertgateClient::Connect(connect);
+      if (!connected.ok()) return Fail(connected.status().ToString());
+      client = *std::move(connected);
+    }
+    alertgate::client::WebhookKeyCache::Options key_cache;
+    key_cache.ttl = absl::GetFlag(FLAGS_key_cache_ttl);
+    key_cache.now = [&clock] { return clock.Now(); };
+    core_api = std::make_unique<alertgate::ClientCoreApi>(std::move(client),
+                                                          std::move(key_cache));
     alertgate::FrontDoorOptions options;
     options.http.host = http_host;
     options.http.port = http_port;
@@ -284,7 +298,7 @@ int main(int argc, char** argv) {
     options.handler.rate_per_second = absl::GetFlag(FLAGS_rate_limit);
     options.handler.rate_burst = absl::GetFlag(FLAGS_rate_burst);
     auto started = alertgate::FrontDoorServer::Start(options, registry.get(),
-                                                     client.get(), &clock);
+                                                     core_api.get(), &clock);
     if (!started.ok()) return Fail(started.status().ToString());
     frontdoor = std::move(*started);
     printf("alertgate: front door serving HTTP on %s:%d, core at %s\n",

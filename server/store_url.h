@@ -12,8 +12,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "server/core/incident_store.h"
-#include "server/core/sqlite_store.h"
+#include "server/store/incident_store.h"
+#include "server/store/sqlite/sqlite_store.h"
 
 namespace alertgate {
 

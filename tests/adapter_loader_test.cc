@@ -151,20 +151,21 @@ TEST(GenericAdapterTest, ConvertsOneOrManyAlertsAndRejectsBadOnes) {
       "occurred_at": "2026-01-02T03:04:05Z"})");
   ASSERT_EQ(one.code, ConvertedDelivery::Code::kOk) << one.message;
   ASSERT_EQ(one.alerts.size(), 1u);
-  const Alert& alert = one.alerts[0];
-  EXPECT_EQ(alert.action, Action::kTrigger);
-  EXPECT_EQ(alert.dedup_key, "disk-full:db1");
-  EXPECT_EQ(alert.severity, Severity::kCritical);
-  EXPECT_EQ(alert.tags.at("host"), "db1");
-  ASSERT_EQ(alert.links.size(), 1u);
-  EXPECT_EQ(alert.links[0].text, "dashboard");
-  EXPECT_EQ(alert.occurred_at, absl::FromUnixSeconds(1767323045));
+  const v1::Alert& alert = one.alerts[0];
+  EXPECT_EQ(alert.action(), v1::ACTION_TRIGGER);
+  EXPECT_EQ(alert.dedup_key(), "disk-full:db1");
+  EXPECT_EQ(alert.severity(), v1::SEVERITY_CRITICAL);
+  EXPECT_EQ(alert.tags().at("host"), "db1");
+  ASSERT_EQ(alert.links_size(), 1);
+  EXPECT_EQ(alert.links(0).text(), "dashboard");
+  EXPECT_EQ(alert.occurred_at().seconds(), 1767323045);
+  EXPECT_EQ(alert.occurred_at().nanos(), 0);
 
   ConvertedDelivery many = generic->Convert(
       {}, R"([{"status": "resolve", "event_id": "a"}, {"status": "acknowledged", "event_id": "b"}])");
   ASSERT_EQ(many.alerts.size(), 2u);
-  EXPECT_EQ(many.alerts[0].action, Action::kResolve);
-  EXPECT_EQ(many.alerts[1].action, Action::kAcknowledge);
+  EXPECT_EQ(many.alerts[0].action(), v1::ACTION_RESOLVE);
+  EXPECT_EQ(many.alerts[1].action(), v1::ACTION_ACKNOWLEDGE);
 
   for (const char* bad : {R"({"status": "explode", "event_id": "a"})",
                           R"({"status": "trigger", "event_id": "a"})",

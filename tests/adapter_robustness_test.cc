@@ -36,8 +36,8 @@ class AdapterRobustnessTest : public ::testing::Test {
         adapter_->Convert({{"X-Event-Key", f.event}, {"X-Request-UUID", "u"}}, body);
     ++conversions_;
     if (result.code == ConvertedDelivery::Code::kOk) {
-      for (const Alert& alert : result.alerts) {
-        ASSERT_FALSE(alert.dedup_key.empty()) << f.name;
+      for (const v1::Alert& alert : result.alerts) {
+        ASSERT_FALSE(alert.dedup_key().empty()) << f.name;
       }
     } else {
       ASSERT_FALSE(result.message.empty()) << f.name;

@@ -21,7 +21,7 @@ using ::alertgate::testing::ReadFileOrEmpty;
 using Code = ConvertedDelivery::Code;
 
 struct ExpectedAlert {
-  Action action;
+  v1::Action action;
   std::string dedup_key;
   std::vector<std::string> summary_fragments;
 };
@@ -74,25 +74,25 @@ TEST_P(FixtureTest, ProducesTheExpectedAlerts) {
     EXPECT_FALSE(result.message.empty()) << "an ignored event says why";
   }
   for (size_t i = 0; i < c.alerts.size(); ++i) {
-    const Alert& got = result.alerts[i];
+    const v1::Alert& got = result.alerts[i];
     const ExpectedAlert& want = c.alerts[i];
-    EXPECT_EQ(got.action, want.action) << i;
-    EXPECT_EQ(got.dedup_key, want.dedup_key) << i;
+    EXPECT_EQ(got.action(), want.action) << i;
+    EXPECT_EQ(got.dedup_key(), want.dedup_key) << i;
     for (const std::string& fragment : want.summary_fragments) {
-      EXPECT_NE(got.summary.find(fragment), std::string::npos)
-          << "summary \"" << got.summary << "\" lacks \"" << fragment << "\"";
+      EXPECT_NE(got.summary().find(fragment), std::string::npos)
+          << "summary \"" << got.summary() << "\" lacks \"" << fragment << "\"";
     }
-    EXPECT_EQ(got.tags.count("event"), 1u);
+    EXPECT_EQ(got.tags().count("event"), 1u);
     if (c.event != "diagnostics:ping") {
-      EXPECT_EQ(got.tags.count("repository"), 1u);
-      EXPECT_EQ(got.tags.count("actor"), 1u);
-      EXPECT_TRUE(got.occurred_at.has_value()) << "time of the event";
+      EXPECT_EQ(got.tags().count("repository"), 1u);
+      EXPECT_EQ(got.tags().count("actor"), 1u);
+      EXPECT_TRUE(got.has_occurred_at()) << "time of the event";
     }
   }
 }
 
-constexpr Action T = Action::kTrigger;
-constexpr Action R = Action::kResolve;
+constexpr v1::Action T = v1::ACTION_TRIGGER;
+constexpr v1::Action R = v1::ACTION_RESOLVE;
 
 const FixtureCase kCases[] = {
     // Cloud pushes: one alert per changed ref.
@@ -275,7 +275,7 @@ TEST(BitbucketAdapterTest, PullRequestOpenAndCloseShareTheDedupKey) {
     ConvertedDelivery close = Deliver(pair[1].second, Fixture(pair[1].first));
     ASSERT_EQ(open.alerts.size(), 1u) << pair[0].first;
     ASSERT_EQ(close.alerts.size(), 1u) << pair[1].first;
-    EXPECT_EQ(open.alerts[0].dedup_key, close.alerts[0].dedup_key)
+    EXPECT_EQ(open.alerts[0].dedup_key(), close.alerts[0].dedup_key())
         << pair[0].first << " vs " << pair[1].first;
   }
 }
@@ -284,17 +284,17 @@ TEST(BitbucketAdapterTest, SummariesAndLinksPointBackToBitbucket) {
   ConvertedDelivery pr =
       Deliver("pullrequest:created", Fixture("cloud/pullrequest_created.json"));
   ASSERT_EQ(pr.alerts.size(), 1u);
-  const Alert& alert = pr.alerts[0];
-  EXPECT_EQ(alert.tags.at("repository"), "brydzewski/foo");
-  EXPECT_EQ(alert.tags.at("branch"), "develop");
-  EXPECT_EQ(alert.tags.at("actor"), "Brad Rydzewski");
-  ASSERT_FALSE(alert.links.empty());
-  EXPECT_EQ(alert.links[0].href, "https://bitbucket.org/brydzewski/foo/pull-requests/1");
-  EXPECT_NE(alert.description.find("Source commit:"), std::string::npos);
+  const v1::Alert& alert = pr.alerts[0];
+  EXPECT_EQ(alert.tags().at("repository"), "brydzewski/foo");
+  EXPECT_EQ(alert.tags().at("branch"), "develop");
+  EXPECT_EQ(alert.tags().at("actor"), "Brad Rydzewski");
+  ASSERT_FALSE(alert.links().empty());
+  EXPECT_EQ(alert.links(0).href(), "https://bitbucket.org/brydzewski/foo/pull-requests/1");
+  EXPECT_NE(alert.description().find("Source commit:"), std::string::npos);
 
   ConvertedDelivery push = Deliver("repo:push", Fixture("cloud/repo_push.branch.json"));
   ASSERT_EQ(push.alerts.size(), 1u);
-  EXPECT_NE(push.alerts[0].description.find("141977fedf5c"), std::string::npos)
+  EXPECT_NE(push.alerts[0].description().find("141977fedf5c"), std::string::npos)
       << "the description lists commits by hash";
 }
 
@@ -335,7 +335,7 @@ TEST(BitbucketAdapterTest, DeliveryIdsComeFromEitherHeader) {
       {{"x-event-key", "diagnostics:ping"}, {"X-Request-Id", "dc-42"}},
       Fixture("server/diagnostics_ping.json"));
   ASSERT_EQ(ping.alerts.size(), 2u);
-  EXPECT_EQ(ping.alerts[0].dedup_key, "ping:dc-42");
+  EXPECT_EQ(ping.alerts[0].dedup_key(), "ping:dc-42");
 }
 
 // A field of the wrong type or value is a 400 naming the field, never a

@@ -11,7 +11,7 @@
 #include "alertgate/v1/service_directory.grpc.pb.h"
 #include "grpc_health_v1.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "server/core/sqlite_store.h"
+#include "server/store/sqlite/sqlite_store.h"
 #include "server/grpc/core_server.h"
 #include "tests/test_support.h"
 

@@ -10,11 +10,11 @@
 #include "absl/strings/match.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
-#include "server/core/alert_limits.h"
+#include "server/model/alert_limits.h"
 #include "server/core/id_generator.h"
 #include "server/core/retention.h"
 #include "server/core/service_catalog.h"
-#include "server/core/sqlite_store.h"
+#include "server/store/sqlite/sqlite_store.h"
 #include "tests/test_support.h"
 
 namespace alertgate {

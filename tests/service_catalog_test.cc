@@ -6,8 +6,8 @@
 
 #include "gtest/gtest.h"
 #include "server/core/incident_core.h"
-#include "server/core/sqlite_store.h"
-#include "server/core/webhook_key.h"
+#include "server/store/sqlite/sqlite_store.h"
+#include "server/model/webhook_key.h"
 #include "tests/test_support.h"
 
 namespace alertgate {

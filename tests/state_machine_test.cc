@@ -1,6 +1,6 @@
 // Walks every (current state, action) pair of the incident state machine and
 // checks the outcome an operator relies on.
-#include "server/core/state_machine.h"
+#include "server/model/state_machine.h"
 
 #include <optional>
 #include <tuple>

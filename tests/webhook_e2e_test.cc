@@ -140,6 +140,15 @@ class WebhookEndToEndTest : public ::testing::Test {
     request.set_secret(secret);
     v1::AlertSourceStatus status;
     ASSERT_TRUE(directory_->SetWebhookSecret(&context, request, &status).ok());
+    // A credential change reaches the front door as a notice, within
+    // milliseconds; wait for it. The probe changes nothing: an unreadable
+    // body is 400 while no secret applies, 401 (unsigned) once it does.
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (Post(paths_[source], "probe", {}).status != 401) {
+      ASSERT_LT(absl::Now(), deadline)
+          << "the front door never applied the new secret of " << source;
+      absl::SleepFor(absl::Milliseconds(2));
+    }
   }
 
   TempDir dir_;

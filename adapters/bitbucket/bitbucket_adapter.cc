@@ -106,5 +106,12 @@ ALERTGATE_ADAPTER(alertgate::bitbucket::Convert, [] {
   // "Test connection" sends the ping unsigned even with a secret set; it
   // only ever produces a test alert that resolves at once.
   info.unsigned_events = "diagnostics:ping";
+  // The events this plugin acts on, Cloud then Data Center: the metrics'
+  // event labels. Other Bitbucket events are ignored and counted as "other".
+  info.events =
+      "repo:push,pullrequest:created,pullrequest:updated,"
+      "pullrequest:fulfilled,pullrequest:rejected,repo:commit_status_created,"
+      "repo:commit_status_updated,repo:refs_changed,pr:opened,pr:modified,"
+      "pr:from_ref_updated,pr:merged,pr:declined,pr:deleted,diagnostics:ping";
   return info;
 }())

@@ -115,5 +115,6 @@ ALERTGATE_ADAPTER(alertgate::generic::Convert, [] {
   info.signature_scheme = AG_SIGNATURE_HMAC_SHA256_PREFIXED_HEX;
   info.signature_header = "X-Alertgate-Signature";
   info.delivery_id_headers = "Idempotency-Key,X-Delivery-Id";
+  info.events = "alert";
   return info;
 }())

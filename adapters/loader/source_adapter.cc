@@ -3,23 +3,23 @@
 #include <cstddef>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "server/core/validation.h"
 
 namespace alertgate {
 
-// The plugin ABI's numbers are the API's (adapter_abi.h), and so the
-// domain's: the loader's casts rely on it.
-static_assert(AG_ACTION_TRIGGER == static_cast<int>(Action::kTrigger));
-static_assert(AG_ACTION_ACKNOWLEDGE == static_cast<int>(Action::kAcknowledge));
-static_assert(AG_ACTION_RESOLVE == static_cast<int>(Action::kResolve));
-static_assert(AG_SEVERITY_UNSPECIFIED == static_cast<int>(Severity::kUnspecified));
-static_assert(AG_SEVERITY_INFO == static_cast<int>(Severity::kInfo));
-static_assert(AG_SEVERITY_WARNING == static_cast<int>(Severity::kWarning));
-static_assert(AG_SEVERITY_ERROR == static_cast<int>(Severity::kError));
-static_assert(AG_SEVERITY_CRITICAL == static_cast<int>(Severity::kCritical));
+// The plugin ABI's numbers are the API's (adapter_abi.h): the loader's
+// casts rely on it. (The gRPC layer ties the API's numbers to the model's.)
+static_assert(AG_ACTION_TRIGGER == v1::ACTION_TRIGGER);
+static_assert(AG_ACTION_ACKNOWLEDGE == v1::ACTION_ACKNOWLEDGE);
+static_assert(AG_ACTION_RESOLVE == v1::ACTION_RESOLVE);
+static_assert(AG_SEVERITY_UNSPECIFIED == v1::SEVERITY_UNSPECIFIED);
+static_assert(AG_SEVERITY_INFO == v1::SEVERITY_INFO);
+static_assert(AG_SEVERITY_WARNING == v1::SEVERITY_WARNING);
+static_assert(AG_SEVERITY_ERROR == v1::SEVERITY_ERROR);
+static_assert(AG_SEVERITY_CRITICAL == v1::SEVERITY_CRITICAL);
 
 namespace {
 
@@ -41,6 +41,32 @@ std::vector<std::string> SplitHeaderList(const char* list) {
   }
   return names;
 }
+
+// The API's rule for source names (incident.proto, Alert.source): 1 to 63
+// of [a-z0-9_-], starting with a letter or digit. The core checks the same
+// rule on every alert; checking it here refuses the plugin at start-up.
+absl::Status CheckSourceName(absl::string_view name) {
+  if (name.size() > 63) return absl::InvalidArgumentError("source_name: longer than 63 characters");
+  if (name[0] == '-' || name[0] == '_') {
+    return absl::InvalidArgumentError("source_name: must start with a letter or digit");
+  }
+  for (char c : name) {
+    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '-' && c != '_') {
+      return absl::InvalidArgumentError(
+          "source_name: only lower-case letters, digits, '-' and '_' are allowed");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// A field added within version 1, or NULL when the plugin's struct is too
+// short to have it.
+template <typename Field>
+Field FieldIfPresent(const ag_adapter_v1* d, size_t offset, Field value) {
+  return d->struct_size >= offset + sizeof(Field) ? value : Field{};
+}
+#define AG_FIELD_IF_PRESENT(d, field) \
+  FieldIfPresent(d, offsetof(ag_adapter_v1, field), (d)->field)
 
 absl::Status Refuse(const std::string& file, absl::string_view why) {
   return absl::FailedPreconditionError(
@@ -71,7 +97,7 @@ absl::Status CheckAdapterDescription(const ag_adapter_v1* d,
   if (d->source_name == nullptr || d->source_name[0] == '\0') {
     return Refuse(file, "source_name is empty");
   }
-  if (absl::Status s = ValidateName("source_name", d->source_name); !s.ok()) {
+  if (absl::Status s = CheckSourceName(d->source_name); !s.ok()) {
     return Refuse(file, s.message());
   }
   if (d->plugin_version == nullptr || d->plugin_version[0] == '\0') {
@@ -111,11 +137,21 @@ SourceAdapter::SourceAdapter(const ag_adapter_v1* description, std::string file)
                             ? description->signature_header
                             : ""),
       delivery_id_headers_(SplitHeaderList(description->delivery_id_headers)),
-      delivery_id_field_(description->delivery_id_field
-                             ? description->delivery_id_field
-                             : ""),
       event_headers_(SplitHeaderList(description->event_headers)),
-      unsigned_events_(SplitHeaderList(description->unsigned_events)) {}
+      unsigned_events_(SplitHeaderList(description->unsigned_events)),
+      events_(SplitHeaderList(AG_FIELD_IF_PRESENT(description, events))) {
+  if (const char* field = AG_FIELD_IF_PRESENT(description, delivery_id_field)) {
+    delivery_id_field_ = field;
+  }
+}
+
+const std::string& SourceAdapter::MetricEvent(const std::string& event) const {
+  static const std::string* const kOther = new std::string("other");
+  for (const std::string& name : events_) {
+    if (name == event) return name;
+  }
+  return *kOther;
+}
 
 bool SourceAdapter::AcceptsUnsigned(absl::string_view event) const {
   for (const std::string& name : unsigned_events_) {
@@ -171,23 +207,34 @@ ConvertedDelivery SourceAdapter::Convert(const HttpHeaders& headers,
         result.alerts.clear();
         break;
       }
-      Alert alert;
-      alert.action = static_cast<Action>(a.action);
-      alert.severity = static_cast<Severity>(a.severity);
-      alert.dedup_key = FromBytes(a.dedup_key);
-      alert.summary = FromBytes(a.summary);
-      alert.description = FromBytes(a.description);
+      v1::Alert& alert = result.alerts.emplace_back();
+      alert.set_action(static_cast<v1::Action>(a.action));
+      alert.set_severity(static_cast<v1::Severity>(a.severity));
+      alert.set_dedup_key(FromBytes(a.dedup_key));
+      alert.set_summary(FromBytes(a.summary));
+      alert.set_description(FromBytes(a.description));
+      auto& tags = *alert.mutable_tags();
       for (uint64_t t = 0; t < a.tag_count; ++t) {
-        alert.tags[FromBytes(a.tags[t].key)] = FromBytes(a.tags[t].value);
+        // A repeated key: the last value wins.
+        tags[FromBytes(a.tags[t].key)] = FromBytes(a.tags[t].value);
       }
       for (uint64_t l = 0; l < a.link_count; ++l) {
-        alert.links.push_back(
-            {FromBytes(a.links[l].key), FromBytes(a.links[l].value)});
+        v1::Link* link = alert.add_links();
+        link->set_href(FromBytes(a.links[l].key));
+        link->set_text(FromBytes(a.links[l].value));
       }
       if (a.occurred_at_unix_micros != 0) {
-        alert.occurred_at = absl::FromUnixMicros(a.occurred_at_unix_micros);
+        google::protobuf::Timestamp* at = alert.mutable_occurred_at();
+        // Floor division, so times before 1970 keep nanos in [0, 1e9).
+        int64_t seconds = a.occurred_at_unix_micros / 1000000;
+        int64_t micros = a.occurred_at_unix_micros % 1000000;
+        if (micros < 0) {
+          micros += 1000000;
+          --seconds;
+        }
+        at->set_seconds(seconds);
+        at->set_nanos(static_cast<int32_t>(micros * 1000));
       }
-      result.alerts.push_back(std::move(alert));
     }
   }
   description_->release(&out);

@@ -1,6 +1,7 @@
 // SourceAdapter: one loaded, checked source-adapter plugin as the host uses
-// it. Converts a raw delivery into domain alerts through the plugin's C ABI
-// and turns everything the plugin returns into host-owned values at once.
+// it. Converts a raw delivery through the plugin's C ABI straight into the
+// public API's alerts (v1::Alert), host-owned, ready for IngestAlert: the
+// loader knows the plugin ABI and the API, nothing of the server's core.
 //
 // Thread safety: Convert() may be called concurrently (plugins must allow
 // it; see adapter_abi.h).
@@ -14,7 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "alertgate/adapter_abi.h"
-#include "server/core/incident_model.h"
+#include "alertgate/v1/incident.pb.h"
 
 namespace alertgate {
 
@@ -30,8 +31,8 @@ struct ConvertedDelivery {
   // The delivery id the plugin read from the body; empty if none.
   std::string delivery_id;
   // Filled: action, dedup key, summary, description, severity, tags, links,
-  // occurred_at. The caller sets service, source and idempotency key.
-  std::vector<Alert> alerts;
+  // occurred_at. The caller sets service_id, source and idempotency_key.
+  std::vector<v1::Alert> alerts;
 };
 
 class SourceAdapter {
@@ -63,6 +64,12 @@ class SourceAdapter {
   // unsigned (see ag_adapter_v1::unsigned_events).
   bool AcceptsUnsigned(absl::string_view event) const;
 
+  // `event` when the plugin declares it (ag_adapter_v1::events), else
+  // "other": the bounded event label of the metrics.
+  const std::string& MetricEvent(const std::string& event) const;
+  // The events the plugin declares, in its order.
+  const std::vector<std::string>& events() const { return events_; }
+
   ConvertedDelivery Convert(const HttpHeaders& headers,
                             absl::string_view body) const;
 
@@ -76,6 +83,7 @@ class SourceAdapter {
   std::string delivery_id_field_;
   std::vector<std::string> event_headers_;
   std::vector<std::string> unsigned_events_;
+  std::vector<std::string> events_;
 };
 
 // Checks a plugin's description before anything of it is used. The error

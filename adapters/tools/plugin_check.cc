@@ -17,9 +17,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/time/time.h"
+#include "alertgate/v1/incident.pb.h"
 #include "adapters/loader/adapter_registry.h"
 #include "adapters/loader/plugin_exports.h"
-#include "server/core/state_machine.h"
 #include "nlohmann/json.hpp"
 
 namespace {
@@ -39,20 +39,9 @@ const char* CodeName(alertgate::ConvertedDelivery::Code code) {
   return "internal";
 }
 
-const char* SeverityName(alertgate::Severity severity) {
-  switch (severity) {
-    case alertgate::Severity::kUnspecified:
-      return "unspecified";
-    case alertgate::Severity::kInfo:
-      return "info";
-    case alertgate::Severity::kWarning:
-      return "warning";
-    case alertgate::Severity::kError:
-      return "error";
-    case alertgate::Severity::kCritical:
-      return "critical";
-  }
-  return "unspecified";
+// "trigger", "critical": the API's enum value name without its prefix.
+std::string EnumWord(const std::string& name) {
+  return absl::AsciiStrToLower(name.substr(name.find('_') + 1));
 }
 
 const char* SignatureSchemeName(uint32_t scheme) {
@@ -150,19 +139,24 @@ int main(int argc, char** argv) {
   out["message"] = result.message;
   out["delivery_id"] = result.delivery_id;
   out["alerts"] = nlohmann::json::array();
-  for (const alertgate::Alert& alert : result.alerts) {
-    nlohmann::json a = {{"action", absl::AsciiStrToLower(alertgate::ActionName(alert.action))},
-                        {"dedup_key", alert.dedup_key},
-                        {"summary", alert.summary},
-                        {"description", alert.description},
-                        {"severity", SeverityName(alert.severity)},
-                        {"tags", alert.tags}};
-    if (alert.occurred_at) {
-      a["occurred_at"] = absl::FormatTime(absl::RFC3339_full, *alert.occurred_at,
-                                          absl::UTCTimeZone());
+  for (const alertgate::v1::Alert& alert : result.alerts) {
+    nlohmann::json a = {
+        {"action", EnumWord(alertgate::v1::Action_Name(alert.action()))},
+        {"dedup_key", alert.dedup_key()},
+        {"summary", alert.summary()},
+        {"description", alert.description()},
+        {"severity", EnumWord(alertgate::v1::Severity_Name(alert.severity()))},
+        {"tags", nlohmann::json::object()}};
+    for (const auto& [key, value] : alert.tags()) a["tags"][key] = value;
+    if (alert.has_occurred_at()) {
+      const absl::Time at =
+          absl::FromUnixSeconds(alert.occurred_at().seconds()) +
+          absl::Nanoseconds(alert.occurred_at().nanos());
+      a["occurred_at"] =
+          absl::FormatTime(absl::RFC3339_full, at, absl::UTCTimeZone());
     }
-    for (const alertgate::Link& link : alert.links) {
-      a["links"].push_back({{"href", link.href}, {"text", link.text}});
+    for (const alertgate::v1::Link& link : alert.links()) {
+      a["links"].push_back({{"href", link.href()}, {"text", link.text()}});
     }
     out["alerts"].push_back(a);
   }

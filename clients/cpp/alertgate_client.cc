@@ -24,16 +24,38 @@ absl::StatusOr<Response> Unary(Call call) {
 
 }  // namespace
 
+void WatchCancellation::Cancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cancelled_ = true;
+  if (context_ != nullptr) context_->TryCancel();
+}
+
+bool WatchCancellation::cancelled() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cancelled_;
+}
+
+bool WatchCancellation::Attach(grpc::ClientContext* context) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (cancelled_) return false;
+  context_ = context;
+  return true;
+}
+
+void WatchCancellation::Detach() {
+  std::lock_guard<std::mutex> lock(mu_);
+  context_ = nullptr;
+}
+
 absl::StatusOr<std::unique_ptr<AlertgateClient>> AlertgateClient::Connect(
     const ConnectOptions& options) {
   if (options.address.empty()) {
     return absl::InvalidArgumentError("address: required (host:port)");
   }
-  return std::unique_ptr<AlertgateClient>(new AlertgateClient(options));
-}
-
-AlertgateClient::AlertgateClient(const ConnectOptions& options)
-    : options_(options) {
+  if (options.channels < 1) {
+    return absl::InvalidArgumentError("channels: at least 1");
+  }
+  auto client = std::unique_ptr<AlertgateClient>(new AlertgateClient(options));
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   if (options.use_tls) {
     grpc::SslCredentialsOptions ssl;
@@ -42,9 +64,71 @@ AlertgateClient::AlertgateClient(const ConnectOptions& options)
   } else {
     credentials = grpc::InsecureChannelCredentials();
   }
-  channel_ = grpc::CreateChannel(options.address, credentials);
-  incidents_ = v1::IncidentService::NewStub(channel_);
-  directory_ = v1::ServiceDirectory::NewStub(channel_);
+  for (int i = 0; i < options.channels; ++i) {
+    grpc::ChannelArguments args;
+    // Each channel gets its own connection rather than sharing one.
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    // A restarted server is found again within a second, not after gRPC's
+    // default back-off of up to two minutes.
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+    client->AddChannel(
+        grpc::CreateCustomChannel(options.address, credentials, args));
+  }
+  return client;
+}
+
+std::unique_ptr<AlertgateClient> AlertgateClient::OverChannel(
+    std::shared_ptr<grpc::Channel> channel, const ConnectOptions& options) {
+  auto client = std::unique_ptr<AlertgateClient>(new AlertgateClient(options));
+  client->AddChannel(std::move(channel));
+  return client;
+}
+
+AlertgateClient::AlertgateClient(const ConnectOptions& options)
+    : options_(options) {}
+
+void AlertgateClient::AddChannel(std::shared_ptr<grpc::Channel> channel) {
+  incidents_.push_back(v1::IncidentService::NewStub(channel));
+  directory_.push_back(v1::ServiceDirectory::NewStub(channel));
+  channels_.push_back(std::move(channel));
+}
+
+v1::IncidentService::Stub& AlertgateClient::Incidents() {
+  return *incidents_[next_.fetch_add(1, std::memory_order_relaxed) %
+                     incidents_.size()];
+}
+
+v1::ServiceDirectory::Stub& AlertgateClient::Directory() {
+  return *directory_[next_.fetch_add(1, std::memory_order_relaxed) %
+                     directory_.size()];
+}
+
+template <typename Message>
+absl::Status AlertgateClient::Watch(
+    grpc::ClientContext& context, WatchCancellation* cancellation,
+    const std::function<std::unique_ptr<grpc::ClientReader<Message>>()>& open,
+    const std::function<bool(const Message&)>& on_message) {
+  if (cancellation != nullptr && !cancellation->Attach(&context)) {
+    return absl::CancelledError("watch cancelled");
+  }
+  std::unique_ptr<grpc::ClientReader<Message>> stream = open();
+  Message message;
+  absl::Status status;
+  bool stopped = false;
+  while (stream->Read(&message)) {
+    if (!on_message(message)) {
+      stopped = true;
+      context.TryCancel();
+      while (stream->Read(&message)) {
+      }
+      break;
+    }
+  }
+  status = FromGrpc(stream->Finish());
+  if (cancellation != nullptr) cancellation->Detach();
+  return stopped ? absl::OkStatus() : status;
 }
 
 void AlertgateClient::Prepare(grpc::ClientContext& context,
@@ -64,7 +148,7 @@ absl::StatusOr<v1::IngestAlertResponse> AlertgateClient::IngestAlert(
   return Unary<v1::IngestAlertResponse>([&](v1::IngestAlertResponse* r) {
     grpc::ClientContext context;
     Prepare(context);
-    return incidents_->IngestAlert(&context, request, r);
+    return Incidents().IngestAlert(&context, request, r);
   });
 }
 
@@ -73,7 +157,7 @@ absl::StatusOr<v1::IngestAlertsResponse> AlertgateClient::IngestAlerts(
   return Unary<v1::IngestAlertsResponse>([&](v1::IngestAlertsResponse* r) {
     grpc::ClientContext context;
     Prepare(context);
-    return incidents_->IngestAlerts(&context, request, r);
+    return Incidents().IngestAlerts(&context, request, r);
   });
 }
 
@@ -87,7 +171,7 @@ absl::StatusOr<v1::GetIncidentResponse> AlertgateClient::GetIncident(
   return Unary<v1::GetIncidentResponse>([&](v1::GetIncidentResponse* r) {
     grpc::ClientContext context;
     Prepare(context);
-    return incidents_->GetIncident(&context, request, r);
+    return Incidents().GetIncident(&context, request, r);
   });
 }
 
@@ -96,7 +180,7 @@ absl::StatusOr<v1::ListIncidentsResponse> AlertgateClient::ListIncidents(
   return Unary<v1::ListIncidentsResponse>([&](v1::ListIncidentsResponse* r) {
     grpc::ClientContext context;
     Prepare(context);
-    return incidents_->ListIncidents(&context, request, r);
+    return Incidents().ListIncidents(&context, request, r);
   });
 }
 
@@ -112,7 +196,7 @@ AlertgateClient::AcknowledgeIncident(const std::string& id,
       [&](v1::AcknowledgeIncidentResponse* r) {
         grpc::ClientContext context;
         Prepare(context);
-        return incidents_->AcknowledgeIncident(&context, request, r);
+        return Incidents().AcknowledgeIncident(&context, request, r);
       });
 }
 
@@ -126,27 +210,58 @@ absl::StatusOr<v1::ResolveIncidentResponse> AlertgateClient::ResolveIncident(
       [&](v1::ResolveIncidentResponse* r) {
         grpc::ClientContext context;
         Prepare(context);
-        return incidents_->ResolveIncident(&context, request, r);
+        return Incidents().ResolveIncident(&context, request, r);
       });
 }
 
 absl::Status AlertgateClient::WatchIncidents(
     const v1::WatchIncidentsRequest& request,
-    const std::function<bool(const v1::WatchIncidentsResponse&)>& on_message) {
+    const std::function<bool(const v1::WatchIncidentsResponse&)>& on_message,
+    WatchCancellation* cancellation) {
   grpc::ClientContext context;
   Prepare(context, /*with_deadline=*/false);
-  auto stream = incidents_->WatchIncidents(&context, request);
-  v1::WatchIncidentsResponse event;
-  while (stream->Read(&event)) {
-    if (!on_message(event)) {
-      context.TryCancel();
-      while (stream->Read(&event)) {
-      }
-      stream->Finish().IgnoreError();
-      return absl::OkStatus();
-    }
-  }
-  return FromGrpc(stream->Finish());
+  v1::IncidentService::Stub& stub = Incidents();
+  return Watch<v1::WatchIncidentsResponse>(
+      context, cancellation,
+      [&] { return stub.WatchIncidents(&context, request); }, on_message);
+}
+
+absl::Status AlertgateClient::WatchWebhookCredentials(
+    const std::function<bool(const v1::WebhookCredentialChange&)>& on_change,
+    WatchCancellation* cancellation, bool wait_for_ready) {
+  grpc::ClientContext context;
+  Prepare(context, /*with_deadline=*/false);
+  context.set_wait_for_ready(wait_for_ready);
+  v1::ServiceDirectory::Stub& stub = Directory();
+  const v1::WatchWebhookCredentialsRequest request;
+  return Watch<v1::WebhookCredentialChange>(
+      context, cancellation,
+      [&] { return stub.WatchWebhookCredentials(&context, request); },
+      on_change);
+}
+
+absl::StatusOr<v1::ResolveWebhookKeyResponse>
+AlertgateClient::ResolveWebhookKey(const std::string& source,
+                                   const std::string& webhook_key) {
+  v1::ResolveWebhookKeyRequest request;
+  request.set_source(source);
+  request.set_webhook_key(webhook_key);
+  return Unary<v1::ResolveWebhookKeyResponse>(
+      [&](v1::ResolveWebhookKeyResponse* r) {
+        grpc::ClientContext context;
+        Prepare(context);
+        return Directory().ResolveWebhookKey(&context, request, r);
+      });
+}
+
+bool AlertgateClient::IsReachable(absl::Duration wait) {
+  grpc::ClientContext context;
+  Prepare(context, /*with_deadline=*/false);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + wait));
+  v1::ListServicesRequest request;
+  request.set_page_size(1);
+  v1::ListServicesResponse response;
+  return Directory().ListServices(&context, request, &response).ok();
 }
 
 absl::StatusOr<v1::Service> AlertgateClient::CreateService(
@@ -157,7 +272,7 @@ absl::StatusOr<v1::Service> AlertgateClient::CreateService(
   return Unary<v1::Service>([&](v1::Service* r) {
     grpc::ClientContext context;
     Prepare(context);
-    return directory_->CreateService(&context, request, r);
+    return Directory().CreateService(&context, request, r);
   });
 }
 
@@ -174,7 +289,7 @@ absl::StatusOr<v1::Service> AlertgateClient::FindService(
         Unary<v1::Service>([&](v1::Service* r) {
           grpc::ClientContext context;
           Prepare(context);
-          return directory_->GetService(&context, request, r);
+          return Directory().GetService(&context, request, r);
         });
     if (!absl::IsNotFound(service.status()) || !by_id) return service;
   }
@@ -189,7 +304,7 @@ absl::StatusOr<v1::ListServicesResponse> AlertgateClient::ListServices(
   return Unary<v1::ListServicesResponse>([&](v1::ListServicesResponse* r) {
     grpc::ClientContext context;
     Prepare(context);
-    return directory_->ListServices(&context, request, r);
+    return Directory().ListServices(&context, request, r);
   });
 }
 
@@ -202,7 +317,7 @@ absl::StatusOr<v1::IssueWebhookKeyResponse> AlertgateClient::IssueWebhookKey(
       [&](v1::IssueWebhookKeyResponse* r) {
         grpc::ClientContext context;
         Prepare(context);
-        return directory_->IssueWebhookKey(&context, request, r);
+        return Directory().IssueWebhookKey(&context, request, r);
       });
 }
 
@@ -216,7 +331,7 @@ absl::StatusOr<v1::AlertSourceStatus> AlertgateClient::SetWebhookSecret(
   return Unary<v1::AlertSourceStatus>([&](v1::AlertSourceStatus* r) {
     grpc::ClientContext context;
     Prepare(context);
-    return directory_->SetWebhookSecret(&context, request, r);
+    return Directory().SetWebhookSecret(&context, request, r);
   });
 }
 
@@ -228,7 +343,7 @@ absl::StatusOr<v1::ListAlertSourcesResponse> AlertgateClient::ListAlertSources(
       [&](v1::ListAlertSourcesResponse* r) {
         grpc::ClientContext context;
         Prepare(context);
-        return directory_->ListAlertSources(&context, request, r);
+        return Directory().ListAlertSources(&context, request, r);
       });
 }
 

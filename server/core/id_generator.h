@@ -19,7 +19,7 @@
 
 #include "absl/random/random.h"
 #include "absl/synchronization/mutex.h"
-#include "server/core/clock.h"
+#include "server/common/clock.h"
 
 namespace alertgate {
 

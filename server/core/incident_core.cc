@@ -7,10 +7,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-#include "server/core/errors.h"
-#include "server/core/state_machine.h"
-#include "server/core/status_macros.h"
-#include "server/core/validation.h"
+#include "server/model/errors.h"
+#include "server/model/state_machine.h"
+#include "server/model/status_macros.h"
+#include "server/model/validation.h"
 
 namespace alertgate {
 namespace {

@@ -16,10 +16,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "server/core/clock.h"
+#include "server/common/clock.h"
 #include "server/core/id_generator.h"
-#include "server/core/incident_model.h"
-#include "server/core/incident_store.h"
+#include "server/model/incident_model.h"
+#include "server/store/incident_store.h"
 
 namespace alertgate {
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "server/core/status_macros.h"
+#include "server/model/status_macros.h"
 
 namespace alertgate {
 

@@ -17,8 +17,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "server/core/clock.h"
-#include "server/core/incident_store.h"
+#include "server/common/clock.h"
+#include "server/store/incident_store.h"
 
 namespace alertgate {
 

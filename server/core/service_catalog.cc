@@ -5,10 +5,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "server/core/errors.h"
-#include "server/core/status_macros.h"
-#include "server/core/validation.h"
-#include "server/core/webhook_key.h"
+#include "server/model/errors.h"
+#include "server/model/status_macros.h"
+#include "server/model/validation.h"
+#include "server/model/webhook_key.h"
 
 namespace alertgate {
 

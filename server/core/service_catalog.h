@@ -12,11 +12,11 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "server/core/clock.h"
+#include "server/common/clock.h"
 #include "server/core/id_generator.h"
-#include "server/core/incident_model.h"
-#include "server/core/incident_store.h"
-#include "server/core/sequence_notifier.h"
+#include "server/model/incident_model.h"
+#include "server/store/incident_store.h"
+#include "server/store/sequence_notifier.h"
 
 namespace alertgate {
 

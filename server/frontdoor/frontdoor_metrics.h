@@ -5,9 +5,10 @@
 //   alertgate_webhook_latency_seconds{source}                   histogram
 //   alertgate_core_errors_total{code}                           counter
 //
-// Label values come from loaded plugins and fixed outcome names only (the
-// event label is "invalid" for deliveries that were not converted), so
-// senders cannot create unbounded series.
+// Label values come from loaded plugins and fixed outcome names only: the
+// event label is an event the plugin declares (ag_adapter_v1::events),
+// "other" for any other event, and "invalid" for deliveries that were not
+// converted, so senders cannot create new series.
 //
 // Thread safety: all methods are safe to call concurrently.
 #ifndef ALERTGATE_SERVER_FRONTDOOR_FRONTDOOR_METRICS_H_

@@ -35,8 +35,8 @@ void LogDelivery(const std::string& source, const WebhookResponse& response,
       {"event", response.event},
       {"delivery_id", response.delivery_id},
       {"service", response.service},
-      {"outcome", response.outcome},
-      {"status", response.status},
+      {"outcome", OutcomeName(response.outcome)},
+      {"status", response.status()},
       {"latency_ms", absl::ToDoubleMilliseconds(latency)}};
   const std::string text = line.dump();
   absl::MutexLock lock(mu);
@@ -48,7 +48,7 @@ void LogDelivery(const std::string& source, const WebhookResponse& response,
 
 absl::StatusOr<std::unique_ptr<FrontDoorServer>> FrontDoorServer::Start(
     const FrontDoorOptions& options, const AdapterRegistry* registry,
-    CoreClient* core, const Clock* clock) {
+    CoreApi* core, const Clock* clock) {
   std::unique_ptr<FrontDoorServer> server(new FrontDoorServer());
   server->options_ = options;
   server->registry_ = registry;
@@ -103,16 +103,18 @@ HttpResponse FrontDoorServer::Deliver(const std::string& source,
   const absl::Time start = absl::Now();
   WebhookRequest request{source, key, http.headers, http.body};
   WebhookResponse response = handler_->Handle(request);
-  HttpResponse answer = JsonAnswer(response.status, response.body);
+  HttpResponse answer = JsonAnswer(response.status(), response.body);
   answer.headers = response.headers;
   const absl::Duration latency = absl::Now() - start;
   // Label values only from loaded plugins and fixed names: the handler
-  // already said whether the source is loaded.
+  // already said whether the source is loaded, and which events it declares.
   const std::string label =
-      response.outcome == "unknown_source" ? "unknown" : request.source;
-  metrics_.RecordDelivery(label, response.event, response.outcome, latency);
-  if (response.outcome == "core_unavailable" || response.outcome == "core_error") {
-    metrics_.RecordCoreError(response.outcome);
+      response.outcome == DeliveryOutcome::kUnknownSource ? "unknown"
+                                                           : request.source;
+  metrics_.RecordDelivery(label, response.metric_event,
+                          OutcomeName(response.outcome), latency);
+  if (IsCoreFailure(response.outcome)) {
+    metrics_.RecordCoreError(OutcomeName(response.outcome));
   }
   if (options_.log_deliveries) LogDelivery(label, response, latency);
   return answer;
@@ -126,7 +128,8 @@ HttpResponse FrontDoorServer::Sources() {
                        {"file", adapter->file()},
                        {"signature_header", adapter->signature_header()},
                        {"delivery_id_headers", adapter->delivery_id_headers()},
-                       {"delivery_id_field", adapter->delivery_id_field()}});
+                       {"delivery_id_field", adapter->delivery_id_field()},
+                       {"events", adapter->events()}});
   }
   return JsonAnswer(200, {{"sources", sources}});
 }

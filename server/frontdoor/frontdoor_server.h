@@ -21,8 +21,8 @@
 
 #include "absl/status/statusor.h"
 #include "adapters/loader/adapter_registry.h"
-#include "server/core/clock.h"
-#include "server/frontdoor/core_client.h"
+#include "server/common/clock.h"
+#include "server/frontdoor/core_api.h"
 #include "server/frontdoor/frontdoor_metrics.h"
 #include "server/frontdoor/http_listener.h"
 #include "server/frontdoor/webhook_handler.h"
@@ -41,7 +41,7 @@ class FrontDoorServer {
   // REQUIRES: the pointers outlive the server.
   static absl::StatusOr<std::unique_ptr<FrontDoorServer>> Start(
       const FrontDoorOptions& options, const AdapterRegistry* registry,
-      CoreClient* core, const Clock* clock);
+      CoreApi* core, const Clock* clock);
   ~FrontDoorServer();
   FrontDoorServer(const FrontDoorServer&) = delete;
   FrontDoorServer& operator=(const FrontDoorServer&) = delete;
@@ -60,7 +60,7 @@ class FrontDoorServer {
 
   FrontDoorOptions options_;
   const AdapterRegistry* registry_ = nullptr;
-  CoreClient* core_ = nullptr;
+  CoreApi* core_ = nullptr;
   std::unique_ptr<WebhookHandler> handler_;
   FrontDoorMetrics metrics_;
   std::unique_ptr<HttpListener> http_;

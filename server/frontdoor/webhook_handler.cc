@@ -1,26 +1,24 @@
 #include "server/frontdoor/webhook_handler.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "server/core/state_machine.h"
 #include "server/frontdoor/webhook_signature.h"
-#include "server/grpc/proto_conversion.h"
 
 namespace alertgate {
 namespace {
 
 constexpr size_t kMaxDeliveryIdBytes = 200;
 
-WebhookResponse Error(int status, const std::string& outcome,
-                      const std::string& message) {
+WebhookResponse Refuse(DeliveryOutcome outcome, const std::string& message) {
   WebhookResponse response;
-  response.status = status;
   response.outcome = outcome;
-  response.body = {{"error", {{"code", outcome}, {"message", message}}}};
+  response.body = {
+      {"error", {{"code", OutcomeName(outcome)}, {"message", message}}}};
   return response;
 }
 
@@ -31,30 +29,32 @@ bool IsJsonContentType(absl::string_view content_type) {
 }
 
 // A core call failed: the sender retries 5xx, so everything transient is 503.
-WebhookResponse CoreError(const absl::Status& status) {
+WebhookResponse CoreRefusal(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
     case absl::StatusCode::kAborted:
     case absl::StatusCode::kResourceExhausted: {
       WebhookResponse response =
-          Error(503, "core_unavailable",
-                "the incident store is unavailable; retry this delivery");
+          Refuse(DeliveryOutcome::kCoreUnavailable,
+                 "the incident store is unavailable; retry this delivery");
       response.headers.emplace_back("Retry-After", "1");
       return response;
     }
     case absl::StatusCode::kNotFound:
-      return Error(404, "unknown_key", "unknown or revoked webhook key");
+      return Refuse(DeliveryOutcome::kUnknownKey,
+                    "unknown or revoked webhook key");
     case absl::StatusCode::kInvalidArgument:
-      return Error(500, "plugin_error",
-                   absl::StrCat("the source adapter produced an invalid alert: ",
-                                status.message()));
+      return Refuse(DeliveryOutcome::kPluginError,
+                    absl::StrCat("the source adapter produced an invalid "
+                                 "alert: ",
+                                 status.message()));
     default:
-      return Error(500, "core_error", std::string(status.message()));
+      return Refuse(DeliveryOutcome::kCoreError, std::string(status.message()));
   }
 }
 
-const char* OutcomeName(v1::IngestOutcome outcome) {
+const char* IngestOutcomeWord(v1::IngestOutcome outcome) {
   switch (outcome) {
     case v1::INGEST_OUTCOME_OPENED:
       return "opened";
@@ -73,14 +73,17 @@ const char* OutcomeName(v1::IngestOutcome outcome) {
   }
 }
 
-// Labels an error answer with what is known of the delivery, for the log.
-WebhookResponse WithDelivery(WebhookResponse response, const std::string& event,
-                             const std::string& service,
-                             const std::string& delivery_id) {
-  response.event = event;
-  response.service = service;
-  response.delivery_id = delivery_id;
-  return response;
+const char* ActionWord(v1::Action action) {
+  switch (action) {
+    case v1::ACTION_TRIGGER:
+      return "trigger";
+    case v1::ACTION_ACKNOWLEDGE:
+      return "acknowledge";
+    case v1::ACTION_RESOLVE:
+      return "resolve";
+    default:
+      return "unspecified";
+  }
 }
 
 // Where a source puts its delivery id, for people: "X-Request-UUID or the
@@ -96,6 +99,70 @@ std::string DeliveryIdPlace(const SourceAdapter& adapter) {
 
 }  // namespace
 
+int HttpStatusOf(DeliveryOutcome outcome) {
+  switch (outcome) {
+    case DeliveryOutcome::kProcessed:
+    case DeliveryOutcome::kIgnored:
+      return 200;
+    case DeliveryOutcome::kUnknownSource:
+    case DeliveryOutcome::kUnknownKey:
+      return 404;
+    case DeliveryOutcome::kWrongContentType:
+      return 415;
+    case DeliveryOutcome::kRateLimited:
+      return 429;
+    case DeliveryOutcome::kBadSignature:
+      return 401;
+    case DeliveryOutcome::kBadDeliveryId:
+    case DeliveryOutcome::kBadPayload:
+    case DeliveryOutcome::kUnknownEvent:
+      return 400;
+    case DeliveryOutcome::kPluginError:
+    case DeliveryOutcome::kCoreError:
+      return 500;
+    case DeliveryOutcome::kCoreUnavailable:
+      return 503;
+  }
+  return 500;
+}
+
+const char* OutcomeName(DeliveryOutcome outcome) {
+  switch (outcome) {
+    case DeliveryOutcome::kProcessed:
+      return "processed";
+    case DeliveryOutcome::kIgnored:
+      return "ignored";
+    case DeliveryOutcome::kUnknownSource:
+      return "unknown_source";
+    case DeliveryOutcome::kWrongContentType:
+      return "wrong_content_type";
+    case DeliveryOutcome::kUnknownKey:
+      return "unknown_key";
+    case DeliveryOutcome::kRateLimited:
+      return "rate_limited";
+    case DeliveryOutcome::kBadSignature:
+      return "bad_signature";
+    case DeliveryOutcome::kBadDeliveryId:
+      return "bad_delivery_id";
+    case DeliveryOutcome::kBadPayload:
+      return "bad_payload";
+    case DeliveryOutcome::kUnknownEvent:
+      return "unknown_event";
+    case DeliveryOutcome::kPluginError:
+      return "plugin_error";
+    case DeliveryOutcome::kCoreUnavailable:
+      return "core_unavailable";
+    case DeliveryOutcome::kCoreError:
+      return "core_error";
+  }
+  return "core_error";
+}
+
+bool IsCoreFailure(DeliveryOutcome outcome) {
+  return outcome == DeliveryOutcome::kCoreUnavailable ||
+         outcome == DeliveryOutcome::kCoreError;
+}
+
 std::string FindHeader(const HttpHeaders& headers, absl::string_view name) {
   for (const auto& [key, value] : headers) {
     if (absl::EqualsIgnoreCase(key, name)) return value;
@@ -103,9 +170,28 @@ std::string FindHeader(const HttpHeaders& headers, absl::string_view name) {
   return "";
 }
 
-WebhookHandler::WebhookHandler(const AdapterRegistry* registry,
-                               CoreClient* core, const Clock* clock,
-                               const Options& options)
+struct WebhookHandler::Delivery {
+  const WebhookRequest& request;
+  const SourceAdapter* adapter = nullptr;  // From FindAdapter.
+  WebhookTarget target;                    // From ResolveKey.
+  std::string delivery_id;                 // From ReadDeliveryId and Convert.
+  ConvertedDelivery converted;             // From Convert.
+  std::vector<v1::IngestAlertResponse> answers;  // From Ingest.
+
+  // Labels an answer with what is known of the delivery so far.
+  WebhookResponse Labelled(WebhookResponse response) const {
+    response.service = target.service_name;
+    response.delivery_id = delivery_id;
+    if (adapter != nullptr && !converted.event.empty()) {
+      response.event = converted.event;
+      response.metric_event = adapter->MetricEvent(converted.event);
+    }
+    return response;
+  }
+};
+
+WebhookHandler::WebhookHandler(const AdapterRegistry* registry, CoreApi* core,
+                               const Clock* clock, const Options& options)
     : registry_(registry), core_(core), clock_(clock) {
   if (options.rate_per_second > 0) {
     rate_limiter_ = std::make_unique<RateLimiter>(
@@ -113,160 +199,205 @@ WebhookHandler::WebhookHandler(const AdapterRegistry* registry,
   }
 }
 
-WebhookResponse WebhookHandler::Handle(const WebhookRequest& request) {
-  const SourceAdapter* adapter = registry_->Find(request.source);
-  if (adapter == nullptr) {
-    return Error(404, "unknown_source",
-                 absl::StrCat("no alert source named \"", request.source,
-                              "\" is loaded; GET /v1/sources lists them"));
-  }
-  if (!IsJsonContentType(FindHeader(request.headers, "Content-Type"))) {
-    return Error(415, "wrong_content_type",
-                 "Content-Type must be application/json");
-  }
-
-  absl::StatusOr<WebhookTarget> target =
-      core_->ResolveWebhookKey(request.source, request.webhook_key);
-  if (!target.ok()) {
-    if (absl::IsInvalidArgument(target.status())) {
-      return Error(404, "unknown_key", "unknown or revoked webhook key");
+WebhookResponse WebhookHandler::Handle(const WebhookRequest& request) const {
+  static constexpr Step kSteps[] = {
+      &WebhookHandler::FindAdapter,     &WebhookHandler::CheckContentType,
+      &WebhookHandler::ResolveKey,      &WebhookHandler::LimitRate,
+      &WebhookHandler::VerifySignature, &WebhookHandler::ReadDeliveryId,
+      &WebhookHandler::Convert,         &WebhookHandler::Ingest,
+  };
+  Delivery delivery{request};
+  for (Step step : kSteps) {
+    if (std::optional<WebhookResponse> refused = (this->*step)(delivery)) {
+      return delivery.Labelled(*std::move(refused));
     }
-    return CoreError(target.status());
   }
+  return delivery.Labelled(Accepted(delivery));
+}
 
+std::optional<WebhookResponse> WebhookHandler::FindAdapter(
+    Delivery& delivery) const {
+  delivery.adapter = registry_->Find(delivery.request.source);
+  if (delivery.adapter != nullptr) return std::nullopt;
+  return Refuse(DeliveryOutcome::kUnknownSource,
+                absl::StrCat("no alert source named \"",
+                             delivery.request.source,
+                             "\" is loaded; GET /v1/sources lists them"));
+}
+
+std::optional<WebhookResponse> WebhookHandler::CheckContentType(
+    Delivery& delivery) const {
+  if (IsJsonContentType(FindHeader(delivery.request.headers, "Content-Type"))) {
+    return std::nullopt;
+  }
+  return Refuse(DeliveryOutcome::kWrongContentType,
+                "Content-Type must be application/json");
+}
+
+std::optional<WebhookResponse> WebhookHandler::ResolveKey(
+    Delivery& delivery) const {
+  absl::StatusOr<WebhookTarget> target = core_->ResolveWebhookKey(
+      delivery.request.source, delivery.request.webhook_key);
+  if (target.ok()) {
+    delivery.target = *std::move(target);
+    return std::nullopt;
+  }
+  if (absl::IsInvalidArgument(target.status())) {
+    return Refuse(DeliveryOutcome::kUnknownKey,
+                  "unknown or revoked webhook key");
+  }
+  return CoreRefusal(target.status());
+}
+
+std::optional<WebhookResponse> WebhookHandler::LimitRate(
+    Delivery& delivery) const {
   absl::Duration retry_after;
-  if (rate_limiter_ &&
-      !rate_limiter_->Allow(target->service_id, clock_->Now(), &retry_after)) {
-    WebhookResponse response = Error(
-        429, "rate_limited",
-        absl::StrCat("service ", target->service_name,
-                     " is over its delivery rate limit; retry later"));
-    response.headers.emplace_back(
-        "Retry-After",
-        absl::StrCat(std::max<int64_t>(1, std::ceil(absl::ToDoubleSeconds(retry_after)))));
-    response.service = target->service_name;
-    return response;
+  if (!rate_limiter_ || rate_limiter_->Allow(delivery.target.service_id,
+                                             clock_->Now(), &retry_after)) {
+    return std::nullopt;
   }
+  WebhookResponse response =
+      Refuse(DeliveryOutcome::kRateLimited,
+             absl::StrCat("service ", delivery.target.service_name,
+                          " is over its delivery rate limit; retry later"));
+  const int64_t seconds =
+      std::max<int64_t>(1, std::ceil(absl::ToDoubleSeconds(retry_after)));
+  response.headers.emplace_back("Retry-After", absl::StrCat(seconds));
+  return response;
+}
 
-  if (!target->webhook_secret.empty() &&
-      adapter->signature_scheme() != AG_SIGNATURE_NONE) {
-    const std::string signature =
-        FindHeader(request.headers, adapter->signature_header());
-    const std::string event_value =
-        adapter->event_headers().empty()
-            ? ""
-            : FindHeader(request.headers, adapter->event_headers().front());
-    const bool unsigned_allowed =
-        signature.empty() && adapter->AcceptsUnsigned(event_value);
-    if (!unsigned_allowed) {
-      absl::Status verified = VerifyDeliverySignature(
-          adapter->signature_scheme(), signature, target->webhook_secret,
-          request.body, clock_->Now());
-      if (!verified.ok()) {
-        WebhookResponse response =
-            Error(401, "bad_signature", std::string(verified.message()));
-        response.service = target->service_name;
-        return response;
-      }
-    }
+std::optional<WebhookResponse> WebhookHandler::VerifySignature(
+    Delivery& delivery) const {
+  const SourceAdapter& adapter = *delivery.adapter;
+  const WebhookRequest& request = delivery.request;
+  if (delivery.target.webhook_secret.empty() ||
+      adapter.signature_scheme() == AG_SIGNATURE_NONE) {
+    return std::nullopt;
   }
+  const std::string signature =
+      FindHeader(request.headers, adapter.signature_header());
+  const std::string event =
+      adapter.event_headers().empty()
+          ? ""
+          : FindHeader(request.headers, adapter.event_headers().front());
+  if (signature.empty() && adapter.AcceptsUnsigned(event)) return std::nullopt;
+  absl::Status verified = VerifyDeliverySignature(
+      adapter.signature_scheme(), signature, delivery.target.webhook_secret,
+      request.body, clock_->Now());
+  if (verified.ok()) return std::nullopt;
+  return Refuse(DeliveryOutcome::kBadSignature,
+                std::string(verified.message()));
+}
 
-  std::string delivery_id;
-  for (const std::string& header : adapter->delivery_id_headers()) {
-    delivery_id = FindHeader(request.headers, header);
-    if (!delivery_id.empty()) break;
+std::optional<WebhookResponse> WebhookHandler::ReadDeliveryId(
+    Delivery& delivery) const {
+  for (const std::string& header : delivery.adapter->delivery_id_headers()) {
+    delivery.delivery_id = FindHeader(delivery.request.headers, header);
+    if (!delivery.delivery_id.empty()) break;
   }
-  if (delivery_id.size() > kMaxDeliveryIdBytes) {
-    return Error(400, "bad_delivery_id", "delivery id longer than 200 bytes");
-  }
+  if (delivery.delivery_id.size() <= kMaxDeliveryIdBytes) return std::nullopt;
+  delivery.delivery_id.clear();  // Not echoed: it is not a valid id.
+  return Refuse(DeliveryOutcome::kBadDeliveryId,
+                "delivery id longer than 200 bytes");
+}
 
-  ConvertedDelivery converted = adapter->Convert(request.headers, request.body);
+std::optional<WebhookResponse> WebhookHandler::Convert(
+    Delivery& delivery) const {
+  delivery.converted =
+      delivery.adapter->Convert(delivery.request.headers, delivery.request.body);
+  ConvertedDelivery& converted = delivery.converted;
   // A header wins; otherwise the id the plugin read from the body.
-  if (delivery_id.empty() && !converted.delivery_id.empty()) {
-    delivery_id = std::move(converted.delivery_id);
-    if (delivery_id.size() > kMaxDeliveryIdBytes) {
-      return Error(400, "bad_delivery_id", "delivery id longer than 200 bytes");
+  if (delivery.delivery_id.empty() && !converted.delivery_id.empty()) {
+    if (converted.delivery_id.size() > kMaxDeliveryIdBytes) {
+      return Refuse(DeliveryOutcome::kBadDeliveryId,
+                    "delivery id longer than 200 bytes");
     }
+    delivery.delivery_id = converted.delivery_id;
   }
   switch (converted.code) {
     case ConvertedDelivery::Code::kOk:
-      break;
+      return std::nullopt;
     case ConvertedDelivery::Code::kBadPayload:
-      return WithDelivery(Error(400, "bad_payload", converted.message),
-                          "invalid", target->service_name, delivery_id);
+      converted.event.clear();  // Not understood: logged as "invalid".
+      return Refuse(DeliveryOutcome::kBadPayload, converted.message);
     case ConvertedDelivery::Code::kUnknownEvent:
-      return WithDelivery(Error(400, "unknown_event", converted.message),
-                          "invalid", target->service_name, delivery_id);
+      converted.event.clear();
+      return Refuse(DeliveryOutcome::kUnknownEvent, converted.message);
     case ConvertedDelivery::Code::kInternal:
-      return WithDelivery(Error(500, "plugin_error", converted.message),
-                          "invalid", target->service_name, delivery_id);
+      converted.event.clear();
+      return Refuse(DeliveryOutcome::kPluginError, converted.message);
   }
+  return Refuse(DeliveryOutcome::kPluginError, converted.message);
+}
 
+std::optional<WebhookResponse> WebhookHandler::Ingest(
+    Delivery& delivery) const {
+  std::vector<v1::Alert>& alerts = delivery.converted.alerts;
+  const size_t count = alerts.size();
+  for (size_t i = 0; i < count; ++i) {
+    v1::Alert& alert = alerts[i];
+    alert.set_service_id(delivery.target.service_id);
+    alert.set_source(delivery.request.source);
+    if (!delivery.delivery_id.empty()) {
+      alert.set_idempotency_key(
+          count == 1 ? delivery.delivery_id
+                     : absl::StrCat(delivery.delivery_id, "#", i));
+    }
+  }
   // One alert: IngestAlert. Several (a push of several refs, the ping, a
   // generic array): one IngestAlerts call, committed together.
-  const size_t count = converted.alerts.size();
-  v1::IngestAlertsRequest batch;
-  for (size_t i = 0; i < count; ++i) {
-    Alert& alert = converted.alerts[i];
-    alert.service_id = target->service_id;
-    alert.source = request.source;
-    if (!delivery_id.empty()) {
-      alert.idempotency_key =
-          count == 1 ? delivery_id : absl::StrCat(delivery_id, "#", i);
-    }
-    *batch.add_alerts() = AlertToProto(alert);
-  }
-  std::vector<v1::IngestAlertResponse> answers;
   if (count == 1) {
     absl::StatusOr<v1::IngestAlertResponse> ingested =
-        core_->IngestAlert(batch.alerts(0));
-    if (ingested.ok()) {
-      answers.push_back(*std::move(ingested));
-    } else {
-      return WithDelivery(CoreError(ingested.status()), converted.event,
-                          target->service_name, delivery_id);
-    }
+        core_->IngestAlert(alerts[0]);
+    if (!ingested.ok()) return CoreRefusal(ingested.status());
+    delivery.answers.push_back(*std::move(ingested));
   } else if (count > 1) {
-    absl::StatusOr<v1::IngestAlertsResponse> ingested = core_->IngestAlerts(batch);
-    if (!ingested.ok()) {
-      return WithDelivery(CoreError(ingested.status()), converted.event,
-                          target->service_name, delivery_id);
-    }
-    answers.assign(ingested->results().begin(), ingested->results().end());
+    v1::IngestAlertsRequest batch;
+    batch.mutable_alerts()->Reserve(static_cast<int>(count));
+    for (const v1::Alert& alert : alerts) *batch.add_alerts() = alert;
+    absl::StatusOr<v1::IngestAlertsResponse> ingested =
+        core_->IngestAlerts(batch);
+    if (!ingested.ok()) return CoreRefusal(ingested.status());
+    delivery.answers.assign(ingested->results().begin(),
+                            ingested->results().end());
   }
+  return std::nullopt;
+}
+
+WebhookResponse WebhookHandler::Accepted(const Delivery& delivery) const {
+  const ConvertedDelivery& converted = delivery.converted;
   nlohmann::json results = nlohmann::json::array();
-  for (size_t i = 0; i < answers.size(); ++i) {
-    const Alert& alert = converted.alerts[i];
-    const v1::IngestAlertResponse& answer = answers[i];
-    nlohmann::json result = {{"dedup_key", alert.dedup_key},
-                             {"action", absl::AsciiStrToLower(ActionName(alert.action))},
-                             {"outcome", OutcomeName(answer.outcome())},
+  for (size_t i = 0; i < delivery.answers.size(); ++i) {
+    const v1::Alert& alert = converted.alerts[i];
+    const v1::IngestAlertResponse& answer = delivery.answers[i];
+    nlohmann::json result = {{"dedup_key", alert.dedup_key()},
+                             {"action", ActionWord(alert.action())},
+                             {"outcome", IngestOutcomeWord(answer.outcome())},
                              {"replayed", answer.replayed()}};
     if (answer.has_incident()) result["incident_id"] = answer.incident().id();
     results.push_back(std::move(result));
   }
   WebhookResponse response;
-  response.service = target->service_name;
-  response.delivery_id = delivery_id;
-  response.event = converted.event;
-  response.status = 200;
-  response.outcome = count == 0 ? "ignored" : "processed";
-  response.body = {{"delivery_id", delivery_id},
+  const bool ignored = converted.alerts.empty();
+  response.outcome =
+      ignored ? DeliveryOutcome::kIgnored : DeliveryOutcome::kProcessed;
+  response.body = {{"delivery_id", delivery.delivery_id},
                    {"event", converted.event},
-                   {"service", target->service_name},
+                   {"service", delivery.target.service_name},
                    {"alerts", std::move(results)}};
-  if (count == 0) response.body["ignored"] = converted.message;
+  if (ignored) response.body["ignored"] = converted.message;
   // Without a delivery id there is no idempotency key: a redelivery of the
   // same content is applied again. Say so, so that nobody assumes otherwise.
-  response.body["idempotent"] = !delivery_id.empty();
-  if (delivery_id.empty()) {
+  response.body["idempotent"] = !delivery.delivery_id.empty();
+  if (delivery.delivery_id.empty()) {
+    const SourceAdapter& adapter = *delivery.adapter;
+    const std::string& source = delivery.request.source;
     response.body["note"] =
-        adapter->HasDeliveryIds()
-            ? absl::StrCat("this delivery carried no delivery id (",
-                           request.source, " sends one in ",
-                           DeliveryIdPlace(*adapter),
+        adapter.HasDeliveryIds()
+            ? absl::StrCat("this delivery carried no delivery id (", source,
+                           " sends one in ", DeliveryIdPlace(adapter),
                            "); a redelivery would be applied again")
-            : absl::StrCat(request.source,
+            : absl::StrCat(source,
                            " deliveries carry no delivery id; a redelivery "
                            "is applied again");
   }

@@ -8,7 +8,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "server/core/status_macros.h"
+#include "server/model/status_macros.h"
 
 namespace alertgate {
 namespace {

@@ -13,12 +13,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "server/core/clock.h"
+#include "server/common/clock.h"
 #include "server/core/id_generator.h"
 #include "server/core/incident_core.h"
 #include "server/core/retention.h"
 #include "server/core/service_catalog.h"
-#include "server/core/incident_store.h"
+#include "server/store/incident_store.h"
 #include "server/grpc/incident_service_handler.h"
 #include "server/grpc/service_directory_handler.h"
 

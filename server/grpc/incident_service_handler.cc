@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "server/core/errors.h"
+#include "server/model/errors.h"
 #include "server/grpc/proto_conversion.h"
 #include "server/grpc/status_conversion.h"
 

@@ -9,7 +9,7 @@
 #include "absl/time/time.h"
 #include "alertgate/v1/incident_service.grpc.pb.h"
 #include "server/core/incident_core.h"
-#include "server/core/incident_store.h"
+#include "server/store/incident_store.h"
 #include "server/grpc/watch_streams.h"
 
 namespace alertgate {

@@ -1,7 +1,7 @@
 #include "server/grpc/proto_conversion.h"
 
 #include "absl/strings/str_cat.h"
-#include "server/core/errors.h"
+#include "server/model/errors.h"
 
 namespace alertgate {
 

@@ -10,7 +10,7 @@
 #include "alertgate/v1/incident_service.pb.h"
 #include "alertgate/v1/service_directory.pb.h"
 #include "server/core/incident_core.h"
-#include "server/core/incident_model.h"
+#include "server/model/incident_model.h"
 #include "server/core/service_catalog.h"
 
 namespace alertgate {

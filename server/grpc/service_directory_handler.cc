@@ -1,6 +1,6 @@
 #include "server/grpc/service_directory_handler.h"
 
-#include "server/core/errors.h"
+#include "server/model/errors.h"
 #include "server/grpc/proto_conversion.h"
 #include "server/grpc/status_conversion.h"
 

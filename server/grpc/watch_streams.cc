@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "server/core/errors.h"
+#include "server/model/errors.h"
 #include "server/core/incident_core.h"
 #include "server/grpc/proto_conversion.h"
 #include "server/grpc/status_conversion.h"

@@ -21,7 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "alertgate/v1/incident_service.pb.h"
-#include "server/core/incident_store.h"
+#include "server/store/incident_store.h"
 
 namespace alertgate {
 

@@ -188,8 +188,14 @@ typedef struct ag_adapter_v1 {
    * delivery_id_headers is present. NULL: not in the body. (Formerly the
    * first reserved slot.) */
   const char* delivery_id_field;
+  /* Comma-separated names of the events convert() reports in
+   * ag_conversion.event, e.g. "repo:push,pullrequest:created". The host's
+   * metrics label deliveries with these names only; any other event is
+   * counted as "other", so a sender cannot create new metric series. NULL:
+   * every event counts as "other". (Formerly the second reserved slot.) */
+  const char* events;
   /* Spare slots so the struct can grow within version 1. Must be NULL. */
-  void* reserved[7];
+  void* reserved[6];
 } ag_adapter_v1;
 
 /* The type of the exported entry function. */

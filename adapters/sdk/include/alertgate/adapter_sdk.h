@@ -161,6 +161,7 @@ struct AdapterInfo {
   const char* delivery_id_field = nullptr;
   const char* event_headers = nullptr;
   const char* unsigned_events = nullptr;
+  const char* events = nullptr;
 };
 
 namespace internal {
@@ -266,6 +267,7 @@ inline ag_adapter_v1 Describe(const AdapterInfo& info,
   d.delivery_id_field = info.delivery_id_field;
   d.event_headers = info.event_headers;
   d.unsigned_events = info.unsigned_events;
+  d.events = info.events;
   d.convert = convert;
   d.release = &Release;
   return d;

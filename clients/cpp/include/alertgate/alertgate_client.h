@@ -13,9 +13,12 @@
 #ifndef ALERTGATE_ALERTGATE_CLIENT_H_
 #define ALERTGATE_ALERTGATE_CLIENT_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -41,6 +44,28 @@ struct ConnectOptions {
   std::string token;
   // Deadline of each call (watches excepted).
   absl::Duration timeout = absl::Seconds(10);
+  // Separate connections, used in turn, for callers that send many calls at
+  // once (the front door uses 4).
+  int channels = 1;
+};
+
+// Ends a watch from another thread: Cancel() stops the watch running now and
+// every later one given this object (they return CANCELLED at once).
+class WatchCancellation {
+ public:
+  void Cancel();
+  bool cancelled() const;
+
+ private:
+  friend class AlertgateClient;
+  // False when already cancelled; else `context` is cancelled by Cancel()
+  // until Detach().
+  bool Attach(grpc::ClientContext* context);
+  void Detach();
+
+  mutable std::mutex mu_;
+  bool cancelled_ = false;
+  grpc::ClientContext* context_ = nullptr;
 };
 
 class AlertgateClient {
@@ -49,6 +74,10 @@ class AlertgateClient {
   // UNAVAILABLE while the server is unreachable).
   static absl::StatusOr<std::unique_ptr<AlertgateClient>> Connect(
       const ConnectOptions& options);
+  // Over a channel the caller made, e.g. a server's in-process channel;
+  // options.address, use_tls and channels are not used.
+  static std::unique_ptr<AlertgateClient> OverChannel(
+      std::shared_ptr<grpc::Channel> channel, const ConnectOptions& options);
 
   // Incidents.
   absl::StatusOr<v1::IngestAlertResponse> IngestAlert(const v1::Alert& alert);
@@ -67,12 +96,13 @@ class AlertgateClient {
   absl::StatusOr<v1::ResolveIncidentResponse> ResolveIncident(
       const std::string& id, const std::string& actor, const std::string& note);
   // Calls `on_message` for each message (an event, or once the caught_up
-  // marker) until it returns false, the stream ends or `Cancel()` is called
-  // from another thread. Returns the stream's final status (OK after
-  // on_message returned false).
+  // marker) until it returns false, the stream ends or `cancellation` is
+  // cancelled from another thread. Returns the stream's final status (OK
+  // after on_message returned false, CANCELLED after a cancellation).
   absl::Status WatchIncidents(
       const v1::WatchIncidentsRequest& request,
-      const std::function<bool(const v1::WatchIncidentsResponse&)>& on_message);
+      const std::function<bool(const v1::WatchIncidentsResponse&)>& on_message,
+      WatchCancellation* cancellation = nullptr);
 
   // Services and their alert sources.
   absl::StatusOr<v1::Service> CreateService(const std::string& name,
@@ -89,14 +119,38 @@ class AlertgateClient {
   absl::StatusOr<v1::ListAlertSourcesResponse> ListAlertSources(
       const std::string& service_id);
 
+  // For front doors: the service behind a webhook key (NOT_FOUND for an
+  // unknown or revoked key). WebhookKeyCache (webhook_key_cache.h) caches it.
+  absl::StatusOr<v1::ResolveWebhookKeyResponse> ResolveWebhookKey(
+      const std::string& source, const std::string& webhook_key);
+  // Calls `on_change` after each credential change the core commits, as
+  // WatchIncidents calls on_message. `wait_for_ready`: wait for an
+  // unreachable server instead of failing at once.
+  absl::Status WatchWebhookCredentials(
+      const std::function<bool(const v1::WebhookCredentialChange&)>& on_change,
+      WatchCancellation* cancellation = nullptr, bool wait_for_ready = false);
+
+  // True when the server answers a small call within `wait` (readiness).
+  bool IsReachable(absl::Duration wait);
+
  private:
   explicit AlertgateClient(const ConnectOptions& options);
+  void AddChannel(std::shared_ptr<grpc::Channel> channel);
   void Prepare(grpc::ClientContext& context, bool with_deadline = true) const;
+  // The stubs of the next channel in turn.
+  v1::IncidentService::Stub& Incidents();
+  v1::ServiceDirectory::Stub& Directory();
+  template <typename Message>
+  absl::Status Watch(
+      grpc::ClientContext& context, WatchCancellation* cancellation,
+      const std::function<std::unique_ptr<grpc::ClientReader<Message>>()>& open,
+      const std::function<bool(const Message&)>& on_message);
 
   ConnectOptions options_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::IncidentService::Stub> incidents_;
-  std::unique_ptr<v1::ServiceDirectory::Stub> directory_;
+  std::vector<std::shared_ptr<grpc::Channel>> channels_;
+  std::vector<std::unique_ptr<v1::IncidentService::Stub>> incidents_;
+  std::vector<std::unique_ptr<v1::ServiceDirectory::Stub>> directory_;
+  std::atomic<size_t> next_{0};
 };
 
 }  // namespace alertgate::client

@@ -1,4 +1,4 @@
-#include "server/core/sqlite_store.h"
+#include "server/store/sqlite/sqlite_store.h"
 
 #include <stdio.h>
 
@@ -12,9 +12,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
-#include "server/core/errors.h"
-#include "server/core/sqlite_schema.h"
-#include "server/core/status_macros.h"
+#include "server/model/errors.h"
+#include "server/store/sqlite/sqlite_schema.h"
+#include "server/model/status_macros.h"
 
 namespace alertgate {
 namespace {

@@ -1,6 +1,6 @@
 // Early-return helpers for absl::Status and absl::StatusOr<T>.
-#ifndef ALERTGATE_SERVER_CORE_STATUS_MACROS_H_
-#define ALERTGATE_SERVER_CORE_STATUS_MACROS_H_
+#ifndef ALERTGATE_SERVER_MODEL_STATUS_MACROS_H_
+#define ALERTGATE_SERVER_MODEL_STATUS_MACROS_H_
 
 #include <utility>
 
@@ -27,4 +27,4 @@
   if (!var.ok()) return var.status();             \
   lhs = std::move(*var)
 
-#endif  // ALERTGATE_SERVER_CORE_STATUS_MACROS_H_
+#endif  // ALERTGATE_SERVER_MODEL_STATUS_MACROS_H_

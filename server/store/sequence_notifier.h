@@ -7,8 +7,8 @@
 // blocks on watchers, so a slow watcher cannot hold up ingestion.
 //
 // Thread safety: all methods are safe to call concurrently.
-#ifndef ALERTGATE_SERVER_CORE_SEQUENCE_NOTIFIER_H_
-#define ALERTGATE_SERVER_CORE_SEQUENCE_NOTIFIER_H_
+#ifndef ALERTGATE_SERVER_STORE_SEQUENCE_NOTIFIER_H_
+#define ALERTGATE_SERVER_STORE_SEQUENCE_NOTIFIER_H_
 
 #include <cstdint>
 
@@ -68,4 +68,4 @@ class SequenceNotifier {
 
 }  // namespace alertgate
 
-#endif  // ALERTGATE_SERVER_CORE_SEQUENCE_NOTIFIER_H_
+#endif  // ALERTGATE_SERVER_STORE_SEQUENCE_NOTIFIER_H_

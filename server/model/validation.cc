@@ -1,7 +1,7 @@
-#include "server/core/validation.h"
+#include "server/model/validation.h"
 
 #include "absl/strings/str_cat.h"
-#include "server/core/errors.h"
+#include "server/model/errors.h"
 
 namespace alertgate {
 namespace {

@@ -1,4 +1,4 @@
-#include "server/core/state_machine.h"
+#include "server/model/state_machine.h"
 
 namespace alertgate {
 namespace {

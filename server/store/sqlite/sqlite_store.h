@@ -13,8 +13,8 @@
 // last committed state and never wait for the writer.
 //
 // Thread safety: all methods are safe to call concurrently.
-#ifndef ALERTGATE_SERVER_CORE_SQLITE_STORE_H_
-#define ALERTGATE_SERVER_CORE_SQLITE_STORE_H_
+#ifndef ALERTGATE_SERVER_STORE_SQLITE_SQLITE_STORE_H_
+#define ALERTGATE_SERVER_STORE_SQLITE_SQLITE_STORE_H_
 
 #include <deque>
 #include <memory>
@@ -26,9 +26,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "server/core/incident_store.h"
-#include "server/core/sequence_notifier.h"
-#include "server/core/sqlite_connection.h"
+#include "server/store/incident_store.h"
+#include "server/store/sequence_notifier.h"
+#include "server/store/sqlite/sqlite_connection.h"
 
 namespace alertgate {
 
@@ -116,4 +116,4 @@ class SqliteStore final : public IncidentStore {
 
 }  // namespace alertgate
 
-#endif  // ALERTGATE_SERVER_CORE_SQLITE_STORE_H_
+#endif  // ALERTGATE_SERVER_STORE_SQLITE_SQLITE_STORE_H_

@@ -1,9 +1,9 @@
 // The SQLite schema of alertgate and its forward migrations.
-#ifndef ALERTGATE_SERVER_CORE_SQLITE_SCHEMA_H_
-#define ALERTGATE_SERVER_CORE_SQLITE_SCHEMA_H_
+#ifndef ALERTGATE_SERVER_STORE_SQLITE_SQLITE_SCHEMA_H_
+#define ALERTGATE_SERVER_STORE_SQLITE_SQLITE_SCHEMA_H_
 
 #include "absl/status/status.h"
-#include "server/core/sqlite_connection.h"
+#include "server/store/sqlite/sqlite_connection.h"
 
 namespace alertgate {
 
@@ -17,4 +17,4 @@ absl::Status MigrateSchema(SqliteConnection& db);
 
 }  // namespace alertgate
 
-#endif  // ALERTGATE_SERVER_CORE_SQLITE_SCHEMA_H_
+#endif  // ALERTGATE_SERVER_STORE_SQLITE_SQLITE_SCHEMA_H_

@@ -1,11 +1,11 @@
-#include "server/core/alert_limits.h"
+#include "server/model/alert_limits.h"
 
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "server/core/webhook_key.h"
+#include "server/model/webhook_key.h"
 
 namespace alertgate {
 namespace {

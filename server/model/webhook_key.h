@@ -5,8 +5,8 @@
 // no usable key, and a plain (unsalted) hash is enough because the keys are
 // random, not chosen by people. Lookups go by hash, and the found hash is
 // compared again in constant time.
-#ifndef ALERTGATE_SERVER_CORE_WEBHOOK_KEY_H_
-#define ALERTGATE_SERVER_CORE_WEBHOOK_KEY_H_
+#ifndef ALERTGATE_SERVER_MODEL_WEBHOOK_KEY_H_
+#define ALERTGATE_SERVER_MODEL_WEBHOOK_KEY_H_
 
 #include <string>
 #include "absl/strings/string_view.h"
@@ -29,4 +29,4 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b);
 
 }  // namespace alertgate
 
-#endif  // ALERTGATE_SERVER_CORE_WEBHOOK_KEY_H_
+#endif  // ALERTGATE_SERVER_MODEL_WEBHOOK_KEY_H_

@@ -1,8 +1,8 @@
 // Errors of the alertgate core, as absl::Status values with the most specific
 // code. Every error the core returns is made here, so the codes stay
 // consistent and the gRPC layer can map them in one place.
-#ifndef ALERTGATE_SERVER_CORE_ERRORS_H_
-#define ALERTGATE_SERVER_CORE_ERRORS_H_
+#ifndef ALERTGATE_SERVER_MODEL_ERRORS_H_
+#define ALERTGATE_SERVER_MODEL_ERRORS_H_
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -53,4 +53,4 @@ inline absl::Status StoreCorrupt(absl::string_view what) {
 
 }  // namespace alertgate::errors
 
-#endif  // ALERTGATE_SERVER_CORE_ERRORS_H_
+#endif  // ALERTGATE_SERVER_MODEL_ERRORS_H_

@@ -1,13 +1,13 @@
 // Input rules of the core: what a valid alert, name or actor looks like.
 // Each check returns INVALID_ARGUMENT naming the field, or OK.
-#ifndef ALERTGATE_SERVER_CORE_VALIDATION_H_
-#define ALERTGATE_SERVER_CORE_VALIDATION_H_
+#ifndef ALERTGATE_SERVER_MODEL_VALIDATION_H_
+#define ALERTGATE_SERVER_MODEL_VALIDATION_H_
 
 #include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
-#include "server/core/alert_limits.h"
-#include "server/core/incident_model.h"
+#include "server/model/alert_limits.h"
+#include "server/model/incident_model.h"
 
 namespace alertgate {
 
@@ -26,4 +26,4 @@ absl::Status ValidateActor(absl::string_view actor);
 
 }  // namespace alertgate
 
-#endif  // ALERTGATE_SERVER_CORE_VALIDATION_H_
+#endif  // ALERTGATE_SERVER_MODEL_VALIDATION_H_

@@ -15,8 +15,8 @@
 // SQLite implements this now (sqlite_store.h); a PostgreSQL implementation
 // will map Write() to one SERIALIZABLE transaction (or READ COMMITTED with
 // row locks on the incident found by dedup key).
-#ifndef ALERTGATE_SERVER_CORE_INCIDENT_STORE_H_
-#define ALERTGATE_SERVER_CORE_INCIDENT_STORE_H_
+#ifndef ALERTGATE_SERVER_STORE_INCIDENT_STORE_H_
+#define ALERTGATE_SERVER_STORE_INCIDENT_STORE_H_
 
 #include <cstdint>
 #include <functional>
@@ -27,7 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "server/core/incident_model.h"
+#include "server/model/incident_model.h"
 
 namespace alertgate {
 
@@ -179,4 +179,4 @@ class IncidentStore {
 
 }  // namespace alertgate
 
-#endif  // ALERTGATE_SERVER_CORE_INCIDENT_STORE_H_
+#endif  // ALERTGATE_SERVER_STORE_INCIDENT_STORE_H_

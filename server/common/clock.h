@@ -1,8 +1,8 @@
 // Clock: where alertgate reads the time, so tests can set it.
 //
 // Thread safety: implementations are safe to call from any thread.
-#ifndef ALERTGATE_SERVER_CORE_CLOCK_H_
-#define ALERTGATE_SERVER_CORE_CLOCK_H_
+#ifndef ALERTGATE_SERVER_COMMON_CLOCK_H_
+#define ALERTGATE_SERVER_COMMON_CLOCK_H_
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -25,4 +25,4 @@ class SystemClock final : public Clock {
 
 }  // namespace alertgate
 
-#endif  // ALERTGATE_SERVER_CORE_CLOCK_H_
+#endif  // ALERTGATE_SERVER_COMMON_CLOCK_H_

@@ -1,4 +1,4 @@
-#include "server/core/sqlite_connection.h"
+#include "server/store/sqlite/sqlite_connection.h"
 
 #include "absl/strings/str_cat.h"
 

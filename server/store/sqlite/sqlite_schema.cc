@@ -1,10 +1,10 @@
-#include "server/core/sqlite_schema.h"
+#include "server/store/sqlite/sqlite_schema.h"
 
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "server/core/incident_model.h"
+#include "server/model/incident_model.h"
 
 namespace alertgate {
 namespace {

@@ -24,13 +24,13 @@
 //   SUPPRESSED    TRIGGER      fold         SUPPRESSED    stays quiet
 //   SUPPRESSED    ACKNOWLEDGE  acknowledge  ACKNOWLEDGED  someone took it anyway
 //   SUPPRESSED    RESOLVE      resolve      RESOLVED      it is over
-#ifndef ALERTGATE_SERVER_CORE_STATE_MACHINE_H_
-#define ALERTGATE_SERVER_CORE_STATE_MACHINE_H_
+#ifndef ALERTGATE_SERVER_MODEL_STATE_MACHINE_H_
+#define ALERTGATE_SERVER_MODEL_STATE_MACHINE_H_
 
 #include <optional>
 #include "absl/strings/string_view.h"
 
-#include "server/core/incident_model.h"
+#include "server/model/incident_model.h"
 
 namespace alertgate {
 
@@ -63,4 +63,4 @@ absl::string_view ActionName(Action action);
 
 }  // namespace alertgate
 
-#endif  // ALERTGATE_SERVER_CORE_STATE_MACHINE_H_
+#endif  // ALERTGATE_SERVER_MODEL_STATE_MACHINE_H_

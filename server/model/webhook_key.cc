@@ -1,11 +1,11 @@
-#include "server/core/webhook_key.h"
+#include "server/model/webhook_key.h"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include "absl/strings/escaping.h"
-#include "server/core/errors.h"
+#include "server/model/errors.h"
 
 namespace alertgate {
 namespace {

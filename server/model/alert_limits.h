@@ -14,13 +14,13 @@
 // After BoundAlert(), an alert's content is at most about 180 KB:
 //   summary 1 KiB, description 64 KiB, 64 tags of 128 B keys and 1 KiB
 //   values, 16 links of 2 KiB URLs and 256 B texts, dedup key 255 B.
-#ifndef ALERTGATE_SERVER_CORE_ALERT_LIMITS_H_
-#define ALERTGATE_SERVER_CORE_ALERT_LIMITS_H_
+#ifndef ALERTGATE_SERVER_MODEL_ALERT_LIMITS_H_
+#define ALERTGATE_SERVER_MODEL_ALERT_LIMITS_H_
 
 #include <cstddef>
 #include <string>
 
-#include "server/core/incident_model.h"
+#include "server/model/incident_model.h"
 
 namespace alertgate {
 
@@ -48,4 +48,4 @@ void BoundAlert(Alert& alert);
 
 }  // namespace alertgate
 
-#endif  // ALERTGATE_SERVER_CORE_ALERT_LIMITS_H_
+#endif  // ALERTGATE_SERVER_MODEL_ALERT_LIMITS_H_

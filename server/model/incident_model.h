@@ -1,8 +1,8 @@
 // The incident model of alertgate as plain C++ values: alerts, incidents,
 // incident events, services and alert-source activity. No gRPC or protobuf
 // types appear here; server/grpc/ translates between these and the API.
-#ifndef ALERTGATE_SERVER_CORE_INCIDENT_MODEL_H_
-#define ALERTGATE_SERVER_CORE_INCIDENT_MODEL_H_
+#ifndef ALERTGATE_SERVER_MODEL_INCIDENT_MODEL_H_
+#define ALERTGATE_SERVER_MODEL_INCIDENT_MODEL_H_
 
 #include <cstdint>
 #include <map>
@@ -152,4 +152,4 @@ struct IngestResult {
 
 }  // namespace alertgate
 
-#endif  // ALERTGATE_SERVER_CORE_INCIDENT_MODEL_H_
+#endif  // ALERTGATE_SERVER_MODEL_INCIDENT_MODEL_H_

@@ -3,8 +3,8 @@
 //
 // Thread safety: none. One thread uses a connection at a time (the store
 // guards them).
-#ifndef ALERTGATE_SERVER_CORE_SQLITE_CONNECTION_H_
-#define ALERTGATE_SERVER_CORE_SQLITE_CONNECTION_H_
+#ifndef ALERTGATE_SERVER_STORE_SQLITE_SQLITE_CONNECTION_H_
+#define ALERTGATE_SERVER_STORE_SQLITE_SQLITE_CONNECTION_H_
 
 #include <sqlite3.h>
 
@@ -98,4 +98,4 @@ absl::Status SqliteError(int code, absl::string_view context, sqlite3* db);
 
 }  // namespace alertgate
 
-#endif  // ALERTGATE_SERVER_CORE_SQLITE_CONNECTION_H_
+#endif  // ALERTGATE_SERVER_STORE_SQLITE_SQLITE_CONNECTION_H_

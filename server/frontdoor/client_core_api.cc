@@ -1,0 +1,34 @@
+#include "server/frontdoor/client_core_api.h"
+
+#include <utility>
+
+namespace alertgate {
+
+ClientCoreApi::ClientCoreApi(std::unique_ptr<client::AlertgateClient> client,
+                             client::WebhookKeyCache::Options key_cache)
+    : client_(std::move(client)), keys_(client_.get(), std::move(key_cache)) {}
+
+absl::StatusOr<WebhookTarget> ClientCoreApi::ResolveWebhookKey(
+    const std::string& source, const std::string& key) {
+  absl::StatusOr<v1::ResolveWebhookKeyResponse> answer =
+      keys_.Resolve(source, key);
+  if (!answer.ok()) return answer.status();
+  return WebhookTarget{answer->service().id(), answer->service().name(),
+                       answer->webhook_secret()};
+}
+
+absl::StatusOr<v1::IngestAlertResponse> ClientCoreApi::IngestAlert(
+    const v1::Alert& alert) {
+  return client_->IngestAlert(alert);
+}
+
+absl::StatusOr<v1::IngestAlertsResponse> ClientCoreApi::IngestAlerts(
+    const v1::IngestAlertsRequest& request) {
+  return client_->IngestAlerts(request);
+}
+
+bool ClientCoreApi::IsReachable(absl::Duration wait) {
+  return client_->IsReachable(wait);
+}
+
+}  // namespace alertgate
