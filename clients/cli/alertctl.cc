@@ -46,7 +46,7 @@ ABSL_FLAG(std::string, secret, "",
 ABSL_FLAG(std::string, service, "", "Service name or id.");
 ABSL_FLAG(std::string, state, "",
           "incidents list: comma-separated states (triggered, acknowledged, "
-          "resolved, suppressed, open = triggered+acknowledged).");
+          "resolved, suppressed; open = every state but resolved).");
 ABSL_FLAG(int, limit, 50, "incidents list: page size.");
 ABSL_FLAG(std::string, page_token, "", "incidents list: page to start at.");
 ABSL_FLAG(bool, all, false, "incidents list: every page.");
@@ -355,8 +355,15 @@ class Alertctl {
          absl::StrSplit(absl::GetFlag(FLAGS_state), ',', absl::SkipEmpty())) {
       const std::string s = absl::AsciiStrToLower(state);
       if (s == "open") {
-        request.add_states(v1::INCIDENT_STATE_TRIGGERED);
-        request.add_states(v1::INCIDENT_STATE_ACKNOWLEDGED);
+        // The API's meaning (incident.proto): every state but RESOLVED.
+        const auto* states = v1::IncidentState_descriptor();
+        for (int i = 0; i < states->value_count(); ++i) {
+          const int number = states->value(i)->number();
+          if (number != v1::INCIDENT_STATE_UNSPECIFIED &&
+              number != v1::INCIDENT_STATE_RESOLVED) {
+            request.add_states(static_cast<v1::IncidentState>(number));
+          }
+        }
         continue;
       }
       v1::IncidentState value;

@@ -44,16 +44,19 @@ void TakeAlertContent(const Alert& alert, Incident& incident) {
   incident.links = alert.links;
 }
 
-void MarkAcknowledged(Incident& incident, absl::Time at, const std::string& actor) {
-  incident.state = IncidentState::kAcknowledged;
-  incident.acknowledged_at = at;
-  incident.acknowledged_by = actor;
-}
-
-void MarkResolved(Incident& incident, absl::Time at, const std::string& actor) {
-  incident.state = IncidentState::kResolved;
-  incident.resolved_at = at;
-  incident.resolved_by = actor;
+// Applies a transition to an incident: its state becomes the table's `next`
+// (state_machine.h decides, nothing here); acknowledging and resolving also
+// record who and when.
+void Apply(const Transition& transition, Incident& incident, absl::Time at,
+           const std::string& actor) {
+  incident.state = *transition.next;
+  if (transition.effect == Effect::kAcknowledge) {
+    incident.acknowledged_at = at;
+    incident.acknowledged_by = actor;
+  } else if (transition.effect == Effect::kResolve) {
+    incident.resolved_at = at;
+    incident.resolved_by = actor;
+  }
 }
 
 // Bytes an incident adds to an answer, give or take field tags.
@@ -195,7 +198,7 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
       incident.service_id = alert.service_id;
       incident.source = alert.source;
       incident.dedup_key = alert.dedup_key;
-      incident.state = IncidentState::kTriggered;
+      Apply(transition, incident, now, actor);
       TakeAlertContent(alert, incident);
       incident.alert_count = 1;
       incident.opened_at = now;
@@ -213,16 +216,15 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
     case Effect::kAcknowledge:
     case Effect::kResolve: {
       ChangeKind kind = ChangeKind::kAlertFolded;
+      Apply(transition, *open, now, actor);
       if (transition.effect == Effect::kFold) {
         TakeAlertContent(alert, *open);
         open->alert_count += 1;
         result.outcome = IngestOutcome::kFolded;
       } else if (transition.effect == Effect::kAcknowledge) {
-        MarkAcknowledged(*open, now, actor);
         kind = ChangeKind::kAcknowledged;
         result.outcome = IngestOutcome::kAcknowledged;
       } else {
-        MarkResolved(*open, now, actor);
         kind = ChangeKind::kResolved;
         result.outcome = IngestOutcome::kResolved;
       }
@@ -294,11 +296,11 @@ absl::StatusOr<ApiActionResult> IncidentCore::ActById(
     ChangeKind kind = ChangeKind::kAcknowledged;
     switch (transition.effect) {
       case Effect::kAcknowledge:
-        MarkAcknowledged(*incident, now, actor);
+        Apply(transition, *incident, now, actor);
         kind = ChangeKind::kAcknowledged;
         break;
       case Effect::kResolve:
-        MarkResolved(*incident, now, actor);
+        Apply(transition, *incident, now, actor);
         kind = ChangeKind::kResolved;
         break;
       case Effect::kNone:
