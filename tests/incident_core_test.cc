@@ -15,6 +15,7 @@
 #include "server/core/retention.h"
 #include "server/core/service_catalog.h"
 #include "server/store/sqlite/sqlite_store.h"
+#include "tests/core_on_sqlite.h"
 #include "tests/test_support.h"
 
 namespace alertgate {
@@ -23,31 +24,8 @@ namespace {
 using ::alertgate::testing::FakeClock;
 using ::alertgate::testing::TempDir;
 
-class IncidentCoreTest : public ::testing::Test {
+class IncidentCoreTest : public ::alertgate::testing::CoreOnSqlite {
  protected:
-  void SetUp() override { Open(); }
-
-  void Open() {
-    auto store = SqliteStore::Open(dir_.File("alertgate.db"));
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-    core_ = std::make_unique<IncidentCore>(store_.get(), &clock_, &ids_);
-    catalog_ = std::make_unique<ServiceCatalog>(store_.get(), &clock_, &ids_);
-    if (service_id_.empty()) {
-      auto service = catalog_->CreateService("checkout", "Checkout API");
-      ASSERT_TRUE(service.ok()) << service.status();
-      service_id_ = service->id;
-    }
-  }
-
-  // Closes and reopens the store on the same file, as a restart does.
-  void Restart() {
-    core_.reset();
-    catalog_.reset();
-    store_.reset();
-    Open();
-  }
-
   Alert MakeAlert(Action action, const std::string& dedup_key,
                   const std::string& idempotency_key = "") {
     Alert alert;
@@ -66,13 +44,6 @@ class IncidentCoreTest : public ::testing::Test {
     return result.ok() ? *result : IngestResult();
   }
 
-  TempDir dir_;
-  FakeClock clock_;
-  IdGenerator ids_{&clock_};
-  std::unique_ptr<SqliteStore> store_;
-  std::unique_ptr<IncidentCore> core_;
-  std::unique_ptr<ServiceCatalog> catalog_;
-  std::string service_id_;
 };
 
 TEST_F(IncidentCoreTest, TriggerOpensThenFoldsIntoTheOpenIncident) {

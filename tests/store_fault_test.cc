@@ -13,49 +13,23 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
-#include "server/core/id_generator.h"
-#include "server/core/incident_core.h"
-#include "server/core/service_catalog.h"
-#include "server/store/sqlite/sqlite_store.h"
+#include "tests/core_on_sqlite.h"
 #include "tests/faults/faulty_vfs.h"
-#include "tests/test_support.h"
 
 namespace alertgate {
 namespace {
 
-using ::alertgate::testing::FakeClock;
 using ::alertgate::testing::FaultyVfs;
-using ::alertgate::testing::TempDir;
 
-class StoreFaultTest : public ::testing::Test {
+class StoreFaultTest : public ::alertgate::testing::CoreOnSqlite {
  protected:
   void SetUp() override {
     FaultyVfs::Install();
-    Open();
+    CoreOnSqlite::SetUp();
   }
   void TearDown() override {
     FaultyVfs::FailSyncs(false);
     FaultyVfs::FailWrites(false);
-  }
-
-  void Open() {
-    auto store = SqliteStore::Open(dir_.File("alertgate.db"));
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-    core_ = std::make_unique<IncidentCore>(store_.get(), &clock_, &ids_);
-    catalog_ = std::make_unique<ServiceCatalog>(store_.get(), &clock_, &ids_);
-    if (service_id_.empty()) {
-      auto service = catalog_->CreateService("checkout", "");
-      ASSERT_TRUE(service.ok()) << service.status();
-      service_id_ = service->id;
-    }
-  }
-
-  void Restart() {
-    core_.reset();
-    catalog_.reset();
-    store_.reset();
-    Open();
   }
 
   Alert Trigger(const std::string& dedup_key) {
@@ -117,13 +91,6 @@ class StoreFaultTest : public ::testing::Test {
     return answers;
   }
 
-  TempDir dir_;
-  FakeClock clock_;
-  IdGenerator ids_{&clock_};
-  std::unique_ptr<SqliteStore> store_;
-  std::unique_ptr<IncidentCore> core_;
-  std::unique_ptr<ServiceCatalog> catalog_;
-  std::string service_id_;
 };
 
 TEST_F(StoreFaultTest, AFailedFsyncAnswersNoCallerOfItsGroupOk) {
