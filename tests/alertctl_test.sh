@@ -28,6 +28,9 @@ expect "the refusal says how to replace it" "--source=bitbucket --rotate"
 check "webhook url rotate" 0 "$A" services webhook-url checkout --source=bitbucket --rotate
 [[ "$OUT" != "$FIRST_URL" ]] && PASSED=$((PASSED + 1)) || { FAILED=$((FAILED + 1)); echo "FAIL: rotate kept the URL"; }
 check "webhook url needs source" 1 "$A" services webhook-url checkout
+check "webhook url as json" 0 "$A" services webhook-url checkout --source=bitbucket --rotate -o json
+python3 -c 'import json, sys; d = json.load(sys.stdin); assert d["service"] == "checkout" and d["source"] == "bitbucket" and "/v1/webhooks/bitbucket/" in d["url"], d' < <(sed -n '/^{/,$p' <<<"$OUT") &&
+  PASSED=$((PASSED + 1)) || { FAILED=$((FAILED + 1)); echo "FAIL: webhook-url -o json is not the documented JSON: $OUT"; }
 # A core alone does not know where its front doors are: the path, and a hint.
 check "webhook url without a base" 0 "$A" services webhook-url checkout --source=generic
 expect "webhook url without a base" "^/v1/webhooks/generic/[0-9a-f]{48}$"

@@ -24,6 +24,7 @@
 #include "absl/time/time.h"
 #include "clients/cli/alertctl_output.h"
 #include "alertgate/alertgate_client.h"
+#include "nlohmann/json.hpp"
 
 ABSL_FLAG(std::string, address, "",
           "host:port of alertgate's gRPC API. Default: $ALERTGATE_ADDRESS, "
@@ -82,37 +83,18 @@ enum ExitCode {
   kOther = 7,
 };
 
+class Alertctl;
+
+// One command: its words, its arguments and help (for --help), and the
+// method that runs it (for dispatch). Commands() is the only list of both.
 struct Command {
   std::string name;  // "incidents list"
   std::string args;  // "[--service=S] [--state=open]"
   std::string help;
+  int (Alertctl::*run)(const std::vector<std::string>& rest);
 };
 
-const std::vector<Command>& Commands() {
-  static const auto* commands = new std::vector<Command>{
-      {"services create", "NAME [--description=TEXT]", "Create a service."},
-      {"services list", "", "List services."},
-      {"services get", "NAME|ID", "Show a service."},
-      {"services webhook-url", "NAME|ID --source=SOURCE [--public_url=URL] [--rotate]",
-       "Issue the webhook URL of a source (shown once: only a hash is kept). "
-       "With a key already issued, --rotate replaces it."},
-      {"services set-secret", "NAME|ID --source=SOURCE --secret=SECRET|-",
-       "Require deliveries signed with SECRET; an empty secret clears it."},
-      {"sources list", "NAME|ID", "A service's alert sources and whether each is receiving alerts."},
-      {"incidents list", "[--service=S] [--state=open] [--source=SRC] [--limit=N] [--page_token=T] [--all]",
-       "List incidents, newest first."},
-      {"incidents get", "ID", "Show an incident and its timeline."},
-      {"incidents ack", "ID [--actor=NAME] [--note=TEXT]", "Acknowledge an incident."},
-      {"incidents resolve", "ID [--actor=NAME] [--note=TEXT]", "Resolve an incident."},
-      {"incidents watch", "[--after=SEQ] [--service=S] [--count=N]",
-       "Print incident events as they happen, from a sequence number on."},
-      {"alert trigger", "--service=S --dedup_key=K --summary=TEXT [--source=manual] [--severity=S] [--details=TEXT] [--idempotency_key=K]",
-       "Send an alert by hand: open or fold an incident."},
-      {"alert ack", "--service=S --dedup_key=K [--source=manual]", "Acknowledge by dedup key."},
-      {"alert resolve", "--service=S --dedup_key=K [--source=manual]", "Resolve by dedup key."},
-  };
-  return *commands;
-}
+const std::vector<Command>& Commands();
 
 void PrintUsage(const std::string& prefix) {
   fprintf(stderr, "usage: alertctl COMMAND [ARGS] [--address=HOST:PORT] [-o json]\n\n");
@@ -176,27 +158,34 @@ class Alertctl {
     const std::string command = args_.size() >= 2 ? args_[0] + " " + args_[1] : "";
     const std::vector<std::string> rest(args_.begin() + std::min<size_t>(2, args_.size()),
                                         args_.end());
-    if (command == "services create") return ServicesCreate(rest);
-    if (command == "services list") return ServicesList();
-    if (command == "services get") return ServicesGet(rest);
-    if (command == "services webhook-url") return WebhookUrl(rest);
-    if (command == "services set-secret") return SetSecret(rest);
-    if (command == "sources list") return SourcesList(rest);
-    if (command == "incidents list") return IncidentsList();
-    if (command == "incidents get") return IncidentsGet(rest);
-    if (command == "incidents ack") return IncidentsAct(rest, /*resolve=*/false);
-    if (command == "incidents resolve") return IncidentsAct(rest, /*resolve=*/true);
-    if (command == "incidents watch") return IncidentsWatch();
-    if (command == "alert trigger") return SendAlert(v1::ACTION_TRIGGER);
-    if (command == "alert ack") return SendAlert(v1::ACTION_ACKNOWLEDGE);
-    if (command == "alert resolve") return SendAlert(v1::ACTION_RESOLVE);
+    for (const Command& c : Commands()) {
+      if (c.name == command) return (this->*c.run)(rest);
+    }
     fprintf(stderr, "alertctl: unknown command \"%s\"\n\n",
             absl::StrJoin(args_, " ").c_str());
     PrintUsage(args_.empty() ? "" : args_[0]);
     return kUsage;
   }
 
- private:
+  int ServicesList(const std::vector<std::string>&) { return ServicesList(); }
+  int IncidentsList(const std::vector<std::string>&) { return IncidentsList(); }
+  int IncidentsAck(const std::vector<std::string>& rest) {
+    return IncidentsAct(rest, /*resolve=*/false);
+  }
+  int IncidentsResolve(const std::vector<std::string>& rest) {
+    return IncidentsAct(rest, /*resolve=*/true);
+  }
+  int IncidentsWatch(const std::vector<std::string>&) { return IncidentsWatch(); }
+  int AlertTrigger(const std::vector<std::string>&) {
+    return SendAlert(v1::ACTION_TRIGGER);
+  }
+  int AlertAck(const std::vector<std::string>&) {
+    return SendAlert(v1::ACTION_ACKNOWLEDGE);
+  }
+  int AlertResolve(const std::vector<std::string>&) {
+    return SendAlert(v1::ACTION_RESOLVE);
+  }
+  // The commands (public: the table of Commands() names them).
   // The single positional argument of a command, or a usage error.
   bool OneArgument(const std::vector<std::string>& rest, std::string* value) {
     if (rest.size() != 1) {
@@ -291,8 +280,9 @@ class Alertctl {
               "front door's address, or pass --public_url here\n");
     }
     if (Json()) {
-      printf("{\n  \"service\": \"%s\",\n  \"source\": \"%s\",\n  \"url\": \"%s\"\n}\n",
-             service->name().c_str(), source.c_str(), url.c_str());
+      const nlohmann::json answer = {
+          {"service", service->name()}, {"source", source}, {"url", url}};
+      printf("%s\n", answer.dump(2).c_str());
     } else {
       printf("%s\n", url.c_str());
     }
@@ -554,6 +544,49 @@ class Alertctl {
   std::vector<std::string> args_;
   std::map<std::string, std::string> service_names_;
 };
+
+const std::vector<Command>& Commands() {
+  static const auto* commands = new std::vector<Command>{
+      {"services create", "NAME [--description=TEXT]", "Create a service.",
+       &Alertctl::ServicesCreate},
+      {"services list", "", "List services.", &Alertctl::ServicesList},
+      {"services get", "NAME|ID", "Show a service.", &Alertctl::ServicesGet},
+      {"services webhook-url",
+       "NAME|ID --source=SOURCE [--public_url=URL] [--rotate]",
+       "Issue the webhook URL of a source (shown once: only a hash is kept). "
+       "With a key already issued, --rotate replaces it.",
+       &Alertctl::WebhookUrl},
+      {"services set-secret", "NAME|ID --source=SOURCE --secret=SECRET|-",
+       "Require deliveries signed with SECRET; an empty secret clears it.",
+       &Alertctl::SetSecret},
+      {"sources list", "NAME|ID",
+       "A service's alert sources and whether each is receiving alerts.",
+       &Alertctl::SourcesList},
+      {"incidents list",
+       "[--service=S] [--state=open] [--source=SRC] [--limit=N] "
+       "[--page_token=T] [--all]",
+       "List incidents, newest first.", &Alertctl::IncidentsList},
+      {"incidents get", "ID", "Show an incident and its timeline.",
+       &Alertctl::IncidentsGet},
+      {"incidents ack", "ID [--actor=NAME] [--note=TEXT]",
+       "Acknowledge an incident.", &Alertctl::IncidentsAck},
+      {"incidents resolve", "ID [--actor=NAME] [--note=TEXT]",
+       "Resolve an incident.", &Alertctl::IncidentsResolve},
+      {"incidents watch", "[--after=SEQ] [--service=S] [--count=N]",
+       "Print incident events as they happen, from a sequence number on.",
+       &Alertctl::IncidentsWatch},
+      {"alert trigger",
+       "--service=S --dedup_key=K --summary=TEXT [--source=manual] "
+       "[--severity=S] [--details=TEXT] [--idempotency_key=K]",
+       "Send an alert by hand: open or fold an incident.",
+       &Alertctl::AlertTrigger},
+      {"alert ack", "--service=S --dedup_key=K [--source=manual]",
+       "Acknowledge by dedup key.", &Alertctl::AlertAck},
+      {"alert resolve", "--service=S --dedup_key=K [--source=manual]",
+       "Resolve by dedup key.", &Alertctl::AlertResolve},
+  };
+  return *commands;
+}
 
 }  // namespace
 }  // namespace alertgate::cli
