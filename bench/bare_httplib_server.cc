@@ -20,7 +20,9 @@ int main(int argc, char** argv) {
   httplib::Server server;
   server.set_tcp_nodelay(true);
   const int threads = absl::GetFlag(FLAGS_threads);
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server.new_task_queue = [threads] {
+    return new httplib::ThreadPool(threads);
+  };
   server.set_keep_alive_max_count(1000);
   server.set_payload_max_length(1 << 20);
   int listen_socket = -1;
@@ -33,11 +35,12 @@ int main(int argc, char** argv) {
     res.status = 202;
     res.set_content("{\"accepted\":true}", "application/json");
   });
-  const int port = absl::GetFlag(FLAGS_port) == 0
-                       ? server.bind_to_any_port("127.0.0.1")
-                       : (server.bind_to_port("127.0.0.1", absl::GetFlag(FLAGS_port))
-                              ? absl::GetFlag(FLAGS_port)
-                              : -1);
+  const int port =
+      absl::GetFlag(FLAGS_port) == 0
+          ? server.bind_to_any_port("127.0.0.1")
+          : (server.bind_to_port("127.0.0.1", absl::GetFlag(FLAGS_port))
+                 ? absl::GetFlag(FLAGS_port)
+                 : -1);
   if (port <= 0) return 1;
   ::listen(listen_socket, 1024);
   if (!absl::GetFlag(FLAGS_port_file).empty()) {

@@ -13,7 +13,6 @@
 //       caught_up marker, and holds them (unread) for --seconds.
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,7 +34,8 @@ ABSL_FLAG(std::string, service_id, "", "Service to send alerts to / list.");
 ABSL_FLAG(int, threads, 32, "Client threads.");
 ABSL_FLAG(int, channels, 4, "gRPC connections.");
 ABSL_FLAG(double, seconds, 10, "How long to run.");
-ABSL_FLAG(std::string, key_prefix, "bench", "Dedup key prefix (unique per run).");
+ABSL_FLAG(std::string, key_prefix, "bench",
+          "Dedup key prefix (unique per run).");
 ABSL_FLAG(int, watchers, 2000, "watch: streams to open and hold.");
 ABSL_FLAG(std::string, incident_id, "", "get: the incident to read.");
 
@@ -54,7 +54,8 @@ int HoldWatchers(
     std::vector<std::unique_ptr<alertgate::v1::IncidentService::Stub>>& stubs) {
   const int count = absl::GetFlag(FLAGS_watchers);
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
-  std::vector<std::unique_ptr<grpc::ClientReader<alertgate::v1::WatchIncidentsResponse>>>
+  std::vector<std::unique_ptr<
+      grpc::ClientReader<alertgate::v1::WatchIncidentsResponse>>>
       streams;
   int caught_up = 0;
   const absl::Time start = absl::Now();
@@ -62,16 +63,18 @@ int HoldWatchers(
     contexts.push_back(std::make_unique<grpc::ClientContext>());
     alertgate::v1::WatchIncidentsRequest request;
     request.set_after_sequence(INT64_MAX / 2);  // Live events only.
-    streams.push_back(stubs[i % stubs.size()]->WatchIncidents(contexts.back().get(), request));
+    streams.push_back(stubs[i % stubs.size()]->WatchIncidents(
+        contexts.back().get(), request));
     alertgate::v1::WatchIncidentsResponse message;
     if (streams.back()->Read(&message) && message.has_caught_up()) ++caught_up;
   }
   const double open_seconds = absl::ToDoubleSeconds(absl::Now() - start);
   absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
   for (auto& context : contexts) context->TryCancel();
-  printf("{\"mode\": \"watch\", \"watchers\": %d, \"caught_up\": %d, "
-         "\"open_seconds\": %.2f}\n",
-         count, caught_up, open_seconds);
+  printf(
+      "{\"mode\": \"watch\", \"watchers\": %d, \"caught_up\": %d, "
+      "\"open_seconds\": %.2f}\n",
+      count, caught_up, open_seconds);
   // Streams are cancelled; the process exits without draining them.
   fflush(stdout);
   _exit(0);
@@ -86,11 +89,13 @@ int main(int argc, char** argv) {
   for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_channels)); ++i) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    stubs.push_back(alertgate::v1::IncidentService::NewStub(grpc::CreateCustomChannel(
-        absl::GetFlag(FLAGS_address), grpc::InsecureChannelCredentials(), args)));
+    stubs.push_back(alertgate::v1::IncidentService::NewStub(
+        grpc::CreateCustomChannel(absl::GetFlag(FLAGS_address),
+                                  grpc::InsecureChannelCredentials(), args)));
   }
   if (absl::GetFlag(FLAGS_mode) == "watch") return HoldWatchers(stubs);
-  const absl::Time end = absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_seconds));
+  const absl::Time end =
+      absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_seconds));
   std::mutex mu;
   std::vector<double> latencies_ms;
   std::atomic<int64_t> errors{0};
@@ -101,7 +106,8 @@ int main(int argc, char** argv) {
       std::vector<double> mine;
       for (int64_t i = 0; absl::Now() < end; ++i) {
         grpc::ClientContext context;
-        context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+        context.set_deadline(
+            absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
         const absl::Time start = absl::Now();
         grpc::Status status;
         if (get) {
@@ -117,14 +123,16 @@ int main(int argc, char** argv) {
           request.set_page_size(50);
           alertgate::v1::ListIncidentsResponse response;
           status = stub.ListIncidents(&context, request, &response);
-          if (status.ok() && response.incidents_size() != 50) status = grpc::Status::CANCELLED;
+          if (status.ok() && response.incidents_size() != 50)
+            status = grpc::Status::CANCELLED;
         } else {
           alertgate::v1::IngestAlertRequest request;
           auto* alert = request.mutable_alert();
           alert->set_service_id(absl::GetFlag(FLAGS_service_id));
           alert->set_source("bench");
           alert->set_action(alertgate::v1::ACTION_TRIGGER);
-          alert->set_dedup_key(absl::StrCat(absl::GetFlag(FLAGS_key_prefix), "-", t, "-", i));
+          alert->set_dedup_key(
+              absl::StrCat(absl::GetFlag(FLAGS_key_prefix), "-", t, "-", i));
           alert->set_summary("benchmark alert");
           alertgate::v1::IngestAlertResponse response;
           status = stub.IngestAlert(&context, request, &response);
@@ -143,11 +151,14 @@ int main(int argc, char** argv) {
   for (auto& w : workers) w.join();
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   std::sort(latencies_ms.begin(), latencies_ms.end());
-  printf("{\"mode\": \"%s\", \"calls\": %zu, \"errors\": %lld, \"seconds\": %.2f, "
-         "\"calls_per_second\": %.1f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f}\n",
-         absl::GetFlag(FLAGS_mode).c_str(), latencies_ms.size(),
-         static_cast<long long>(errors.load()), seconds, latencies_ms.size() / seconds,
-         Percentile(latencies_ms, 50), Percentile(latencies_ms, 99),
-         latencies_ms.empty() ? 0.0 : latencies_ms.back());
+  printf(
+      "{\"mode\": \"%s\", \"calls\": %zu, \"errors\": %lld, \"seconds\": %.2f, "
+      "\"calls_per_second\": %.1f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, "
+      "\"max_ms\": %.3f}\n",
+      absl::GetFlag(FLAGS_mode).c_str(), latencies_ms.size(),
+      static_cast<long long>(errors.load()), seconds,
+      latencies_ms.size() / seconds, Percentile(latencies_ms, 50),
+      Percentile(latencies_ms, 99),
+      latencies_ms.empty() ? 0.0 : latencies_ms.back());
   return 0;
 }

@@ -32,7 +32,8 @@ ABSL_FLAG(std::string, host, "127.0.0.1", "The front door's address.");
 ABSL_FLAG(int, port, 0, "The front door's port.");
 ABSL_FLAG(int, idle, 0, "Connections that send nothing.");
 ABSL_FLAG(int, trickle, 0, "Connections that send a request a byte a second.");
-ABSL_FLAG(int, chunked, 0, "Connections that stream a chunked body without end.");
+ABSL_FLAG(int, chunked, 0,
+          "Connections that stream a chunked body without end.");
 ABSL_FLAG(double, seconds, 10, "How long to hold them.");
 ABSL_FLAG(std::string, path, "/v1/webhooks/bitbucket/x", "The request path.");
 
@@ -65,15 +66,19 @@ bool Open(int fd) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  const absl::Time end = absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_seconds));
+  const absl::Time end =
+      absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_seconds));
   const std::string request = "POST " + absl::GetFlag(FLAGS_path) +
                               " HTTP/1.1\r\nHost: alertgate\r\nContent-Type: "
                               "application/json\r\nX-Event-Key: repo:push\r\n";
   std::vector<int> idle, trickle, chunked;
   int n = 0;
-  for (int i = 0; i < absl::GetFlag(FLAGS_idle); ++i) idle.push_back(Connect(n++));
-  for (int i = 0; i < absl::GetFlag(FLAGS_trickle); ++i) trickle.push_back(Connect(n++));
-  for (int i = 0; i < absl::GetFlag(FLAGS_chunked); ++i) chunked.push_back(Connect(n++));
+  for (int i = 0; i < absl::GetFlag(FLAGS_idle); ++i)
+    idle.push_back(Connect(n++));
+  for (int i = 0; i < absl::GetFlag(FLAGS_trickle); ++i)
+    trickle.push_back(Connect(n++));
+  for (int i = 0; i < absl::GetFlag(FLAGS_chunked); ++i)
+    chunked.push_back(Connect(n++));
   std::atomic<int64_t> sent{0};
   // Chunked streams: as fast as the server reads.
   std::thread streamer([&] {
@@ -84,8 +89,9 @@ int main(int argc, char** argv) {
     while (absl::Now() < end) {
       for (size_t i = 0; i < chunked.size(); ++i) {
         const std::string& data = started[i] ? chunk : head;
-        const ssize_t w = send(chunked[i], data.data() + offset[i],
-                               data.size() - offset[i], MSG_NOSIGNAL | MSG_DONTWAIT);
+        const ssize_t w =
+            send(chunked[i], data.data() + offset[i], data.size() - offset[i],
+                 MSG_NOSIGNAL | MSG_DONTWAIT);
         if (w > 0) {
           sent += w;
           offset[i] += w;
@@ -110,7 +116,8 @@ int main(int argc, char** argv) {
         ++reopened;
       }
       if (position[i] < request.size() &&
-          send(trickle[i], request.data() + position[i], 1, MSG_NOSIGNAL | MSG_DONTWAIT) == 1) {
+          send(trickle[i], request.data() + position[i], 1,
+               MSG_NOSIGNAL | MSG_DONTWAIT) == 1) {
         ++sent;
         ++position[i];
       }
@@ -132,7 +139,10 @@ int main(int argc, char** argv) {
       close(fd);
     }
   }
-  printf("{\"connections\": %d, \"closed_by_server\": %lld, \"bytes_sent\": %lld}\n",
-         total, static_cast<long long>(reopened), static_cast<long long>(sent.load()));
+  printf(
+      "{\"connections\": %d, \"closed_by_server\": %lld, \"bytes_sent\": "
+      "%lld}\n",
+      total, static_cast<long long>(reopened),
+      static_cast<long long>(sent.load()));
   return 0;
 }

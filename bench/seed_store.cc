@@ -17,7 +17,8 @@
 #include "server/core/service_catalog.h"
 #include "server/store/sqlite/sqlite_store.h"
 
-ABSL_FLAG(std::string, database, "", "SQLite file to fill (created if missing).");
+ABSL_FLAG(std::string, database, "",
+          "SQLite file to fill (created if missing).");
 ABSL_FLAG(int64_t, incidents, 1000000, "How many incidents to open.");
 ABSL_FLAG(int, threads, 16, "Writers (their writes share commits).");
 
@@ -57,9 +58,11 @@ int main(int argc, char** argv) {
   }
   for (auto& w : workers) w.join();
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  printf("{\"incidents\": %lld, \"failed\": %lld, \"seconds\": %.1f, \"per_second\": %.0f, "
-         "\"service_id\": \"%s\"}\n",
-         static_cast<long long>(total), static_cast<long long>(failed.load()), seconds,
-         total / seconds, service->id.c_str());
+  printf(
+      "{\"incidents\": %lld, \"failed\": %lld, \"seconds\": %.1f, "
+      "\"per_second\": %.0f, "
+      "\"service_id\": \"%s\"}\n",
+      static_cast<long long>(total), static_cast<long long>(failed.load()),
+      seconds, total / seconds, service->id.c_str());
   return failed == 0 ? 0 : 1;
 }

@@ -14,6 +14,7 @@ PACKAGES=(
   python3 python3-grpcio python3-protobuf
   curl
   nginx-light
+  clang-format
 )
 
 missing=()

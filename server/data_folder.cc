@@ -70,8 +70,8 @@ absl::StatusOr<std::unique_ptr<DataFolder>> DataFolder::Claim(
   }
   // Files an earlier version left readable: the store (with its WAL and
   // shared memory) and the first start's webhook URLs.
-  for (const char* name : {"alertgate.db", "alertgate.db-wal", "alertgate.db-shm",
-                           "webhook-urls.txt"}) {
+  for (const char* name : {"alertgate.db", "alertgate.db-wal",
+                           "alertgate.db-shm", "webhook-urls.txt"}) {
     const std::string file = path + "/" + name;
     if (access(file.c_str(), F_OK) == 0) chmod(file.c_str(), 0600);
   }

@@ -23,7 +23,8 @@ class DataFolder {
  public:
   // FAILED_PRECONDITION when another process holds the folder (the message
   // names its PID); UNAVAILABLE when the folder cannot be made or locked.
-  static absl::StatusOr<std::unique_ptr<DataFolder>> Claim(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<DataFolder>> Claim(
+      const std::string& path);
   ~DataFolder();
   DataFolder(const DataFolder&) = delete;
   DataFolder& operator=(const DataFolder&) = delete;

@@ -16,9 +16,9 @@ namespace alertgate {
 
 // Does nothing when any service exists. URLs use the catalog's public base
 // URL; without one, only their paths are written.
-absl::Status CreateDefaultServiceIfEmpty(ServiceCatalog& catalog,
-                                         const std::vector<std::string>& sources,
-                                         const std::string& data_dir);
+absl::Status CreateDefaultServiceIfEmpty(
+    ServiceCatalog& catalog, const std::vector<std::string>& sources,
+    const std::string& data_dir);
 
 }  // namespace alertgate
 

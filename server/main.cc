@@ -8,8 +8,8 @@
 //              at --core_address. Any number can run side by side.
 #include <limits.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -23,25 +23,26 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "adapters/loader/adapter_registry.h"
+#include "alertgate/alertgate_client.h"
 #include "server/data_folder.h"
 #include "server/first_start.h"
-#include "server/store_url.h"
-#include "alertgate/alertgate_client.h"
 #include "server/frontdoor/client_core_api.h"
 #include "server/frontdoor/frontdoor_server.h"
 #include "server/grpc/core_server.h"
+#include "server/store_url.h"
 
 ABSL_FLAG(std::string, role, "all", "all, core or frontdoor.");
 ABSL_FLAG(std::string, data_dir, "data",
           "Folder for alertgate's data; created if missing (core, all).");
-ABSL_FLAG(std::string, store, "",
-          "The store, as a URL: sqlite:///absolute/path.db or "
-          "sqlite://relative/path.db. Empty: sqlite://<data_dir>/alertgate.db.");
+ABSL_FLAG(
+    std::string, store, "",
+    "The store, as a URL: sqlite:///absolute/path.db or "
+    "sqlite://relative/path.db. Empty: sqlite://<data_dir>/alertgate.db.");
 ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:50051",
           "Address of the gRPC API (core, all); port 0 picks a free one.");
 ABSL_FLAG(std::string, http_listen, "127.0.0.1:8080",
@@ -51,11 +52,12 @@ ABSL_FLAG(std::string, core_address, "127.0.0.1:50051",
 ABSL_FLAG(std::string, plugin_dir, "",
           "Folder of source-adapter plugins (*.so). Empty: the build's "
           "plugin folder, ../plugins beside this binary.");
-ABSL_FLAG(std::string, public_url, "",
-          "How senders reach the front doors (e.g. https://alerts.example.com), "
-          "for the webhook URLs the core prints and returns. Empty: the "
-          "address the all-in-one front door bound; a core alone returns "
-          "paths only.");
+ABSL_FLAG(
+    std::string, public_url, "",
+    "How senders reach the front doors (e.g. https://alerts.example.com), "
+    "for the webhook URLs the core prints and returns. Empty: the "
+    "address the all-in-one front door bound; a core alone returns "
+    "paths only.");
 ABSL_FLAG(int64_t, max_body_bytes, 1 << 20,
           "Largest webhook body accepted, chunked or not; larger gets 413 and "
           "is never held in memory.");
@@ -75,7 +77,8 @@ ABSL_FLAG(absl::Duration, http_request_deadline, absl::Seconds(10),
           "after it opens or after its previous answer; then it is closed.");
 ABSL_FLAG(int64_t, http_max_header_bytes, 32 * 1024,
           "Largest request line and headers together; more gets 431.");
-ABSL_FLAG(int, http_max_headers, 100, "Most headers in a request; more gets 431.");
+ABSL_FLAG(int, http_max_headers, 100,
+          "Most headers in a request; more gets 431.");
 ABSL_FLAG(int, http_max_connections, 1024,
           "Most open HTTP connections; beyond, new ones are closed at once.");
 ABSL_FLAG(int, http_max_connections_per_address, 64,
@@ -182,8 +185,8 @@ int main(int argc, char** argv) {
 
   std::string http_host;
   int http_port = 0;
-  if (runs_frontdoor &&
-      !SplitHostPort(absl::GetFlag(FLAGS_http_listen), &http_host, &http_port)) {
+  if (runs_frontdoor && !SplitHostPort(absl::GetFlag(FLAGS_http_listen),
+                                       &http_host, &http_port)) {
     return Fail("--http_listen must be HOST:PORT");
   }
 
@@ -199,8 +202,9 @@ int main(int argc, char** argv) {
     }
     sources.clear();
     for (const alertgate::SourceAdapter* adapter : registry->All()) {
-      printf("alertgate: loaded source %s %s from %s\n", adapter->name().c_str(),
-             adapter->version().c_str(), adapter->file().c_str());
+      printf("alertgate: loaded source %s %s from %s\n",
+             adapter->name().c_str(), adapter->version().c_str(),
+             adapter->file().c_str());
       sources.push_back(adapter->name());
     }
     if (sources.empty()) {
@@ -226,13 +230,14 @@ int main(int argc, char** argv) {
         return Fail("store " + database + " is missing, but " + data_dir +
                     " was used before (it has webhook-urls.txt): refusing "
                     "to start a new, empty store in its place. Restore the "
-                    "store from a backup, or move " + data_dir +
-                    " away to start fresh");
+                    "store from a backup, or move " +
+                    data_dir + " away to start fresh");
       }
     }
     alertgate::CoreServerOptions options;
     options.max_watchers = absl::GetFlag(FLAGS_max_watchers);
-    options.retention.idempotency_keys = absl::GetFlag(FLAGS_retain_idempotency_keys);
+    options.retention.idempotency_keys =
+        absl::GetFlag(FLAGS_retain_idempotency_keys);
     options.retention.resolved_incidents =
         absl::GetFlag(FLAGS_retain_resolved_incidents);
     options.retention.interval = absl::GetFlag(FLAGS_retention_interval);
@@ -312,16 +317,18 @@ int main(int argc, char** argv) {
     if (public_url.empty() && frontdoor) {
       public_url = absl::StrCat("http://", http_host, ":", frontdoor->port());
       if (http_host == "0.0.0.0" || http_host == "[::]" || http_host.empty()) {
-        printf("alertgate: webhook URLs name %s, which senders elsewhere "
-               "cannot use: pass --public_url=https://<how they reach this "
-               "host>\n",
-               public_url.c_str());
+        printf(
+            "alertgate: webhook URLs name %s, which senders elsewhere "
+            "cannot use: pass --public_url=https://<how they reach this "
+            "host>\n",
+            public_url.c_str());
       }
     }
     core->catalog().SetPublicBaseUrl(public_url);
     if (public_url.empty()) {
-      printf("alertgate: no --public_url: issued webhook keys come with their "
-             "path only; join it with your front door's address\n");
+      printf(
+          "alertgate: no --public_url: issued webhook keys come with their "
+          "path only; join it with your front door's address\n");
     }
     if (absl::Status s = alertgate::CreateDefaultServiceIfEmpty(
             core->catalog(), sources, data_dir);

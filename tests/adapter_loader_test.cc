@@ -89,7 +89,8 @@ TEST(AdapterLoaderTest, KeepsRunningWithTheRestAndRefusesDuplicateNames) {
   auto registry = AdapterRegistry::LoadFolder(dir.path(), &errors);
   ASSERT_EQ(errors.size(), 2u);
   ExpectContains(errors[0], "b_bitbucket_again.so");
-  ExpectContains(errors[0], "already registered by " + dir.File("a_bitbucket.so"));
+  ExpectContains(errors[0],
+                 "already registered by " + dir.File("a_bitbucket.so"));
   ExpectContains(errors[1], "d_broken.so");
   ASSERT_EQ(registry->All().size(), 2u);
   EXPECT_EQ(registry->Find("bitbucket")->file(), dir.File("a_bitbucket.so"));
@@ -118,7 +119,8 @@ TEST(PluginExportsTest, ProjectPluginsExportOnlyTheirEntryFunction) {
   for (const std::string name : {"bitbucket", "generic"}) {
     auto exports = ReadExportedSymbols(PluginFile(name));
     ASSERT_TRUE(exports.ok()) << exports.status();
-    EXPECT_EQ(*exports, std::vector<std::string>{"alertgate_adapter_v1"}) << name;
+    EXPECT_EQ(*exports, std::vector<std::string>{"alertgate_adapter_v1"})
+        << name;
   }
 }
 
@@ -162,17 +164,19 @@ TEST(GenericAdapterTest, ConvertsOneOrManyAlertsAndRejectsBadOnes) {
   EXPECT_EQ(alert.occurred_at().nanos(), 0);
 
   ConvertedDelivery many = generic->Convert(
-      {}, R"([{"status": "resolve", "event_id": "a"}, {"status": "acknowledged", "event_id": "b"}])");
+      {},
+      R"([{"status": "resolve", "event_id": "a"}, {"status": "acknowledged", "event_id": "b"}])");
   ASSERT_EQ(many.alerts.size(), 2u);
   EXPECT_EQ(many.alerts[0].action(), v1::ACTION_RESOLVE);
   EXPECT_EQ(many.alerts[1].action(), v1::ACTION_ACKNOWLEDGE);
 
-  for (const char* bad : {R"({"status": "explode", "event_id": "a"})",
-                          R"({"status": "trigger", "event_id": "a"})",
-                          R"({"status": "trigger"})",
-                          R"({"status": "trigger", "event_id": "a", "message": "m", "severity": "loud"})",
-                          R"({"status": "trigger", "event_id": "a", "message": "m", "tags": []})",
-                          R"([1])", "not json"}) {
+  for (
+      const char* bad :
+      {R"({"status": "explode", "event_id": "a"})",
+       R"({"status": "trigger", "event_id": "a"})", R"({"status": "trigger"})",
+       R"({"status": "trigger", "event_id": "a", "message": "m", "severity": "loud"})",
+       R"({"status": "trigger", "event_id": "a", "message": "m", "tags": []})",
+       R"([1])", "not json"}) {
     ConvertedDelivery result = generic->Convert({}, bad);
     EXPECT_EQ(result.code, ConvertedDelivery::Code::kBadPayload) << bad;
     EXPECT_FALSE(result.message.empty()) << bad;

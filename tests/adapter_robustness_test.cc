@@ -32,8 +32,8 @@ class AdapterRobustnessTest : public ::testing::Test {
 
   // Converts and checks that the answer is well-formed.
   void Check(const Fixture& f, const std::string& body) {
-    ConvertedDelivery result =
-        adapter_->Convert({{"X-Event-Key", f.event}, {"X-Request-UUID", "u"}}, body);
+    ConvertedDelivery result = adapter_->Convert(
+        {{"X-Event-Key", f.event}, {"X-Request-UUID", "u"}}, body);
     ++conversions_;
     if (result.code == ConvertedDelivery::Code::kOk) {
       for (const v1::Alert& alert : result.alerts) {
@@ -79,11 +79,20 @@ TEST_F(AdapterRobustnessTest, RandomByteMutations) {
 // Replaces one random node of the document with a value of another type.
 void MutateOneNode(nlohmann::json& node, std::mt19937& random) {
   const std::vector<nlohmann::json> replacements = {
-      nullptr, 0, -1, 1e300, "", "x", true, nlohmann::json::array(),
-      nlohmann::json::object(), nlohmann::json::array({nullptr}),
+      nullptr,
+      0,
+      -1,
+      1e300,
+      "",
+      "x",
+      true,
+      nlohmann::json::array(),
+      nlohmann::json::object(),
+      nlohmann::json::array({nullptr}),
       "0000000000000000000000000000000000000000"};
   nlohmann::json* at = &node;
-  while ((at->is_object() || at->is_array()) && !at->empty() && random() % 4 != 0) {
+  while ((at->is_object() || at->is_array()) && !at->empty() &&
+         random() % 4 != 0) {
     auto it = at->begin();
     std::advance(it, random() % at->size());
     at = &*it;

@@ -44,14 +44,16 @@ const SourceAdapter& Bitbucket() {
   }();
   const SourceAdapter* adapter = registry->Find("bitbucket");
   if (adapter == nullptr) {
-    ADD_FAILURE() << "bitbucket plugin not loaded from " << PluginFile("bitbucket");
+    ADD_FAILURE() << "bitbucket plugin not loaded from "
+                  << PluginFile("bitbucket");
     std::abort();
   }
   return *adapter;
 }
 
 std::string Fixture(const std::string& file) {
-  std::string body = ReadFileOrEmpty(ProjectFile("tests/fixtures/bitbucket/" + file));
+  std::string body =
+      ReadFileOrEmpty(ProjectFile("tests/fixtures/bitbucket/" + file));
   EXPECT_FALSE(body.empty()) << "fixture missing: " << file;
   return body;
 }
@@ -96,114 +98,205 @@ constexpr v1::Action R = v1::ACTION_RESOLVE;
 
 const FixtureCase kCases[] = {
     // Cloud pushes: one alert per changed ref.
-    {"cloud/repo_push.branch.json", "repo:push",
-     {{T, "push:brydzewski/foo:branch/master@141977fedf5cf35aa290ac87d4b5177ac4cd9de1",
+    {"cloud/repo_push.branch.json",
+     "repo:push",
+     {{T,
+       "push:brydzewski/foo:branch/"
+       "master@141977fedf5cf35aa290ac87d4b5177ac4cd9de1",
        {"Brad Rydzewski", "pushed 1 commit", "master", "brydzewski/foo"}}}},
-    {"cloud/repo_push.branch_created.json", "repo:push",
-     {{T, "push:brydzewski/foo:branch/develop@141977fedf5cf35aa290ac87d4b5177ac4cd9de1",
+    {"cloud/repo_push.branch_created.json",
+     "repo:push",
+     {{T,
+       "push:brydzewski/foo:branch/"
+       "develop@141977fedf5cf35aa290ac87d4b5177ac4cd9de1",
        {"created branch develop"}}}},
-    {"cloud/repo_push.branch_deleted.json", "repo:push",
-     {{T, "push:brydzewski/foo:branch/develop@deleted", {"deleted branch develop"}}}},
-    {"cloud/repo_push.tag_created.json", "repo:push",
-     {{T, "push:brydzewski/foo:tag/feature/x@141977fedf5cf35aa290ac87d4b5177ac4cd9de1",
+    {"cloud/repo_push.branch_deleted.json",
+     "repo:push",
+     {{T,
+       "push:brydzewski/foo:branch/develop@deleted",
+       {"deleted branch develop"}}}},
+    {"cloud/repo_push.tag_created.json",
+     "repo:push",
+     {{T,
+       "push:brydzewski/foo:tag/feature/"
+       "x@141977fedf5cf35aa290ac87d4b5177ac4cd9de1",
        {"created tag feature/x"}}}},
-    {"cloud/repo_push.tag_deleted.json", "repo:push",
+    {"cloud/repo_push.tag_deleted.json",
+     "repo:push",
      {{T, "push:brydzewski/foo:tag/feature/x@deleted", {"deleted tag"}}}},
-    {"cloud/repo_push.multiple_commits.json", "repo:push",
-     {{T, "push:arolgroup/j0664-ns2-firmware:branch/main@6ca0691239785a619fa1dce7bf1073f50499cd60",
+    {"cloud/repo_push.multiple_commits.json",
+     "repo:push",
+     {{T,
+       "push:arolgroup/j0664-ns2-firmware:branch/"
+       "main@6ca0691239785a619fa1dce7bf1073f50499cd60",
        {"pushed 5 commits (or more)", "main"}}}},
-    {"cloud/repo_push.branch_deleted_after_merge.json", "repo:push",
-     {{T, "push:arolgroup/j0664-ns2-firmware:branch/feat/sync-from-bitbucket@deleted",
+    {"cloud/repo_push.branch_deleted_after_merge.json",
+     "repo:push",
+     {{T,
+       "push:arolgroup/j0664-ns2-firmware:branch/feat/"
+       "sync-from-bitbucket@deleted",
        {"deleted branch feat/sync-from-bitbucket"}}}},
-    {"cloud/repo_push.forced.json", "repo:push",
-     {{T, "push:amuniz/test-repos:branch/feature/issue-819@5ecffa3874e96920f24a2b3c0d0038e47d5cd1a4",
+    {"cloud/repo_push.forced.json",
+     "repo:push",
+     {{T,
+       "push:amuniz/test-repos:branch/feature/"
+       "issue-819@5ecffa3874e96920f24a2b3c0d0038e47d5cd1a4",
        {"force-pushed"}}}},
-    {"cloud/repo_push.signed_raw.json", "repo:push",
-     {{T, "push:nfalco79/test-repos:branch/feature/webhook@d7f300a32270053bdfd97a6d64113f58202c33e7",
+    {"cloud/repo_push.signed_raw.json",
+     "repo:push",
+     {{T,
+       "push:nfalco79/test-repos:branch/feature/"
+       "webhook@d7f300a32270053bdfd97a6d64113f58202c33e7",
        {"created branch feature/webhook"}}}},
     // Cloud pull requests.
-    {"cloud/pullrequest_created.json", "pullrequest:created",
-     {{T, "pr:brydzewski/foo:1",
+    {"cloud/pullrequest_created.json",
+     "pullrequest:created",
+     {{T,
+       "pr:brydzewski/foo:1",
        {"opened pull request #1", "Awesome new feature", "develop → master"}}}},
-    {"cloud/pullrequest_updated.json", "pullrequest:updated",
+    {"cloud/pullrequest_updated.json",
+     "pullrequest:updated",
      {{T, "pr:brydzewski/foo:1", {"updated pull request #1"}}}},
-    {"cloud/pullrequest_fulfilled.json", "pullrequest:fulfilled",
+    {"cloud/pullrequest_fulfilled.json",
+     "pullrequest:fulfilled",
      {{R, "pr:brydzewski/foo:1", {"merged pull request #1"}}}},
-    {"cloud/pullrequest_rejected.json", "pullrequest:rejected",
-     {{R, "pr:brydzewski/foo:2", {"declined pull request #2", "update README"}}}},
-    {"cloud/pullrequest_created.webhook_site.json", "pullrequest:created",
+    {"cloud/pullrequest_rejected.json",
+     "pullrequest:rejected",
+     {{R,
+       "pr:brydzewski/foo:2",
+       {"declined pull request #2", "update README"}}}},
+    {"cloud/pullrequest_created.webhook_site.json",
+     "pullrequest:created",
      {{T, "pr:arolgroup/j0664-ns2-firmware:6", {"Gianpaolo Macario", "#6"}}}},
-    {"cloud/pullrequest_fulfilled.webhook_site.json", "pullrequest:fulfilled",
+    {"cloud/pullrequest_fulfilled.webhook_site.json",
+     "pullrequest:fulfilled",
      {{R, "pr:arolgroup/j0664-ns2-firmware:6", {"merged pull request #6"}}}},
     // Cloud build statuses: in progress is ignored, success resolves.
     {"cloud/repo_commit_status_created.json", "repo:commit_status_created", {}},
-    {"cloud/repo_commit_status_updated.json", "repo:commit_status_updated",
-     {{R, "build:automationtestharness/testrepo:main:3343801",
+    {"cloud/repo_commit_status_updated.json",
+     "repo:commit_status_updated",
+     {{R,
+       "build:automationtestharness/testrepo:main:3343801",
        {"Pipeline #4 for main", "passed on main"}}}},
     // Cloud events that neither open nor resolve.
     {"cloud/pullrequest_approved.json", "pullrequest:approved", {}},
-    {"cloud/pullrequest_comment_created.json", "pullrequest:comment_created", {}},
-    {"cloud/pullrequest_comment_deleted.json", "pullrequest:comment_deleted", {}},
-    {"cloud/pullrequest_unapproved.docs_example.json", "pullrequest:unapproved", {}},
-    {"cloud/pullrequest_comment_updated.docs_example.json", "pullrequest:comment_updated", {}},
+    {"cloud/pullrequest_comment_created.json",
+     "pullrequest:comment_created",
+     {}},
+    {"cloud/pullrequest_comment_deleted.json",
+     "pullrequest:comment_deleted",
+     {}},
+    {"cloud/pullrequest_unapproved.docs_example.json",
+     "pullrequest:unapproved",
+     {}},
+    {"cloud/pullrequest_comment_updated.docs_example.json",
+     "pullrequest:comment_updated",
+     {}},
     {"cloud/repo_fork.docs_example.json", "repo:fork", {}},
     {"cloud/repo_updated.docs_example.json", "repo:updated", {}},
-    {"cloud/repo_commit_comment_created.docs_example.json", "repo:commit_comment_created", {}},
+    {"cloud/repo_commit_comment_created.docs_example.json",
+     "repo:commit_comment_created",
+     {}},
     {"cloud/issue_created.docs_example.json", "issue:created", {}},
     // Data Center ref changes.
-    {"server/repo_refs_changed.update.json", "repo:refs_changed",
-     {{T, "push:PRJ/my-repo:refs/heads/master@823b2230a56056231c9425d63758fa87078a66b4",
+    {"server/repo_refs_changed.update.json",
+     "repo:refs_changed",
+     {{T,
+       "push:PRJ/my-repo:refs/heads/"
+       "master@823b2230a56056231c9425d63758fa87078a66b4",
        {"Jane Citizen", "pushed to branch master", "PRJ/my-repo"}}}},
-    {"server/repo_refs_changed.branch_created.json", "repo:refs_changed",
-     {{T, "push:PRJ/my-repo:refs/heads/develop@208b0a5c05eddadad01f2aed8802fe0c3b3eaf5e",
+    {"server/repo_refs_changed.branch_created.json",
+     "repo:refs_changed",
+     {{T,
+       "push:PRJ/my-repo:refs/heads/"
+       "develop@208b0a5c05eddadad01f2aed8802fe0c3b3eaf5e",
        {"created branch develop"}}}},
-    {"server/repo_refs_changed.branch_deleted.json", "repo:refs_changed",
-     {{T, "push:PRJ/my-repo:refs/heads/develop@deleted", {"deleted branch develop"}}}},
-    {"server/repo_refs_changed.tag_created.json", "repo:refs_changed",
-     {{T, "push:PRJ/my-repo:refs/tags/v1.1.0@823b2230a56056231c9425d63758fa87078a66b4",
+    {"server/repo_refs_changed.branch_deleted.json",
+     "repo:refs_changed",
+     {{T,
+       "push:PRJ/my-repo:refs/heads/develop@deleted",
+       {"deleted branch develop"}}}},
+    {"server/repo_refs_changed.tag_created.json",
+     "repo:refs_changed",
+     {{T,
+       "push:PRJ/my-repo:refs/tags/"
+       "v1.1.0@823b2230a56056231c9425d63758fa87078a66b4",
        {"created tag v1.1.0"}}}},
-    {"server/repo_refs_changed.tag_deleted.json", "repo:refs_changed",
-     {{T, "push:PRJ/my-repo:refs/tags/v1.1.0@deleted", {"deleted tag v1.1.0"}}}},
-    {"server/repo_refs_changed.v5.json", "repo:refs_changed",
-     {{T, "push:ISCLOUD/transamerica.cloud.individual.tftest:refs/heads/trangineni/devtfvars-1685475548410@51a33664b6d7fb5aa15063064eb230362cd02e9e",
+    {"server/repo_refs_changed.tag_deleted.json",
+     "repo:refs_changed",
+     {{T,
+       "push:PRJ/my-repo:refs/tags/v1.1.0@deleted",
+       {"deleted tag v1.1.0"}}}},
+    {"server/repo_refs_changed.v5.json",
+     "repo:refs_changed",
+     {{T,
+       "push:ISCLOUD/transamerica.cloud.individual.tftest:refs/heads/"
+       "trangineni/"
+       "devtfvars-1685475548410@51a33664b6d7fb5aa15063064eb230362cd02e9e",
        {"pushed to branch trangineni/devtfvars-1685475548410"}}}},
-    {"server/repo_refs_changed.dc10_update.json", "repo:refs_changed",
-     {{T, "push:PENGINE/product-engine:refs/heads/develop@d29fa17bbe9979c3f603e0f11574735da88bf27f",
+    {"server/repo_refs_changed.dc10_update.json",
+     "repo:refs_changed",
+     {{T,
+       "push:PENGINE/product-engine:refs/heads/"
+       "develop@d29fa17bbe9979c3f603e0f11574735da88bf27f",
        {"pushed to branch develop"}}}},
-    {"server/repo_refs_changed.dc10_branch_created.json", "repo:refs_changed",
-     {{T, "push:TSG/nova-ui:refs/heads/idpdocs@b8ba6d6045f85379a2dc5b556d8a9ea23a69ac13",
+    {"server/repo_refs_changed.dc10_branch_created.json",
+     "repo:refs_changed",
+     {{T,
+       "push:TSG/nova-ui:refs/heads/"
+       "idpdocs@b8ba6d6045f85379a2dc5b556d8a9ea23a69ac13",
        {"created branch idpdocs"}}}},
-    {"server/repo_refs_changed.signed_raw.json", "repo:refs_changed",
-     {{T, "push:AMUNIZ/test-repos:refs/heads/feature/BB-1@deleted",
+    {"server/repo_refs_changed.signed_raw.json",
+     "repo:refs_changed",
+     {{T,
+       "push:AMUNIZ/test-repos:refs/heads/feature/BB-1@deleted",
        {"deleted branch feature/BB-1"}}}},
-    {"server/repo_refs_changed.gopher.json", "repo:refs_changed",
-     {{T, "push:~gopher/webhook-test:refs/heads/feature/wip@deleted", {"Foo Bar"}}}},
+    {"server/repo_refs_changed.gopher.json",
+     "repo:refs_changed",
+     {{T,
+       "push:~gopher/webhook-test:refs/heads/feature/wip@deleted",
+       {"Foo Bar"}}}},
     // Data Center pull requests: old (epoch millis) and new (ISO) dates.
-    {"server/pr_opened.json", "pr:opened",
-     {{T, "pr:PRJ/my-repo:2", {"opened pull request #2", "added LICENSE", "develop → master"}}}},
-    {"server/pr_opened.iso_dates.json", "pr:opened",
+    {"server/pr_opened.json",
+     "pr:opened",
+     {{T,
+       "pr:PRJ/my-repo:2",
+       {"opened pull request #2", "added LICENSE", "develop → master"}}}},
+    {"server/pr_opened.iso_dates.json",
+     "pr:opened",
      {{T, "pr:PRJ/my-repo:2", {"opened pull request #2"}}}},
-    {"server/pr_modified.meta.json", "pr:modified",
+    {"server/pr_modified.meta.json",
+     "pr:modified",
      {{T, "pr:PRJ/my-repo:6", {"modified pull request #6"}}}},
-    {"server/pr_modified.toref.json", "pr:modified",
+    {"server/pr_modified.toref.json",
+     "pr:modified",
      {{T, "pr:PRJ/my-repo:2", {"feature-2 → master"}}}},
-    {"server/pr_from_ref_updated.json", "pr:from_ref_updated",
+    {"server/pr_from_ref_updated.json",
+     "pr:from_ref_updated",
      {{T, "pr:PRJ/my-repo:2", {"pushed to pull request #2"}}}},
-    {"server/pr_merged.json", "pr:merged",
+    {"server/pr_merged.json",
+     "pr:merged",
      {{R, "pr:PRJ/my-repo:3", {"merged pull request #3"}}}},
-    {"server/pr_declined.json", "pr:declined",
+    {"server/pr_declined.json",
+     "pr:declined",
      {{R, "pr:PRJ/my-repo:2", {"declined pull request #2"}}}},
-    {"server/pr_deleted.json", "pr:deleted",
+    {"server/pr_deleted.json",
+     "pr:deleted",
      {{R, "pr:PRJ/my-repo:2", {"deleted pull request #2"}}}},
-    {"server/pr_opened.gopher.json", "pr:opened",
+    {"server/pr_opened.gopher.json",
+     "pr:opened",
      {{T, "pr:~gopher/webhook-test:5", {"Foo Bar", "feature/wip → master"}}}},
-    {"server/pr_merged.gopher.json", "pr:merged",
+    {"server/pr_merged.gopher.json",
+     "pr:merged",
      {{R, "pr:~gopher/webhook-test:5", {"merged pull request #5"}}}},
-    {"server/pr_declined.gopher.json", "pr:declined",
+    {"server/pr_declined.gopher.json",
+     "pr:declined",
      {{R, "pr:~gopher/webhook-test:2", {"declined"}}}},
-    {"server/pr_deleted.gopher.json", "pr:deleted",
+    {"server/pr_deleted.gopher.json",
+     "pr:deleted",
      {{R, "pr:~gopher/webhook-test:2", {"deleted"}}}},
-    {"server/pr_modified.gopher.json", "pr:modified",
+    {"server/pr_modified.gopher.json",
+     "pr:modified",
      {{T, "pr:~gopher/webhook-test:3", {"modified pull request #3"}}}},
     // Data Center events that neither open nor resolve.
     {"server/pr_comment_added.json", "pr:comment:added", {}},
@@ -217,20 +310,21 @@ const FixtureCase kCases[] = {
     {"server/repo_forked.json", "repo:forked", {}},
     {"server/repo_comment_added.json", "repo:comment:added", {}},
     // The ping: a test alert opened and resolved at once.
-    {"server/diagnostics_ping.json", "diagnostics:ping",
+    {"server/diagnostics_ping.json",
+     "diagnostics:ping",
      {{T, "ping:delivery-1", {"test connection"}},
       {R, "ping:delivery-1", {"test connection"}}}},
 };
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryFixture, FixtureTest, ::testing::ValuesIn(kCases),
-    [](const ::testing::TestParamInfo<FixtureCase>& info) {
-      std::string name = info.param.file;
-      for (char& c : name) {
-        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-      }
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(EveryFixture, FixtureTest, ::testing::ValuesIn(kCases),
+                         [](const ::testing::TestParamInfo<FixtureCase>& info) {
+                           std::string name = info.param.file;
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c)))
+                               c = '_';
+                           }
+                           return name;
+                         });
 
 TEST(BitbucketAdapterTest, EveryFixtureFileIsInTheTable) {
   const std::string provenance =
@@ -260,7 +354,8 @@ TEST(BitbucketAdapterTest, PullRequestOpenAndCloseShareTheDedupKey) {
       {{"cloud/pullrequest_created.json", "pullrequest:created"},
        {"cloud/pullrequest_updated.json", "pullrequest:updated"}},
       {{"cloud/pullrequest_created.webhook_site.json", "pullrequest:created"},
-       {"cloud/pullrequest_fulfilled.webhook_site.json", "pullrequest:fulfilled"}},
+       {"cloud/pullrequest_fulfilled.webhook_site.json",
+        "pullrequest:fulfilled"}},
       {{"server/pr_opened.json", "pr:opened"},
        {"server/pr_declined.json", "pr:declined"}},
       {{"server/pr_opened.iso_dates.json", "pr:opened"},
@@ -289,12 +384,15 @@ TEST(BitbucketAdapterTest, SummariesAndLinksPointBackToBitbucket) {
   EXPECT_EQ(alert.tags().at("branch"), "develop");
   EXPECT_EQ(alert.tags().at("actor"), "Brad Rydzewski");
   ASSERT_FALSE(alert.links().empty());
-  EXPECT_EQ(alert.links(0).href(), "https://bitbucket.org/brydzewski/foo/pull-requests/1");
+  EXPECT_EQ(alert.links(0).href(),
+            "https://bitbucket.org/brydzewski/foo/pull-requests/1");
   EXPECT_NE(alert.description().find("Source commit:"), std::string::npos);
 
-  ConvertedDelivery push = Deliver("repo:push", Fixture("cloud/repo_push.branch.json"));
+  ConvertedDelivery push =
+      Deliver("repo:push", Fixture("cloud/repo_push.branch.json"));
   ASSERT_EQ(push.alerts.size(), 1u);
-  EXPECT_NE(push.alerts[0].description().find("141977fedf5c"), std::string::npos)
+  EXPECT_NE(push.alerts[0].description().find("141977fedf5c"),
+            std::string::npos)
       << "the description lists commits by hash";
 }
 
@@ -307,7 +405,8 @@ TEST(BitbucketAdapterTest, BadInputGetsAClearErrorNeverACrash) {
   EXPECT_EQ(Deliver("build:finished", pr).code, Code::kUnknownEvent);
   EXPECT_EQ(Deliver("nonsense", pr).code, Code::kUnknownEvent);
 
-  ConvertedDelivery malformed = Deliver("pullrequest:created", "{\"pullrequest\": ");
+  ConvertedDelivery malformed =
+      Deliver("pullrequest:created", "{\"pullrequest\": ");
   EXPECT_EQ(malformed.code, Code::kBadPayload);
   EXPECT_NE(malformed.message.find("JSON"), std::string::npos);
 
@@ -321,8 +420,12 @@ TEST(BitbucketAdapterTest, BadInputGetsAClearErrorNeverACrash) {
       R"({"pullRequest": {"toRef": {"repository": {"slug": "r", "project": {"key": "P"}}}}})");
   EXPECT_EQ(no_id.code, Code::kBadPayload);
   EXPECT_NE(no_id.message.find("id"), std::string::npos);
-  EXPECT_EQ(Deliver("repo:push", R"({"push": {"changes": [null]}, "repository": {"full_name": "a/b"}})").code,
-            Code::kBadPayload);
+  EXPECT_EQ(
+      Deliver(
+          "repo:push",
+          R"({"push": {"changes": [null]}, "repository": {"full_name": "a/b"}})")
+          .code,
+      Code::kBadPayload);
 }
 
 TEST(BitbucketAdapterTest, DeliveryIdsComeFromEitherHeader) {
@@ -360,7 +463,8 @@ TEST(BitbucketAdapterTest, WrongTypesAreRefusedNamingTheField) {
            {"/repository/full_name", 7, "repository.full_name"}}) {
     ConvertedDelivery result = with(c.pointer, c.value);
     EXPECT_EQ(result.code, Code::kBadPayload) << c.pointer << " = " << c.value;
-    EXPECT_NE(result.message.find(c.field), std::string::npos) << result.message;
+    EXPECT_NE(result.message.find(c.field), std::string::npos)
+        << result.message;
   }
   ConvertedDelivery long_title =
       with("/pullrequest/title", std::string(100 * 1024, 't'));
@@ -382,8 +486,9 @@ TEST(WebhookSignatureTest, DocumentedVectorsVerify) {
   EXPECT_TRUE(VerifyWebhookSignature(dc_signature, secret, dc).ok());
   EXPECT_EQ(SignWebhookBody(secret, cloud), cloud_signature);
 
-  EXPECT_EQ(VerifyWebhookSignature(cloud_signature, "wrong secret", cloud).code(),
-            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(
+      VerifyWebhookSignature(cloud_signature, "wrong secret", cloud).code(),
+      absl::StatusCode::kUnauthenticated);
   std::string tampered = cloud;
   tampered[100] ^= 1;
   EXPECT_EQ(VerifyWebhookSignature(cloud_signature, secret, tampered).code(),
@@ -396,7 +501,8 @@ TEST(WebhookSignatureTest, DocumentedVectorsVerify) {
             absl::StatusCode::kUnauthenticated);
   // The prefixed scheme through the declared-scheme entry point.
   EXPECT_TRUE(VerifyDeliverySignature(AG_SIGNATURE_HMAC_SHA256_PREFIXED_HEX,
-                                      cloud_signature, secret, cloud, absl::Now())
+                                      cloud_signature, secret, cloud,
+                                      absl::Now())
                   .ok());
 }
 
@@ -405,7 +511,8 @@ TEST(WebhookSignatureTest, SharedTokenMustEqualTheSecret) {
   EXPECT_TRUE(VerifyDeliverySignature(AG_SIGNATURE_SHARED_TOKEN, "s3cret-token",
                                       "s3cret-token", "{}", now)
                   .ok());
-  for (const char* wrong : {"", "s3cret-toke", "s3cret-token2", "S3CRET-TOKEN"}) {
+  for (const char* wrong :
+       {"", "s3cret-toke", "s3cret-token2", "S3CRET-TOKEN"}) {
     EXPECT_EQ(VerifyDeliverySignature(AG_SIGNATURE_SHARED_TOKEN, wrong,
                                       "s3cret-token", "{}", now)
                   .code(),
@@ -420,7 +527,8 @@ TEST(WebhookSignatureTest, TimestampedSignaturesCheckBodyTimeAndWindow) {
   const std::string body = R"({"id":"evt_1"})";
   const absl::Time signed_at = absl::FromUnixSeconds(1767225600);
   const std::string header =
-      "t=1767225600,v1=45b40331de0325606dc5400202ade162460fbe48daf9401adfdcd0d7b4f35470";
+      "t=1767225600,v1="
+      "45b40331de0325606dc5400202ade162460fbe48daf9401adfdcd0d7b4f35470";
   EXPECT_EQ(SignTimestampedBody("whsec_test", body, signed_at), header);
   auto verify = [&](const std::string& value, absl::Time now,
                     const std::string& payload) {

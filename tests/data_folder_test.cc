@@ -39,10 +39,10 @@ class DataFolderTest : public ::testing::Test {
 
   // Starts a core on the data folder; false if it exited instead.
   bool StartCore(ServerProcess& process, const std::string& log) {
-    return process.Start(ProjectBinary("server/alertgate"),
-                         {"--role=core", "--data_dir=" + data(),
-                          "--grpc_listen=127.0.0.1:0"},
-                         dir_.File(log + ".port"), dir_.File(log));
+    return process.Start(
+        ProjectBinary("server/alertgate"),
+        {"--role=core", "--data_dir=" + data(), "--grpc_listen=127.0.0.1:0"},
+        dir_.File(log + ".port"), dir_.File(log));
   }
 
   // Starts, expecting a refusal: the process exits non-zero on its own and
@@ -66,7 +66,8 @@ class DataFolderTest : public ::testing::Test {
   }
 
   void Seed(const std::string& address, int count) {
-    auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    auto channel =
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
     auto directory = v1::ServiceDirectory::NewStub(channel);
     auto incidents = v1::IncidentService::NewStub(channel);
     v1::Service service;
@@ -103,8 +104,8 @@ TEST_F(DataFolderTest, FolderAndFilesAreTheProcessOwn) {
   ServerProcess core;
   ASSERT_TRUE(StartCore(core, "core.log"));
   EXPECT_EQ(ModeOf(data()), 0700u);
-  for (const char* file : {"alertgate.db", "alertgate.db-wal", "alertgate.db-shm",
-                           "webhook-urls.txt", "lock"}) {
+  for (const char* file : {"alertgate.db", "alertgate.db-wal",
+                           "alertgate.db-shm", "webhook-urls.txt", "lock"}) {
     EXPECT_EQ(ModeOf(data() + "/" + file), 0600u) << file;
   }
 }
@@ -112,7 +113,8 @@ TEST_F(DataFolderTest, FolderAndFilesAreTheProcessOwn) {
 TEST_F(DataFolderTest, ASecondProcessOnTheSameFolderExitsNamingTheFirst) {
   ServerProcess first;
   ASSERT_TRUE(StartCore(first, "first.log"));
-  ExpectRefusal("second.log", "in use by process " + std::to_string(first.pid()));
+  ExpectRefusal("second.log",
+                "in use by process " + std::to_string(first.pid()));
   // The first is untouched, and once it is gone the folder is free again.
   ASSERT_TRUE(WIFEXITED(first.Kill(SIGTERM)));
   ServerProcess third;
@@ -128,7 +130,10 @@ TEST_F(DataFolderTest, EmptyOrForeignStoreFilesAreRefusedNotRecreated) {
   EXPECT_FALSE(std::filesystem::exists(data() + "/webhook-urls.txt"))
       << "no new keys were issued";
 
-  { std::ofstream(data() + "/alertgate.db") << "these are my notes, not a database"; }
+  {
+    std::ofstream(data() + "/alertgate.db")
+        << "these are my notes, not a database";
+  }
   ExpectRefusal("foreign.log", "is not a SQLite database");
 }
 
@@ -169,23 +174,26 @@ TEST_F(DataFolderTest, TheStoreIsChosenByOneUrl) {
   std::filesystem::create_directories(dir_.File("stores"));
   {
     ServerProcess core;
-    ASSERT_TRUE(core.Start(ProjectBinary("server/alertgate"),
-                           {"--role=core", "--data_dir=" + data(),
-                            "--grpc_listen=127.0.0.1:0", "--store=sqlite://" + elsewhere},
-                           dir_.File("url.port"), dir_.File("url.log")))
+    ASSERT_TRUE(core.Start(
+        ProjectBinary("server/alertgate"),
+        {"--role=core", "--data_dir=" + data(), "--grpc_listen=127.0.0.1:0",
+         "--store=sqlite://" + elsewhere},
+        dir_.File("url.port"), dir_.File("url.log")))
         << ReadFileOrEmpty(dir_.File("url.log"));
     EXPECT_TRUE(std::filesystem::exists(elsewhere));
     EXPECT_FALSE(std::filesystem::exists(data() + "/alertgate.db"));
-    EXPECT_NE(ReadFileOrEmpty(dir_.File("url.log")).find("store sqlite://" + elsewhere),
+    EXPECT_NE(ReadFileOrEmpty(dir_.File("url.log"))
+                  .find("store sqlite://" + elsewhere),
               std::string::npos);
   }
   // A URL this build does not know is refused, naming the flag.
   ServerProcess unknown;
-  ASSERT_FALSE(unknown.Start(ProjectBinary("server/alertgate"),
-                             {"--role=core", "--data_dir=" + dir_.File("other"),
-                              "--grpc_listen=127.0.0.1:0",
-                              "--store=postgresql://alertgate@localhost/alertgate"},
-                             dir_.File("pg.port"), dir_.File("pg.log")));
+  ASSERT_FALSE(
+      unknown.Start(ProjectBinary("server/alertgate"),
+                    {"--role=core", "--data_dir=" + dir_.File("other"),
+                     "--grpc_listen=127.0.0.1:0",
+                     "--store=postgresql://alertgate@localhost/alertgate"},
+                    dir_.File("pg.port"), dir_.File("pg.log")));
   EXPECT_NE(ReadFileOrEmpty(dir_.File("pg.log")).find("--store=postgresql://"),
             std::string::npos)
       << ReadFileOrEmpty(dir_.File("pg.log"));

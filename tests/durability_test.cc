@@ -83,12 +83,14 @@ TEST_F(DurabilityTest, EveryAcknowledgedIngestSurvivesSigkill) {
     clients.emplace_back([&, c] {
       auto stub = v1::IncidentService::NewStub(channel_);
       for (int i = 0; !stop; ++i) {
-        const std::string key = "c" + std::to_string(c) + "-" + std::to_string(i);
+        const std::string key =
+            "c" + std::to_string(c) + "-" + std::to_string(i);
         grpc::ClientContext context;
         context.set_deadline(std::chrono::system_clock::now() +
                              std::chrono::seconds(5));
         v1::IngestAlertRequest request;
-        *request.mutable_alert() = MakeAlert(service_id, key, "delivery-" + key);
+        *request.mutable_alert() =
+            MakeAlert(service_id, key, "delivery-" + key);
         v1::IngestAlertResponse response;
         if (!stub->IngestAlert(&context, request, &response).ok()) break;
         std::lock_guard<std::mutex> lock(mu);
@@ -109,7 +111,8 @@ TEST_F(DurabilityTest, EveryAcknowledgedIngestSurvivesSigkill) {
   for (auto& t : clients) t.join();
   EXPECT_TRUE(WIFSIGNALED(status));
   ASSERT_GT(acknowledged.size(), 0u);
-  RecordProperty("acknowledged_before_kill", static_cast<int>(acknowledged.size()));
+  RecordProperty("acknowledged_before_kill",
+                 static_cast<int>(acknowledged.size()));
 
   ASSERT_NO_FATAL_FAILURE(StartServer());
   std::map<std::string, std::string> stored;
@@ -152,7 +155,8 @@ TEST_F(DurabilityTest, WatchResumesFromASequenceAcrossARestart) {
   for (int i = 0; i < 5; ++i) {
     grpc::ClientContext context;
     v1::IngestAlertRequest request;
-    *request.mutable_alert() = MakeAlert(service_id, "k" + std::to_string(i), "");
+    *request.mutable_alert() =
+        MakeAlert(service_id, "k" + std::to_string(i), "");
     v1::IngestAlertResponse response;
     ASSERT_TRUE(incidents_->IngestAlert(&context, request, &response).ok());
   }
@@ -176,7 +180,8 @@ TEST_F(DurabilityTest, WatchResumesFromASequenceAcrossARestart) {
     v1::IngestAlertRequest ingest;
     *ingest.mutable_alert() = MakeAlert(service_id, "after-restart", "");
     v1::IngestAlertResponse response;
-    ASSERT_TRUE(incidents_->IngestAlert(&ingest_context, ingest, &response).ok());
+    ASSERT_TRUE(
+        incidents_->IngestAlert(&ingest_context, ingest, &response).ok());
   }
   ASSERT_TRUE(stream->Read(&event));
   EXPECT_EQ(event.event().sequence(), 6);

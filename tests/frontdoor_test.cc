@@ -111,8 +111,8 @@ class FrontDoorTest : public ::testing::Test {
                        httplib::Headers headers = {},
                        const std::string& key = kKey,
                        const std::string& content_type = "application/json") {
-    return http_->Post(absl::StrCat("/v1/webhooks/", source, "/", key),
-                       headers, body, content_type);
+    return http_->Post(absl::StrCat("/v1/webhooks/", source, "/", key), headers,
+                       body, content_type);
   }
 
   static nlohmann::json Json(const httplib::Result& result) {
@@ -252,14 +252,16 @@ TEST_F(FrontDoorTest, BadSignatureIs401AndNothingIsIngested) {
   auto unsigned_delivery = Post("generic", kTrigger);
   ASSERT_TRUE(unsigned_delivery);
   EXPECT_EQ(unsigned_delivery->status, 401);
-  auto wrong = Post("generic", kTrigger,
-                    {{"X-Alertgate-Signature", SignWebhookBody("other", kTrigger)}});
+  auto wrong =
+      Post("generic", kTrigger,
+           {{"X-Alertgate-Signature", SignWebhookBody("other", kTrigger)}});
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 401);
   EXPECT_EQ(ErrorCode(wrong), "bad_signature");
   EXPECT_EQ(IngestCalls(), 0);
-  auto right = Post("generic", kTrigger,
-                    {{"X-Alertgate-Signature", SignWebhookBody("s3cret", kTrigger)}});
+  auto right =
+      Post("generic", kTrigger,
+           {{"X-Alertgate-Signature", SignWebhookBody("s3cret", kTrigger)}});
   ASSERT_TRUE(right);
   EXPECT_EQ(right->status, 200) << right->body;
 }

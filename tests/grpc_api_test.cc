@@ -11,8 +11,8 @@
 #include "alertgate/v1/service_directory.grpc.pb.h"
 #include "grpc_health_v1.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "server/store/sqlite/sqlite_store.h"
 #include "server/grpc/core_server.h"
+#include "server/store/sqlite/sqlite_store.h"
 #include "tests/test_support.h"
 
 namespace alertgate {
@@ -24,7 +24,8 @@ using ::alertgate::testing::TempDir;
 std::unique_ptr<IncidentStore> OpenSqlite(const std::string& path) {
   auto store = SqliteStore::Open(path);
   EXPECT_TRUE(store.ok()) << store.status();
-  return store.ok() ? std::unique_ptr<IncidentStore>(std::move(*store)) : nullptr;
+  return store.ok() ? std::unique_ptr<IncidentStore>(std::move(*store))
+                    : nullptr;
 }
 
 class GrpcApiTest : public ::testing::Test {
@@ -32,12 +33,13 @@ class GrpcApiTest : public ::testing::Test {
   void SetUp() override {
     CoreServerOptions options;
     options.listen_address = "127.0.0.1:0";
-    auto server = CoreServer::Start(options, OpenSqlite(dir_.File("alertgate.db")));
+    auto server =
+        CoreServer::Start(options, OpenSqlite(dir_.File("alertgate.db")));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    channel_ = grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(server_->port()),
-        grpc::InsecureChannelCredentials());
+    channel_ =
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
+                            grpc::InsecureChannelCredentials());
     incidents_ = v1::IncidentService::NewStub(channel_);
     directory_ = v1::ServiceDirectory::NewStub(channel_);
 
@@ -92,7 +94,8 @@ TEST_F(GrpcApiTest, IngestGetListAcknowledgeResolve) {
     request.set_id(id);
     request.set_actor("alice");
     v1::AcknowledgeIncidentResponse response;
-    ASSERT_TRUE(incidents_->AcknowledgeIncident(&context, request, &response).ok());
+    ASSERT_TRUE(
+        incidents_->AcknowledgeIncident(&context, request, &response).ok());
     EXPECT_TRUE(response.changed());
     EXPECT_EQ(response.incident().state(), v1::INCIDENT_STATE_ACKNOWLEDGED);
     EXPECT_EQ(response.incident().acknowledged_by(), "alice");
@@ -107,7 +110,8 @@ TEST_F(GrpcApiTest, IngestGetListAcknowledgeResolve) {
     request.set_id(id);
     request.set_actor("alice");
     v1::AcknowledgeIncidentResponse again;
-    ASSERT_TRUE(incidents_->AcknowledgeIncident(&context, request, &again).ok());
+    ASSERT_TRUE(
+        incidents_->AcknowledgeIncident(&context, request, &again).ok());
     EXPECT_FALSE(again.changed());
     EXPECT_EQ(again.sequence(), 0) << "nothing written, no sequence";
   }
@@ -149,15 +153,18 @@ TEST_F(GrpcApiTest, IngestGetListAcknowledgeResolve) {
 }
 
 TEST_F(GrpcApiTest, IngestAlertsAppliesInOrderAndAllOrNothing) {
-  auto batch = [this](std::vector<v1::Alert> alerts, v1::IngestAlertsResponse* response) {
+  auto batch = [this](std::vector<v1::Alert> alerts,
+                      v1::IngestAlertsResponse* response) {
     grpc::ClientContext context;
     v1::IngestAlertsRequest request;
     for (auto& alert : alerts) *request.add_alerts() = alert;
     return incidents_->IngestAlerts(&context, request, response);
   };
   v1::IngestAlertsResponse response;
-  ASSERT_TRUE(batch({MakeAlert(v1::ACTION_TRIGGER, "k"), MakeAlert(v1::ACTION_TRIGGER, "k"),
-                     MakeAlert(v1::ACTION_RESOLVE, "k"), MakeAlert(v1::ACTION_RESOLVE, "k")},
+  ASSERT_TRUE(batch({MakeAlert(v1::ACTION_TRIGGER, "k"),
+                     MakeAlert(v1::ACTION_TRIGGER, "k"),
+                     MakeAlert(v1::ACTION_RESOLVE, "k"),
+                     MakeAlert(v1::ACTION_RESOLVE, "k")},
                     &response)
                   .ok());
   ASSERT_EQ(response.results_size(), 4);
@@ -165,38 +172,46 @@ TEST_F(GrpcApiTest, IngestAlertsAppliesInOrderAndAllOrNothing) {
   EXPECT_EQ(response.results(1).outcome(), v1::INGEST_OUTCOME_FOLDED);
   EXPECT_EQ(response.results(2).outcome(), v1::INGEST_OUTCOME_RESOLVED);
   EXPECT_EQ(response.results(3).outcome(), v1::INGEST_OUTCOME_NOTHING_OPEN);
-  EXPECT_EQ(response.results(2).incident().id(), response.results(0).incident().id());
+  EXPECT_EQ(response.results(2).incident().id(),
+            response.results(0).incident().id());
 
   // A bad alert anywhere: nothing of the batch is applied.
   auto count_incidents = [this] {
     grpc::ClientContext context;
     v1::ListIncidentsResponse list;
-    EXPECT_TRUE(incidents_->ListIncidents(&context, v1::ListIncidentsRequest(), &list).ok());
+    EXPECT_TRUE(
+        incidents_->ListIncidents(&context, v1::ListIncidentsRequest(), &list)
+            .ok());
     return list.incidents_size();
   };
   const int before = count_incidents();
   v1::Alert no_key = MakeAlert(v1::ACTION_TRIGGER, "");
   v1::IngestAlertsResponse rejected;
-  grpc::Status invalid = batch({MakeAlert(v1::ACTION_TRIGGER, "new-1"), no_key}, &rejected);
+  grpc::Status invalid =
+      batch({MakeAlert(v1::ACTION_TRIGGER, "new-1"), no_key}, &rejected);
   EXPECT_EQ(invalid.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_NE(invalid.error_message().find("alerts[1]"), std::string::npos) << invalid.error_message();
+  EXPECT_NE(invalid.error_message().find("alerts[1]"), std::string::npos)
+      << invalid.error_message();
   v1::Alert unknown_service = MakeAlert(v1::ACTION_TRIGGER, "new-2");
   unknown_service.set_service_id("01ARZ3NDEKTSV4RRFFQ69G5FAV");
-  grpc::Status not_found =
-      batch({MakeAlert(v1::ACTION_TRIGGER, "new-3"), unknown_service}, &rejected);
+  grpc::Status not_found = batch(
+      {MakeAlert(v1::ACTION_TRIGGER, "new-3"), unknown_service}, &rejected);
   EXPECT_EQ(not_found.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_NE(not_found.error_message().find("alerts[1]"), std::string::npos);
-  EXPECT_EQ(count_incidents(), before) << "a failed batch left incidents behind";
-  EXPECT_EQ(batch({}, &rejected).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(count_incidents(), before)
+      << "a failed batch left incidents behind";
+  EXPECT_EQ(batch({}, &rejected).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(GrpcApiTest, ErrorsCarryTheExactCode) {
   v1::IngestAlertResponse response;
   {
     grpc::ClientContext context;
-    EXPECT_EQ(incidents_->IngestAlert(&context, v1::IngestAlertRequest(), &response)
-                  .error_code(),
-              grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(
+        incidents_->IngestAlert(&context, v1::IngestAlertRequest(), &response)
+            .error_code(),
+        grpc::StatusCode::INVALID_ARGUMENT);
   }
   v1::Alert no_service = MakeAlert(v1::ACTION_TRIGGER, "k");
   no_service.clear_service_id();
@@ -220,8 +235,9 @@ TEST_F(GrpcApiTest, ErrorsCarryTheExactCode) {
     request.set_id(id);
     request.set_actor("alice");
     v1::AcknowledgeIncidentResponse ack;
-    EXPECT_EQ(incidents_->AcknowledgeIncident(&context, request, &ack).error_code(),
-              grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_EQ(
+        incidents_->AcknowledgeIncident(&context, request, &ack).error_code(),
+        grpc::StatusCode::FAILED_PRECONDITION);
   }
   {
     grpc::ClientContext context;
@@ -258,8 +274,9 @@ TEST_F(GrpcApiTest, ErrorsCarryTheExactCode) {
     v1::CreateServiceRequest request;
     request.set_name("checkout");
     v1::Service duplicate;
-    EXPECT_EQ(directory_->CreateService(&context, request, &duplicate).error_code(),
-              grpc::StatusCode::ALREADY_EXISTS);
+    EXPECT_EQ(
+        directory_->CreateService(&context, request, &duplicate).error_code(),
+        grpc::StatusCode::ALREADY_EXISTS);
   }
 }
 
@@ -290,7 +307,8 @@ TEST_F(GrpcApiTest, DirectoryIssuesAndResolvesWebhookKeys) {
     request.set_source("bitbucket");
     request.set_webhook_key(issued.webhook_key());
     v1::ResolveWebhookKeyResponse resolved;
-    ASSERT_TRUE(directory_->ResolveWebhookKey(&context, request, &resolved).ok());
+    ASSERT_TRUE(
+        directory_->ResolveWebhookKey(&context, request, &resolved).ok());
     EXPECT_EQ(resolved.service().id(), service_.id());
     EXPECT_EQ(resolved.webhook_secret(), "Gkvl$k$wyNpQAF42");
   }
@@ -442,9 +460,9 @@ TEST_F(GrpcApiTest, IssuedKeysComeWithTheirPathAndTheUrlOnceTheBaseIsKnown) {
   EXPECT_EQ(pathless.webhook_url(), "") << "the core alone knows no base";
   server_->catalog().SetPublicBaseUrl("https://alerts.example.com/");
   v1::IssueWebhookKeyResponse full = issue();
-  EXPECT_EQ(full.webhook_url(),
-            "https://alerts.example.com/v1/webhooks/bitbucket/" +
-                full.webhook_key());
+  EXPECT_EQ(
+      full.webhook_url(),
+      "https://alerts.example.com/v1/webhooks/bitbucket/" + full.webhook_key());
 }
 
 TEST_F(GrpcApiTest, CredentialWatchSaysSubscribedThenEveryChange) {
@@ -461,7 +479,8 @@ TEST_F(GrpcApiTest, CredentialWatchSaysSubscribedThenEveryChange) {
     request.set_service_id(service_.id());
     request.set_source("bitbucket");
     v1::IssueWebhookKeyResponse issued;
-    ASSERT_TRUE(directory_->IssueWebhookKey(&issue_context, request, &issued).ok());
+    ASSERT_TRUE(
+        directory_->IssueWebhookKey(&issue_context, request, &issued).ok());
   }
   ASSERT_TRUE(stream->Read(&change));
   EXPECT_FALSE(change.subscribed());
@@ -473,7 +492,8 @@ TEST_F(GrpcApiTest, CredentialWatchSaysSubscribedThenEveryChange) {
     request.set_source("bitbucket");
     request.set_secret("s3cret");
     v1::AlertSourceStatus status;
-    ASSERT_TRUE(directory_->SetWebhookSecret(&secret_context, request, &status).ok());
+    ASSERT_TRUE(
+        directory_->SetWebhookSecret(&secret_context, request, &status).ok());
   }
   const int64_t after_key = change.generation();
   ASSERT_TRUE(stream->Read(&change));
@@ -528,20 +548,21 @@ TEST_F(GrpcApiTest, ALongTimelineIsReadInPagesNewestFirstWithItsExactSize) {
 }
 
 int ThreadsOfThisProcess() {
-  return static_cast<int>(std::distance(
-      std::filesystem::directory_iterator("/proc/self/task"),
-      std::filesystem::directory_iterator()));
+  return static_cast<int>(
+      std::distance(std::filesystem::directory_iterator("/proc/self/task"),
+                    std::filesystem::directory_iterator()));
 }
 
 TEST_F(GrpcApiTest, HundredsOfWatchersHoldNoThreadEachAndAllSeeLiveEvents) {
   const int threads_before = ThreadsOfThisProcess();
   constexpr int kWatchers = 500;
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
-  std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchIncidentsResponse>>> streams;
+  std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchIncidentsResponse>>>
+      streams;
   for (int i = 0; i < kWatchers; ++i) {
     contexts.push_back(std::make_unique<grpc::ClientContext>());
-    streams.push_back(
-        incidents_->WatchIncidents(contexts.back().get(), v1::WatchIncidentsRequest()));
+    streams.push_back(incidents_->WatchIncidents(contexts.back().get(),
+                                                 v1::WatchIncidentsRequest()));
     v1::WatchIncidentsResponse message;
     ASSERT_TRUE(streams.back()->Read(&message)) << "watcher " << i;
     ASSERT_TRUE(message.has_caught_up());
@@ -550,7 +571,8 @@ TEST_F(GrpcApiTest, HundredsOfWatchersHoldNoThreadEachAndAllSeeLiveEvents) {
   // threads anywhere.
   EXPECT_LT(ThreadsOfThisProcess() - threads_before, 50);
   v1::IngestAlertResponse response;
-  ASSERT_TRUE(Ingest(MakeAlert(v1::ACTION_TRIGGER, "seen-by-all"), &response).ok());
+  ASSERT_TRUE(
+      Ingest(MakeAlert(v1::ACTION_TRIGGER, "seen-by-all"), &response).ok());
   for (int i = 0; i < kWatchers; ++i) {
     v1::WatchIncidentsResponse message;
     ASSERT_TRUE(streams[i]->Read(&message)) << "watcher " << i;
@@ -570,16 +592,19 @@ TEST_F(GrpcApiTest, WatchersBeyondTheCapGetResourceExhausted) {
   options.max_watchers = 2;
   auto capped = CoreServer::Start(options, OpenSqlite(dir_.File("capped.db")));
   ASSERT_TRUE(capped.ok()) << capped.status();
-  auto stub = v1::IncidentService::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string((*capped)->port()),
-      grpc::InsecureChannelCredentials()));
+  auto stub = v1::IncidentService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string((*capped)->port()),
+                          grpc::InsecureChannelCredentials()));
   grpc::ClientContext first_context, second_context, third_context;
-  auto first = stub->WatchIncidents(&first_context, v1::WatchIncidentsRequest());
-  auto second = stub->WatchIncidents(&second_context, v1::WatchIncidentsRequest());
+  auto first =
+      stub->WatchIncidents(&first_context, v1::WatchIncidentsRequest());
+  auto second =
+      stub->WatchIncidents(&second_context, v1::WatchIncidentsRequest());
   v1::WatchIncidentsResponse message;
   ASSERT_TRUE(first->Read(&message));
   ASSERT_TRUE(second->Read(&message));
-  auto third = stub->WatchIncidents(&third_context, v1::WatchIncidentsRequest());
+  auto third =
+      stub->WatchIncidents(&third_context, v1::WatchIncidentsRequest());
   EXPECT_FALSE(third->Read(&message));
   grpc::Status refused = third->Finish();
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
@@ -617,9 +642,9 @@ TEST_F(GrpcApiTest, AWatchFromBeforeThePrunedMarkIsToldToResync) {
   ASSERT_TRUE(pruned.ok());
   ASSERT_EQ(pruned->resolved_incidents, 1);
 
-  auto stub = v1::IncidentService::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string((*core)->port()),
-      grpc::InsecureChannelCredentials()));
+  auto stub = v1::IncidentService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string((*core)->port()),
+                          grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;
   auto stream = stub->WatchIncidents(&context, v1::WatchIncidentsRequest());
   v1::WatchIncidentsResponse message;

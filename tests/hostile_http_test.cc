@@ -5,11 +5,10 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -48,7 +47,8 @@ class Connection {
     server.sin_family = AF_INET;
     server.sin_port = htons(static_cast<uint16_t>(port));
     inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
-    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&server), sizeof(server)) == 0;
+    connected_ =
+        connect(fd_, reinterpret_cast<sockaddr*>(&server), sizeof(server)) == 0;
   }
   ~Connection() { close(fd_); }
   Connection(const Connection&) = delete;
@@ -66,7 +66,9 @@ class Connection {
     while (Clock::now() < end) {
       pollfd p{fd_, POLLIN, 0};
       const int left = static_cast<int>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count());
+          std::chrono::duration_cast<std::chrono::milliseconds>(end -
+                                                                Clock::now())
+              .count());
       if (poll(&p, 1, std::max(1, left)) <= 0) break;
       char buffer[65536];
       const ssize_t n = recv(fd_, buffer, sizeof(buffer), 0);
@@ -93,37 +95,43 @@ class Connection {
 class HostileHttpTest : public ::testing::Test {
  protected:
   void Start(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--data_dir=" + dir_.path(),
-                                     "--grpc_listen=127.0.0.1:0",
-                                     "--http_listen=127.0.0.1:0",
-                                     "--log_deliveries=false"};
+    std::vector<std::string> args = {
+        "--data_dir=" + dir_.path(), "--grpc_listen=127.0.0.1:0",
+        "--http_listen=127.0.0.1:0", "--log_deliveries=false"};
     args.insert(args.end(), extra.begin(), extra.end());
     ASSERT_TRUE(server_.Start(ProjectBinary("server/alertgate"), args,
                               dir_.File("ports"), dir_.File("server.log")))
         << ReadFileOrEmpty(dir_.File("server.log"));
     port_ = server_.http_port();
-    path_ = testing::WebhookPathOf(
-        testing::ReadWebhookUrlsFile(dir_.File("webhook-urls.txt"))["bitbucket"]);
+    path_ = testing::WebhookPathOf(testing::ReadWebhookUrlsFile(
+        dir_.File("webhook-urls.txt"))["bitbucket"]);
     ASSERT_FALSE(path_.empty());
   }
 
   // A real Bitbucket delivery as raw HTTP.
-  std::string Delivery(const std::string& id, const std::string& extra_headers = "") {
+  std::string Delivery(const std::string& id,
+                       const std::string& extra_headers = "") {
     const std::string body = ReadFileOrEmpty(
         ProjectFile("tests/fixtures/bitbucket/cloud/pullrequest_created.json"));
-    return "POST " + path_ + " HTTP/1.1\r\nHost: alertgate\r\n"
-           "Content-Type: application/json\r\nX-Event-Key: pullrequest:created\r\n"
-           "X-Request-UUID: " + id + "\r\n" + extra_headers +
+    return "POST " + path_ +
+           " HTTP/1.1\r\nHost: alertgate\r\n"
+           "Content-Type: application/json\r\nX-Event-Key: "
+           "pullrequest:created\r\n"
+           "X-Request-UUID: " +
+           id + "\r\n" + extra_headers +
            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   }
 
   // Sends a legitimate delivery from another address; its status line.
-  std::string Legitimate(const std::string& id, std::chrono::milliseconds* took) {
+  std::string Legitimate(const std::string& id,
+                         std::chrono::milliseconds* took) {
     const auto start = Clock::now();
     Connection c(port_, "127.0.0.2");
-    if (!c.connected() || !c.Send(Delivery(id, "Connection: close\r\n"))) return "";
+    if (!c.connected() || !c.Send(Delivery(id, "Connection: close\r\n")))
+      return "";
     const std::string answer = c.ReadAll(std::chrono::seconds(15));
-    *took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    *took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
+                                                                  start);
     return answer.substr(0, answer.find("\r\n"));
   }
 
@@ -145,10 +153,11 @@ class HostileHttpTest : public ::testing::Test {
 TEST_F(HostileHttpTest, SlowAndIdleClientsDoNotDelayDeliveries) {
   // Four threads and no per-address cap: 400 hostile connections from one
   // address outnumber the threads a hundred to one.
-  ASSERT_NO_FATAL_FAILURE(Start({"--http_threads=4",
-                                 "--http_max_connections_per_address=0"}));
+  ASSERT_NO_FATAL_FAILURE(
+      Start({"--http_threads=4", "--http_max_connections_per_address=0"}));
   std::vector<std::unique_ptr<Connection>> idle, trickling;
-  for (int i = 0; i < 300; ++i) idle.push_back(std::make_unique<Connection>(port_));
+  for (int i = 0; i < 300; ++i)
+    idle.push_back(std::make_unique<Connection>(port_));
   for (int i = 0; i < 100; ++i) {
     trickling.push_back(std::make_unique<Connection>(port_));
     trickling.back()->Send("POST " + path_ + " HTTP/1.1\r\nHost: a");
@@ -156,7 +165,8 @@ TEST_F(HostileHttpTest, SlowAndIdleClientsDoNotDelayDeliveries) {
   std::chrono::milliseconds took{0};
   for (int round = 0; round < 3; ++round) {
     for (auto& c : trickling) c->Send("a");  // One more byte each.
-    const std::string status = Legitimate("legit-" + std::to_string(round), &took);
+    const std::string status =
+        Legitimate("legit-" + std::to_string(round), &took);
     EXPECT_EQ(status, "HTTP/1.1 200 OK") << "round " << round;
     EXPECT_LT(took.count(), 2000) << "round " << round;
   }
@@ -165,7 +175,8 @@ TEST_F(HostileHttpTest, SlowAndIdleClientsDoNotDelayDeliveries) {
 TEST_F(HostileHttpTest, ConnectionsBeyondThePerAddressCapAreClosedAtOnce) {
   ASSERT_NO_FATAL_FAILURE(Start({"--http_max_connections_per_address=8"}));
   std::vector<std::unique_ptr<Connection>> held;
-  for (int i = 0; i < 8; ++i) held.push_back(std::make_unique<Connection>(port_));
+  for (int i = 0; i < 8; ++i)
+    held.push_back(std::make_unique<Connection>(port_));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   Connection ninth(port_);
   EXPECT_TRUE(ninth.ClosedWithin(std::chrono::milliseconds(1000)))
@@ -182,7 +193,9 @@ TEST_F(HostileHttpTest, TheRequestDeadlineClosesTricklingAndIdleConnections) {
   bool trickle_closed = false;
   // One byte every 200 ms never completes a request: cut at the deadline.
   const std::string request = Delivery("slow");
-  for (size_t i = 0; i < request.size() && Clock::now() - start < std::chrono::seconds(5); ++i) {
+  for (size_t i = 0;
+       i < request.size() && Clock::now() - start < std::chrono::seconds(5);
+       ++i) {
     if (!trickle.Send(request.substr(i, 1))) {
       trickle_closed = true;
       break;
@@ -210,12 +223,14 @@ TEST_F(HostileHttpTest, AmbiguousFramingIs400AndClosesTheConnection) {
   };
   for (const std::string& head : heads) {
     Connection c(port_);
-    c.Send("POST " + path_ + " HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
-           "X-Event-Key: pullrequest:created\r\n" + head + "\r\nhello\r\n0\r\n\r\n" +
-           smuggled);
+    c.Send("POST " + path_ +
+           " HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+           "X-Event-Key: pullrequest:created\r\n" +
+           head + "\r\nhello\r\n0\r\n\r\n" + smuggled);
     const auto start = Clock::now();
     const std::string answer = c.ReadAll(std::chrono::seconds(3));
-    EXPECT_EQ(answer.substr(0, answer.find("\r\n")), "HTTP/1.1 400 Bad Request") << head;
+    EXPECT_EQ(answer.substr(0, answer.find("\r\n")), "HTTP/1.1 400 Bad Request")
+        << head;
     EXPECT_EQ(answer.find("HTTP/1.1 200"), std::string::npos) << head << answer;
     EXPECT_LT(Clock::now() - start, std::chrono::seconds(2))
         << "the connection must be closed at once: " << head;
@@ -227,15 +242,18 @@ TEST_F(HostileHttpTest, AmbiguousFramingIs400AndClosesTheConnection) {
   EXPECT_NE(answer.find("\"outcome\":\"opened\""), std::string::npos) << answer;
 }
 
-TEST_F(HostileHttpTest, OversizedBodiesAndHeadersAreRefusedWithinBoundedMemory) {
+TEST_F(HostileHttpTest,
+       OversizedBodiesAndHeadersAreRefusedWithinBoundedMemory) {
   ASSERT_NO_FATAL_FAILURE(Start({"--max_body_bytes=1048576"}));
   const int64_t idle_rss = RssKb();
   // A valid 2 MiB delivery, chunked: 413, never 200.
   std::string chunk(64 * 1024, ' ');
   auto chunked = [&](int chunks) {
-    std::string r = "POST " + path_ + " HTTP/1.1\r\nHost: a\r\n"
-                    "Content-Type: application/json\r\nX-Event-Key: pullrequest:created\r\n"
-                    "Transfer-Encoding: chunked\r\n\r\n";
+    std::string r =
+        "POST " + path_ +
+        " HTTP/1.1\r\nHost: a\r\n"
+        "Content-Type: application/json\r\nX-Event-Key: pullrequest:created\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n";
     return r;
   };
   {
@@ -265,7 +283,9 @@ TEST_F(HostileHttpTest, OversizedBodiesAndHeadersAreRefusedWithinBoundedMemory) 
   for (const std::string& headers :
        {[] {
           std::string h;
-          for (int i = 0; i < 10000; ++i) h += "X-" + std::to_string(i) + ": " + std::string(8000, 'v') + "\r\n";
+          for (int i = 0; i < 10000; ++i)
+            h += "X-" + std::to_string(i) + ": " + std::string(8000, 'v') +
+                 "\r\n";
           return h;
         }(),
         "X-Big: " + std::string(64 * 1024, 'v') + "\r\n"}) {
@@ -319,12 +339,15 @@ TEST_F(HostileHttpTest, PipelinedRequestsAreAnsweredInOrder) {
 
 // The shipped recipe (deploy/nginx/alertgate.conf), with real nginx in
 // front: the same attack through it, and real deliveries still pass.
-TEST_F(HostileHttpTest, BehindTheShippedNginxTheAttackStillLeavesDeliveriesAnswered) {
+TEST_F(HostileHttpTest,
+       BehindTheShippedNginxTheAttackStillLeavesDeliveriesAnswered) {
   ASSERT_NO_FATAL_FAILURE(Start({"--http_max_connections_per_address=0"}));
   const std::string nginx = "/usr/sbin/nginx";
-  ASSERT_EQ(access(nginx.c_str(), X_OK), 0) << "nginx is installed by scripts/setup.sh";
+  ASSERT_EQ(access(nginx.c_str(), X_OK), 0)
+      << "nginx is installed by scripts/setup.sh";
   // The recipe with its three "adapt" lines adapted, as an operator would.
-  std::string site = ReadFileOrEmpty(ProjectFile("deploy/nginx/alertgate.conf"));
+  std::string site =
+      ReadFileOrEmpty(ProjectFile("deploy/nginx/alertgate.conf"));
   ASSERT_FALSE(site.empty());
   int nginx_port = 0;
   {
@@ -339,17 +362,20 @@ TEST_F(HostileHttpTest, BehindTheShippedNginxTheAttackStillLeavesDeliveriesAnswe
     nginx_port = ntohs(any.sin_port);
     close(probe);
   }
-  auto replace_line = [&](const std::string& containing, const std::string& with) {
+  auto replace_line = [&](const std::string& containing,
+                          const std::string& with) {
     const size_t at = site.find(containing);
     ASSERT_NE(at, std::string::npos) << containing;
     const size_t begin = site.rfind('\n', at) + 1;
     site.replace(begin, site.find('\n', at) - begin, with);
   };
-  ASSERT_NO_FATAL_FAILURE(replace_line("server 127.0.0.1:8080;",
-                                       "    server 127.0.0.1:" + std::to_string(port_) + ";"));
+  ASSERT_NO_FATAL_FAILURE(
+      replace_line("server 127.0.0.1:8080;",
+                   "    server 127.0.0.1:" + std::to_string(port_) + ";"));
   // Plain HTTP on loopback for the test; TLS needs a certificate.
-  ASSERT_NO_FATAL_FAILURE(replace_line("listen 443 ssl;",
-                                       "    listen 127.0.0.1:" + std::to_string(nginx_port) + ";"));
+  ASSERT_NO_FATAL_FAILURE(
+      replace_line("listen 443 ssl;",
+                   "    listen 127.0.0.1:" + std::to_string(nginx_port) + ";"));
   ASSERT_NO_FATAL_FAILURE(replace_line("ssl_certificate ", ""));
   ASSERT_NO_FATAL_FAILURE(replace_line("ssl_certificate_key", ""));
   const std::string root = dir_.File("nginx");
@@ -361,9 +387,11 @@ TEST_F(HostileHttpTest, BehindTheShippedNginxTheAttackStillLeavesDeliveriesAnswe
     // (Bazel's) may not map: keep them root's.
     if (geteuid() == 0) conf << "user root root;\n";
     conf << "daemon off;\nmaster_process off;\nworker_processes 1;\n"
-         << "pid " << root << "/nginx.pid;\nerror_log " << root << "/error.log warn;\n"
+         << "pid " << root << "/nginx.pid;\nerror_log " << root
+         << "/error.log warn;\n"
          << "events { worker_connections 4096; }\nhttp {\n  access_log off;\n";
-    for (const char* temp : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"}) {
+    for (const char* temp :
+         {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"}) {
       conf << "  " << temp << "_temp_path " << root << "/" << temp << ";\n";
     }
     conf << "  include " << root << "/alertgate.conf;\n}\n";
@@ -393,7 +421,8 @@ TEST_F(HostileHttpTest, BehindTheShippedNginxTheAttackStillLeavesDeliveriesAnswe
 
   // The attack, at nginx.
   std::vector<std::unique_ptr<Connection>> idle, trickling;
-  for (int i = 0; i < 300; ++i) idle.push_back(std::make_unique<Connection>(nginx_port));
+  for (int i = 0; i < 300; ++i)
+    idle.push_back(std::make_unique<Connection>(nginx_port));
   for (int i = 0; i < 100; ++i) {
     trickling.push_back(std::make_unique<Connection>(nginx_port));
     trickling.back()->Send("POST " + path_ + " HTTP/1.1\r\nHost: a");
@@ -407,12 +436,14 @@ TEST_F(HostileHttpTest, BehindTheShippedNginxTheAttackStillLeavesDeliveriesAnswe
     const std::string answer = c.ReadAll(std::chrono::seconds(15));
     EXPECT_EQ(answer.substr(0, answer.find("\r\n")), "HTTP/1.1 200 OK")
         << answer.substr(0, 300);
-    EXPECT_LT(Clock::now() - start, std::chrono::seconds(2)) << "round " << round;
+    EXPECT_LT(Clock::now() - start, std::chrono::seconds(2))
+        << "round " << round;
   }
   // What the recipe keeps private stays private.
   Connection metrics(nginx_port, "127.0.0.2");
   metrics.Send("GET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
-  EXPECT_EQ(metrics.ReadAll(std::chrono::seconds(3)).substr(0, 12), "HTTP/1.1 404");
+  EXPECT_EQ(metrics.ReadAll(std::chrono::seconds(3)).substr(0, 12),
+            "HTTP/1.1 404");
 }
 
 }  // namespace

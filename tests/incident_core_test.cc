@@ -10,10 +10,10 @@
 #include "absl/strings/match.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
-#include "server/model/alert_limits.h"
 #include "server/core/id_generator.h"
 #include "server/core/retention.h"
 #include "server/core/service_catalog.h"
+#include "server/model/alert_limits.h"
 #include "server/store/sqlite/sqlite_store.h"
 #include "tests/core_on_sqlite.h"
 #include "tests/test_support.h"
@@ -43,7 +43,6 @@ class IncidentCoreTest : public ::alertgate::testing::CoreOnSqlite {
     EXPECT_TRUE(result.ok()) << result.status();
     return result.ok() ? *result : IngestResult();
   }
-
 };
 
 TEST_F(IncidentCoreTest, TriggerOpensThenFoldsIntoTheOpenIncident) {
@@ -111,11 +110,12 @@ TEST_F(IncidentCoreTest, IncidentsOfOneMillisecondListNewestFirst) {
   }
   absl::Notification done;
   std::vector<IngestResult> results;
-  core_->IngestBatchAsync(alerts, [&](absl::StatusOr<std::vector<IngestResult>> r) {
-    ASSERT_TRUE(r.ok()) << r.status();
-    results = *std::move(r);
-    done.Notify();
-  });
+  core_->IngestBatchAsync(alerts,
+                          [&](absl::StatusOr<std::vector<IngestResult>> r) {
+                            ASSERT_TRUE(r.ok()) << r.status();
+                            results = *std::move(r);
+                            done.Notify();
+                          });
   done.WaitForNotification();
   auto page = core_->ListIncidents({}, 0, "");
   ASSERT_TRUE(page.ok());
@@ -213,10 +213,9 @@ TEST_F(IncidentCoreTest, ActionsByIdRecordTheActorAndRefuseIllegalOnes) {
   auto late_ack = core_->Acknowledge(id, "dave", "");
   EXPECT_EQ(late_ack.status().code(), absl::StatusCode::kFailedPrecondition);
 
-  EXPECT_EQ(core_->Acknowledge("01ARZ3NDEKTSV4RRFFQ69G5FAV", "x", "")
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      core_->Acknowledge("01ARZ3NDEKTSV4RRFFQ69G5FAV", "x", "").status().code(),
+      absl::StatusCode::kNotFound);
   EXPECT_EQ(core_->Resolve(id, "", "").status().code(),
             absl::StatusCode::kInvalidArgument);
 
@@ -319,8 +318,9 @@ TEST_F(IncidentCoreTest, PagingIsStableWhileNewIncidentsArrive) {
   std::vector<std::string> ids;
   for (int i = 0; i < 7; ++i) {
     clock_.Advance(absl::Milliseconds(2));
-    ids.push_back(MustIngest(MakeAlert(Action::kTrigger, "k" + std::to_string(i)))
-                      .incident->id);
+    ids.push_back(
+        MustIngest(MakeAlert(Action::kTrigger, "k" + std::to_string(i)))
+            .incident->id);
   }
   auto first = core_->ListIncidents({}, 3, "");
   ASSERT_TRUE(first.ok());
@@ -356,7 +356,8 @@ TEST_F(IncidentCoreTest, PagesOverSeveralStatesAreNewestFirstAndComplete) {
   for (int i = 0; i < 12; ++i) {
     clock_.Advance(absl::Milliseconds(2));
     const std::string id =
-        MustIngest(MakeAlert(Action::kTrigger, "k" + std::to_string(i))).incident->id;
+        MustIngest(MakeAlert(Action::kTrigger, "k" + std::to_string(i)))
+            .incident->id;
     if (i % 4 == 3) {
       ASSERT_TRUE(core_->Resolve(id, "alice", "").ok());
       continue;
@@ -380,7 +381,8 @@ TEST_F(IncidentCoreTest, PagesOverSeveralStatesAreNewestFirstAndComplete) {
     }
     token = page->next_page_token;
   } while (!token.empty());
-  EXPECT_EQ(listed, std::vector<std::string>(open_ids.rbegin(), open_ids.rend()));
+  EXPECT_EQ(listed,
+            std::vector<std::string>(open_ids.rbegin(), open_ids.rend()));
 
   // No state filter: every incident, newest first.
   auto all = core_->ListIncidents({}, 100, "");
@@ -432,7 +434,8 @@ TEST_F(IncidentCoreTest, WatchReadsTheLogThenLiveEventsWithoutGapsOrRepeats) {
   EXPECT_TRUE(nothing->empty());
 
   std::thread writer([&] {
-    for (int i = 0; i < 20; ++i) MustIngest(MakeAlert(Action::kTrigger, "live"));
+    for (int i = 0; i < 20; ++i)
+      MustIngest(MakeAlert(Action::kTrigger, "live"));
   });
   int64_t expected = 6;
   while (expected <= 25) {
@@ -452,7 +455,8 @@ TEST_F(IncidentCoreTest, SenderControlledContentIsBoundedNotRefused) {
   huge.description = std::string(200 * 1024, 'd');
   for (int i = 0; i < 100000; ++i) huge.tags["t" + std::to_string(i)] = "v";
   huge.tags["long"] = std::string(5000, 'v');
-  for (int i = 0; i < 40; ++i) huge.links.push_back({"https://x/" + std::to_string(i), "l"});
+  for (int i = 0; i < 40; ++i)
+    huge.links.push_back({"https://x/" + std::to_string(i), "l"});
   huge.links[0].href = "https://x/" + std::string(5000, 'h');
   IngestResult result = MustIngest(huge);
   ASSERT_TRUE(result.incident) << "a valid alert is kept, not refused";
@@ -465,18 +469,21 @@ TEST_F(IncidentCoreTest, SenderControlledContentIsBoundedNotRefused) {
   EXPECT_EQ(kept.size() % 2, 0u);
   EXPECT_LE(incident.description.size(), kMaxDescriptionBytes);
   EXPECT_LE(incident.tags.size(), kMaxTags);
-  EXPECT_NE(incident.tags.at(kTruncatedTag).find("100001 given"), std::string::npos)
+  EXPECT_NE(incident.tags.at(kTruncatedTag).find("100001 given"),
+            std::string::npos)
       << incident.tags.at(kTruncatedTag);
   EXPECT_NE(incident.tags.at(kTruncatedTag).find("links: 40 given, 16 kept"),
             std::string::npos)
       << incident.tags.at(kTruncatedTag);
   EXPECT_EQ(incident.links.size(), kMaxLinks);
-  for (const Link& link : incident.links) EXPECT_LE(link.href.size(), kMaxLinkHrefBytes);
+  for (const Link& link : incident.links)
+    EXPECT_LE(link.href.size(), kMaxLinkHrefBytes);
   EXPECT_LE(incident.dedup_key.size(), kMaxDedupKeyBytes);
 
   // The long dedup key still names one problem: the same key folds, a key
   // that differs only past the cut does not.
-  IngestResult again = MustIngest(MakeAlert(Action::kTrigger, std::string(300, 'k')));
+  IngestResult again =
+      MustIngest(MakeAlert(Action::kTrigger, std::string(300, 'k')));
   EXPECT_EQ(again.outcome, IngestOutcome::kFolded);
   IngestResult other =
       MustIngest(MakeAlert(Action::kTrigger, std::string(299, 'k') + "z"));
@@ -497,7 +504,8 @@ TEST_F(IncidentCoreTest, PagesStayWithinTheirByteBoundWhateverIncidentsCarry) {
   for (int i = 0; i < 40; ++i) {
     Alert alert = MakeAlert(Action::kTrigger, "fat-" + std::to_string(i));
     alert.description = std::string(kMaxDescriptionBytes, 'd');
-    for (int t = 0; t < 63; ++t) alert.tags["tag" + std::to_string(t)] = std::string(1000, 'v');
+    for (int t = 0; t < 63; ++t)
+      alert.tags["tag" + std::to_string(t)] = std::string(1000, 'v');
     MustIngest(alert);
   }
   std::set<std::string> seen;
@@ -509,7 +517,8 @@ TEST_F(IncidentCoreTest, PagesStayWithinTheirByteBoundWhateverIncidentsCarry) {
     size_t bytes = 0;
     for (const Incident& incident : page->incidents) {
       bytes += incident.description.size() + 63 * 1000;
-      EXPECT_TRUE(seen.insert(incident.id).second) << "repeated " << incident.id;
+      EXPECT_TRUE(seen.insert(incident.id).second)
+          << "repeated " << incident.id;
     }
     EXPECT_LE(bytes, IncidentCore::kMaxPageBytes);
     token = page->next_page_token;
@@ -524,14 +533,15 @@ TEST_F(IncidentCoreTest, RetentionPrunesOldKeysAndResolvedIncidentsInBatches) {
   options.idempotency_keys = absl::Hours(24 * 7);
   options.resolved_incidents = absl::Hours(24 * 30);
   options.interval = absl::ZeroDuration();  // Only RunOnce() prunes.
-  options.batch = 7;  // Several batches.
+  options.batch = 7;                        // Several batches.
   RetentionPruner pruner(store_.get(), &clock_, options);
 
   // 20 old incidents resolved, one old incident still open, each with a key.
   std::vector<std::string> old_resolved;
   for (int i = 0; i < 20; ++i) {
     const std::string key = "old-" + std::to_string(i);
-    old_resolved.push_back(MustIngest(MakeAlert(Action::kTrigger, key, key)).incident->id);
+    old_resolved.push_back(
+        MustIngest(MakeAlert(Action::kTrigger, key, key)).incident->id);
     MustIngest(MakeAlert(Action::kResolve, key));
   }
   const std::string still_open =
@@ -542,7 +552,8 @@ TEST_F(IncidentCoreTest, RetentionPrunesOldKeysAndResolvedIncidentsInBatches) {
 
   clock_.Advance(absl::Hours(24 * 31));
   const std::string recent =
-      MustIngest(MakeAlert(Action::kTrigger, "recent", "recent-key")).incident->id;
+      MustIngest(MakeAlert(Action::kTrigger, "recent", "recent-key"))
+          .incident->id;
   MustIngest(MakeAlert(Action::kResolve, "recent"));
 
   auto pruned = pruner.RunOnce();
@@ -551,7 +562,8 @@ TEST_F(IncidentCoreTest, RetentionPrunesOldKeysAndResolvedIncidentsInBatches) {
   EXPECT_EQ(pruned->resolved_incidents, 20);
   EXPECT_EQ(pruned->fold_events, 30);
   for (const std::string& id : old_resolved) {
-    EXPECT_EQ(core_->GetIncident(id).status().code(), absl::StatusCode::kNotFound);
+    EXPECT_EQ(core_->GetIncident(id).status().code(),
+              absl::StatusCode::kNotFound);
   }
   // Open incidents stay; their old fold entries go, their count stays exact.
   auto open = core_->GetIncident(still_open);
@@ -569,9 +581,11 @@ TEST_F(IncidentCoreTest, RetentionPrunesOldKeysAndResolvedIncidentsInBatches) {
   EXPECT_GT(*mark, 0);
   EXPECT_LE(*mark, last_old_sequence);
   // A retried delivery whose key was pruned is new again (documented).
-  EXPECT_FALSE(MustIngest(MakeAlert(Action::kTrigger, "open", "open-key")).replayed);
+  EXPECT_FALSE(
+      MustIngest(MakeAlert(Action::kTrigger, "open", "open-key")).replayed);
   // A recent key still has one effect.
-  EXPECT_TRUE(MustIngest(MakeAlert(Action::kTrigger, "recent", "recent-key")).replayed);
+  EXPECT_TRUE(
+      MustIngest(MakeAlert(Action::kTrigger, "recent", "recent-key")).replayed);
   // Nothing left to prune.
   auto again = pruner.RunOnce();
   ASSERT_TRUE(again.ok());

@@ -75,9 +75,9 @@ TEST(ProtoContractTest, ServicesExposeTheDocumentedMethods) {
     EXPECT_NE(service->FindMethodByName(method), nullptr) << method;
   }
   EXPECT_TRUE(service->FindMethodByName("WatchIncidents")->server_streaming());
-  const auto* directory = alertgate::v1::Service::descriptor()
-                              ->file()
-                              ->FindServiceByName("ServiceDirectory");
+  const auto* directory =
+      alertgate::v1::Service::descriptor()->file()->FindServiceByName(
+          "ServiceDirectory");
   ASSERT_NE(directory, nullptr);
   for (const char* method :
        {"CreateService", "GetService", "ListServices", "IssueWebhookKey",

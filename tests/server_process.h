@@ -65,7 +65,8 @@ inline std::string ReadFileOrEmpty(const std::string& path) {
 
 // The webhook URLs a first start wrote to <data_dir>/webhook-urls.txt, by
 // source ("source URL" lines; comments skipped).
-inline std::map<std::string, std::string> ReadWebhookUrlsFile(const std::string& file) {
+inline std::map<std::string, std::string> ReadWebhookUrlsFile(
+    const std::string& file) {
   std::map<std::string, std::string> urls;
   std::ifstream in(file);
   std::string line, source, url;

@@ -6,8 +6,8 @@
 
 #include "gtest/gtest.h"
 #include "server/core/incident_core.h"
-#include "server/store/sqlite/sqlite_store.h"
 #include "server/model/webhook_key.h"
+#include "server/store/sqlite/sqlite_store.h"
 #include "tests/test_support.h"
 
 namespace alertgate {
@@ -112,10 +112,12 @@ TEST_F(ServiceCatalogTest, WebhookKeysResolveRotateAndAreStoredOnlyAsHashes) {
   while ((n = fread(buffer, 1, sizeof(buffer), f)) > 0) bytes.append(buffer, n);
   fclose(f);
   EXPECT_EQ(bytes.find(rotated->webhook_key), std::string::npos);
-  EXPECT_NE(bytes.find(HashWebhookKey(rotated->webhook_key)), std::string::npos);
+  EXPECT_NE(bytes.find(HashWebhookKey(rotated->webhook_key)),
+            std::string::npos);
 }
 
-TEST_F(ServiceCatalogTest, SourceReceivesAlertsWhileItOpenedAnIncidentIn30Days) {
+TEST_F(ServiceCatalogTest,
+       SourceReceivesAlertsWhileItOpenedAnIncidentIn30Days) {
   auto service = catalog_->CreateService("checkout", "");
   ASSERT_TRUE(service.ok());
   ASSERT_TRUE(catalog_->IssueWebhookKey(service->id, "bitbucket").ok());
@@ -145,9 +147,11 @@ TEST_F(ServiceCatalogTest, SourceReceivesAlertsWhileItOpenedAnIncidentIn30Days) 
   EXPECT_EQ(status->last_alert_at, clock_.Now());
 
   clock_.Advance(absl::Hours(24 * 20) - absl::Seconds(1));
-  EXPECT_TRUE(catalog_->GetAlertSource(service->id, "bitbucket")->receiving_alerts);
+  EXPECT_TRUE(
+      catalog_->GetAlertSource(service->id, "bitbucket")->receiving_alerts);
   clock_.Advance(absl::Seconds(2));
-  EXPECT_FALSE(catalog_->GetAlertSource(service->id, "bitbucket")->receiving_alerts)
+  EXPECT_FALSE(
+      catalog_->GetAlertSource(service->id, "bitbucket")->receiving_alerts)
       << "30 days after the last incident the source is no longer receiving";
 
   auto sources = catalog_->ListAlertSources(service->id);

@@ -39,20 +39,30 @@ INSTANTIATE_TEST_SUITE_P(
     StateMachine, EveryPairTest,
     ::testing::Values(
         Expected{std::nullopt, Action::kTrigger, Effect::kOpen, S::kTriggered},
-        Expected{std::nullopt, Action::kAcknowledge, Effect::kNone, std::nullopt},
+        Expected{std::nullopt, Action::kAcknowledge, Effect::kNone,
+                 std::nullopt},
         Expected{std::nullopt, Action::kResolve, Effect::kNone, std::nullopt},
         Expected{S::kTriggered, Action::kTrigger, Effect::kFold, S::kTriggered},
-        Expected{S::kTriggered, Action::kAcknowledge, Effect::kAcknowledge, S::kAcknowledged},
-        Expected{S::kTriggered, Action::kResolve, Effect::kResolve, S::kResolved},
-        Expected{S::kAcknowledged, Action::kTrigger, Effect::kFold, S::kAcknowledged},
-        Expected{S::kAcknowledged, Action::kAcknowledge, Effect::kNone, S::kAcknowledged},
-        Expected{S::kAcknowledged, Action::kResolve, Effect::kResolve, S::kResolved},
+        Expected{S::kTriggered, Action::kAcknowledge, Effect::kAcknowledge,
+                 S::kAcknowledged},
+        Expected{S::kTriggered, Action::kResolve, Effect::kResolve,
+                 S::kResolved},
+        Expected{S::kAcknowledged, Action::kTrigger, Effect::kFold,
+                 S::kAcknowledged},
+        Expected{S::kAcknowledged, Action::kAcknowledge, Effect::kNone,
+                 S::kAcknowledged},
+        Expected{S::kAcknowledged, Action::kResolve, Effect::kResolve,
+                 S::kResolved},
         Expected{S::kResolved, Action::kTrigger, Effect::kOpen, S::kTriggered},
-        Expected{S::kResolved, Action::kAcknowledge, Effect::kRejected, S::kResolved},
+        Expected{S::kResolved, Action::kAcknowledge, Effect::kRejected,
+                 S::kResolved},
         Expected{S::kResolved, Action::kResolve, Effect::kNone, S::kResolved},
-        Expected{S::kSuppressed, Action::kTrigger, Effect::kFold, S::kSuppressed},
-        Expected{S::kSuppressed, Action::kAcknowledge, Effect::kAcknowledge, S::kAcknowledged},
-        Expected{S::kSuppressed, Action::kResolve, Effect::kResolve, S::kResolved}),
+        Expected{S::kSuppressed, Action::kTrigger, Effect::kFold,
+                 S::kSuppressed},
+        Expected{S::kSuppressed, Action::kAcknowledge, Effect::kAcknowledge,
+                 S::kAcknowledged},
+        Expected{S::kSuppressed, Action::kResolve, Effect::kResolve,
+                 S::kResolved}),
     [](const ::testing::TestParamInfo<Expected>& info) {
       return Name(info.param.current) + "_" +
              std::string(ActionName(info.param.action));
@@ -66,8 +76,8 @@ TEST(StateMachineTest, ResolvedIsTheOnlyClosedState) {
 }
 
 TEST(StateMachineTest, EveryStateReachesResolvedAndStaysThere) {
-  for (Current c : {Current(), Current(S::kTriggered), Current(S::kAcknowledged),
-                    Current(S::kSuppressed)}) {
+  for (Current c : {Current(), Current(S::kTriggered),
+                    Current(S::kAcknowledged), Current(S::kSuppressed)}) {
     Transition open = NextTransition(c, Action::kTrigger);
     ASSERT_TRUE(open.next.has_value()) << Name(c);
     Transition resolve = NextTransition(*open.next, Action::kResolve);

@@ -49,7 +49,8 @@ class StoreFaultTest : public ::alertgate::testing::CoreOnSqlite {
     EXPECT_TRUE(incidents.ok()) << incidents.status();
     std::vector<std::string> keys;
     if (incidents.ok()) {
-      for (const Incident& incident : *incidents) keys.push_back(incident.dedup_key);
+      for (const Incident& incident : *incidents)
+        keys.push_back(incident.dedup_key);
     }
     std::sort(keys.begin(), keys.end());
     return keys;
@@ -86,11 +87,12 @@ class StoreFaultTest : public ::alertgate::testing::CoreOnSqlite {
     release.Notify();
     first_done.WaitForNotification();
     absl::MutexLock lock(&mu);
-    auto all_answered = [&] { return static_cast<int>(answers.size()) == group; };
+    auto all_answered = [&] {
+      return static_cast<int>(answers.size()) == group;
+    };
     mu.Await(absl::Condition(&all_answered));
     return answers;
   }
-
 };
 
 TEST_F(StoreFaultTest, AFailedFsyncAnswersNoCallerOfItsGroupOk) {

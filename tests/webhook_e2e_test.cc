@@ -49,10 +49,9 @@ class WebhookEndToEndTest : public ::testing::Test {
  protected:
   // Starts the all-in-one service with `extra` flags.
   void StartAllInOne(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--data_dir=" + dir_.path(),
-                                     "--grpc_listen=127.0.0.1:0",
-                                     "--http_listen=127.0.0.1:0",
-                                     "--log_deliveries=false"};
+    std::vector<std::string> args = {
+        "--data_dir=" + dir_.path(), "--grpc_listen=127.0.0.1:0",
+        "--http_listen=127.0.0.1:0", "--log_deliveries=false"};
     args.insert(args.end(), extra.begin(), extra.end());
     ASSERT_TRUE(server_.Start(ProjectBinary("server/alertgate"), args,
                               dir_.File("ports"), dir_.File("server.log")))
@@ -62,7 +61,9 @@ class WebhookEndToEndTest : public ::testing::Test {
     ASSERT_NO_FATAL_FAILURE(ReadWebhookUrls());
     // In one process the printed URLs carry the port actually bound.
     EXPECT_EQ(urls_["bitbucket"].rfind(
-                  "http://127.0.0.1:" + std::to_string(http_port_) + "/v1/webhooks/bitbucket/", 0),
+                  "http://127.0.0.1:" + std::to_string(http_port_) +
+                      "/v1/webhooks/bitbucket/",
+                  0),
               0u)
         << urls_["bitbucket"];
   }
@@ -79,8 +80,10 @@ class WebhookEndToEndTest : public ::testing::Test {
   // The first start printed the default service's webhook URLs.
   void ReadWebhookUrls() {
     urls_ = testing::ReadWebhookUrlsFile(dir_.File("webhook-urls.txt"));
-    for (const auto& [source, url] : urls_) paths_[source] = testing::WebhookPathOf(url);
-    ASSERT_TRUE(paths_.count("bitbucket")) << "no bitbucket webhook URL printed";
+    for (const auto& [source, url] : urls_)
+      paths_[source] = testing::WebhookPathOf(url);
+    ASSERT_TRUE(paths_.count("bitbucket"))
+        << "no bitbucket webhook URL printed";
     grpc::ClientContext context;
     v1::GetServiceRequest request;
     request.set_name("default");
@@ -92,7 +95,8 @@ class WebhookEndToEndTest : public ::testing::Test {
               const std::string& content_type = "application/json") {
     httplib::Client client("127.0.0.1", http_port_);
     client.set_read_timeout(30, 0);
-    auto result = client.Post(path.c_str(), headers, body, content_type.c_str());
+    auto result =
+        client.Post(path.c_str(), headers, body, content_type.c_str());
     Answer answer;
     if (!result) return answer;
     answer.status = result->status;
@@ -114,7 +118,8 @@ class WebhookEndToEndTest : public ::testing::Test {
     v1::GetIncidentRequest request;
     request.set_id(id);
     v1::GetIncidentResponse response;
-    EXPECT_TRUE(incidents_->GetIncident(&context, request, &response).ok()) << id;
+    EXPECT_TRUE(incidents_->GetIncident(&context, request, &response).ok())
+        << id;
     return response.incident();
   }
 
@@ -126,11 +131,14 @@ class WebhookEndToEndTest : public ::testing::Test {
     v1::ListIncidentsResponse response;
     EXPECT_TRUE(incidents_->ListIncidents(&context, request, &response).ok());
     int64_t alerts = 0;
-    for (const auto& incident : response.incidents()) alerts += incident.alert_count();
+    for (const auto& incident : response.incidents())
+      alerts += incident.alert_count();
     return {response.incidents_size(), alerts};
   }
 
-  void SetSecret(const std::string& secret) { SetSecretOf("bitbucket", secret); }
+  void SetSecret(const std::string& secret) {
+    SetSecretOf("bitbucket", secret);
+  }
 
   void SetSecretOf(const std::string& source, const std::string& secret) {
     grpc::ClientContext context;
@@ -163,7 +171,8 @@ class WebhookEndToEndTest : public ::testing::Test {
 
 TEST_F(WebhookEndToEndTest, CloudPushAndPullRequestLifecycle) {
   ASSERT_NO_FATAL_FAILURE(StartAllInOne());
-  Answer push = Deliver("repo:push", Fixture("cloud/repo_push.branch.json"), "c-1");
+  Answer push =
+      Deliver("repo:push", Fixture("cloud/repo_push.branch.json"), "c-1");
   ASSERT_EQ(push.status, 200) << push.body.dump();
   EXPECT_EQ(push.body["alerts"][0]["outcome"], "opened");
   EXPECT_EQ(GetIncident(push.body["alerts"][0]["incident_id"]).state(),
@@ -201,8 +210,9 @@ TEST_F(WebhookEndToEndTest, CloudPushAndPullRequestLifecycle) {
                              Fixture("cloud/pullrequest_approved.json"), "c-6");
   ASSERT_EQ(unrelated.status, 200);
   EXPECT_TRUE(unrelated.body["alerts"].empty());
-  EXPECT_NE(unrelated.body["ignored"].get<std::string>().find("pullrequest:approved"),
-            std::string::npos);
+  EXPECT_NE(
+      unrelated.body["ignored"].get<std::string>().find("pullrequest:approved"),
+      std::string::npos);
 
   grpc::ClientContext context;
   v1::ListAlertSourcesRequest request;
@@ -231,17 +241,20 @@ TEST_F(WebhookEndToEndTest, DataCenterPushPullRequestsAndPing) {
   EXPECT_EQ(GetIncident(opened.body["alerts"][0]["incident_id"]).state(),
             v1::INCIDENT_STATE_RESOLVED);
 
-  Answer opened5 = Deliver("pr:opened", Fixture("server/pr_opened.gopher.json"));
-  Answer merged5 = Deliver("pr:merged", Fixture("server/pr_merged.gopher.json"));
+  Answer opened5 =
+      Deliver("pr:opened", Fixture("server/pr_opened.gopher.json"));
+  Answer merged5 =
+      Deliver("pr:merged", Fixture("server/pr_merged.gopher.json"));
   ASSERT_EQ(merged5.status, 200);
   EXPECT_EQ(merged5.body["alerts"][0]["outcome"], "resolved");
   EXPECT_EQ(GetIncident(opened5.body["alerts"][0]["incident_id"]).state(),
             v1::INCIDENT_STATE_RESOLVED);
 
   httplib::Headers ping_headers = {{"X-Request-Id", "ping-1"}};
-  Answer ping = Post(paths_["bitbucket"], Fixture("server/diagnostics_ping.json"),
-                     {{"X-Event-Key", "diagnostics:ping"}, {"X-Request-Id", "ping-1"}},
-                     "application/json; charset=UTF-8");
+  Answer ping =
+      Post(paths_["bitbucket"], Fixture("server/diagnostics_ping.json"),
+           {{"X-Event-Key", "diagnostics:ping"}, {"X-Request-Id", "ping-1"}},
+           "application/json; charset=UTF-8");
   ASSERT_EQ(ping.status, 200) << ping.body.dump();
   ASSERT_EQ(ping.body["alerts"].size(), 2u);
   EXPECT_EQ(ping.body["alerts"][0]["outcome"], "opened");
@@ -250,7 +263,8 @@ TEST_F(WebhookEndToEndTest, DataCenterPushPullRequestsAndPing) {
             v1::INCIDENT_STATE_RESOLVED)
       << "the test alert is resolved at once";
 
-  Answer unrelated = Deliver("pr:comment:added", Fixture("server/pr_comment_added.json"));
+  Answer unrelated =
+      Deliver("pr:comment:added", Fixture("server/pr_comment_added.json"));
   ASSERT_EQ(unrelated.status, 200);
   EXPECT_TRUE(unrelated.body["alerts"].empty());
 }
@@ -280,16 +294,22 @@ TEST_F(WebhookEndToEndTest, TheSameDeliveryTwiceHasOneEffect) {
   ASSERT_EQ(second.status, 200);
   EXPECT_FALSE(first.body["alerts"][0]["replayed"].get<bool>());
   EXPECT_TRUE(second.body["alerts"][0]["replayed"].get<bool>());
-  EXPECT_EQ(second.body["alerts"][0]["incident_id"], first.body["alerts"][0]["incident_id"]);
-  EXPECT_EQ(GetIncident(first.body["alerts"][0]["incident_id"]).alert_count(), 1);
+  EXPECT_EQ(second.body["alerts"][0]["incident_id"],
+            first.body["alerts"][0]["incident_id"]);
+  EXPECT_EQ(GetIncident(first.body["alerts"][0]["incident_id"]).alert_count(),
+            1);
   // Without a delivery id, a second delivery is a second alert (it folds).
   Deliver("repo:push", body);
-  EXPECT_EQ(GetIncident(first.body["alerts"][0]["incident_id"]).alert_count(), 2);
+  EXPECT_EQ(GetIncident(first.body["alerts"][0]["incident_id"]).alert_count(),
+            2);
 }
 
 TEST_F(WebhookEndToEndTest, BadInputGetsItsStatusAJsonErrorAndChangesNothing) {
-  ASSERT_NO_FATAL_FAILURE(StartAllInOne({"--max_body_bytes=20000", "--key_cache_ttl=0s"}));
-  ASSERT_EQ(Deliver("repo:push", Fixture("cloud/repo_push.branch.json"), "x").status, 200);
+  ASSERT_NO_FATAL_FAILURE(
+      StartAllInOne({"--max_body_bytes=20000", "--key_cache_ttl=0s"}));
+  ASSERT_EQ(
+      Deliver("repo:push", Fixture("cloud/repo_push.branch.json"), "x").status,
+      200);
   const auto before = StoreSummary();
   const std::string pr = Fixture("cloud/pullrequest_created.json");
   const std::string path = paths_["bitbucket"];
@@ -302,28 +322,41 @@ TEST_F(WebhookEndToEndTest, BadInputGetsItsStatusAJsonErrorAndChangesNothing) {
     std::string code;
   };
   std::vector<Case> cases;
-  cases.push_back({"malformed JSON", Deliver("pullrequest:created", "{\"pullrequest\":"), 400, "bad_payload"});
-  cases.push_back({"missing event header", Post(path, pr, {}), 400, "unknown_event"});
-  cases.push_back({"unknown event", Deliver("build:done", pr), 400, "unknown_event"});
-  cases.push_back({"unknown source",
-                   Post("/v1/webhooks/gitlab/" + path.substr(path.rfind('/') + 1), pr,
-                        {{"X-Event-Key", "pullrequest:created"}}),
-                   404, "unknown_source"});
+  cases.push_back({"malformed JSON",
+                   Deliver("pullrequest:created", "{\"pullrequest\":"), 400,
+                   "bad_payload"});
+  cases.push_back(
+      {"missing event header", Post(path, pr, {}), 400, "unknown_event"});
+  cases.push_back(
+      {"unknown event", Deliver("build:done", pr), 400, "unknown_event"});
+  cases.push_back(
+      {"unknown source",
+       Post("/v1/webhooks/gitlab/" + path.substr(path.rfind('/') + 1), pr,
+            {{"X-Event-Key", "pullrequest:created"}}),
+       404, "unknown_source"});
   cases.push_back({"unknown key",
-                   Post(key_path + std::string(48, 'a'), pr, {{"X-Event-Key", "pullrequest:created"}}),
+                   Post(key_path + std::string(48, 'a'), pr,
+                        {{"X-Event-Key", "pullrequest:created"}}),
                    404, "unknown_key"});
-  cases.push_back({"malformed key", Post(key_path + "short", pr, {{"X-Event-Key", "pullrequest:created"}}),
-                   404, "unknown_key"});
+  cases.push_back(
+      {"malformed key",
+       Post(key_path + "short", pr, {{"X-Event-Key", "pullrequest:created"}}),
+       404, "unknown_key"});
   cases.push_back({"body over the limit",
-                   Deliver("pullrequest:created", std::string(30000, ' ') + pr), 413, "body_too_large"});
-  cases.push_back({"wrong content type",
-                   Post(path, pr, {{"X-Event-Key", "pullrequest:created"}}, "text/plain"),
-                   415, "wrong_content_type"});
+                   Deliver("pullrequest:created", std::string(30000, ' ') + pr),
+                   413, "body_too_large"});
+  cases.push_back(
+      {"wrong content type",
+       Post(path, pr, {{"X-Event-Key", "pullrequest:created"}}, "text/plain"),
+       415, "wrong_content_type"});
   for (const Case& c : cases) {
-    EXPECT_EQ(c.answer.status, c.status) << c.what << ": " << c.answer.body.dump();
-    ASSERT_TRUE(c.answer.body.is_object()) << c.what << " answered without JSON";
+    EXPECT_EQ(c.answer.status, c.status)
+        << c.what << ": " << c.answer.body.dump();
+    ASSERT_TRUE(c.answer.body.is_object())
+        << c.what << " answered without JSON";
     EXPECT_EQ(c.answer.body["error"]["code"], c.code) << c.what;
-    EXPECT_FALSE(c.answer.body["error"]["message"].get<std::string>().empty()) << c.what;
+    EXPECT_FALSE(c.answer.body["error"]["message"].get<std::string>().empty())
+        << c.what;
   }
 
   // A revoked key: rotate it, then the old URL stops working.
@@ -344,8 +377,9 @@ TEST_F(WebhookEndToEndTest, BadInputGetsItsStatusAJsonErrorAndChangesNothing) {
   Answer unsigned_delivery = Deliver("pullrequest:created", pr);
   EXPECT_EQ(unsigned_delivery.status, 401);
   EXPECT_EQ(unsigned_delivery.body["error"]["code"], "bad_signature");
-  Answer badly_signed = Deliver("pullrequest:created", pr, "",
-                                {{"X-Hub-Signature", SignWebhookBody("other", pr)}});
+  Answer badly_signed =
+      Deliver("pullrequest:created", pr, "",
+              {{"X-Hub-Signature", SignWebhookBody("other", pr)}});
   EXPECT_EQ(badly_signed.status, 401);
 
   EXPECT_EQ(StoreSummary(), before) << "a rejected delivery changed the store";
@@ -356,39 +390,51 @@ TEST_F(WebhookEndToEndTest, SignaturesFollowTheDocumentedTestVectors) {
   SetSecret(kSecret);
   const std::string cloud = Fixture("cloud/repo_push.signed_raw.json");
   const std::string dc = Fixture("server/repo_refs_changed.signed_raw.json");
-  Answer cloud_ok = Deliver("repo:push", cloud, "s-1",
+  Answer cloud_ok = Deliver(
+      "repo:push", cloud, "s-1",
       {{"X-Hub-Signature",
-        "sha256=f205c729821c6954aff2afe72b965c34015b4baf96ea8ddc2cc44999c014a035"}});
+        "sha256="
+        "f205c729821c6954aff2afe72b965c34015b4baf96ea8ddc2cc44999c014a035"}});
   EXPECT_EQ(cloud_ok.status, 200) << cloud_ok.body.dump();
-  Answer dc_ok = Post(paths_["bitbucket"], dc,
-      {{"X-Event-Key", "repo:refs_changed"}, {"X-Request-Id", "s-2"},
+  Answer dc_ok = Post(
+      paths_["bitbucket"], dc,
+      {{"X-Event-Key", "repo:refs_changed"},
+       {"X-Request-Id", "s-2"},
        {"X-Hub-Signature",
-        "sha256=4ffba9e7b58ea3d7e1a230446e8c92baea0aeec89b73f598932387254f0de13e"}});
+        "sha256="
+        "4ffba9e7b58ea3d7e1a230446e8c92baea0aeec89b73f598932387254f0de13e"}});
   EXPECT_EQ(dc_ok.status, 200) << dc_ok.body.dump();
 
   std::string tampered = cloud;
   tampered[tampered.size() / 2] ^= 1;
   EXPECT_EQ(Deliver("repo:push", tampered, "s-3",
-                    {{"X-Hub-Signature", SignWebhookBody(kSecret, cloud)}}).status,
+                    {{"X-Hub-Signature", SignWebhookBody(kSecret, cloud)}})
+                .status,
             401);
-  EXPECT_EQ(Deliver("repo:push", cloud, "s-4",
-                    {{"X-Hub-Signature", SignWebhookBody("wrong secret", cloud)}}).status,
-            401);
+  EXPECT_EQ(
+      Deliver("repo:push", cloud, "s-4",
+              {{"X-Hub-Signature", SignWebhookBody("wrong secret", cloud)}})
+          .status,
+      401);
   EXPECT_EQ(Deliver("repo:push", cloud, "s-5").status, 401);
   // Bitbucket's "Test connection" ping comes unsigned; it is accepted as a
   // ping and nothing else.
-  Answer ping = Post(paths_["bitbucket"], Fixture("server/diagnostics_ping.json"),
-                     {{"X-Event-Key", "diagnostics:ping"}});
+  Answer ping =
+      Post(paths_["bitbucket"], Fixture("server/diagnostics_ping.json"),
+           {{"X-Event-Key", "diagnostics:ping"}});
   EXPECT_EQ(ping.status, 200) << ping.body.dump();
-  EXPECT_EQ(Post(paths_["bitbucket"], cloud, {{"X-Event-Key", "diagnostics:ping"}}).body["alerts"][0]["dedup_key"]
-                .get<std::string>()
-                .rfind("ping:", 0),
-            0u)
+  EXPECT_EQ(
+      Post(paths_["bitbucket"], cloud, {{"X-Event-Key", "diagnostics:ping"}})
+          .body["alerts"][0]["dedup_key"]
+          .get<std::string>()
+          .rfind("ping:", 0),
+      0u)
       << "an unsigned delivery claiming to be a ping is only ever a ping";
 }
 
 TEST_F(WebhookEndToEndTest, TooManyRequestsGet429WithRetryAfter) {
-  ASSERT_NO_FATAL_FAILURE(StartAllInOne({"--rate_limit=0.5", "--rate_burst=2"}));
+  ASSERT_NO_FATAL_FAILURE(
+      StartAllInOne({"--rate_limit=0.5", "--rate_burst=2"}));
   const std::string body = Fixture("cloud/repo_push.branch.json");
   EXPECT_EQ(Deliver("repo:push", body).status, 200);
   EXPECT_EQ(Deliver("repo:push", body).status, 200);
@@ -399,18 +445,20 @@ TEST_F(WebhookEndToEndTest, TooManyRequestsGet429WithRetryAfter) {
   EXPECT_GE(std::stoi(limited.retry_after), 1);
 }
 
-TEST_F(WebhookEndToEndTest, CoreDownGives503AndTheRedeliverySucceedsAfterRestart) {
+TEST_F(WebhookEndToEndTest,
+       CoreDownGives503AndTheRedeliverySucceedsAfterRestart) {
   ServerProcess core;
-  ASSERT_TRUE(core.Start(ProjectBinary("server/alertgate"),
-                         {"--role=core", "--data_dir=" + dir_.path(),
-                          "--grpc_listen=127.0.0.1:0"},
-                         dir_.File("core-ports"), dir_.File("core.log")));
+  ASSERT_TRUE(core.Start(
+      ProjectBinary("server/alertgate"),
+      {"--role=core", "--data_dir=" + dir_.path(), "--grpc_listen=127.0.0.1:0"},
+      dir_.File("core-ports"), dir_.File("core.log")));
   const int core_port = core.port();
-  ASSERT_TRUE(server_.Start(ProjectBinary("server/alertgate"),
-                            {"--role=frontdoor", "--http_listen=127.0.0.1:0",
-                             "--core_address=127.0.0.1:" + std::to_string(core_port),
-                             "--core_timeout=2s", "--log_deliveries=false"},
-                            dir_.File("fd-ports"), dir_.File("fd.log")));
+  ASSERT_TRUE(
+      server_.Start(ProjectBinary("server/alertgate"),
+                    {"--role=frontdoor", "--http_listen=127.0.0.1:0",
+                     "--core_address=127.0.0.1:" + std::to_string(core_port),
+                     "--core_timeout=2s", "--log_deliveries=false"},
+                    dir_.File("fd-ports"), dir_.File("fd.log")));
   http_port_ = server_.http_port();
   Connect(core.address());
   // The core's first start printed URLs for the front door's default address;
@@ -424,22 +472,25 @@ TEST_F(WebhookEndToEndTest, CoreDownGives503AndTheRedeliverySucceedsAfterRestart
   EXPECT_EQ(probe.Get("/readyz")->status, 200);
   core.Kill(SIGKILL);
   EXPECT_EQ(probe.Get("/readyz")->status, 503) << "readiness follows the core";
-  Answer down = Deliver("pullrequest:fulfilled", Fixture("cloud/pullrequest_fulfilled.json"),
-                        "during-outage");
+  Answer down =
+      Deliver("pullrequest:fulfilled",
+              Fixture("cloud/pullrequest_fulfilled.json"), "during-outage");
   EXPECT_EQ(down.status, 503) << down.body.dump();
   EXPECT_EQ(down.body["error"]["code"], "core_unavailable");
   EXPECT_EQ(down.retry_after, "1");
 
-  ASSERT_TRUE(core.Start(ProjectBinary("server/alertgate"),
-                         {"--role=core", "--data_dir=" + dir_.path(),
-                          "--grpc_listen=127.0.0.1:" + std::to_string(core_port)},
-                         dir_.File("core-ports"), dir_.File("core.log")));
+  ASSERT_TRUE(
+      core.Start(ProjectBinary("server/alertgate"),
+                 {"--role=core", "--data_dir=" + dir_.path(),
+                  "--grpc_listen=127.0.0.1:" + std::to_string(core_port)},
+                 dir_.File("core-ports"), dir_.File("core.log")));
   Connect(core.address());
   // Bitbucket retries; here the retry comes until the front door reconnects.
   Answer retried;
   for (int attempt = 0; attempt < 50; ++attempt) {
-    retried = Deliver("pullrequest:fulfilled", Fixture("cloud/pullrequest_fulfilled.json"),
-                      "during-outage");
+    retried =
+        Deliver("pullrequest:fulfilled",
+                Fixture("cloud/pullrequest_fulfilled.json"), "during-outage");
     if (retried.status == 200) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
@@ -462,7 +513,8 @@ TEST_F(WebhookEndToEndTest, ARotatedKeyStopsWorkingAtOnceOnEveryFrontDoor) {
                               dir_.File("fd-ports"), dir_.File("fd.log")));
   const std::vector<int> front_doors = {all_in_one_port, frontdoor.http_port()};
   const std::string body = Fixture("cloud/pullrequest_created.json");
-  auto deliver_to = [&](int port, const std::string& path, const std::string& id) {
+  auto deliver_to = [&](int port, const std::string& path,
+                        const std::string& id) {
     http_port_ = port;
     httplib::Headers headers = {{"X-Event-Key", "pullrequest:created"},
                                 {"X-Request-UUID", id}};
@@ -472,8 +524,10 @@ TEST_F(WebhookEndToEndTest, ARotatedKeyStopsWorkingAtOnceOnEveryFrontDoor) {
   int delivery = 0;
   for (int port : front_doors) {
     // Twice: the second answer comes from the front door's cache.
-    ASSERT_EQ(deliver_to(port, old_path, "d" + std::to_string(++delivery)), 200);
-    ASSERT_EQ(deliver_to(port, old_path, "d" + std::to_string(++delivery)), 200);
+    ASSERT_EQ(deliver_to(port, old_path, "d" + std::to_string(++delivery)),
+              200);
+    ASSERT_EQ(deliver_to(port, old_path, "d" + std::to_string(++delivery)),
+              200);
   }
 
   v1::IssueWebhookKeyResponse rotated;
@@ -544,7 +598,8 @@ TEST_F(WebhookEndToEndTest, DeclaredSchemesAndBodyDeliveryIdsAreHonoured) {
   // Shared token: the header must equal the secret.
   SetSecretOf("tokened", "tok3n-secret");
   EXPECT_EQ(post("tokened", R"({"id": "t1", "key": "k2"})").status, 401);
-  Answer wrong = post("tokened", R"({"id": "t2", "key": "k2"})", {{"X-Token", "guess"}});
+  Answer wrong =
+      post("tokened", R"({"id": "t2", "key": "k2"})", {{"X-Token", "guess"}});
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(wrong.body["error"]["code"], "bad_signature");
   EXPECT_EQ(post("tokened", R"({"id": "t3", "key": "k2"})",
@@ -556,26 +611,29 @@ TEST_F(WebhookEndToEndTest, DeclaredSchemesAndBodyDeliveryIdsAreHonoured) {
   SetSecretOf("stamped", "st4mp-secret");
   const std::string body = R"({"id": "s1", "key": "k3"})";
   const absl::Time now = absl::Now();
-  Answer stale = post("stamped", body,
-                      {{"X-Signature", SignTimestampedBody("st4mp-secret", body,
-                                                           now - absl::Minutes(10))}});
+  Answer stale = post(
+      "stamped", body,
+      {{"X-Signature",
+        SignTimestampedBody("st4mp-secret", body, now - absl::Minutes(10))}});
   EXPECT_EQ(stale.status, 401);
   EXPECT_NE(stale.body["error"]["message"].get<std::string>().find("clock"),
             std::string::npos)
       << stale.body.dump();
-  EXPECT_EQ(post("stamped", R"({"id": "s1", "key": "k4"})",
-                 {{"X-Signature", SignTimestampedBody("st4mp-secret", body, now)}})
-                .status,
-            401)
+  EXPECT_EQ(
+      post("stamped", R"({"id": "s1", "key": "k4"})",
+           {{"X-Signature", SignTimestampedBody("st4mp-secret", body, now)}})
+          .status,
+      401)
       << "signature of another body";
   EXPECT_EQ(post("stamped", body,
                  {{"X-Signature", SignTimestampedBody("other", body, now)}})
                 .status,
             401);
-  EXPECT_EQ(post("stamped", body,
-                 {{"X-Signature", SignTimestampedBody("st4mp-secret", body, now)}})
-                .status,
-            200);
+  EXPECT_EQ(
+      post("stamped", body,
+           {{"X-Signature", SignTimestampedBody("st4mp-secret", body, now)}})
+          .status,
+      200);
   // Nothing refused was stored: k1 (opened, folded), k2 and k3 only.
   EXPECT_EQ(StoreSummary(), std::make_pair(3, int64_t{4}));
 }
@@ -596,11 +654,13 @@ TEST_F(WebhookEndToEndTest, AHugeTitleIsKeptTruncatedAndWrongTypesGet400) {
   Answer typed = Deliver("pullrequest:created", body.dump(), "string-id");
   EXPECT_EQ(typed.status, 400);
   EXPECT_EQ(typed.body["error"]["code"], "bad_payload");
-  EXPECT_NE(typed.body["error"]["message"].get<std::string>().find("pullrequest.id"),
-            std::string::npos);
+  EXPECT_NE(
+      typed.body["error"]["message"].get<std::string>().find("pullrequest.id"),
+      std::string::npos);
 }
 
-TEST_F(WebhookEndToEndTest, ConcurrentDeliveriesAreAllCommittedWithExactCounts) {
+TEST_F(WebhookEndToEndTest,
+       ConcurrentDeliveriesAreAllCommittedWithExactCounts) {
   ASSERT_NO_FATAL_FAILURE(StartAllInOne());
   constexpr int kThreads = 8;
   constexpr int kPerThread = 30;
@@ -613,11 +673,13 @@ TEST_F(WebhookEndToEndTest, ConcurrentDeliveriesAreAllCommittedWithExactCounts) 
       client.set_keep_alive(true);
       for (int i = 0; i < kPerThread; ++i) {
         Json alert = {{"status", "trigger"},
-                      {"event_id", "t" + std::to_string(t) + "-k" + std::to_string(i % kKeysPerThread)},
+                      {"event_id", "t" + std::to_string(t) + "-k" +
+                                       std::to_string(i % kKeysPerThread)},
                       {"message", "load"}};
-        auto result = client.Post(paths_["generic"].c_str(),
-                                  {{"Idempotency-Key", std::to_string(t) + "-" + std::to_string(i)}},
-                                  alert.dump(), "application/json");
+        auto result = client.Post(
+            paths_["generic"].c_str(),
+            {{"Idempotency-Key", std::to_string(t) + "-" + std::to_string(i)}},
+            alert.dump(), "application/json");
         if (result && result->status == 200) ++ok;
       }
     });
@@ -642,12 +704,15 @@ TEST_F(WebhookEndToEndTest, OperatorEndpointsAnswer) {
   Deliver("repo:push", Fixture("cloud/repo_push.branch.json"), "m-1");
   auto metrics = client.Get("/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_NE(metrics->body.find("alertgate_webhook_deliveries_total{source=\"bitbucket\","
-                               "event=\"repo:push\",outcome=\"processed\"} 1"),
+  EXPECT_NE(metrics->body.find(
+                "alertgate_webhook_deliveries_total{source=\"bitbucket\","
+                "event=\"repo:push\",outcome=\"processed\"} 1"),
             std::string::npos)
       << metrics->body;
-  EXPECT_NE(metrics->body.find("alertgate_webhook_latency_seconds_count{source=\"bitbucket\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      metrics->body.find(
+          "alertgate_webhook_latency_seconds_count{source=\"bitbucket\"} 1"),
+      std::string::npos);
   auto missing = client.Get("/nowhere");
   EXPECT_EQ(missing->status, 404);
   EXPECT_EQ(Json::parse(missing->body)["error"]["code"], "not_found");

@@ -3,8 +3,8 @@
 #include <string>
 
 #include "adapters/bitbucket/bitbucket_events.h"
-#include "alertgate/json_fields.h"
 #include "alertgate/adapter_sdk.h"
+#include "alertgate/json_fields.h"
 
 namespace alertgate::bitbucket {
 namespace {
@@ -17,7 +17,8 @@ bool IsBitbucketEventKey(const std::string& event) {
   for (const char* family : {"repo:", "pullrequest:", "pr:", "issue:",
                              "project:", "mirror:", "diagnostics:"}) {
     const std::string prefix(family);
-    if (event.size() > prefix.size() && event.compare(0, prefix.size(), prefix) == 0) {
+    if (event.size() > prefix.size() &&
+        event.compare(0, prefix.size(), prefix) == 0) {
       return true;
     }
   }
@@ -37,17 +38,24 @@ sdk::Alert PullRequestAlert(const PullRequestFacts& pr) {
                   pr.title + "\" in " + pr.repo + " (" + pr.source_branch +
                   " → " + pr.target_branch + ")";
   std::string description = pr.description;
-  if (!pr.author.empty()) description = "Author: " + pr.author + "\n" + description;
-  if (!pr.source_commit.empty()) description += "\nSource commit: " + pr.source_commit;
-  if (!pr.merge_commit.empty()) description += "\nMerge commit: " + pr.merge_commit;
+  if (!pr.author.empty())
+    description = "Author: " + pr.author + "\n" + description;
+  if (!pr.source_commit.empty())
+    description += "\nSource commit: " + pr.source_commit;
+  if (!pr.merge_commit.empty())
+    description += "\nMerge commit: " + pr.merge_commit;
   alert.description = description;
-  alert.tags = {{"repository", pr.repo},          {"branch", pr.source_branch},
-                {"target_branch", pr.target_branch}, {"event", pr.event},
-                {"actor", pr.actor},              {"pull_request", pr.id}};
+  alert.tags = {{"repository", pr.repo},
+                {"branch", pr.source_branch},
+                {"target_branch", pr.target_branch},
+                {"event", pr.event},
+                {"actor", pr.actor},
+                {"pull_request", pr.id}};
   if (!pr.source_repo.empty() && pr.source_repo != pr.repo) {
     alert.tags.emplace_back("source_repository", pr.source_repo);
   }
-  if (!pr.link.empty()) alert.links.emplace_back(pr.link, "Pull request #" + pr.id);
+  if (!pr.link.empty())
+    alert.links.emplace_back(pr.link, "Pull request #" + pr.id);
   alert.occurred_at_unix_micros = pr.occurred_at_unix_micros;
   return alert;
 }
@@ -67,13 +75,15 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
         event, "X-Event-Key \"" + event + "\" is not a Bitbucket event");
   }
   std::string delivery_id(delivery.Header("X-Request-UUID"));
-  if (delivery_id.empty()) delivery_id = std::string(delivery.Header("X-Request-Id"));
+  if (delivery_id.empty())
+    delivery_id = std::string(delivery.Header("X-Request-Id"));
 
   std::string error;
   const std::optional<sdk::json::Json> parsed =
       sdk::json::Parse(delivery.body(), &error);
   if (!parsed) {
-    return sdk::Conversion::BadPayload(event, "body is not valid JSON: " + error);
+    return sdk::Conversion::BadPayload(event,
+                                       "body is not valid JSON: " + error);
   }
   const sdk::json::Json body = *parsed;
   if (!body.is_object()) {

@@ -8,12 +8,12 @@
 namespace alertgate::bitbucket {
 namespace {
 
+using sdk::PayloadError;
 using sdk::json::Bool;
 using sdk::json::Find;
 using sdk::json::Json;
 using sdk::json::OptionalArray;
 using sdk::json::OptionalString;
-using sdk::PayloadError;
 using sdk::json::RequireArray;
 using sdk::json::RequireId;
 using sdk::json::RequireObject;
@@ -43,7 +43,8 @@ sdk::Conversion ConvertPush(const std::string& event, const Json& body) {
   const std::string actor = ActorName(body);
   std::vector<sdk::Alert> alerts;
   for (Json change : RequireArray(body, {"push", "changes"})) {
-    if (!change.is_object()) throw PayloadError("push.changes[]: not an object");
+    if (!change.is_object())
+      throw PayloadError("push.changes[]: not an object");
     const std::optional<Json> new_ref = Find(change, {"new"});
     const std::optional<Json> old_ref = Find(change, {"old"});
     const bool deleted = IsAbsent(new_ref);
@@ -149,7 +150,8 @@ sdk::Conversion ConvertCommitStatus(const std::string& event,
     return sdk::Conversion::Ignored(
         event, "commit status " + state + " neither fails nor passes");
   }
-  std::string repo = OptionalString(body, {"repository", "full_name"}).value_or("");
+  std::string repo =
+      OptionalString(body, {"repository", "full_name"}).value_or("");
   if (repo.empty()) repo = RequireString(status, {"repository", "full_name"});
   const std::string key = RequireString(status, {"key"});
   const std::string ref = String(status, {"refname"}, "(no ref)");
@@ -172,8 +174,11 @@ sdk::Conversion ConvertCommitStatus(const std::string& event,
     alert.description += "\nCommit: " + hash + " " +
                          FirstLine(String(status, {"commit", "message"}));
   }
-  alert.tags = {{"repository", repo}, {"branch", ref}, {"event", event},
-                {"actor", ActorName(body)}, {"build", key}};
+  alert.tags = {{"repository", repo},
+                {"branch", ref},
+                {"event", event},
+                {"actor", ActorName(body)},
+                {"build", key}};
   AddLink(alert, String(status, {"url"}), name);
   alert.occurred_at_unix_micros = TimeMicros(status, {"updated_on"});
   return sdk::Conversion::Alerts(event, {std::move(alert)});

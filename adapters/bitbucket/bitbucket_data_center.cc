@@ -10,10 +10,10 @@
 namespace alertgate::bitbucket {
 namespace {
 
+using sdk::PayloadError;
 using sdk::json::Find;
 using sdk::json::Json;
 using sdk::json::OptionalArray;
-using sdk::PayloadError;
 using sdk::json::RequireArray;
 using sdk::json::RequireId;
 using sdk::json::RequireObject;
@@ -25,7 +25,8 @@ using sdk::json::TimeMicros;
 std::string RepositoryName(const Json& repository, const char* where) {
   const std::optional<Json> project_key = Find(repository, {"project", "key"});
   const std::optional<Json> slug = Find(repository, {"slug"});
-  if (!project_key || !project_key->is_string() || !slug || !slug->is_string()) {
+  if (!project_key || !project_key->is_string() || !slug ||
+      !slug->is_string()) {
     throw PayloadError(std::string(where) +
                        ": repository needs project.key and slug");
   }
@@ -79,16 +80,20 @@ sdk::Conversion ConvertRefsChanged(const std::string& event, const Json& body) {
     alert.dedup_key = "push:" + repo + ":" + ref_id + "@" +
                       (deleted ? std::string("deleted") : to_hash);
     if (deleted) {
-      alert.summary = actor + " deleted " + kind + " " + display + " in " + repo;
+      alert.summary =
+          actor + " deleted " + kind + " " + display + " in " + repo;
     } else if (created) {
-      alert.summary = actor + " created " + kind + " " + display + " in " + repo;
+      alert.summary =
+          actor + " created " + kind + " " + display + " in " + repo;
     } else {
-      alert.summary = actor + (type == "UPDATE" ? " pushed to " : " force-pushed ") +
+      alert.summary = actor +
+                      (type == "UPDATE" ? " pushed to " : " force-pushed ") +
                       kind + " " + display + " in " + repo;
     }
     std::string description;
     if (!deleted) description = "Head: " + to_hash + "\n";
-    if (!from_hash.empty() && !created) description += "Previous: " + from_hash + "\n";
+    if (!from_hash.empty() && !created)
+      description += "Previous: " + from_hash + "\n";
     if (const auto commits = OptionalArray(body, {"commits"})) {
       for (Json commit : *commits) {
         description += "- " + String(commit, {"displayId"}) + " " +
@@ -97,7 +102,9 @@ sdk::Conversion ConvertRefsChanged(const std::string& event, const Json& body) {
       }
     }
     alert.description = description;
-    alert.tags = {{"repository", repo}, {kind, display}, {"event", event},
+    alert.tags = {{"repository", repo},
+                  {kind, display},
+                  {"event", event},
                   {"actor", actor}};
     alert.occurred_at_unix_micros = at;
     alerts.push_back(std::move(alert));
@@ -130,8 +137,8 @@ sdk::Conversion ConvertPullRequest(const std::string& event, const Json& body) {
   }
   facts.id = RequireId(body, {"pullRequest", "id"});
   const Json to_ref = RequireObject(pr, {"toRef"});
-  facts.repo =
-      RepositoryName(RequireObject(to_ref, {"repository"}), "pullRequest.toRef");
+  facts.repo = RepositoryName(RequireObject(to_ref, {"repository"}),
+                              "pullRequest.toRef");
   facts.title = String(pr, {"title"});
   facts.actor = ActorName(body);
   facts.author = String(pr, {"author", "user", "displayName"});
@@ -159,7 +166,8 @@ sdk::Conversion ConvertPing(const std::string& event,
   static std::atomic<uint64_t> counter{0};
   std::string id = delivery_id;
   if (id.empty()) {
-    id = std::to_string(std::chrono::system_clock::now().time_since_epoch().count()) +
+    id = std::to_string(
+             std::chrono::system_clock::now().time_since_epoch().count()) +
          "-" + std::to_string(counter++);
   }
   sdk::Alert trigger;
@@ -173,13 +181,15 @@ sdk::Conversion ConvertPing(const std::string& event,
   trigger.tags = {{"event", event}};
   sdk::Alert resolve = trigger;
   resolve.action = sdk::Action::kResolve;
-  return sdk::Conversion::Alerts(event, {std::move(trigger), std::move(resolve)});
+  return sdk::Conversion::Alerts(event,
+                                 {std::move(trigger), std::move(resolve)});
 }
 
 }  // namespace
 
 std::optional<sdk::Conversion> ConvertDataCenterEvent(
-    const std::string& event, const Json& body, const std::string& delivery_id) {
+    const std::string& event, const Json& body,
+    const std::string& delivery_id) {
   if (event == "diagnostics:ping") return ConvertPing(event, delivery_id);
   if (event == "repo:refs_changed") return ConvertRefsChanged(event, body);
   if (event == "pr:opened" || event == "pr:modified" ||

@@ -15,8 +15,8 @@
 
 #include <string>
 
-#include "alertgate/json_fields.h"
 #include "alertgate/adapter_sdk.h"
+#include "alertgate/json_fields.h"
 
 namespace alertgate::bitbucket {
 

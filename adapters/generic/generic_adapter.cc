@@ -1,5 +1,6 @@
 // The generic JSON webhook source, registered as "generic": any tool that
-// can POST JSON can raise and resolve incidents (format: docs/generic-source.md).
+// can POST JSON can raise and resolve incidents (format:
+// docs/generic-source.md).
 //
 //   {"status": "trigger", "event_id": "disk-full:db1", "message": "Disk full",
 //    "description": "...", "severity": "critical", "tags": {"host": "db1"},
@@ -10,15 +11,15 @@
 #include <string>
 #include <vector>
 
-#include "alertgate/json_fields.h"
 #include "alertgate/adapter_sdk.h"
+#include "alertgate/json_fields.h"
 
 namespace alertgate::generic {
 namespace {
 
 namespace sdk = ::alertgate::sdk;
-using sdk::json::Json;
 using sdk::PayloadError;
+using sdk::json::Json;
 using sdk::json::RequireString;
 using sdk::json::String;
 
@@ -76,7 +77,8 @@ sdk::Alert ParseAlert(const Json& object) {
                                String(link, {"text"}));
     }
   }
-  alert.occurred_at_unix_micros = sdk::json::TimeMicros(object, {"occurred_at"});
+  alert.occurred_at_unix_micros =
+      sdk::json::TimeMicros(object, {"occurred_at"});
   return alert;
 }
 
@@ -85,7 +87,8 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
   std::string error;
   const std::optional<Json> parsed = sdk::json::Parse(delivery.body(), &error);
   if (!parsed) {
-    return sdk::Conversion::BadPayload(event, "body is not valid JSON: " + error);
+    return sdk::Conversion::BadPayload(event,
+                                       "body is not valid JSON: " + error);
   }
   const Json body = *parsed;
   try {

@@ -14,7 +14,8 @@ std::unique_ptr<AdapterRegistry> AdapterRegistry::LoadFolder(
   std::vector<std::string> files;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
-    if (entry.path().extension() == ".so") files.push_back(entry.path().string());
+    if (entry.path().extension() == ".so")
+      files.push_back(entry.path().string());
   }
   if (error) {
     errors->push_back(
@@ -37,7 +38,8 @@ void AdapterRegistry::LoadFile(const std::string& file,
   // missing symbols here rather than at the first delivery.
   void* handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
-    errors->push_back(absl::StrCat("plugin ", file, ": cannot load: ", dlerror()));
+    errors->push_back(
+        absl::StrCat("plugin ", file, ": cannot load: ", dlerror()));
     return;
   }
   auto entry = reinterpret_cast<ag_adapter_entry_fn>(
@@ -57,10 +59,9 @@ void AdapterRegistry::LoadFile(const std::string& file,
   }
   auto it = by_name_.find(description->source_name);
   if (it != by_name_.end()) {
-    errors->push_back(absl::StrCat("plugin ", file, ": source name \"",
-                                   description->source_name,
-                                   "\" is already registered by ",
-                                   it->second->file()));
+    errors->push_back(absl::StrCat(
+        "plugin ", file, ": source name \"", description->source_name,
+        "\" is already registered by ", it->second->file()));
     dlclose(handle);
     return;
   }

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "adapters/loader/source_adapter.h"
 #include "absl/strings/string_view.h"
+#include "adapters/loader/source_adapter.h"
 
 namespace alertgate {
 

@@ -20,7 +20,8 @@ class FileBytes {
 
   template <typename T>
   bool Read(uint64_t offset, T* out) const {
-    if (offset > bytes_.size() || bytes_.size() - offset < sizeof(T)) return false;
+    if (offset > bytes_.size() || bytes_.size() - offset < sizeof(T))
+      return false;
     std::memcpy(out, bytes_.data() + offset, sizeof(T));
     return true;
   }
@@ -28,7 +29,8 @@ class FileBytes {
   // The NUL-terminated string at `offset` within [begin, begin + size).
   bool String(uint64_t begin, uint64_t size, uint64_t offset,
               std::string* out) const {
-    if (begin > bytes_.size() || size > bytes_.size() - begin || offset >= size) {
+    if (begin > bytes_.size() || size > bytes_.size() - begin ||
+        offset >= size) {
       return false;
     }
     const char* start = bytes_.data() + begin + offset;
@@ -53,8 +55,7 @@ absl::StatusOr<std::vector<std::string>> ReadExportedSymbols(
     const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", file));
-  const FileBytes bytes(
-      std::string(std::istreambuf_iterator<char>(in), {}));
+  const FileBytes bytes(std::string(std::istreambuf_iterator<char>(in), {}));
 
   Elf64_Ehdr header;
   if (!bytes.Read(0, &header) ||
@@ -71,13 +72,15 @@ absl::StatusOr<std::vector<std::string>> ReadExportedSymbols(
   std::vector<std::string> names;
   for (uint16_t i = 0; i < header.e_shnum; ++i) {
     Elf64_Shdr section;
-    if (!bytes.Read(header.e_shoff + uint64_t{i} * sizeof(Elf64_Shdr), &section)) {
+    if (!bytes.Read(header.e_shoff + uint64_t{i} * sizeof(Elf64_Shdr),
+                    &section)) {
       return Malformed(file, "section header out of bounds");
     }
     if (section.sh_type != SHT_DYNSYM) continue;
     Elf64_Shdr strings;
-    if (!bytes.Read(header.e_shoff + uint64_t{section.sh_link} * sizeof(Elf64_Shdr),
-                    &strings)) {
+    if (!bytes.Read(
+            header.e_shoff + uint64_t{section.sh_link} * sizeof(Elf64_Shdr),
+            &strings)) {
       return Malformed(file, "string table out of bounds");
     }
     const uint64_t count = section.sh_size / sizeof(Elf64_Sym);

@@ -46,14 +46,18 @@ std::vector<std::string> SplitHeaderList(const char* list) {
 // of [a-z0-9_-], starting with a letter or digit. The core checks the same
 // rule on every alert; checking it here refuses the plugin at start-up.
 absl::Status CheckSourceName(absl::string_view name) {
-  if (name.size() > 63) return absl::InvalidArgumentError("source_name: longer than 63 characters");
+  if (name.size() > 63)
+    return absl::InvalidArgumentError("source_name: longer than 63 characters");
   if (name[0] == '-' || name[0] == '_') {
-    return absl::InvalidArgumentError("source_name: must start with a letter or digit");
+    return absl::InvalidArgumentError(
+        "source_name: must start with a letter or digit");
   }
   for (char c : name) {
-    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '-' && c != '_') {
+    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '-' &&
+        c != '_') {
       return absl::InvalidArgumentError(
-          "source_name: only lower-case letters, digits, '-' and '_' are allowed");
+          "source_name: only lower-case letters, digits, '-' and '_' are "
+          "allowed");
     }
   }
   return absl::OkStatus();
@@ -79,15 +83,15 @@ absl::Status CheckAdapterDescription(const ag_adapter_v1* d,
                                      const std::string& file) {
   if (d == nullptr) return Refuse(file, "entry function returned NULL");
   if (d->magic != AG_ADAPTER_MAGIC) {
-    return Refuse(file, absl::StrCat("magic is 0x", absl::Hex(d->magic),
-                                     ", expected 0x",
-                                     absl::Hex(AG_ADAPTER_MAGIC),
-                                     " (not an alertgate adapter)"));
+    return Refuse(
+        file, absl::StrCat("magic is 0x", absl::Hex(d->magic), ", expected 0x",
+                           absl::Hex(AG_ADAPTER_MAGIC),
+                           " (not an alertgate adapter)"));
   }
   if (d->abi_version != AG_ADAPTER_ABI_VERSION) {
-    return Refuse(file, absl::StrCat("abi_version is ", d->abi_version,
-                                     ", this alertgate speaks ",
-                                     AG_ADAPTER_ABI_VERSION));
+    return Refuse(
+        file, absl::StrCat("abi_version is ", d->abi_version,
+                           ", this alertgate speaks ", AG_ADAPTER_ABI_VERSION));
   }
   if (d->struct_size < kMinimumDescriptionSize) {
     return Refuse(file, absl::StrCat("struct_size is ", d->struct_size,
@@ -112,13 +116,13 @@ absl::Status CheckAdapterDescription(const ag_adapter_v1* d,
     case AG_SIGNATURE_SHARED_TOKEN:
     case AG_SIGNATURE_HMAC_SHA256_TIMESTAMPED:
       if (d->signature_header == nullptr || d->signature_header[0] == '\0') {
-        return Refuse(file,
-                      "signature_header is empty but a signature scheme is set");
+        return Refuse(
+            file, "signature_header is empty but a signature scheme is set");
       }
       break;
     default:
-      return Refuse(file, absl::StrCat("signature_scheme ",
-                                       d->signature_scheme, " is unknown"));
+      return Refuse(file, absl::StrCat("signature_scheme ", d->signature_scheme,
+                                       " is unknown"));
   }
   if (d->struct_size >= sizeof(ag_adapter_v1)) {
     for (void* slot : d->reserved) {
@@ -133,9 +137,8 @@ SourceAdapter::SourceAdapter(const ag_adapter_v1* description, std::string file)
       file_(std::move(file)),
       name_(description->source_name),
       version_(description->plugin_version),
-      signature_header_(description->signature_header
-                            ? description->signature_header
-                            : ""),
+      signature_header_(
+          description->signature_header ? description->signature_header : ""),
       delivery_id_headers_(SplitHeaderList(description->delivery_id_headers)),
       event_headers_(SplitHeaderList(description->event_headers)),
       unsigned_events_(SplitHeaderList(description->unsigned_events)),
@@ -165,7 +168,8 @@ ConvertedDelivery SourceAdapter::Convert(const HttpHeaders& headers,
   std::vector<ag_header> c_headers;
   c_headers.reserve(headers.size());
   for (const auto& [name, value] : headers) {
-    c_headers.push_back({{name.data(), name.size()}, {value.data(), value.size()}});
+    c_headers.push_back(
+        {{name.data(), name.size()}, {value.data(), value.size()}});
   }
   ag_delivery delivery{};
   delivery.struct_size = sizeof(ag_delivery);
@@ -201,9 +205,9 @@ ConvertedDelivery SourceAdapter::Convert(const HttpHeaders& headers,
       if (a.action < AG_ACTION_TRIGGER || a.action > AG_ACTION_RESOLVE ||
           a.severity > AG_SEVERITY_CRITICAL) {
         result.code = ConvertedDelivery::Code::kInternal;
-        result.message = absl::StrCat("plugin ", name_,
-                                      " produced an alert with action ",
-                                      a.action, " and severity ", a.severity);
+        result.message =
+            absl::StrCat("plugin ", name_, " produced an alert with action ",
+                         a.action, " and severity ", a.severity);
         result.alerts.clear();
         break;
       }

@@ -17,9 +17,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/time/time.h"
-#include "alertgate/v1/incident.pb.h"
 #include "adapters/loader/adapter_registry.h"
 #include "adapters/loader/plugin_exports.h"
+#include "alertgate/v1/incident.pb.h"
 #include "nlohmann/json.hpp"
 
 namespace {
@@ -78,13 +78,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   const alertgate::SourceAdapter* adapter = registry->All().front();
-  out["plugin"] = {{"source", adapter->name()},
-                   {"version", adapter->version()},
-                   {"file", adapter->file()},
-                   {"signature_scheme", SignatureSchemeName(adapter->signature_scheme())},
-                   {"signature_header", adapter->signature_header()},
-                   {"delivery_id_headers", adapter->delivery_id_headers()},
-                   {"delivery_id_field", adapter->delivery_id_field()}};
+  out["plugin"] = {
+      {"source", adapter->name()},
+      {"version", adapter->version()},
+      {"file", adapter->file()},
+      {"signature_scheme", SignatureSchemeName(adapter->signature_scheme())},
+      {"signature_header", adapter->signature_header()},
+      {"delivery_id_headers", adapter->delivery_id_headers()},
+      {"delivery_id_field", adapter->delivery_id_field()}};
   // Exit 4 wins over a successful conversion, never over a refusal.
   int exports_exit = 0;
   absl::StatusOr<std::vector<std::string>> exports =
@@ -130,8 +131,9 @@ int main(int argc, char** argv) {
       return 2;
     }
     size_t value = header.find_first_not_of(' ', colon + 1);
-    headers.emplace_back(header.substr(0, colon),
-                         value == std::string::npos ? "" : header.substr(value));
+    headers.emplace_back(header.substr(0, colon), value == std::string::npos
+                                                      ? ""
+                                                      : header.substr(value));
   }
   alertgate::ConvertedDelivery result = adapter->Convert(headers, body);
   out["code"] = CodeName(result.code);

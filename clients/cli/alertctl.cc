@@ -18,12 +18,12 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
-#include "clients/cli/alertctl_output.h"
 #include "alertgate/alertgate_client.h"
+#include "clients/cli/alertctl_output.h"
 #include "nlohmann/json.hpp"
 
 ABSL_FLAG(std::string, address, "",
@@ -34,7 +34,8 @@ ABSL_FLAG(std::string, token, "", "Bearer token sent with every call.");
 ABSL_FLAG(bool, tls, false, "Connect with TLS.");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "Deadline per call.");
 ABSL_FLAG(std::string, description, "", "services create: description.");
-ABSL_FLAG(std::string, source, "", "Alert source name (bitbucket, generic, ...).");
+ABSL_FLAG(std::string, source, "",
+          "Alert source name (bitbucket, generic, ...).");
 ABSL_FLAG(std::string, public_url, "",
           "services webhook-url: how senders reach the front door, e.g. "
           "https://alerts.example.com. Empty: the URL the server returns "
@@ -97,11 +98,12 @@ struct Command {
 const std::vector<Command>& Commands();
 
 void PrintUsage(const std::string& prefix) {
-  fprintf(stderr, "usage: alertctl COMMAND [ARGS] [--address=HOST:PORT] [-o json]\n\n");
+  fprintf(stderr,
+          "usage: alertctl COMMAND [ARGS] [--address=HOST:PORT] [-o json]\n\n");
   for (const Command& c : Commands()) {
     if (!prefix.empty() && c.name.rfind(prefix, 0) != 0) continue;
-    fprintf(stderr, "  alertctl %s %s\n      %s\n", c.name.c_str(), c.args.c_str(),
-            c.help.c_str());
+    fprintf(stderr, "  alertctl %s %s\n      %s\n", c.name.c_str(),
+            c.args.c_str(), c.help.c_str());
   }
   fprintf(stderr,
           "\nExit codes: 0 done, 1 usage, 2 not found, 3 not allowed in this "
@@ -155,9 +157,10 @@ class Alertctl {
       : client_(client), args_(std::move(args)) {}
 
   int Run() {
-    const std::string command = args_.size() >= 2 ? args_[0] + " " + args_[1] : "";
-    const std::vector<std::string> rest(args_.begin() + std::min<size_t>(2, args_.size()),
-                                        args_.end());
+    const std::string command =
+        args_.size() >= 2 ? args_[0] + " " + args_[1] : "";
+    const std::vector<std::string> rest(
+        args_.begin() + std::min<size_t>(2, args_.size()), args_.end());
     for (const Command& c : Commands()) {
       if (c.name == command) return (this->*c.run)(rest);
     }
@@ -175,7 +178,9 @@ class Alertctl {
   int IncidentsResolve(const std::vector<std::string>& rest) {
     return IncidentsAct(rest, /*resolve=*/true);
   }
-  int IncidentsWatch(const std::vector<std::string>&) { return IncidentsWatch(); }
+  int IncidentsWatch(const std::vector<std::string>&) {
+    return IncidentsWatch();
+  }
   int AlertTrigger(const std::vector<std::string>&) {
     return SendAlert(v1::ACTION_TRIGGER);
   }
@@ -199,7 +204,8 @@ class Alertctl {
   int ServicesCreate(const std::vector<std::string>& rest) {
     std::string name;
     if (!OneArgument(rest, &name)) return kUsage;
-    auto service = client_.CreateService(name, absl::GetFlag(FLAGS_description));
+    auto service =
+        client_.CreateService(name, absl::GetFlag(FLAGS_description));
     if (!service.ok()) return Report(service.status());
     return PrintService(*service);
   }
@@ -209,7 +215,8 @@ class Alertctl {
       printf("%s\n", ToJson(s).c_str());
     } else {
       Table table({"ID", "NAME", "CREATED", "DESCRIPTION"});
-      table.Add({s.id(), s.name(), FormatTime(s.created_at(), s.has_created_at()),
+      table.Add({s.id(), s.name(),
+                 FormatTime(s.created_at(), s.has_created_at()),
                  s.description()});
       table.Print();
     }
@@ -230,7 +237,8 @@ class Alertctl {
       return kOk;
     }
     Table table({"ID", "NAME", "DESCRIPTION"});
-    for (const auto& s : all.services()) table.Add({s.id(), s.name(), s.description()});
+    for (const auto& s : all.services())
+      table.Add({s.id(), s.name(), s.description()});
     table.Print();
     return kOk;
   }
@@ -256,21 +264,25 @@ class Alertctl {
     auto sources = client_.ListAlertSources(service->id());
     if (!sources.ok()) return Report(sources.status());
     for (const auto& s : sources->sources()) {
-      if (s.source() == source && s.has_webhook_key() && !absl::GetFlag(FLAGS_rotate)) {
+      if (s.source() == source && s.has_webhook_key() &&
+          !absl::GetFlag(FLAGS_rotate)) {
         return Report(absl::FailedPreconditionError(absl::StrCat(
             "service ", service->name(), " already has a webhook URL for ",
-            source, ", and alertgate keeps only a hash of its key, so it "
+            source,
+            ", and alertgate keeps only a hash of its key, so it "
             "cannot show it again. The URL made at first start is in "
             "webhook-urls.txt in alertgate's data folder (data/ by default). "
-            "To replace it: alertctl services webhook-url ", service->name(),
-            " --source=", source, " --rotate (the old URL stops working at "
+            "To replace it: alertctl services webhook-url ",
+            service->name(), " --source=", source,
+            " --rotate (the old URL stops working at "
             "once)")));
       }
     }
     auto issued = client_.IssueWebhookKey(service->id(), source);
     if (!issued.ok()) return Report(issued.status());
     std::string url = issued->webhook_url();
-    if (const std::string base = absl::GetFlag(FLAGS_public_url); !base.empty()) {
+    if (const std::string base = absl::GetFlag(FLAGS_public_url);
+        !base.empty()) {
       url = std::string(absl::StripSuffix(base, "/")) + issued->webhook_path();
     } else if (url.empty()) {
       url = issued->webhook_path();
@@ -305,7 +317,8 @@ class Alertctl {
     } else {
       printf("%s: deliveries from %s %s\n", service->name().c_str(),
              status->source().c_str(),
-             status->has_webhook_secret() ? "must be signed" : "need no signature");
+             status->has_webhook_secret() ? "must be signed"
+                                          : "need no signature");
     }
     return kOk;
   }
@@ -321,7 +334,8 @@ class Alertctl {
       printf("%s\n", ToJson(*sources).c_str());
       return kOk;
     }
-    Table table({"SOURCE", "WEBHOOK", "SIGNED", "RECEIVING", "LAST ALERT", "LAST INCIDENT"});
+    Table table({"SOURCE", "WEBHOOK", "SIGNED", "RECEIVING", "LAST ALERT",
+                 "LAST INCIDENT"});
     for (const auto& s : sources->sources()) {
       table.Add({s.source(), s.has_webhook_key() ? "yes" : "no",
                  s.has_webhook_secret() ? "yes" : "no",
@@ -335,7 +349,8 @@ class Alertctl {
 
   int IncidentsList() {
     v1::ListIncidentsRequest request;
-    if (const std::string service = absl::GetFlag(FLAGS_service); !service.empty()) {
+    if (const std::string service = absl::GetFlag(FLAGS_service);
+        !service.empty()) {
       auto found = client_.FindService(service);
       if (!found.ok()) return Report(found.status());
       request.set_service_id(found->id());
@@ -357,8 +372,10 @@ class Alertctl {
         continue;
       }
       v1::IncidentState value;
-      if (!v1::IncidentState_Parse("INCIDENT_STATE_" + absl::AsciiStrToUpper(s), &value)) {
-        return Report(absl::InvalidArgumentError("--state: unknown state " + s));
+      if (!v1::IncidentState_Parse("INCIDENT_STATE_" + absl::AsciiStrToUpper(s),
+                                   &value)) {
+        return Report(
+            absl::InvalidArgumentError("--state: unknown state " + s));
       }
       request.add_states(value);
     }
@@ -377,7 +394,8 @@ class Alertctl {
       printf("%s\n", ToJson(all).c_str());
       return kOk;
     }
-    Table table({"ID", "STATE", "SERVICE", "SOURCE", "ALERTS", "LAST SEEN", "SUMMARY"});
+    Table table(
+        {"ID", "STATE", "SERVICE", "SOURCE", "ALERTS", "LAST SEEN", "SUMMARY"});
     for (const auto& i : all.incidents()) {
       PrintIncidentRows(table, i, ServiceName(i.service_id()));
     }
@@ -401,38 +419,45 @@ class Alertctl {
     Table fields({"FIELD", "VALUE"});
     fields.Add({"id", i.id()});
     fields.Add({"state", EnumName(i, "state")});
-    fields.Add({"service", ServiceName(i.service_id()) + " (" + i.service_id() + ")"});
+    fields.Add(
+        {"service", ServiceName(i.service_id()) + " (" + i.service_id() + ")"});
     fields.Add({"source", i.source()});
     fields.Add({"dedup key", i.dedup_key()});
     fields.Add({"summary", i.summary()});
     fields.Add({"severity", EnumName(i, "severity")});
     fields.Add({"alerts", std::to_string(i.alert_count())});
     fields.Add({"opened", FormatTime(i.opened_at(), i.has_opened_at())});
-    fields.Add({"last seen", FormatTime(i.last_seen_at(), i.has_last_seen_at())});
+    fields.Add(
+        {"last seen", FormatTime(i.last_seen_at(), i.has_last_seen_at())});
     if (i.has_acknowledged_at()) {
-      fields.Add({"acknowledged", FormatTime(i.acknowledged_at(), true) + " by " + i.acknowledged_by()});
+      fields.Add({"acknowledged", FormatTime(i.acknowledged_at(), true) +
+                                      " by " + i.acknowledged_by()});
     }
     if (i.has_resolved_at()) {
-      fields.Add({"resolved", FormatTime(i.resolved_at(), true) + " by " + i.resolved_by()});
+      fields.Add({"resolved", FormatTime(i.resolved_at(), true) + " by " +
+                                  i.resolved_by()});
     }
     for (const auto& link : i.links()) fields.Add({"link", link.href()});
     fields.Print();
     printf("\n");
     // AT is when alertgate recorded the change; OCCURRED when the alert
     // behind it happened, by the sender's clock.
-    Table timeline({"SEQ", "AT", "OCCURRED", "CHANGE", "STATE", "ACTOR", "NOTE"});
+    Table timeline(
+        {"SEQ", "AT", "OCCURRED", "CHANGE", "STATE", "ACTOR", "NOTE"});
     // The page is newest first; a person reads it oldest first.
     std::vector<v1::IncidentEvent> entries(got->timeline().rbegin(),
                                            got->timeline().rend());
     for (const auto& e : entries) {
-      timeline.Add({std::to_string(e.sequence()), FormatTime(e.at(), e.has_at()),
-                    FormatTime(e.occurred_at(), e.has_occurred_at()),
-                    EnumName(e, "kind"), EnumName(e, "state"), e.actor(), e.note()});
+      timeline.Add(
+          {std::to_string(e.sequence()), FormatTime(e.at(), e.has_at()),
+           FormatTime(e.occurred_at(), e.has_occurred_at()),
+           EnumName(e, "kind"), EnumName(e, "state"), e.actor(), e.note()});
     }
     timeline.Print();
     if (!got->next_timeline_page_token().empty()) {
-      printf("(the latest %d of %lld timeline entries; --timeline=N shows more)\n",
-             got->timeline_size(), static_cast<long long>(i.timeline_size()));
+      printf(
+          "(the latest %d of %lld timeline entries; --timeline=N shows more)\n",
+          got->timeline_size(), static_cast<long long>(i.timeline_size()));
     }
     return kOk;
   }
@@ -448,7 +473,8 @@ class Alertctl {
       incident = r->incident();
       changed = r->changed();
     } else {
-      auto r = client_.AcknowledgeIncident(id, Actor(), absl::GetFlag(FLAGS_note));
+      auto r =
+          client_.AcknowledgeIncident(id, Actor(), absl::GetFlag(FLAGS_note));
       if (!r.ok()) return Report(r.status());
       incident = r->incident();
       changed = r->changed();
@@ -456,7 +482,8 @@ class Alertctl {
     if (Json()) {
       printf("%s\n", ToJson(incident).c_str());
     } else {
-      printf("%s %s%s\n", incident.id().c_str(), EnumName(incident, "state").c_str(),
+      printf("%s %s%s\n", incident.id().c_str(),
+             EnumName(incident, "state").c_str(),
              changed ? "" : " (unchanged)");
     }
     return kOk;
@@ -465,7 +492,8 @@ class Alertctl {
   int IncidentsWatch() {
     v1::WatchIncidentsRequest request;
     request.set_after_sequence(absl::GetFlag(FLAGS_after));
-    if (const std::string service = absl::GetFlag(FLAGS_service); !service.empty()) {
+    if (const std::string service = absl::GetFlag(FLAGS_service);
+        !service.empty()) {
       auto found = client_.FindService(service);
       if (!found.ok()) return Report(found.status());
       request.set_service_id(found->id());
@@ -473,25 +501,29 @@ class Alertctl {
     const int limit = absl::GetFlag(FLAGS_count);
     const bool until_caught_up = absl::GetFlag(FLAGS_until_caught_up);
     int seen = 0;
-    absl::Status status = client_.WatchIncidents(request, [&](const v1::WatchIncidentsResponse& m) {
-      if (m.has_caught_up()) {
-        // On stderr, so that stdout carries events only.
-        fprintf(stderr, "alertctl: caught up at sequence %lld; live from here\n",
-                static_cast<long long>(m.caught_up().sequence()));
-        return !until_caught_up;
-      }
-      const v1::IncidentEvent& e = m.event();
-      if (Json()) {
-        printf("%s\n", ToJson(e, /*pretty=*/false).c_str());
-      } else {
-        printf("%lld %s %s %s %s %s %s\n", static_cast<long long>(e.sequence()),
-               FormatTime(e.at(), e.has_at()).c_str(), EnumName(e, "kind").c_str(),
-               e.incident_id().c_str(), EnumName(e, "state").c_str(),
-               e.actor().c_str(), e.note().c_str());
-      }
-      fflush(stdout);
-      return limit == 0 || ++seen < limit;
-    });
+    absl::Status status = client_.WatchIncidents(
+        request, [&](const v1::WatchIncidentsResponse& m) {
+          if (m.has_caught_up()) {
+            // On stderr, so that stdout carries events only.
+            fprintf(stderr,
+                    "alertctl: caught up at sequence %lld; live from here\n",
+                    static_cast<long long>(m.caught_up().sequence()));
+            return !until_caught_up;
+          }
+          const v1::IncidentEvent& e = m.event();
+          if (Json()) {
+            printf("%s\n", ToJson(e, /*pretty=*/false).c_str());
+          } else {
+            printf("%lld %s %s %s %s %s %s\n",
+                   static_cast<long long>(e.sequence()),
+                   FormatTime(e.at(), e.has_at()).c_str(),
+                   EnumName(e, "kind").c_str(), e.incident_id().c_str(),
+                   EnumName(e, "state").c_str(), e.actor().c_str(),
+                   e.note().c_str());
+          }
+          fflush(stdout);
+          return limit == 0 || ++seen < limit;
+        });
     return status.ok() ? kOk : Report(status);
   }
 
@@ -511,10 +543,13 @@ class Alertctl {
     alert.set_summary(absl::GetFlag(FLAGS_summary));
     alert.set_description(absl::GetFlag(FLAGS_details));
     alert.set_idempotency_key(absl::GetFlag(FLAGS_idempotency_key));
-    if (const std::string severity = absl::GetFlag(FLAGS_severity); !severity.empty()) {
+    if (const std::string severity = absl::GetFlag(FLAGS_severity);
+        !severity.empty()) {
       v1::Severity value;
-      if (!v1::Severity_Parse("SEVERITY_" + absl::AsciiStrToUpper(severity), &value)) {
-        return Report(absl::InvalidArgumentError("--severity: unknown " + severity));
+      if (!v1::Severity_Parse("SEVERITY_" + absl::AsciiStrToUpper(severity),
+                              &value)) {
+        return Report(
+            absl::InvalidArgumentError("--severity: unknown " + severity));
       }
       alert.set_severity(value);
     }

@@ -13,7 +13,9 @@ namespace alertgate::cli {
 // Rows of cells printed with columns padded to their widest cell.
 class Table {
  public:
-  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+  explicit Table(std::vector<std::string> header) {
+    rows_.push_back(std::move(header));
+  }
   void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
   void Print() const;
 
@@ -23,7 +25,8 @@ class Table {
 
 // The message as JSON with the API's field names, every field present;
 // on one line unless `pretty`.
-std::string ToJson(const google::protobuf::Message& message, bool pretty = true);
+std::string ToJson(const google::protobuf::Message& message,
+                   bool pretty = true);
 
 // "2026-01-02 03:04:05Z", or "-" when unset.
 std::string FormatTime(const google::protobuf::Timestamp& time, bool set);

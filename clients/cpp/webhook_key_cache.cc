@@ -23,13 +23,14 @@ void WebhookKeyCache::WatchCredentials() {
   absl::Duration backoff = absl::Milliseconds(100);
   while (true) {
     // Waits for the server rather than failing at once while it starts.
-    client_->WatchWebhookCredentials(
-                [&](const v1::WebhookCredentialChange&) {
-                  Forget(/*subscribed=*/true);
-                  backoff = absl::Milliseconds(100);
-                  return true;
-                },
-                &cancellation_, /*wait_for_ready=*/true)
+    client_
+        ->WatchWebhookCredentials(
+            [&](const v1::WebhookCredentialChange&) {
+              Forget(/*subscribed=*/true);
+              backoff = absl::Milliseconds(100);
+              return true;
+            },
+            &cancellation_, /*wait_for_ready=*/true)
         .IgnoreError();  // Any end is followed by a reconnect.
     Forget(/*subscribed=*/false);
     absl::MutexLock lock(&mu_);

@@ -15,9 +15,9 @@
 #define ALERTGATE_SERVER_CORE_ID_GENERATOR_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/random/random.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "server/common/clock.h"
 

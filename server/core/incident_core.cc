@@ -20,8 +20,8 @@ std::string SourceActor(const std::string& source) {
   return absl::StrCat("source:", source);
 }
 
-IncidentEvent EventFor(const Incident& incident, ChangeKind kind,
-                       absl::Time at, std::string actor, std::string note) {
+IncidentEvent EventFor(const Incident& incident, ChangeKind kind, absl::Time at,
+                       std::string actor, std::string note) {
   IncidentEvent event;
   event.at = at;
   event.kind = kind;
@@ -65,8 +65,10 @@ size_t ApproximateSize(const Incident& incident) {
                 incident.source.size() + incident.dedup_key.size() +
                 incident.summary.size() + incident.description.size() +
                 incident.acknowledged_by.size() + incident.resolved_by.size();
-  for (const auto& [key, value] : incident.tags) size += key.size() + value.size() + 8;
-  for (const Link& link : incident.links) size += link.href.size() + link.text.size() + 8;
+  for (const auto& [key, value] : incident.tags)
+    size += key.size() + value.size() + 8;
+  for (const Link& link : incident.links)
+    size += link.href.size() + link.text.size() + 8;
   return size;
 }
 
@@ -134,8 +136,9 @@ void IncidentCore::IngestBatchAsync(std::vector<Alert> alerts,
           absl::Status applied =
               ApplyIngest(tx, batch->alerts[i], batch->now, batch->results[i]);
           if (!applied.ok()) {
-            return absl::Status(applied.code(), absl::StrCat("alerts[", i, "]: ",
-                                                             applied.message()));
+            return absl::Status(
+                applied.code(),
+                absl::StrCat("alerts[", i, "]: ", applied.message()));
           }
         }
         return absl::OkStatus();
@@ -205,8 +208,8 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
       incident.last_seen_at = now;
       incident.event_count = 1;
       AG_RETURN_IF_ERROR(tx.InsertIncident(incident));
-      event = EventFor(incident, ChangeKind::kOpened, now, actor,
-                       alert.summary);
+      event =
+          EventFor(incident, ChangeKind::kOpened, now, actor, alert.summary);
       result.outcome = IngestOutcome::kOpened;
       result.incident = std::move(incident);
       incident_opened_at = now;
@@ -253,19 +256,20 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
   if (!alert.idempotency_key.empty()) {
     AG_RETURN_IF_ERROR(tx.InsertIdempotencyRecord(IdempotencyRecord{
         alert.service_id, alert.idempotency_key, result.outcome,
-        result.incident ? result.incident->id : std::string(),
-        result.sequence, now}));
+        result.incident ? result.incident->id : std::string(), result.sequence,
+        now}));
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<bool> IncidentCore::ServiceExists(StoreTransaction& tx,
-                                                 const std::string& service_id) {
+absl::StatusOr<bool> IncidentCore::ServiceExists(
+    StoreTransaction& tx, const std::string& service_id) {
   {
     absl::MutexLock lock(&known_services_mu_);
     if (known_services_.contains(service_id)) return true;
   }
-  AG_ASSIGN_OR_RETURN(std::optional<Service> service, tx.FindService(service_id));
+  AG_ASSIGN_OR_RETURN(std::optional<Service> service,
+                      tx.FindService(service_id));
   if (!service) return false;
   absl::MutexLock lock(&known_services_mu_);
   known_services_.insert(service_id);
@@ -277,14 +281,16 @@ absl::StatusOr<ApiActionResult> IncidentCore::Acknowledge(
   return ActById(id, Action::kAcknowledge, actor, note);
 }
 
-absl::StatusOr<ApiActionResult> IncidentCore::Resolve(
-    const std::string& id, const std::string& actor, const std::string& note) {
+absl::StatusOr<ApiActionResult> IncidentCore::Resolve(const std::string& id,
+                                                      const std::string& actor,
+                                                      const std::string& note) {
   return ActById(id, Action::kResolve, actor, note);
 }
 
-absl::StatusOr<ApiActionResult> IncidentCore::ActById(
-    const std::string& id, Action action, const std::string& actor,
-    const std::string& note) {
+absl::StatusOr<ApiActionResult> IncidentCore::ActById(const std::string& id,
+                                                      Action action,
+                                                      const std::string& actor,
+                                                      const std::string& note) {
   if (id.empty()) return errors::InvalidField("id", "required");
   AG_RETURN_IF_ERROR(ValidateActor(actor));
   const absl::Time now = clock_->Now();
@@ -340,7 +346,8 @@ absl::StatusOr<IncidentWithTimeline> IncidentCore::GetIncident(
     return errors::InvalidField("timeline_page_token",
                                 "not a token this API issued");
   }
-  AG_ASSIGN_OR_RETURN(std::optional<Incident> incident, store_->GetIncident(id));
+  AG_ASSIGN_OR_RETURN(std::optional<Incident> incident,
+                      store_->GetIncident(id));
   if (!incident) return errors::IncidentNotFound(id);
   // One page, newest first, read by index: an incident that folded a
   // million alerts costs what a fresh one does.
@@ -349,7 +356,8 @@ absl::StatusOr<IncidentWithTimeline> IncidentCore::GetIncident(
   query.up_to_sequence = before - 1;
   query.limit = timeline_page_size + 1;
   query.newest_first = true;
-  AG_ASSIGN_OR_RETURN(std::vector<IncidentEvent> events, store_->ReadEvents(query));
+  AG_ASSIGN_OR_RETURN(std::vector<IncidentEvent> events,
+                      store_->ReadEvents(query));
   IncidentWithTimeline result{std::move(*incident), {}, ""};
   if (static_cast<int>(events.size()) > timeline_page_size) {
     events.resize(timeline_page_size);

@@ -26,7 +26,7 @@ namespace alertgate {
 // An incident and one page of its timeline.
 struct IncidentWithTimeline {
   Incident incident;
-  std::vector<IncidentEvent> timeline;  // Newest first.
+  std::vector<IncidentEvent> timeline;   // Newest first.
   std::string next_timeline_page_token;  // Empty on the last page.
 };
 
@@ -38,7 +38,7 @@ struct IncidentPage {
 struct ApiActionResult {
   Incident incident;
   bool changed = false;  // False when the incident was already there.
-  int64_t sequence = 0;   // Of the event the change wrote; 0 if unchanged.
+  int64_t sequence = 0;  // Of the event the change wrote; 0 if unchanged.
 };
 
 class IncidentCore {
@@ -95,8 +95,7 @@ class IncidentCore {
                                              const std::string& page_token);
 
  private:
-  absl::StatusOr<ApiActionResult> ActById(const std::string& id,
-                                          Action action,
+  absl::StatusOr<ApiActionResult> ActById(const std::string& id, Action action,
                                           const std::string& actor,
                                           const std::string& note);
 

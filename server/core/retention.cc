@@ -15,8 +15,11 @@ RetentionPruner::RetentionPruner(IncidentStore* store, const Clock* clock,
   thread_ = std::thread([this] {
     absl::MutexLock lock(&mu_);
     while (true) {
-      auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
-      if (mu_.AwaitWithTimeout(absl::Condition(&stopping), options_.interval)) return;
+      auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_;
+      };
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopping), options_.interval))
+        return;
       mu_.Unlock();
       absl::StatusOr<PruneCounts> pruned = RunOnce();
       if (!pruned.ok()) {
@@ -43,10 +46,11 @@ absl::StatusOr<PruneCounts> RetentionPruner::RunOnce() {
   auto drain = [&](auto prune, int64_t& total) -> absl::Status {
     while (true) {
       int deleted = 0;
-      AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
-        AG_ASSIGN_OR_RETURN(deleted, prune(tx));
-        return absl::OkStatus();
-      }));
+      AG_RETURN_IF_ERROR(
+          store_->Write([&](StoreTransaction& tx) -> absl::Status {
+            AG_ASSIGN_OR_RETURN(deleted, prune(tx));
+            return absl::OkStatus();
+          }));
       total += deleted;
       if (deleted < options_.batch) return absl::OkStatus();
     }
@@ -70,7 +74,9 @@ absl::StatusOr<PruneCounts> RetentionPruner::RunOnce() {
   if (options_.folded_alerts > absl::ZeroDuration()) {
     const absl::Time before = now - options_.folded_alerts;
     AG_RETURN_IF_ERROR(drain(
-        [&](StoreTransaction& tx) { return tx.PruneFoldEvents(before, options_.batch); },
+        [&](StoreTransaction& tx) {
+          return tx.PruneFoldEvents(before, options_.batch);
+        },
         counts.fold_events));
   }
   return counts;

@@ -23,9 +23,8 @@ absl::StatusOr<Service> ServiceCatalog::CreateService(
     return errors::InvalidField("description", "longer than 1024 bytes");
   }
   Service service{ids_->NewId(), name, description, clock_->Now()};
-  AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) {
-    return tx.InsertService(service);
-  }));
+  AG_RETURN_IF_ERROR(store_->Write(
+      [&](StoreTransaction& tx) { return tx.InsertService(service); }));
   return service;
 }
 

@@ -72,8 +72,8 @@ class ServiceCatalog {
 
   // Issues a new key for (service, source), revoking the previous one. Keeps
   // the webhook secret.
-  absl::StatusOr<IssuedWebhookKey> IssueWebhookKey(const std::string& service_id,
-                                                   const std::string& source);
+  absl::StatusOr<IssuedWebhookKey> IssueWebhookKey(
+      const std::string& service_id, const std::string& source);
   // Sets the secret deliveries must be signed with; empty clears it.
   absl::StatusOr<AlertSourceStatus> SetWebhookSecret(
       const std::string& service_id, const std::string& source,
@@ -103,8 +103,8 @@ class ServiceCatalog {
   // Every source with a credential or activity for the service, by name.
   absl::StatusOr<std::vector<AlertSourceStatus>> ListAlertSources(
       const std::string& service_id);
-  absl::StatusOr<AlertSourceStatus> GetAlertSource(const std::string& service_id,
-                                                   const std::string& source);
+  absl::StatusOr<AlertSourceStatus> GetAlertSource(
+      const std::string& service_id, const std::string& source);
 
  private:
   IncidentStore* store_;

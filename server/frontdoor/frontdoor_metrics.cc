@@ -27,10 +27,11 @@ void FrontDoorMetrics::RecordCoreError(const std::string& code) {
 std::string FrontDoorMetrics::Render() const {
   absl::MutexLock lock(&mu_);
   std::string out;
-  absl::StrAppend(&out,
-                  "# HELP alertgate_webhook_deliveries_total Webhook deliveries "
-                  "by source, event and outcome.\n"
-                  "# TYPE alertgate_webhook_deliveries_total counter\n");
+  absl::StrAppend(
+      &out,
+      "# HELP alertgate_webhook_deliveries_total Webhook deliveries "
+      "by source, event and outcome.\n"
+      "# TYPE alertgate_webhook_deliveries_total counter\n");
   for (const auto& [labels, count] : deliveries_) {
     const auto& [source, event, outcome] = labels;
     absl::StrAppend(&out, "alertgate_webhook_deliveries_total{source=\"",
@@ -43,8 +44,9 @@ std::string FrontDoorMetrics::Render() const {
                   "# TYPE alertgate_webhook_latency_seconds histogram\n");
   for (const auto& [source, h] : latency_) {
     for (size_t i = 0; i < kBuckets.size(); ++i) {
-      absl::StrAppend(&out, "alertgate_webhook_latency_seconds_bucket{source=\"",
-                      source, "\",le=\"", kBuckets[i], "\"} ", h.counts[i], "\n");
+      absl::StrAppend(
+          &out, "alertgate_webhook_latency_seconds_bucket{source=\"", source,
+          "\",le=\"", kBuckets[i], "\"} ", h.counts[i], "\n");
     }
     absl::StrAppend(&out, "alertgate_webhook_latency_seconds_bucket{source=\"",
                     source, "\",le=\"+Inf\"} ", h.count, "\n",

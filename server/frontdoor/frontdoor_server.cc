@@ -22,14 +22,16 @@ HttpResponse JsonAnswer(int status, const nlohmann::json& body) {
 
 HttpResponse ErrorAnswer(int status, const std::string& code,
                          const std::string& message) {
-  return JsonAnswer(status, {{"error", {{"code", code}, {"message", message}}}});
+  return JsonAnswer(status,
+                    {{"error", {{"code", code}, {"message", message}}}});
 }
 
 void LogDelivery(const std::string& source, const WebhookResponse& response,
                  absl::Duration latency) {
   static absl::Mutex* mu = new absl::Mutex();
   nlohmann::json line = {
-      {"ts", absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())},
+      {"ts",
+       absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())},
       {"msg", "webhook delivery"},
       {"source", source},
       {"event", response.event},
@@ -57,7 +59,8 @@ absl::StatusOr<std::unique_ptr<FrontDoorServer>> FrontDoorServer::Start(
       std::make_unique<WebhookHandler>(registry, core, clock, options.handler);
   FrontDoorServer* self = server.get();
   auto listener = HttpListener::Start(
-      options.http, [self](const HttpRequest& request) { return self->Route(request); });
+      options.http,
+      [self](const HttpRequest& request) { return self->Route(request); });
   if (!listener.ok()) return listener.status();
   server->http_ = std::move(*listener);
   return server;
@@ -108,9 +111,9 @@ HttpResponse FrontDoorServer::Deliver(const std::string& source,
   const absl::Duration latency = absl::Now() - start;
   // Label values only from loaded plugins and fixed names: the handler
   // already said whether the source is loaded, and which events it declares.
-  const std::string label =
-      response.outcome == DeliveryOutcome::kUnknownSource ? "unknown"
-                                                           : request.source;
+  const std::string label = response.outcome == DeliveryOutcome::kUnknownSource
+                                ? "unknown"
+                                : request.source;
   metrics_.RecordDelivery(label, response.metric_event,
                           OutcomeName(response.outcome), latency);
   if (IsCoreFailure(response.outcome)) {

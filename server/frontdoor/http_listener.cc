@@ -42,11 +42,13 @@ struct HttpListener::State {
   void Sweep() {
     absl::MutexLock lock(&mu);
     while (!stopping) {
-      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return stopping; };
+      auto woken = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return stopping; };
       mu.AwaitWithTimeout(absl::Condition(&woken), absl::Milliseconds(100));
       const absl::Time now = absl::Now();
       for (auto& [connection, clock] : connections) {
-        if (!clock.handling && now - clock.waiting_since > options.request_deadline) {
+        if (!clock.handling &&
+            now - clock.waiting_since > options.request_deadline) {
           ::shutdown(clock.fd, SHUT_RDWR);
           clock.waiting_since = absl::InfiniteFuture();  // Once is enough.
         }
@@ -93,8 +95,8 @@ MHD_Result Queue(MHD_Connection* connection, const HttpResponse& response,
     MHD_add_response_header(r, name.c_str(), value.c_str());
   }
   if (close) MHD_add_response_header(r, "Connection", "close");
-  MHD_Result result =
-      MHD_queue_response(connection, static_cast<unsigned int>(response.status), r);
+  MHD_Result result = MHD_queue_response(
+      connection, static_cast<unsigned int>(response.status), r);
   MHD_destroy_response(r);
   return result;
 }
@@ -106,7 +108,8 @@ MHD_Result Refuse(MHD_Connection* connection, int status, const char* code,
   HttpResponse response;
   response.status = status;
   response.body =
-      nlohmann::json({{"error", {{"code", code}, {"message", message}}}}).dump();
+      nlohmann::json({{"error", {{"code", code}, {"message", message}}}})
+          .dump();
   return Queue(connection, response, /*close=*/true);
 }
 
@@ -123,7 +126,8 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url,
     pending->request.method = method;
     pending->request.path = url;
     HeaderScan scan{&pending->request.headers};
-    MHD_get_connection_values(connection, MHD_HEADER_KIND, &CollectHeader, &scan);
+    MHD_get_connection_values(connection, MHD_HEADER_KIND, &CollectHeader,
+                              &scan);
     if (scan.content_lengths > 1) {
       return Refuse(connection, 400, "bad_framing",
                     "more than one Content-Length header");
@@ -133,21 +137,25 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url,
                     "both Content-Length and Transfer-Encoding");
     }
     if (scan.transfer_encoding &&
-        !absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(scan.transfer_encoding_value),
-                                "chunked")) {
+        !absl::EqualsIgnoreCase(
+            absl::StripAsciiWhitespace(scan.transfer_encoding_value),
+            "chunked")) {
       return Refuse(connection, 400, "bad_framing",
                     "Transfer-Encoding other than chunked");
     }
-    if (static_cast<int>(pending->request.headers.size()) > options.max_headers) {
-      return Refuse(connection, 431, "too_many_headers",
-                    absl::StrCat("more than ", options.max_headers, " headers"));
+    if (static_cast<int>(pending->request.headers.size()) >
+        options.max_headers) {
+      return Refuse(
+          connection, 431, "too_many_headers",
+          absl::StrCat("more than ", options.max_headers, " headers"));
     }
-    const char* length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                     "Content-Length");
-    if (length != nullptr && std::strtoull(length, nullptr, 10) > options.max_body_bytes) {
+    const char* length = MHD_lookup_connection_value(
+        connection, MHD_HEADER_KIND, "Content-Length");
+    if (length != nullptr &&
+        std::strtoull(length, nullptr, 10) > options.max_body_bytes) {
       return Refuse(connection, 413, "body_too_large",
-                    absl::StrCat("the body is larger than ", options.max_body_bytes,
-                                 " bytes"));
+                    absl::StrCat("the body is larger than ",
+                                 options.max_body_bytes, " bytes"));
     }
     return MHD_YES;
   }
@@ -155,7 +163,8 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url,
     // Chunked bodies announce no size: past the limit the rest is read and
     // dropped, so memory stays bounded and the sender still gets its 413
     // (the request deadline ends a body that never ends).
-    if (pending->request.body.size() + *upload_data_size > options.max_body_bytes) {
+    if (pending->request.body.size() + *upload_data_size >
+        options.max_body_bytes) {
       pending->body_too_large = true;
       pending->request.body.clear();
       pending->request.body.shrink_to_fit();
@@ -167,8 +176,8 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url,
   }
   if (pending->body_too_large) {
     return Refuse(connection, 413, "body_too_large",
-                  absl::StrCat("the body is larger than ", options.max_body_bytes,
-                               " bytes"));
+                  absl::StrCat("the body is larger than ",
+                               options.max_body_bytes, " bytes"));
   }
   {
     absl::MutexLock lock(&state->mu);
@@ -178,8 +187,8 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url,
   return Queue(connection, response, /*close=*/false);
 }
 
-void OnRequestDone(void* cls, MHD_Connection* connection, void** request_context,
-                   enum MHD_RequestTerminationCode) {
+void OnRequestDone(void* cls, MHD_Connection* connection,
+                   void** request_context, enum MHD_RequestTerminationCode) {
   delete static_cast<PendingRequest*>(*request_context);
   *request_context = nullptr;
   auto* state = static_cast<HttpListener::State*>(cls);
@@ -219,7 +228,8 @@ absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Start(
   sockaddr_in6 v6{};
   const sockaddr* address = nullptr;
   unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD;
-  const std::string host = options.host == "localhost" ? "127.0.0.1" : options.host;
+  const std::string host =
+      options.host == "localhost" ? "127.0.0.1" : options.host;
   if (inet_pton(AF_INET, host.c_str(), &v4.sin_addr) == 1) {
     v4.sin_family = AF_INET;
     v4.sin_port = htons(static_cast<uint16_t>(options.port));
@@ -242,7 +252,8 @@ absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Start(
       MHD_OPTION_CONNECTION_LIMIT,
       static_cast<unsigned int>(std::max(1, options.max_connections)),
       MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-      static_cast<unsigned int>(std::max(0, options.max_connections_per_address)),
+      static_cast<unsigned int>(
+          std::max(0, options.max_connections_per_address)),
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, options.max_header_bytes,
       MHD_OPTION_CONNECTION_TIMEOUT, deadline_seconds,
       MHD_OPTION_LISTEN_BACKLOG_SIZE,
@@ -250,8 +261,8 @@ absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Start(
       MHD_OPTION_NOTIFY_COMPLETED, &OnRequestDone, state,
       MHD_OPTION_NOTIFY_CONNECTION, &OnConnection, state, MHD_OPTION_END);
   if (listener->daemon_ == nullptr) {
-    return absl::UnavailableError(absl::StrCat("HTTP: cannot listen on ",
-                                               options.host, ":", options.port));
+    return absl::UnavailableError(absl::StrCat(
+        "HTTP: cannot listen on ", options.host, ":", options.port));
   }
   const MHD_DaemonInfo* bound =
       MHD_get_daemon_info(listener->daemon_, MHD_DAEMON_INFO_BIND_PORT);

@@ -219,10 +219,10 @@ std::optional<WebhookResponse> WebhookHandler::FindAdapter(
     Delivery& delivery) const {
   delivery.adapter = registry_->Find(delivery.request.source);
   if (delivery.adapter != nullptr) return std::nullopt;
-  return Refuse(DeliveryOutcome::kUnknownSource,
-                absl::StrCat("no alert source named \"",
-                             delivery.request.source,
-                             "\" is loaded; GET /v1/sources lists them"));
+  return Refuse(
+      DeliveryOutcome::kUnknownSource,
+      absl::StrCat("no alert source named \"", delivery.request.source,
+                   "\" is loaded; GET /v1/sources lists them"));
 }
 
 std::optional<WebhookResponse> WebhookHandler::CheckContentType(
@@ -303,8 +303,8 @@ std::optional<WebhookResponse> WebhookHandler::ReadDeliveryId(
 
 std::optional<WebhookResponse> WebhookHandler::Convert(
     Delivery& delivery) const {
-  delivery.converted =
-      delivery.adapter->Convert(delivery.request.headers, delivery.request.body);
+  delivery.converted = delivery.adapter->Convert(delivery.request.headers,
+                                                 delivery.request.body);
   ConvertedDelivery& converted = delivery.converted;
   // A header wins; otherwise the id the plugin read from the body.
   if (delivery.delivery_id.empty() && !converted.delivery_id.empty()) {

@@ -74,7 +74,7 @@ struct WebhookResponse {
   nlohmann::json body;
   std::vector<std::pair<std::string, std::string>> headers;
   // For the delivery log and metrics; never holds keys, secrets or bodies.
-  std::string event = "invalid";  // As the plugin named it.
+  std::string event = "invalid";         // As the plugin named it.
   std::string metric_event = "invalid";  // Declared by the plugin, or "other".
   std::string delivery_id;
   std::string service;
@@ -98,8 +98,8 @@ class WebhookHandler {
 
  private:
   struct Delivery;  // What the steps learn, in order.
-  using Step = std::optional<WebhookResponse> (WebhookHandler::*)(
-      Delivery&) const;
+  using Step =
+      std::optional<WebhookResponse> (WebhookHandler::*)(Delivery&) const;
 
   std::optional<WebhookResponse> FindAdapter(Delivery& delivery) const;
   std::optional<WebhookResponse> CheckContentType(Delivery& delivery) const;

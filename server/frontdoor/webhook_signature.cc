@@ -66,14 +66,15 @@ absl::Status VerifySharedToken(absl::string_view token,
   EVP_Digest(secret.data(), secret.size(), expected, nullptr, EVP_sha256(),
              nullptr);
   if (CRYPTO_memcmp(given, expected, kDigestBytes) != 0) {
-    return absl::UnauthenticatedError("token does not match this webhook's secret");
+    return absl::UnauthenticatedError(
+        "token does not match this webhook's secret");
   }
   return absl::OkStatus();
 }
 
 absl::Status VerifyTimestamped(absl::string_view header_value,
-                               absl::string_view secret,
-                               absl::string_view body, absl::Time now) {
+                               absl::string_view secret, absl::string_view body,
+                               absl::Time now) {
   if (header_value.empty()) return Missing();
   absl::string_view timestamp;
   std::vector<absl::string_view> signatures;
@@ -91,13 +92,14 @@ absl::Status VerifyTimestamped(absl::string_view header_value,
     return absl::UnauthenticatedError(
         "signature malformed: expected t=<unix seconds>,v1=<hex>");
   }
-  const absl::Duration skew = absl::AbsDuration(now - absl::FromUnixSeconds(seconds));
+  const absl::Duration skew =
+      absl::AbsDuration(now - absl::FromUnixSeconds(seconds));
   if (skew > kSignatureReplayWindow) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "signature timestamp is ", absl::FormatDuration(skew),
-        " away from this server's clock (at most ",
-        absl::FormatDuration(kSignatureReplayWindow),
-        "): a replayed or delayed delivery, or a wrong clock"));
+    return absl::UnauthenticatedError(
+        absl::StrCat("signature timestamp is ", absl::FormatDuration(skew),
+                     " away from this server's clock (at most ",
+                     absl::FormatDuration(kSignatureReplayWindow),
+                     "): a replayed or delayed delivery, or a wrong clock"));
   }
   const std::string message = absl::StrCat(timestamp, ".", body);
   for (absl::string_view hex : signatures) {
@@ -112,11 +114,12 @@ std::string SignWebhookBody(absl::string_view secret, absl::string_view body) {
   return std::string(kPrefix) + absl::BytesToHexString(Hmac(secret, body));
 }
 
-std::string SignTimestampedBody(absl::string_view secret, absl::string_view body,
-                                absl::Time at) {
+std::string SignTimestampedBody(absl::string_view secret,
+                                absl::string_view body, absl::Time at) {
   const std::string t = absl::StrCat(absl::ToUnixSeconds(at));
-  return absl::StrCat("t=", t, ",v1=",
-                      absl::BytesToHexString(Hmac(secret, absl::StrCat(t, ".", body))));
+  return absl::StrCat(
+      "t=", t,
+      ",v1=", absl::BytesToHexString(Hmac(secret, absl::StrCat(t, ".", body))));
 }
 
 absl::Status VerifyDeliverySignature(uint32_t scheme,

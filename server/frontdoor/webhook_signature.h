@@ -2,9 +2,10 @@
 // whoever holds the (service, source) webhook secret. A plugin declares one
 // scheme of adapter_abi.h; the check runs over the exact bytes received,
 // before any parsing, and compares in constant time:
-//   AG_SIGNATURE_HMAC_SHA256_PREFIXED_HEX  "sha256=<hex HMAC-SHA256(secret, body)>"
-//   AG_SIGNATURE_SHARED_TOKEN              the secret itself
-//   AG_SIGNATURE_HMAC_SHA256_TIMESTAMPED   "t=<unix s>,v1=<hex HMAC(secret, t.body)>",
+//   AG_SIGNATURE_HMAC_SHA256_PREFIXED_HEX  "sha256=<hex HMAC-SHA256(secret,
+//   body)>" AG_SIGNATURE_SHARED_TOKEN              the secret itself
+//   AG_SIGNATURE_HMAC_SHA256_TIMESTAMPED   "t=<unix s>,v1=<hex HMAC(secret,
+//   t.body)>",
 //                                          t within kSignatureReplayWindow
 // Every failure is UNAUTHENTICATED with a message that says what was wrong
 // (missing, malformed, stale, no match), never the expected value.
@@ -28,8 +29,8 @@ inline constexpr absl::Duration kSignatureReplayWindow = absl::Seconds(300);
 std::string SignWebhookBody(absl::string_view secret, absl::string_view body);
 
 // "t=<unix seconds of at>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>".
-std::string SignTimestampedBody(absl::string_view secret, absl::string_view body,
-                                absl::Time at);
+std::string SignTimestampedBody(absl::string_view secret,
+                                absl::string_view body, absl::Time at);
 
 // OK when `header_value` is a valid "sha256=<hex>" signature of `body`.
 absl::Status VerifyWebhookSignature(absl::string_view header_value,

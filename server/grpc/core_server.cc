@@ -13,8 +13,8 @@
 namespace alertgate {
 namespace {
 
-constexpr const char* kHealthServiceNames[] = {
-    "alertgate.v1.IncidentService", "alertgate.v1.ServiceDirectory"};
+constexpr const char* kHealthServiceNames[] = {"alertgate.v1.IncidentService",
+                                               "alertgate.v1.ServiceDirectory"};
 
 }  // namespace
 

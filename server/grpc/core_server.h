@@ -18,9 +18,9 @@
 #include "server/core/incident_core.h"
 #include "server/core/retention.h"
 #include "server/core/service_catalog.h"
-#include "server/store/incident_store.h"
 #include "server/grpc/incident_service_handler.h"
 #include "server/grpc/service_directory_handler.h"
+#include "server/store/incident_store.h"
 
 namespace alertgate {
 

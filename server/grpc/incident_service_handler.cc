@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "server/model/errors.h"
 #include "server/grpc/proto_conversion.h"
 #include "server/grpc/status_conversion.h"
+#include "server/model/errors.h"
 
 namespace alertgate {
 grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlert(
@@ -31,7 +31,8 @@ grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlert(
 }
 
 grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlerts(
-    grpc::CallbackServerContext* context, const v1::IngestAlertsRequest* request,
+    grpc::CallbackServerContext* context,
+    const v1::IngestAlertsRequest* request,
     v1::IngestAlertsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   std::vector<Alert> alerts;

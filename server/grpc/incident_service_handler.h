@@ -9,15 +9,16 @@
 #include "absl/time/time.h"
 #include "alertgate/v1/incident_service.grpc.pb.h"
 #include "server/core/incident_core.h"
-#include "server/store/incident_store.h"
 #include "server/grpc/watch_streams.h"
+#include "server/store/incident_store.h"
 
 namespace alertgate {
 
-// IngestAlert and IngestAlerts use gRPC's callback API: the call is answered by the store's
-// writer right after the commit, instead of a server thread sleeping through
-// the group commit and being woken to answer. WatchIncidents does too, so a
-// watch holds no thread (WatchStreams). The other methods are synchronous.
+// IngestAlert and IngestAlerts use gRPC's callback API: the call is answered by
+// the store's writer right after the commit, instead of a server thread
+// sleeping through the group commit and being woken to answer. WatchIncidents
+// does too, so a watch holds no thread (WatchStreams). The other methods are
+// synchronous.
 class IncidentServiceHandler final
     : public v1::IncidentService::WithCallbackMethod_IngestAlert<
           v1::IncidentService::WithCallbackMethod_IngestAlerts<
@@ -51,7 +52,8 @@ class IncidentServiceHandler final
                              const v1::ListIncidentsRequest* request,
                              v1::ListIncidentsResponse* response) override;
   grpc::Status AcknowledgeIncident(
-      grpc::ServerContext* context, const v1::AcknowledgeIncidentRequest* request,
+      grpc::ServerContext* context,
+      const v1::AcknowledgeIncidentRequest* request,
       v1::AcknowledgeIncidentResponse* response) override;
   grpc::Status ResolveIncident(grpc::ServerContext* context,
                                const v1::ResolveIncidentRequest* request,

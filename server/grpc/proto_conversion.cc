@@ -10,25 +10,35 @@ namespace alertgate {
 static_assert(static_cast<int>(Action::kTrigger) == v1::ACTION_TRIGGER);
 static_assert(static_cast<int>(Action::kAcknowledge) == v1::ACTION_ACKNOWLEDGE);
 static_assert(static_cast<int>(Action::kResolve) == v1::ACTION_RESOLVE);
-static_assert(static_cast<int>(IncidentState::kTriggered) == v1::INCIDENT_STATE_TRIGGERED);
+static_assert(static_cast<int>(IncidentState::kTriggered) ==
+              v1::INCIDENT_STATE_TRIGGERED);
 static_assert(static_cast<int>(IncidentState::kAcknowledged) ==
               v1::INCIDENT_STATE_ACKNOWLEDGED);
-static_assert(static_cast<int>(IncidentState::kResolved) == v1::INCIDENT_STATE_RESOLVED);
-static_assert(static_cast<int>(IncidentState::kSuppressed) == v1::INCIDENT_STATE_SUPPRESSED);
-static_assert(static_cast<int>(Severity::kUnspecified) == v1::SEVERITY_UNSPECIFIED);
+static_assert(static_cast<int>(IncidentState::kResolved) ==
+              v1::INCIDENT_STATE_RESOLVED);
+static_assert(static_cast<int>(IncidentState::kSuppressed) ==
+              v1::INCIDENT_STATE_SUPPRESSED);
+static_assert(static_cast<int>(Severity::kUnspecified) ==
+              v1::SEVERITY_UNSPECIFIED);
 static_assert(static_cast<int>(Severity::kInfo) == v1::SEVERITY_INFO);
 static_assert(static_cast<int>(Severity::kWarning) == v1::SEVERITY_WARNING);
 static_assert(static_cast<int>(Severity::kError) == v1::SEVERITY_ERROR);
 static_assert(static_cast<int>(Severity::kCritical) == v1::SEVERITY_CRITICAL);
 static_assert(static_cast<int>(ChangeKind::kOpened) == v1::CHANGE_KIND_OPENED);
-static_assert(static_cast<int>(ChangeKind::kAlertFolded) == v1::CHANGE_KIND_ALERT_FOLDED);
-static_assert(static_cast<int>(ChangeKind::kAcknowledged) == v1::CHANGE_KIND_ACKNOWLEDGED);
-static_assert(static_cast<int>(ChangeKind::kResolved) == v1::CHANGE_KIND_RESOLVED);
-static_assert(static_cast<int>(IngestOutcome::kOpened) == v1::INGEST_OUTCOME_OPENED);
-static_assert(static_cast<int>(IngestOutcome::kFolded) == v1::INGEST_OUTCOME_FOLDED);
+static_assert(static_cast<int>(ChangeKind::kAlertFolded) ==
+              v1::CHANGE_KIND_ALERT_FOLDED);
+static_assert(static_cast<int>(ChangeKind::kAcknowledged) ==
+              v1::CHANGE_KIND_ACKNOWLEDGED);
+static_assert(static_cast<int>(ChangeKind::kResolved) ==
+              v1::CHANGE_KIND_RESOLVED);
+static_assert(static_cast<int>(IngestOutcome::kOpened) ==
+              v1::INGEST_OUTCOME_OPENED);
+static_assert(static_cast<int>(IngestOutcome::kFolded) ==
+              v1::INGEST_OUTCOME_FOLDED);
 static_assert(static_cast<int>(IngestOutcome::kAcknowledged) ==
               v1::INGEST_OUTCOME_ACKNOWLEDGED);
-static_assert(static_cast<int>(IngestOutcome::kResolved) == v1::INGEST_OUTCOME_RESOLVED);
+static_assert(static_cast<int>(IngestOutcome::kResolved) ==
+              v1::INGEST_OUTCOME_RESOLVED);
 static_assert(static_cast<int>(IngestOutcome::kAlreadyAcknowledged) ==
               v1::INGEST_OUTCOME_ALREADY_ACKNOWLEDGED);
 static_assert(static_cast<int>(IngestOutcome::kNothingOpen) ==
@@ -41,8 +51,8 @@ void SetTime(absl::Time t, Timestamp* proto) {
   // ToUnixSeconds rounds toward the infinite past, so nanos are never negative.
   const int64_t seconds = absl::ToUnixSeconds(t);
   proto->set_seconds(seconds);
-  proto->set_nanos(static_cast<int32_t>(
-      (t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+  proto->set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) /
+                                        absl::Nanoseconds(1)));
 }
 
 absl::Time TimeFromProto(const Timestamp& proto) {
@@ -62,8 +72,9 @@ absl::StatusOr<Action> ActionFromProto(int action) {
       return Action::kResolve;
     default:
       return errors::InvalidField(
-          "alert.action", "must be ACTION_TRIGGER, ACTION_ACKNOWLEDGE or "
-                          "ACTION_RESOLVE");
+          "alert.action",
+          "must be ACTION_TRIGGER, ACTION_ACKNOWLEDGE or "
+          "ACTION_RESOLVE");
   }
 }
 
@@ -124,13 +135,15 @@ v1::Alert AlertToProto(const Alert& alert) {
   proto.set_summary(alert.summary);
   proto.set_description(alert.description);
   proto.set_severity(static_cast<v1::Severity>(alert.severity));
-  for (const auto& [key, value] : alert.tags) (*proto.mutable_tags())[key] = value;
+  for (const auto& [key, value] : alert.tags)
+    (*proto.mutable_tags())[key] = value;
   for (const Link& link : alert.links) {
     v1::Link* l = proto.add_links();
     l->set_href(link.href);
     l->set_text(link.text);
   }
-  if (alert.occurred_at) SetTime(*alert.occurred_at, proto.mutable_occurred_at());
+  if (alert.occurred_at)
+    SetTime(*alert.occurred_at, proto.mutable_occurred_at());
   proto.set_idempotency_key(alert.idempotency_key);
   return proto;
 }
@@ -198,7 +211,8 @@ void EventToProto(const IncidentEvent& event, v1::IncidentEvent* proto) {
 void IngestResultToProto(const IngestResult& result,
                          v1::IngestAlertResponse* proto) {
   proto->set_outcome(static_cast<v1::IngestOutcome>(result.outcome));
-  if (result.incident) IncidentToProto(*result.incident, proto->mutable_incident());
+  if (result.incident)
+    IncidentToProto(*result.incident, proto->mutable_incident());
   proto->set_replayed(result.replayed);
   proto->set_sequence(result.sequence);
 }

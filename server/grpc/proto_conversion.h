@@ -10,8 +10,8 @@
 #include "alertgate/v1/incident_service.pb.h"
 #include "alertgate/v1/service_directory.pb.h"
 #include "server/core/incident_core.h"
-#include "server/model/incident_model.h"
 #include "server/core/service_catalog.h"
+#include "server/model/incident_model.h"
 
 namespace alertgate {
 

@@ -1,8 +1,8 @@
 #include "server/grpc/service_directory_handler.h"
 
-#include "server/model/errors.h"
 #include "server/grpc/proto_conversion.h"
 #include "server/grpc/status_conversion.h"
+#include "server/model/errors.h"
 
 namespace alertgate {
 namespace {

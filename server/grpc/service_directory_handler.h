@@ -34,9 +34,9 @@ class ServiceDirectoryHandler final : public v1::ServiceDirectory::Service {
   grpc::Status ResolveWebhookKey(
       grpc::ServerContext* context, const v1::ResolveWebhookKeyRequest* request,
       v1::ResolveWebhookKeyResponse* response) override;
-  grpc::Status ListAlertSources(grpc::ServerContext* context,
-                                const v1::ListAlertSourcesRequest* request,
-                                v1::ListAlertSourcesResponse* response) override;
+  grpc::Status ListAlertSources(
+      grpc::ServerContext* context, const v1::ListAlertSourcesRequest* request,
+      v1::ListAlertSourcesResponse* response) override;
   // Runs until the client cancels or catalog->StopCredentialWatches().
   grpc::Status WatchWebhookCredentials(
       grpc::ServerContext* context,

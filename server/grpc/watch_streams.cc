@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "server/model/errors.h"
 #include "server/core/incident_core.h"
 #include "server/grpc/proto_conversion.h"
 #include "server/grpc/status_conversion.h"
+#include "server/model/errors.h"
 
 namespace alertgate {
 namespace {
@@ -175,7 +175,8 @@ grpc::ServerWriteReactor<v1::WatchIncidentsResponse>* WatchStreams::Open(
           grpc::StatusCode::OUT_OF_RANGE,
           absl::StrCat("events up to sequence ", *pruned,
                        " were pruned by retention; resync (ListIncidents), "
-                       "then watch with after_sequence=", *pruned));
+                       "then watch with after_sequence=",
+                       *pruned));
     } else if (static_cast<int>(streams_.size()) >= max_streams_) {
       refusal = grpc::Status(
           grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -236,7 +237,9 @@ void WatchStreams::Stop(absl::Duration timeout) {
   }
   streams.clear();
   absl::MutexLock lock(&mu_);
-  auto none = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return streams_.empty(); };
+  auto none = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return streams_.empty();
+  };
   mu_.AwaitWithTimeout(absl::Condition(&none), timeout);
 }
 

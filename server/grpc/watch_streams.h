@@ -59,7 +59,8 @@ class WatchStreams {
   IncidentStore* store_;
   const int max_streams_;
   absl::Mutex mu_;
-  std::unordered_map<Stream*, std::shared_ptr<Stream>> streams_ ABSL_GUARDED_BY(mu_);
+  std::unordered_map<Stream*, std::shared_ptr<Stream>> streams_
+      ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread pump_;
 };

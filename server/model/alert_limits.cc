@@ -11,7 +11,9 @@ namespace alertgate {
 namespace {
 
 // The start of a UTF-8 sequence (not a continuation byte 10xxxxxx).
-bool IsCharStart(char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }
+bool IsCharStart(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+}
 
 // Cuts to at most `max` bytes at a character boundary, without a marker.
 void CutAtBoundary(std::string& text, size_t max) {
@@ -26,7 +28,8 @@ void CutAtBoundary(std::string& text, size_t max) {
 bool TagsWithinLimits(const Tags& tags) {
   if (tags.size() > kMaxTags - 1) return false;
   for (const auto& [key, value] : tags) {
-    if (key.size() > kMaxTagKeyBytes || value.size() > kMaxTagValueBytes) return false;
+    if (key.size() > kMaxTagKeyBytes || value.size() > kMaxTagValueBytes)
+      return false;
   }
   return true;
 }
@@ -34,7 +37,8 @@ bool TagsWithinLimits(const Tags& tags) {
 bool LinksWithinLimits(const std::vector<Link>& links) {
   if (links.size() > kMaxLinks) return false;
   for (const Link& link : links) {
-    if (link.href.size() > kMaxLinkHrefBytes || link.text.size() > kMaxLinkTextBytes) {
+    if (link.href.size() > kMaxLinkHrefBytes ||
+        link.text.size() > kMaxLinkTextBytes) {
       return false;
     }
   }
@@ -107,7 +111,8 @@ void BoundAlert(Alert& alert) {
   }
   if (!left_out.empty()) {
     // Makes room if the tags are full, so the marker is always there.
-    if (alert.tags.size() >= kMaxTags) alert.tags.erase(std::prev(alert.tags.end()));
+    if (alert.tags.size() >= kMaxTags)
+      alert.tags.erase(std::prev(alert.tags.end()));
     alert.tags[kTruncatedTag] = absl::StrJoin(left_out, "; ");
   }
 }

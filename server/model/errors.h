@@ -21,7 +21,8 @@ inline absl::Status IncidentNotFound(absl::string_view id) {
 }
 
 inline absl::Status ServiceNotFound(absl::string_view id_or_name) {
-  return absl::NotFoundError(absl::StrCat("service ", id_or_name, " not found"));
+  return absl::NotFoundError(
+      absl::StrCat("service ", id_or_name, " not found"));
 }
 
 inline absl::Status ServiceNameTaken(absl::string_view name) {
@@ -30,9 +31,9 @@ inline absl::Status ServiceNameTaken(absl::string_view name) {
 }
 
 inline absl::Status WebhookKeyUnknown(absl::string_view source) {
-  return absl::NotFoundError(absl::StrCat(
-      "no service has this webhook key for source ", source,
-      " (unknown or revoked)"));
+  return absl::NotFoundError(
+      absl::StrCat("no service has this webhook key for source ", source,
+                   " (unknown or revoked)"));
 }
 
 // The change is not allowed in the incident's current state.

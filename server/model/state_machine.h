@@ -22,14 +22,14 @@
 //   RESOLVED      ACKNOWLEDGE  rejected     -             too late to take it
 //   RESOLVED      RESOLVE      none         RESOLVED      idempotent
 //   SUPPRESSED    TRIGGER      fold         SUPPRESSED    stays quiet
-//   SUPPRESSED    ACKNOWLEDGE  acknowledge  ACKNOWLEDGED  someone took it anyway
-//   SUPPRESSED    RESOLVE      resolve      RESOLVED      it is over
+//   SUPPRESSED    ACKNOWLEDGE  acknowledge  ACKNOWLEDGED  someone took it
+//   anyway SUPPRESSED    RESOLVE      resolve      RESOLVED      it is over
 #ifndef ALERTGATE_SERVER_MODEL_STATE_MACHINE_H_
 #define ALERTGATE_SERVER_MODEL_STATE_MACHINE_H_
 
 #include <optional>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "server/model/incident_model.h"
 
 namespace alertgate {
@@ -47,7 +47,7 @@ enum class Effect {
 struct Transition {
   Effect effect;
   std::optional<IncidentState> next;  // Unset when there is no incident.
-  absl::string_view reason;            // Why; shown to users for kRejected.
+  absl::string_view reason;           // Why; shown to users for kRejected.
 };
 
 // Returns the table row for (current, action). Pure; never fails.

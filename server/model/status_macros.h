@@ -9,10 +9,10 @@
 
 // Returns from the enclosing function with the status of `expr` when it is
 // not OK.
-#define AG_RETURN_IF_ERROR(expr)              \
-  do {                                        \
-    absl::Status ag_status_ = (expr);         \
-    if (!ag_status_.ok()) return ag_status_;  \
+#define AG_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    absl::Status ag_status_ = (expr);        \
+    if (!ag_status_.ok()) return ag_status_; \
   } while (0)
 
 // Evaluates the StatusOr `rexpr`: returns its status on error, else moves its

@@ -3,9 +3,8 @@
 #ifndef ALERTGATE_SERVER_MODEL_VALIDATION_H_
 #define ALERTGATE_SERVER_MODEL_VALIDATION_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "server/model/alert_limits.h"
 #include "server/model/incident_model.h"
 

@@ -23,7 +23,8 @@ absl::StatusOr<std::string> GenerateWebhookKey() {
 
 std::string HashWebhookKey(absl::string_view key) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+         digest);
   return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
 }
 

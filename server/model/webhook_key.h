@@ -9,9 +9,9 @@
 #define ALERTGATE_SERVER_MODEL_WEBHOOK_KEY_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace alertgate {
 

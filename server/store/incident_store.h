@@ -168,8 +168,8 @@ class IncidentStore {
   virtual absl::StatusOr<std::optional<WebhookCredential>>
   FindWebhookCredentialByKeyHash(const std::string& source,
                                  const std::string& key_hash) = 0;
-  virtual absl::StatusOr<std::vector<WebhookCredential>>
-  ListWebhookCredentials(const std::string& service_id) = 0;
+  virtual absl::StatusOr<std::vector<WebhookCredential>> ListWebhookCredentials(
+      const std::string& service_id) = 0;
   virtual absl::StatusOr<std::vector<SourceActivity>> ListSourceActivity(
       const std::string& service_id) = 0;
 

@@ -84,11 +84,25 @@ int Unfetch(sqlite3_file* f, sqlite3_int64 offset, void* page) {
 
 // Version 3 methods, all forwarded; used only over real files of version 3
 // (Debian's unix VFS), which Open() checks.
-const sqlite3_io_methods kMethods = {
-    3,        Close,      Read,       Write,     Truncate,    Sync,
-    FileSize, Lock,       Unlock,     CheckReservedLock,      FileControl,
-    SectorSize,           DeviceCharacteristics,  ShmMap,     ShmLock,
-    ShmBarrier,           ShmUnmap,   Fetch,     Unfetch};
+const sqlite3_io_methods kMethods = {3,
+                                     Close,
+                                     Read,
+                                     Write,
+                                     Truncate,
+                                     Sync,
+                                     FileSize,
+                                     Lock,
+                                     Unlock,
+                                     CheckReservedLock,
+                                     FileControl,
+                                     SectorSize,
+                                     DeviceCharacteristics,
+                                     ShmMap,
+                                     ShmLock,
+                                     ShmBarrier,
+                                     ShmUnmap,
+                                     Fetch,
+                                     Unfetch};
 
 int Open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags,
          int* out_flags) {
@@ -122,7 +136,9 @@ void DlError(sqlite3_vfs*, int size, char* out) {
 void (*DlSym(sqlite3_vfs*, void* handle, const char* symbol))(void) {
   return real_vfs->xDlSym(real_vfs, handle, symbol);
 }
-void DlClose(sqlite3_vfs*, void* handle) { real_vfs->xDlClose(real_vfs, handle); }
+void DlClose(sqlite3_vfs*, void* handle) {
+  real_vfs->xDlClose(real_vfs, handle);
+}
 int Randomness(sqlite3_vfs*, int size, char* out) {
   return real_vfs->xRandomness(real_vfs, size, out);
 }

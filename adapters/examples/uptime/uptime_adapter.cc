@@ -52,7 +52,7 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
 
 ALERTGATE_ADAPTER(Convert, [] {
   alertgate::sdk::AdapterInfo info;
-  info.source_name = "uptime";     // the <source> of webhook URLs
+  info.source_name = "uptime";  // the <source> of webhook URLs
   info.plugin_version = "0.2.0";
   info.delivery_id_field = "run";  // see Conversion::delivery_id above
   // With a webhook secret set, alertgate requires it in this header.

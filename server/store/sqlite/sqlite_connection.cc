@@ -5,8 +5,9 @@
 namespace alertgate {
 
 absl::Status SqliteError(int code, absl::string_view context, sqlite3* db) {
-  std::string message = absl::StrCat("sqlite: ", context, ": ",
-                                      db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
+  std::string message =
+      absl::StrCat("sqlite: ", context, ": ",
+                   db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
   switch (code & 0xff) {
     case SQLITE_CONSTRAINT:
       if (code == SQLITE_CONSTRAINT_UNIQUE ||
@@ -107,7 +108,8 @@ absl::StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      nullptr);
   if (rc != SQLITE_OK) {
     absl::Status status = SqliteError(rc, absl::StrCat("open ", path), db);
     sqlite3_close_v2(db);

@@ -149,14 +149,13 @@ absl::Status MigrateSchema(SqliteConnection& db) {
         CurrentSchemaVersion(), "; upgrade alertgate"));
   }
   for (int next = *version + 1; next <= CurrentSchemaVersion(); ++next) {
-    absl::Status status = db.Exec(
-        absl::StrCat("BEGIN IMMEDIATE;", Migrations()[next - 1],
-                     "PRAGMA user_version = ", next, "; COMMIT;"));
+    absl::Status status =
+        db.Exec(absl::StrCat("BEGIN IMMEDIATE;", Migrations()[next - 1],
+                             "PRAGMA user_version = ", next, "; COMMIT;"));
     if (!status.ok()) {
       db.Exec("ROLLBACK").IgnoreError();
-      return absl::Status(status.code(),
-                          absl::StrCat("schema migration ", next, ": ",
-                                       status.message()));
+      return absl::Status(status.code(), absl::StrCat("schema migration ", next,
+                                                      ": ", status.message()));
     }
   }
   return absl::OkStatus();

@@ -2,19 +2,18 @@
 
 #include <stdio.h>
 
-#include <cstring>
-#include <fstream>
-
 #include <algorithm>
+#include <cstring>
 #include <exception>
+#include <fstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
 #include "server/model/errors.h"
-#include "server/store/sqlite/sqlite_schema.h"
 #include "server/model/status_macros.h"
+#include "server/store/sqlite/sqlite_schema.h"
 
 namespace alertgate {
 namespace {
@@ -48,8 +47,8 @@ absl::Status DecodeTagsAndLinks(const std::string& tags_json,
   try {
     incident.tags = nlohmann::json::parse(tags_json).get<Tags>();
     for (const auto& link : nlohmann::json::parse(links_json)) {
-      incident.links.push_back(
-          {link.at("href").get<std::string>(), link.at("text").get<std::string>()});
+      incident.links.push_back({link.at("href").get<std::string>(),
+                                link.at("text").get<std::string>()});
     }
   } catch (const std::exception& e) {
     return errors::StoreCorrupt(
@@ -73,7 +72,7 @@ static_assert(static_cast<int>(IncidentState::kResolved) == 3,
   "acknowledged_at, acknowledged_by, resolved_at, resolved_by, event_count"
 #define AG_SERVICE_COLUMNS "id, name, description, created_at"
 #define AG_CREDENTIAL_COLUMNS "service_id, source, key_hash, secret, issued_at"
-#define AG_EVENT_COLUMNS                                                   \
+#define AG_EVENT_COLUMNS                                                    \
   "sequence, at, kind, incident_id, service_id, source, dedup_key, state, " \
   "actor, note, occurred_at"
 constexpr char kIncidentColumns[] = AG_INCIDENT_COLUMNS;
@@ -149,7 +148,8 @@ absl::StatusOr<Service> ReadServiceRow(const SqliteStatement& row) {
   return Service{row.Text(0), row.Text(1), row.Text(2), FromMicros(row.Int(3))};
 }
 
-absl::StatusOr<WebhookCredential> ReadCredentialRow(const SqliteStatement& row) {
+absl::StatusOr<WebhookCredential> ReadCredentialRow(
+    const SqliteStatement& row) {
   return WebhookCredential{row.Text(0), row.Text(1), row.Text(2), row.Text(3),
                            FromMicros(row.Int(4))};
 }
@@ -183,9 +183,9 @@ class SqliteTransaction final : public StoreTransaction {
 
   absl::StatusOr<std::optional<Service>> FindService(
       const std::string& id) override {
-    AG_ASSIGN_OR_RETURN(
-        SqliteStatement stmt,
-        db_.PrepareStatic("SELECT " AG_SERVICE_COLUMNS " FROM services WHERE id = ?1"));
+    AG_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                        db_.PrepareStatic("SELECT " AG_SERVICE_COLUMNS
+                                          " FROM services WHERE id = ?1"));
     stmt.Bind(1, id);
     return OptionalRow<Service>(stmt, ReadServiceRow);
   }
@@ -193,8 +193,9 @@ class SqliteTransaction final : public StoreTransaction {
   absl::Status InsertService(const Service& service) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.PrepareStatic("INSERT INTO services (id, name, description, created_at) "
-                    "VALUES (?1, ?2, ?3, ?4)"));
+        db_.PrepareStatic(
+            "INSERT INTO services (id, name, description, created_at) "
+            "VALUES (?1, ?2, ?3, ?4)"));
     stmt.Bind(1, service.id)
         .Bind(2, service.name)
         .Bind(3, service.description)
@@ -212,7 +213,8 @@ class SqliteTransaction final : public StoreTransaction {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
         db_.PrepareStatic(
-            "SELECT " AG_INCIDENT_COLUMNS " FROM incidents WHERE service_id = ?1 AND dedup_key = ?2 "
+            "SELECT " AG_INCIDENT_COLUMNS
+            " FROM incidents WHERE service_id = ?1 AND dedup_key = ?2 "
             "AND state <> " AG_SQL_RESOLVED));
     stmt.Bind(1, service_id).Bind(2, dedup_key);
     return OptionalRow<Incident>(stmt, ReadIncidentRow);
@@ -220,9 +222,9 @@ class SqliteTransaction final : public StoreTransaction {
 
   absl::StatusOr<std::optional<Incident>> FindIncident(
       const std::string& id) override {
-    AG_ASSIGN_OR_RETURN(
-        SqliteStatement stmt,
-        db_.PrepareStatic("SELECT " AG_INCIDENT_COLUMNS " FROM incidents WHERE id = ?1"));
+    AG_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                        db_.PrepareStatic("SELECT " AG_INCIDENT_COLUMNS
+                                          " FROM incidents WHERE id = ?1"));
     stmt.Bind(1, id);
     return OptionalRow<Incident>(stmt, ReadIncidentRow);
   }
@@ -241,13 +243,14 @@ class SqliteTransaction final : public StoreTransaction {
   absl::Status UpdateIncident(const Incident& incident) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.PrepareStatic("UPDATE incidents SET service_id = ?2, source = ?3, "
-                    "dedup_key = ?4, state = ?5, summary = ?6, "
-                    "description = ?7, severity = ?8, tags = ?9, links = ?10, "
-                    "alert_count = ?11, opened_at = ?12, last_seen_at = ?13, "
-                    "acknowledged_at = ?14, acknowledged_by = ?15, "
-                    "resolved_at = ?16, resolved_by = ?17, event_count = ?18 "
-                    "WHERE id = ?1"));
+        db_.PrepareStatic(
+            "UPDATE incidents SET service_id = ?2, source = ?3, "
+            "dedup_key = ?4, state = ?5, summary = ?6, "
+            "description = ?7, severity = ?8, tags = ?9, links = ?10, "
+            "alert_count = ?11, opened_at = ?12, last_seen_at = ?13, "
+            "acknowledged_at = ?14, acknowledged_by = ?15, "
+            "resolved_at = ?16, resolved_by = ?17, event_count = ?18 "
+            "WHERE id = ?1"));
     BindIncident(stmt, incident);
     AG_RETURN_IF_ERROR(stmt.Run());
     if (db_.Changes() != 1) return errors::IncidentNotFound(incident.id);
@@ -257,9 +260,10 @@ class SqliteTransaction final : public StoreTransaction {
   absl::StatusOr<int64_t> AppendEvent(const IncidentEvent& event) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.PrepareStatic("INSERT INTO events (at, kind, incident_id, service_id, "
-                    "source, dedup_key, state, actor, note, occurred_at) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+        db_.PrepareStatic(
+            "INSERT INTO events (at, kind, incident_id, service_id, "
+            "source, dedup_key, state, actor, note, occurred_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
     stmt.Bind(1, ToMicros(event.at))
         .Bind(2, static_cast<int64_t>(event.kind))
         .Bind(3, event.incident_id)
@@ -297,7 +301,8 @@ class SqliteTransaction final : public StoreTransaction {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement pick,
         db_.PrepareStatic("INSERT INTO prune_batch SELECT id FROM incidents "
-                          "WHERE state = " AG_SQL_RESOLVED " AND resolved_at < ?1 "
+                          "WHERE state = " AG_SQL_RESOLVED
+                          " AND resolved_at < ?1 "
                           "ORDER BY resolved_at LIMIT ?2"));
     pick.Bind(1, ToMicros(before)).Bind(2, static_cast<int64_t>(limit));
     AG_RETURN_IF_ERROR(pick.Run());
@@ -315,15 +320,15 @@ class SqliteTransaction final : public StoreTransaction {
         db_.PrepareStatic("DELETE FROM events WHERE incident_id IN "
                           "(SELECT id FROM prune_batch)"));
     AG_RETURN_IF_ERROR(events.Run());
-    AG_ASSIGN_OR_RETURN(
-        SqliteStatement incidents,
-        db_.PrepareStatic("DELETE FROM incidents WHERE id IN "
-                          "(SELECT id FROM prune_batch)"));
+    AG_ASSIGN_OR_RETURN(SqliteStatement incidents,
+                        db_.PrepareStatic("DELETE FROM incidents WHERE id IN "
+                                          "(SELECT id FROM prune_batch)"));
     AG_RETURN_IF_ERROR(incidents.Run());
     AG_ASSIGN_OR_RETURN(
         SqliteStatement mark,
         db_.PrepareStatic(
-            "INSERT INTO store_marks (name, value) VALUES ('pruned_through', ?1) "
+            "INSERT INTO store_marks (name, value) VALUES ('pruned_through', "
+            "?1) "
             "ON CONFLICT (name) DO UPDATE SET value = max(value, ?1)"));
     mark.Bind(1, pruned_through);
     AG_RETURN_IF_ERROR(mark.Run());
@@ -331,28 +336,32 @@ class SqliteTransaction final : public StoreTransaction {
   }
 
   absl::StatusOr<int> PruneFoldEvents(absl::Time before, int limit) override {
-    AG_RETURN_IF_ERROR(db_.Exec(
-        "CREATE TEMP TABLE IF NOT EXISTS prune_events "
-        "(sequence INTEGER PRIMARY KEY, incident_id TEXT NOT NULL); "
-        "DELETE FROM prune_events;"));
+    AG_RETURN_IF_ERROR(
+        db_.Exec("CREATE TEMP TABLE IF NOT EXISTS prune_events "
+                 "(sequence INTEGER PRIMARY KEY, incident_id TEXT NOT NULL); "
+                 "DELETE FROM prune_events;"));
     // Oldest first: the log is in commit order, so the scan stops early.
     AG_ASSIGN_OR_RETURN(
         SqliteStatement pick,
-        db_.PrepareStatic("INSERT INTO prune_events SELECT sequence, incident_id "
-                          "FROM events WHERE kind = 2 AND at < ?1 "
-                          "ORDER BY sequence LIMIT ?2"));
+        db_.PrepareStatic(
+            "INSERT INTO prune_events SELECT sequence, incident_id "
+            "FROM events WHERE kind = 2 AND at < ?1 "
+            "ORDER BY sequence LIMIT ?2"));
     pick.Bind(1, ToMicros(before)).Bind(2, static_cast<int64_t>(limit));
     AG_RETURN_IF_ERROR(pick.Run());
     const int count = db_.Changes();
     if (count == 0) return 0;
     AG_RETURN_IF_ERROR(db_.Exec(
         "UPDATE incidents SET event_count = event_count - "
-        "(SELECT count(*) FROM prune_events p WHERE p.incident_id = incidents.id) "
+        "(SELECT count(*) FROM prune_events p WHERE p.incident_id = "
+        "incidents.id) "
         "WHERE id IN (SELECT incident_id FROM prune_events); "
-        "DELETE FROM events WHERE sequence IN (SELECT sequence FROM prune_events); "
+        "DELETE FROM events WHERE sequence IN (SELECT sequence FROM "
+        "prune_events); "
         "INSERT INTO store_marks (name, value) "
         "SELECT 'pruned_through', max(sequence) FROM prune_events WHERE true "
-        "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value);"));
+        "ON CONFLICT (name) DO UPDATE SET value = max(value, "
+        "excluded.value);"));
     return count;
   }
 
@@ -360,25 +369,27 @@ class SqliteTransaction final : public StoreTransaction {
       const std::string& service_id, const std::string& key) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.PrepareStatic("SELECT service_id, key, outcome, incident_id, sequence, "
-                    "created_at FROM idempotency_keys "
-                    "WHERE service_id = ?1 AND key = ?2"));
+        db_.PrepareStatic(
+            "SELECT service_id, key, outcome, incident_id, sequence, "
+            "created_at FROM idempotency_keys "
+            "WHERE service_id = ?1 AND key = ?2"));
     stmt.Bind(1, service_id).Bind(2, key);
     return OptionalRow<IdempotencyRecord>(
-        stmt, [](const SqliteStatement& row) -> absl::StatusOr<IdempotencyRecord> {
-          return IdempotencyRecord{row.Text(0), row.Text(1),
-                                   static_cast<IngestOutcome>(row.Int(2)),
-                                   row.Text(3), row.Int(4),
-                                   FromMicros(row.Int(5))};
+        stmt,
+        [](const SqliteStatement& row) -> absl::StatusOr<IdempotencyRecord> {
+          return IdempotencyRecord{
+              row.Text(0), row.Text(1), static_cast<IngestOutcome>(row.Int(2)),
+              row.Text(3), row.Int(4),  FromMicros(row.Int(5))};
         });
   }
 
   absl::Status InsertIdempotencyRecord(const IdempotencyRecord& r) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.PrepareStatic("INSERT INTO idempotency_keys (service_id, key, outcome, "
-                    "incident_id, sequence, created_at) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+        db_.PrepareStatic(
+            "INSERT INTO idempotency_keys (service_id, key, outcome, "
+            "incident_id, sequence, created_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
     stmt.Bind(1, r.service_id)
         .Bind(2, r.key)
         .Bind(3, static_cast<int64_t>(r.outcome))
@@ -415,7 +426,8 @@ class SqliteTransaction final : public StoreTransaction {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
         db_.PrepareStatic(
-            "SELECT " AG_CREDENTIAL_COLUMNS " FROM webhook_credentials WHERE service_id = ?1 AND source = ?2"));
+            "SELECT " AG_CREDENTIAL_COLUMNS
+            " FROM webhook_credentials WHERE service_id = ?1 AND source = ?2"));
     stmt.Bind(1, service_id).Bind(2, source);
     return OptionalRow<WebhookCredential>(stmt, ReadCredentialRow);
   }
@@ -423,9 +435,10 @@ class SqliteTransaction final : public StoreTransaction {
   absl::Status PutWebhookCredential(const WebhookCredential& c) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.PrepareStatic("INSERT OR REPLACE INTO webhook_credentials (service_id, "
-                    "source, key_hash, secret, issued_at) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5)"));
+        db_.PrepareStatic(
+            "INSERT OR REPLACE INTO webhook_credentials (service_id, "
+            "source, key_hash, secret, issued_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5)"));
     stmt.Bind(1, c.service_id).Bind(2, c.source);
     if (c.key_hash.empty()) {
       stmt.BindNull(3);
@@ -482,30 +495,33 @@ absl::Status CheckStoreFileHeader(const std::string& path) {
 // The file opened: it must be alertgate's (or new), and pass `check`.
 absl::Status CheckStoreContents(SqliteConnection& db, const std::string& path,
                                 StoreCheck check) {
-  AG_ASSIGN_OR_RETURN(SqliteStatement version, db.Prepare("PRAGMA user_version"));
+  AG_ASSIGN_OR_RETURN(SqliteStatement version,
+                      db.Prepare("PRAGMA user_version"));
   AG_ASSIGN_OR_RETURN(bool has_version, version.Step());
   const int64_t schema_version = has_version ? version.Int(0) : 0;
   AG_ASSIGN_OR_RETURN(SqliteStatement tables,
                       db.Prepare("SELECT count(*) FROM sqlite_master"));
   AG_ASSIGN_OR_RETURN(bool has_count, tables.Step());
   if (schema_version == 0 && has_count && tables.Int(0) > 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "store ", path, " is a SQLite database of another program (it has "
-        "tables but no alertgate schema version); ", StartFresh(path)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("store ", path,
+                     " is a SQLite database of another program (it has "
+                     "tables but no alertgate schema version); ",
+                     StartFresh(path)));
   }
   if (check == StoreCheck::kNone) return absl::OkStatus();
-  AG_ASSIGN_OR_RETURN(SqliteStatement result,
-                      db.Prepare(check == StoreCheck::kQuick
-                                     ? "PRAGMA quick_check(5)"
-                                     : "PRAGMA integrity_check(5)"));
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement result,
+      db.Prepare(check == StoreCheck::kQuick ? "PRAGMA quick_check(5)"
+                                             : "PRAGMA integrity_check(5)"));
   std::vector<std::string> problems;
   while (true) {
     absl::StatusOr<bool> row = result.Step();
     if (!row.ok()) {
-      return absl::DataLossError(absl::StrCat(
-          "store ", path, " is damaged (", row.status().message(),
-          "); restore it from a backup (docs/operations.md), or ",
-          StartFresh(path)));
+      return absl::DataLossError(
+          absl::StrCat("store ", path, " is damaged (", row.status().message(),
+                       "); restore it from a backup (docs/operations.md), or ",
+                       StartFresh(path)));
     }
     if (!*row) break;
     std::string line = result.Text(0);
@@ -654,7 +670,8 @@ void SqliteStore::CommitBatch(std::vector<PendingWrite*>& batch) {
         try {
           status = batch[i]->work(tx);
         } catch (const std::exception& e) {
-          status = absl::InternalError(absl::StrCat("write failed: ", e.what()));
+          status =
+              absl::InternalError(absl::StrCat("write failed: ", e.what()));
         }
         if (status.ok()) {
           status = RunStatic("RELEASE one_write");
@@ -674,8 +691,8 @@ void SqliteStore::CommitBatch(std::vector<PendingWrite*>& batch) {
     }
     for (absl::Status& result : results) {
       if (absl::IsDataLoss(result)) {
-        result = errors::StoreUnavailable(absl::StrCat(
-            "the store file is damaged: ", result.message()));
+        result = errors::StoreUnavailable(
+            absl::StrCat("the store file is damaged: ", result.message()));
       }
     }
     if (absl::IsDataLoss(damage) && !damaged_.exchange(true)) {
@@ -740,7 +757,8 @@ absl::StatusOr<std::optional<Incident>> SqliteStore::GetIncident(
   ReadLease lease(*this);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
-      lease.db().PrepareStatic("SELECT " AG_INCIDENT_COLUMNS " FROM incidents WHERE id = ?1"));
+      lease.db().PrepareStatic("SELECT " AG_INCIDENT_COLUMNS
+                               " FROM incidents WHERE id = ?1"));
   stmt.Bind(1, id);
   return OptionalRow<Incident>(stmt, ReadIncidentRow);
 }
@@ -802,7 +820,8 @@ absl::StatusOr<std::vector<IncidentEvent>> SqliteStore::ReadEvents(
                                  " FROM events WHERE sequence > ?1 AND "
                                  "sequence <= ?2");
   if (!query.service_id.empty()) absl::StrAppend(&sql, " AND service_id = ?3");
-  if (!query.incident_id.empty()) absl::StrAppend(&sql, " AND incident_id = ?4");
+  if (!query.incident_id.empty())
+    absl::StrAppend(&sql, " AND incident_id = ?4");
   absl::StrAppend(&sql, query.newest_first ? " ORDER BY sequence DESC LIMIT ?5"
                                            : " ORDER BY sequence LIMIT ?5");
   ReadLease lease(*this);
@@ -835,9 +854,9 @@ bool SqliteStore::WaitForEventsAfter(int64_t sequence, absl::Duration timeout) {
 absl::StatusOr<std::optional<Service>> SqliteStore::GetService(
     const std::string& id) {
   ReadLease lease(*this);
-  AG_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      lease.db().PrepareStatic("SELECT " AG_SERVICE_COLUMNS " FROM services WHERE id = ?1"));
+  AG_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                      lease.db().PrepareStatic("SELECT " AG_SERVICE_COLUMNS
+                                               " FROM services WHERE id = ?1"));
   stmt.Bind(1, id);
   return OptionalRow<Service>(stmt, ReadServiceRow);
 }
@@ -847,7 +866,8 @@ absl::StatusOr<std::optional<Service>> SqliteStore::GetServiceByName(
   ReadLease lease(*this);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
-      lease.db().PrepareStatic("SELECT " AG_SERVICE_COLUMNS " FROM services WHERE name = ?1"));
+      lease.db().PrepareStatic("SELECT " AG_SERVICE_COLUMNS
+                               " FROM services WHERE name = ?1"));
   stmt.Bind(1, name);
   return OptionalRow<Service>(stmt, ReadServiceRow);
 }
@@ -858,7 +878,8 @@ absl::StatusOr<std::vector<Service>> SqliteStore::ListServices(
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       lease.db().PrepareStatic(
-          "SELECT " AG_SERVICE_COLUMNS " FROM services WHERE name > ?1 ORDER BY name LIMIT ?2"));
+          "SELECT " AG_SERVICE_COLUMNS
+          " FROM services WHERE name > ?1 ORDER BY name LIMIT ?2"));
   stmt.Bind(1, after_name).Bind(2, static_cast<int64_t>(limit));
   return CollectRows<Service>(stmt, ReadServiceRow);
 }
@@ -870,7 +891,8 @@ SqliteStore::FindWebhookCredentialByKeyHash(const std::string& source,
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       lease.db().PrepareStatic(
-          "SELECT " AG_CREDENTIAL_COLUMNS " FROM webhook_credentials WHERE source = ?1 AND key_hash = ?2"));
+          "SELECT " AG_CREDENTIAL_COLUMNS
+          " FROM webhook_credentials WHERE source = ?1 AND key_hash = ?2"));
   stmt.Bind(1, source).BindBlob(2, key_hash);
   return OptionalRow<WebhookCredential>(stmt, ReadCredentialRow);
 }
@@ -880,8 +902,9 @@ SqliteStore::ListWebhookCredentials(const std::string& service_id) {
   ReadLease lease(*this);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
-      lease.db().PrepareStatic("SELECT " AG_CREDENTIAL_COLUMNS " FROM webhook_credentials WHERE "
-                                      "service_id = ?1 ORDER BY source"));
+      lease.db().PrepareStatic("SELECT " AG_CREDENTIAL_COLUMNS
+                               " FROM webhook_credentials WHERE "
+                               "service_id = ?1 ORDER BY source"));
   stmt.Bind(1, service_id);
   return CollectRows<WebhookCredential>(stmt, ReadCredentialRow);
 }
@@ -892,8 +915,8 @@ absl::StatusOr<std::vector<SourceActivity>> SqliteStore::ListSourceActivity(
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       lease.db().PrepareStatic("SELECT service_id, source, last_alert_at, "
-                         "last_incident_at FROM source_activity WHERE "
-                         "service_id = ?1 ORDER BY source"));
+                               "last_incident_at FROM source_activity WHERE "
+                               "service_id = ?1 ORDER BY source"));
   stmt.Bind(1, service_id);
   return CollectRows<SourceActivity>(
       stmt, [](const SqliteStatement& row) -> absl::StatusOr<SourceActivity> {

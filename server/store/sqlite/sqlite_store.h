@@ -16,13 +16,12 @@
 #ifndef ALERTGATE_SERVER_STORE_SQLITE_SQLITE_STORE_H_
 #define ALERTGATE_SERVER_STORE_SQLITE_SQLITE_STORE_H_
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <atomic>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"

@@ -151,9 +151,9 @@ enum {
 
 /* The plugin's description of itself. Plugin-owned, static. */
 typedef struct ag_adapter_v1 {
-  uint32_t magic;        /* AG_ADAPTER_MAGIC */
-  uint32_t abi_version;  /* AG_ADAPTER_ABI_VERSION */
-  uint32_t struct_size;  /* sizeof(ag_adapter_v1) as the plugin was built. */
+  uint32_t magic;       /* AG_ADAPTER_MAGIC */
+  uint32_t abi_version; /* AG_ADAPTER_ABI_VERSION */
+  uint32_t struct_size; /* sizeof(ag_adapter_v1) as the plugin was built. */
   uint32_t signature_scheme; /* AG_SIGNATURE_* */
   /* The alert-source name the plugin registers, e.g. "bitbucket":
    * 1 to 63 of [a-z0-9_-]. It is the <source> of webhook URLs. */

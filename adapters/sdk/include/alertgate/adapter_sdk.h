@@ -64,7 +64,7 @@ struct Alert {
   std::string description;  // Optional, may span lines.
   std::vector<std::pair<std::string, std::string>> tags;
   std::vector<std::pair<std::string, std::string>> links;  // (URL, label)
-  int64_t occurred_at_unix_micros = 0;  // 0: unknown.
+  int64_t occurred_at_unix_micros = 0;                     // 0: unknown.
 };
 
 // Read-only view of the delivery. Valid during the conversion call only.
@@ -73,9 +73,7 @@ class Delivery {
   explicit Delivery(const ag_delivery* delivery) : delivery_(delivery) {}
 
   // The body's exact bytes.
-  std::string_view body() const {
-    return View(delivery_->body);
-  }
+  std::string_view body() const { return View(delivery_->body); }
 
   // The value of header `name` (case-insensitive); empty if absent.
   std::string_view Header(std::string_view name) const {
@@ -132,8 +130,8 @@ struct Conversion {
 
   // The event produced these alerts.
   static Conversion Alerts(std::string event, std::vector<Alert> alerts) {
-    return {AG_CONVERT_OK, std::move(event), std::string(), std::move(alerts),
-            {}};
+    return {
+        AG_CONVERT_OK, std::move(event), std::string(), std::move(alerts), {}};
   }
   // The event is accepted but produces no alert, for `reason`.
   static Conversion Ignored(std::string event, std::string reason) {
@@ -141,13 +139,13 @@ struct Conversion {
   }
   // The body is not what this source sends.
   static Conversion BadPayload(std::string event, std::string message) {
-    return {AG_CONVERT_BAD_PAYLOAD, std::move(event), std::move(message), {},
-            {}};
+    return {
+        AG_CONVERT_BAD_PAYLOAD, std::move(event), std::move(message), {}, {}};
   }
   // The event header is missing or names no event of this source.
   static Conversion UnknownEvent(std::string event, std::string message) {
-    return {AG_CONVERT_UNKNOWN_EVENT, std::move(event), std::move(message), {},
-            {}};
+    return {
+        AG_CONVERT_UNKNOWN_EVENT, std::move(event), std::move(message), {}, {}};
   }
 };
 
@@ -179,7 +177,8 @@ inline std::vector<ag_pair> Pairs(
     const std::vector<std::pair<std::string, std::string>>& from) {
   std::vector<ag_pair> pairs;
   pairs.reserve(from.size());
-  for (const auto& [key, value] : from) pairs.push_back({Bytes(key), Bytes(value)});
+  for (const auto& [key, value] : from)
+    pairs.push_back({Bytes(key), Bytes(value)});
   return pairs;
 }
 
@@ -279,13 +278,13 @@ inline ag_adapter_v1 Describe(const AdapterInfo& info,
 // Exports the plugin's entry function. `convert_fn` is a function
 // `alertgate::sdk::Conversion (const alertgate::sdk::Delivery&)`; `info` an
 // expression of type alertgate::sdk::AdapterInfo. Use once per plugin.
-#define ALERTGATE_ADAPTER(convert_fn, info)                                \
-  extern "C" __attribute__((visibility("default"))) const ag_adapter_v1*   \
-  alertgate_adapter_v1(void) {                                             \
-    static const ag_adapter_v1 description =                               \
-        ::alertgate::sdk::internal::Describe(                              \
-            (info), &::alertgate::sdk::internal::Convert<convert_fn>);     \
-    return &description;                                                   \
+#define ALERTGATE_ADAPTER(convert_fn, info)                              \
+  extern "C" __attribute__((visibility("default"))) const ag_adapter_v1* \
+  alertgate_adapter_v1(void) {                                           \
+    static const ag_adapter_v1 description =                             \
+        ::alertgate::sdk::internal::Describe(                            \
+            (info), &::alertgate::sdk::internal::Convert<convert_fn>);   \
+    return &description;                                                 \
   }
 
 #endif  // ALERTGATE_ADAPTER_SDK_H_

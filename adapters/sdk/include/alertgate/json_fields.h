@@ -211,8 +211,8 @@ inline std::optional<int64_t> ParseIso8601Micros(const std::string& text) {
       if (text[i] >= '0' && text[i] <= '9') digits += text[i];
     }
     if (digits.size() != 4) return std::nullopt;
-    offset_seconds =
-        sign * (std::stoi(digits.substr(0, 2)) * 3600 + std::stoi(digits.substr(2)) * 60);
+    offset_seconds = sign * (std::stoi(digits.substr(0, 2)) * 3600 +
+                             std::stoi(digits.substr(2)) * 60);
   } else if (i < text.size() && text[i] != 'Z') {
     return std::nullopt;
   }

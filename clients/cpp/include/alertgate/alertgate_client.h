@@ -1,8 +1,9 @@
 // AlertgateClient: the C++ client library of alertgate's gRPC API, for tools
 // that want incidents without writing gRPC plumbing.
 //
-//   auto client = alertgate::client::AlertgateClient::Connect({"127.0.0.1:50051"});
-//   auto open = (*client)->ListIncidents(request);   // absl::StatusOr<...>
+//   auto client =
+//   alertgate::client::AlertgateClient::Connect({"127.0.0.1:50051"}); auto open
+//   = (*client)->ListIncidents(request);   // absl::StatusOr<...>
 //
 // Every call has a deadline (ConnectOptions::timeout) and returns the API's
 // status code unchanged (see proto/alertgate/v1/incident_service.proto).
