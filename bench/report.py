@@ -214,6 +214,7 @@ previous binary (about ±15% noise between runs on these machines):
 | SQLite sub-journal of the per-write savepoints in memory (it was a temp file, created per batch and written page by page) | pwrite calls per ingest 10.8 → 5.1, temp-file create/unlink per batch gone |
 | `IngestAlert` on gRPC's callback API, answered by the store's writer after the commit | gRPC ingest ~11,000/s → ~18,000/s (server CPU 118 → 57 µs per call); webhooks ~6,300/s → ~8,400/s (CPU 238 → 168 µs) |
 | `IngestAlerts`: a delivery's alerts in one call and one transaction | ten small alerts per request: ~47,000 alerts/s durable |
+| the layering work (issue 12): the loader makes `v1::Alert` directly (one conversion per alert fewer: no domain → proto → domain), the front door calls the core through the public client library | within noise, as intended: CPU per webhook 350 → 355 µs (16 connections), per small alert 245 → 242 µs, per ten-alert request 866 → 819 µs; rates 4,144 → 3,993/s, 5,403 → 5,409/s, 1,442 → 1,607/s (2026-12-01, the run before and after, same machine) |
 
 What is left per webhook: the kernel (thread wake-ups, socket I/O, one
 `fdatasync` per group commit) is about half of the process's CPU; the rest is
