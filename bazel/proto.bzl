@@ -5,26 +5,34 @@ offline, so a genrule runs Debian's /usr/bin/protoc instead.
 """
 
 def alertgate_cc_grpc_library(name, srcs, proto_root, deps = [], **kwargs):
-    """A cc_library over the C++ and gRPC code generated from `srcs`.
+    """Two cc_libraries over the code generated from `srcs`.
+
+    `name + "_messages"`: the message classes only (protobuf); `name`: those
+    and the gRPC service stubs. Code that handles the API's messages without
+    calling it (the plugin loader) depends on the first and links no gRPC.
 
     Args:
       name: the cc_library's name.
       srcs: .proto files, relative to this package.
       proto_root: the import root, relative to this package ("." for the
         package itself); generated headers are included relative to it.
-      deps: further cc_library dependencies.
-      **kwargs: passed to cc_library.
+      deps: further cc_library dependencies of the gRPC library.
+      **kwargs: passed to both cc_libraries.
     """
-    outs_h = []
-    outs_cc = []
+    messages_h = []
+    messages_cc = []
+    services_h = []
+    services_cc = []
     for src in srcs:
         stem = src[:-len(".proto")]
-        outs_h += [stem + ".pb.h", stem + ".grpc.pb.h"]
-        outs_cc += [stem + ".pb.cc", stem + ".grpc.pb.cc"]
+        messages_h.append(stem + ".pb.h")
+        messages_cc.append(stem + ".pb.cc")
+        services_h.append(stem + ".grpc.pb.h")
+        services_cc.append(stem + ".grpc.pb.cc")
     native.genrule(
         name = name + "_generate",
         srcs = srcs,
-        outs = outs_h + outs_cc,
+        outs = messages_h + services_h + messages_cc + services_cc,
         cmd = " ".join([
             "/usr/bin/protoc",
             "-I" + _import_root(proto_root),
@@ -35,12 +43,21 @@ def alertgate_cc_grpc_library(name, srcs, proto_root, deps = [], **kwargs):
         ]),
     )
     native.cc_library(
-        name = name,
-        srcs = outs_cc,
-        hdrs = outs_h,
+        name = name + "_messages",
+        srcs = messages_cc,
+        hdrs = messages_h,
         includes = [proto_root],
         copts = ["-w"],
-        deps = deps + ["//bazel:grpc"],
+        deps = ["//bazel:protobuf"],
+        **kwargs
+    )
+    native.cc_library(
+        name = name,
+        srcs = services_cc,
+        hdrs = services_h,
+        includes = [proto_root],
+        copts = ["-w"],
+        deps = deps + [":" + name + "_messages", "//bazel:grpc"],
         **kwargs
     )
 

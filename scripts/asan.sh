@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the adapter plugins and their tests with AddressSanitizer and
 # UndefinedBehaviorSanitizer in ./build-asan, and runs the robustness (fuzz-
-# style), fixture and loader tests. Part of scripts/test.sh.
+# style), fixture and loader tests, the front door's tests against a fake
+# core and the store's fault tests. Part of scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=build-asan
@@ -9,7 +10,9 @@ if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 fi
-TESTS=(adapter_robustness_test bitbucket_adapter_test adapter_loader_test)
+# The plugins and the loader (hostile payloads), the front door's handling
+# of every request shape, and the store's fault paths.
+TESTS=(adapter_robustness_test bitbucket_adapter_test adapter_loader_test frontdoor_test store_fault_test)
 cmake --build "$BUILD_DIR" -j"$(nproc)" --target "${TESTS[@]}"
 
 # Plugins are never unloaded by design; the loader's dlopen handles are not
