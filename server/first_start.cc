@@ -1,12 +1,11 @@
 #include "server/first_start.h"
 
 #include <stdio.h>
-#include <sys/stat.h>
-
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "server/model/status_macros.h"
+#include "server/secret_file.h"
 
 namespace alertgate {
 
@@ -32,15 +31,30 @@ absl::Status CreateDefaultServiceIfEmpty(
         "\n");
   }
   const std::string path = data_dir + "/webhook-urls.txt";
-  {
-    std::ofstream out(path, std::ios::trunc);
-    out << text;
-  }
-  chmod(path.c_str(), 0600);
+  AG_RETURN_IF_ERROR(WriteSecretFile(path, text));
+  // The URLs carry their keys: they go to the file only, never to a log.
   printf(
-      "alertgate: first start: created service \"default\"; its webhook "
-      "URLs (also in %s):\n%s",
-      path.c_str(), text.c_str());
+      "alertgate: first start: created service \"default\"; the webhook URLs "
+      "of its sources (%s) are in %s (keep them secret: the key in each URL "
+      "is the credential)\n",
+      absl::StrJoin(sources, ", ").c_str(), path.c_str());
+  fflush(stdout);
+  return absl::OkStatus();
+}
+
+absl::Status CreateFirstAdminTokenIfNone(AccessControl& access,
+                                         const std::string& data_dir) {
+  AG_ASSIGN_OR_RETURN(std::vector<ApiToken> tokens, access.ListTokens());
+  if (!tokens.empty()) return absl::OkStatus();
+  AG_ASSIGN_OR_RETURN(
+      AccessControl::CreatedToken created,
+      access.CreateToken("admin", Role::kAdmin, ServiceCatalog::kSystemActor));
+  const std::string path = data_dir + "/admin-token";
+  AG_RETURN_IF_ERROR(WriteSecretFile(path, created.secret + "\n"));
+  printf(
+      "alertgate: first start: created the API token \"admin\" (role admin) "
+      "in %s; alertctl reads it from $ALERTGATE_TOKEN or --token_file=%s\n",
+      path.c_str(), path.c_str());
   fflush(stdout);
   return absl::OkStatus();
 }

@@ -14,6 +14,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <tuple>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +26,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -35,6 +38,7 @@
 #include "server/frontdoor/frontdoor_server.h"
 #include "server/grpc/core_server.h"
 #include "server/store_url.h"
+#include "server/token_command.h"
 
 ABSL_FLAG(std::string, role, "all", "all, core or frontdoor.");
 ABSL_FLAG(std::string, data_dir, "data",
@@ -111,6 +115,30 @@ ABSL_FLAG(std::string, store_check, "quick",
           "docs/operations.md.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM/SIGINT, how long calls in flight may take to finish.");
+ABSL_FLAG(std::string, grpc_tls_cert, "",
+          "PEM certificate (chain) of the gRPC listener; with "
+          "--grpc_tls_key, the API is served over TLS (core, all).");
+ABSL_FLAG(std::string, grpc_tls_key, "",
+          "PEM private key of --grpc_tls_cert.");
+ABSL_FLAG(std::string, grpc_tls_client_ca, "",
+          "PEM CA certificates: gRPC clients must present a certificate one "
+          "of them signed (mutual TLS), e.g. so that a core accepts only its "
+          "own front doors.");
+ABSL_FLAG(bool, insecure, false,
+          "Accept serving the gRPC API in plaintext on an address other than "
+          "loopback (tokens and data cross the network unencrypted).");
+ABSL_FLAG(std::string, core_token_file, "",
+          "File holding the API token (role ingest) the front door presents "
+          "to its core (frontdoor). The all-in-one front door needs none.");
+ABSL_FLAG(std::string, core_tls_ca, "",
+          "PEM CA certificates to verify the core's certificate; set, the "
+          "front door reaches its core over TLS (frontdoor).");
+ABSL_FLAG(std::string, core_tls_cert, "",
+          "PEM client certificate the front door presents to its core "
+          "(mutual TLS; frontdoor).");
+ABSL_FLAG(std::string, core_tls_key, "", "PEM private key of --core_tls_cert.");
+ABSL_FLAG(std::string, name, "",
+          "tokens create: the new token's name (default: ROLE-DATE-TIME).");
 
 namespace {
 
@@ -142,6 +170,25 @@ int Fail(const std::string& message) {
   return 1;
 }
 
+// The contents of the file a flag names; empty when the flag is empty.
+absl::StatusOr<std::string> ReadFlagFile(const char* flag,
+                                         const std::string& path) {
+  if (path.empty()) return std::string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": cannot read ", path));
+  }
+  return std::string(std::istreambuf_iterator<char>(in),
+                     std::istreambuf_iterator<char>());
+}
+
+// The store --store names, or the default one under --data_dir.
+std::string StoreUrl(const std::string& data_dir) {
+  const std::string store = absl::GetFlag(FLAGS_store);
+  return store.empty() ? "sqlite://" + data_dir + "/alertgate.db" : store;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -158,10 +205,12 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "self-hosted alert ingestion and incidents.\n\n"
       "Usage: alertgate [--role=all|core|frontdoor] [--data_dir=DIR] "
-      "[--http_listen=HOST:PORT] [--grpc_listen=HOST:PORT] [FLAGS...]\n\n"
+      "[--http_listen=HOST:PORT] [--grpc_listen=HOST:PORT] [FLAGS...]\n"
+      "       alertgate tokens create --role=ingest|read|operate|admin "
+      "[--name=NAME] [--data_dir=DIR]\n\n"
       "Every flag, with its default, is listed below. Documentation: "
       "README.md and docs/ in the source tree.");
-  absl::ParseCommandLine(argc, argv);
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   // Everything alertgate creates (the store, its WAL, the webhook URLs, the
   // lock) is its own: no group or other access.
   umask(077);
@@ -169,6 +218,18 @@ int main(int argc, char** argv) {
   // tracks every mutex in a global graph: measurable per request. The tests
   // keep it on.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  if (positional.size() > 1) {
+    std::vector<std::string> words(positional.begin() + 1, positional.end());
+    if (words[0] == "tokens") {
+      // Here --role names the token's role.
+      return alertgate::RunTokensCommand(
+          words, StoreUrl(absl::GetFlag(FLAGS_data_dir)),
+          absl::GetFlag(FLAGS_role), absl::GetFlag(FLAGS_name));
+    }
+    return Fail("unknown command \"" + words[0] +
+                "\"; the only command is \"tokens create\" (--help lists "
+                "the flags)");
+  }
   const std::string role = absl::GetFlag(FLAGS_role);
   const bool runs_core = role == "all" || role == "core";
   const bool runs_frontdoor = role == "all" || role == "frontdoor";
@@ -222,16 +283,15 @@ int main(int argc, char** argv) {
     auto claimed = alertgate::DataFolder::Claim(data_dir);
     if (!claimed.ok()) return Fail(std::string(claimed.status().message()));
     data_folder = std::move(*claimed);
-    std::string store_url = absl::GetFlag(FLAGS_store);
-    if (store_url.empty()) {
+    const std::string store_url = StoreUrl(data_dir);
+    if (absl::GetFlag(FLAGS_store).empty()) {
       const std::string database = data_dir + "/alertgate.db";
-      store_url = "sqlite://" + database;
       if (data_folder->UsedBefore() && access(database.c_str(), F_OK) != 0) {
         return Fail("store " + database + " is missing, but " + data_dir +
                     " was used before (it has webhook-urls.txt): refusing "
                     "to start a new, empty store in its place. Restore the "
-                    "store from a backup, or move " +
-                    data_dir + " away to start fresh");
+                    "store from a backup, or move " + data_dir +
+                    " away to start fresh");
       }
     }
     alertgate::CoreServerOptions options;
@@ -254,6 +314,19 @@ int main(int argc, char** argv) {
     auto store = alertgate::OpenStore(store_url, store_check);
     if (!store.ok()) return Fail(std::string(store.status().message()));
     options.listen_address = absl::GetFlag(FLAGS_grpc_listen);
+    options.allow_insecure = absl::GetFlag(FLAGS_insecure);
+    for (auto [flag, path, pem] :
+         {std::make_tuple("grpc_tls_cert", absl::GetFlag(FLAGS_grpc_tls_cert),
+                          &options.tls_certificate),
+          std::make_tuple("grpc_tls_key", absl::GetFlag(FLAGS_grpc_tls_key),
+                          &options.tls_private_key),
+          std::make_tuple("grpc_tls_client_ca",
+                          absl::GetFlag(FLAGS_grpc_tls_client_ca),
+                          &options.tls_client_ca)}) {
+      absl::StatusOr<std::string> text = ReadFlagFile(flag, path);
+      if (!text.ok()) return Fail(std::string(text.status().message()));
+      *pem = *std::move(text);
+    }
     auto started = alertgate::CoreServer::Start(options, *std::move(store));
     if (!started.ok()) return Fail(started.status().ToString());
     core = std::move(*started);
@@ -274,9 +347,32 @@ int main(int argc, char** argv) {
     connect.channels = 4;  // Separate connections, for throughput.
     std::unique_ptr<alertgate::client::AlertgateClient> client;
     if (core) {
+      connect.token = core->InProcessIngestToken();
       client = alertgate::client::AlertgateClient::OverChannel(
           core->InProcessChannel(), connect);
     } else {
+      absl::StatusOr<std::string> token = ReadFlagFile(
+          "core_token_file", absl::GetFlag(FLAGS_core_token_file));
+      if (!token.ok()) return Fail(std::string(token.status().message()));
+      connect.token = std::string(absl::StripAsciiWhitespace(*token));
+      if (connect.token.empty()) {
+        return Fail(
+            "--core_token_file: the front door needs an API token with role "
+            "ingest to call its core (alertctl tokens create NAME "
+            "--role=ingest)");
+      }
+      for (auto [flag, path, pem] :
+           {std::make_tuple("core_tls_ca", absl::GetFlag(FLAGS_core_tls_ca),
+                            &connect.tls_root_certificates),
+            std::make_tuple("core_tls_cert", absl::GetFlag(FLAGS_core_tls_cert),
+                            &connect.tls_client_certificate),
+            std::make_tuple("core_tls_key", absl::GetFlag(FLAGS_core_tls_key),
+                            &connect.tls_client_key)}) {
+        absl::StatusOr<std::string> text = ReadFlagFile(flag, path);
+        if (!text.ok()) return Fail(std::string(text.status().message()));
+        *pem = *std::move(text);
+      }
+      connect.use_tls = !connect.tls_root_certificates.empty();
       auto connected = alertgate::client::AlertgateClient::Connect(connect);
       if (!connected.ok()) return Fail(connected.status().ToString());
       client = *std::move(connected);
@@ -332,6 +428,11 @@ int main(int argc, char** argv) {
     }
     if (absl::Status s = alertgate::CreateDefaultServiceIfEmpty(
             core->catalog(), sources, data_dir);
+        !s.ok()) {
+      return Fail("first start: " + s.ToString());
+    }
+    if (absl::Status s =
+            alertgate::CreateFirstAdminTokenIfNone(core->access(), data_dir);
         !s.ok()) {
       return Fail("first start: " + s.ToString());
     }

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <tuple>
 #include <map>
 #include <string>
 #include <vector>
@@ -30,8 +33,21 @@ ABSL_FLAG(std::string, address, "",
           "host:port of alertgate's gRPC API. Default: $ALERTGATE_ADDRESS, "
           "else 127.0.0.1:50051.");
 ABSL_FLAG(std::string, output, "table", "table or json (also -o json).");
-ABSL_FLAG(std::string, token, "", "Bearer token sent with every call.");
-ABSL_FLAG(bool, tls, false, "Connect with TLS.");
+ABSL_FLAG(std::string, token, "",
+          "API token sent with every call. Default: $ALERTGATE_TOKEN, else "
+          "the contents of --token_file.");
+ABSL_FLAG(std::string, token_file, "",
+          "File holding the API token, e.g. data/admin-token. Default: "
+          "$ALERTGATE_TOKEN_FILE.");
+ABSL_FLAG(bool, tls, false,
+          "Connect with TLS, trusting the system's CAs (or --tls_ca).");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM CA certificates to verify the server with; implies --tls.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM client certificate, for servers that require one (mTLS).");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
+ABSL_FLAG(std::string, role, "",
+          "tokens create: ingest, read, operate or admin.");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "Deadline per call.");
 ABSL_FLAG(std::string, description, "", "services create: description.");
 ABSL_FLAG(std::string, source, "",
@@ -82,6 +98,7 @@ enum ExitCode {
   kInvalid = 5,
   kExists = 6,
   kOther = 7,
+  kDenied = 8,
 };
 
 class Alertctl;
@@ -108,7 +125,8 @@ void PrintUsage(const std::string& prefix) {
   fprintf(stderr,
           "\nExit codes: 0 done, 1 usage, 2 not found, 3 not allowed in this "
           "state, 4 server unreachable, 5 invalid argument, 6 already exists, "
-          "7 other.\n");
+          "7 other, 8 no valid token or the token's role does not allow "
+          "it.\n");
 }
 
 int Report(const absl::Status& status) {
@@ -125,12 +143,22 @@ int Report(const absl::Status& status) {
       return kInvalid;
     case absl::StatusCode::kAlreadyExists:
       return kExists;
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      return kDenied;
     default:
       return kOther;
   }
 }
 
 bool Json() { return absl::GetFlag(FLAGS_output) == "json"; }
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError("cannot read " + path);
+  return std::string(std::istreambuf_iterator<char>(in),
+                     std::istreambuf_iterator<char>());
+}
 
 std::string Actor() {
   std::string actor = absl::GetFlag(FLAGS_actor);
@@ -189,6 +217,89 @@ class Alertctl {
   }
   int AlertResolve(const std::vector<std::string>&) {
     return SendAlert(v1::ACTION_RESOLVE);
+  }
+
+  int TokensCreate(const std::vector<std::string>& rest) {
+    std::string name;
+    if (!OneArgument(rest, &name)) return kUsage;
+    v1::Role role;
+    if (!v1::Role_Parse(
+            "ROLE_" + absl::AsciiStrToUpper(absl::GetFlag(FLAGS_role)),
+            &role) ||
+        role == v1::ROLE_UNSPECIFIED) {
+      fprintf(stderr,
+              "alertctl: --role must be ingest, read, operate or admin\n");
+      return kUsage;
+    }
+    auto created = client_.CreateApiToken(name, role);
+    if (!created.ok()) return Report(created.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*created).c_str());
+    } else {
+      fprintf(stderr,
+              "alertctl: token \"%s\" (role %s) created; it is shown once, "
+              "here:\n",
+              created->api_token().name().c_str(),
+              absl::AsciiStrToLower(EnumName(created->api_token(), "role"))
+                  .c_str());
+      printf("%s\n", created->token().c_str());
+    }
+    return kOk;
+  }
+
+  int TokensList(const std::vector<std::string>&) {
+    auto tokens = client_.ListApiTokens();
+    if (!tokens.ok()) return Report(tokens.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*tokens).c_str());
+      return kOk;
+    }
+    Table table({"ID", "NAME", "ROLE", "CREATED", "BY", "LAST USED",
+                 "REVOKED"});
+    for (const v1::ApiToken& t : tokens->api_tokens()) {
+      table.Add({t.id(), t.name(), EnumName(t, "role"),
+                 FormatTime(t.created_at(), t.has_created_at()), t.created_by(),
+                 FormatTime(t.last_used_at(), t.has_last_used_at()),
+                 FormatTime(t.revoked_at(), t.has_revoked_at())});
+    }
+    table.Print();
+    return kOk;
+  }
+
+  int TokensRevoke(const std::vector<std::string>& rest) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    auto revoked = client_.RevokeApiToken(id);
+    if (!revoked.ok()) return Report(revoked.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*revoked).c_str());
+    } else {
+      printf("%s: revoked %s\n", revoked->name().c_str(),
+             FormatTime(revoked->revoked_at(), revoked->has_revoked_at())
+                 .c_str());
+    }
+    return kOk;
+  }
+
+  int AuditList(const std::vector<std::string>&) {
+    auto page = client_.ListAuditEntries(absl::GetFlag(FLAGS_limit),
+                                         absl::GetFlag(FLAGS_page_token));
+    if (!page.ok()) return Report(page.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*page).c_str());
+      return kOk;
+    }
+    Table table({"ID", "AT", "ACTOR", "ACTION", "TARGET", "DETAIL"});
+    for (const v1::AuditEntry& e : page->entries()) {
+      table.Add({std::to_string(e.id()), FormatTime(e.at(), e.has_at()),
+                 e.actor(), e.action(), e.target(), e.detail()});
+    }
+    table.Print();
+    if (!page->next_page_token().empty()) {
+      fprintf(stderr, "more: --page_token=%s\n",
+              page->next_page_token().c_str());
+    }
+    return kOk;
   }
   // The commands (public: the table of Commands() names them).
   // The single positional argument of a command, or a usage error.
@@ -619,6 +730,16 @@ const std::vector<Command>& Commands() {
        "Acknowledge by dedup key.", &Alertctl::AlertAck},
       {"alert resolve", "--service=S --dedup_key=K [--source=manual]",
        "Resolve by dedup key.", &Alertctl::AlertResolve},
+      {"tokens create", "NAME --role=ingest|read|operate|admin",
+       "Create an API token (shown once; only a hash is kept).",
+       &Alertctl::TokensCreate},
+      {"tokens list", "", "List API tokens: role, last use, revocation.",
+       &Alertctl::TokensList},
+      {"tokens revoke", "ID|NAME", "Revoke a token; it stops working at once.",
+       &Alertctl::TokensRevoke},
+      {"audit list", "[--limit=N] [--page_token=T]",
+       "Changes to services, keys, secrets and tokens, newest first.",
+       &Alertctl::AuditList},
   };
   return *commands;
 }
@@ -669,7 +790,35 @@ int main(int argc, char** argv) {
   }
   if (options.address.empty()) options.address = "127.0.0.1:50051";
   options.token = absl::GetFlag(FLAGS_token);
-  options.use_tls = absl::GetFlag(FLAGS_tls);
+  if (options.token.empty() && getenv("ALERTGATE_TOKEN")) {
+    options.token = getenv("ALERTGATE_TOKEN");
+  }
+  std::string token_file = absl::GetFlag(FLAGS_token_file);
+  if (token_file.empty() && getenv("ALERTGATE_TOKEN_FILE")) {
+    token_file = getenv("ALERTGATE_TOKEN_FILE");
+  }
+  if (options.token.empty() && !token_file.empty()) {
+    auto token = alertgate::cli::ReadFile(token_file);
+    if (!token.ok()) return alertgate::cli::Report(token.status());
+    options.token = std::string(absl::StripAsciiWhitespace(*token));
+  }
+  for (auto [flag, path, pem] :
+       {std::make_tuple("tls_ca", absl::GetFlag(FLAGS_tls_ca),
+                        &options.tls_root_certificates),
+        std::make_tuple("tls_cert", absl::GetFlag(FLAGS_tls_cert),
+                        &options.tls_client_certificate),
+        std::make_tuple("tls_key", absl::GetFlag(FLAGS_tls_key),
+                        &options.tls_client_key)}) {
+    if (path.empty()) continue;
+    auto text = alertgate::cli::ReadFile(path);
+    if (!text.ok()) {
+      fprintf(stderr, "alertctl: --%s: ", flag);
+      return alertgate::cli::Report(text.status());
+    }
+    *pem = *std::move(text);
+  }
+  options.use_tls =
+      absl::GetFlag(FLAGS_tls) || !options.tls_root_certificates.empty();
   options.timeout = absl::GetFlag(FLAGS_timeout);
   auto client = alertgate::client::AlertgateClient::Connect(options);
   if (!client.ok()) return alertgate::cli::Report(client.status());

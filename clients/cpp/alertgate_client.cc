@@ -2,7 +2,11 @@
 
 #include <grpcpp/client_context.h>
 #include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/security/credentials.h>
+
+#include <condition_variable>
+#include <mutex>
 
 namespace alertgate::client {
 namespace {
@@ -60,6 +64,8 @@ absl::StatusOr<std::unique_ptr<AlertgateClient>> AlertgateClient::Connect(
   if (options.use_tls) {
     grpc::SslCredentialsOptions ssl;
     ssl.pem_root_certs = options.tls_root_certificates;
+    ssl.pem_cert_chain = options.tls_client_certificate;
+    ssl.pem_private_key = options.tls_client_key;
     credentials = grpc::SslCredentials(ssl);
   } else {
     credentials = grpc::InsecureChannelCredentials();
@@ -240,6 +246,52 @@ absl::Status AlertgateClient::WatchWebhookCredentials(
       on_change);
 }
 
+absl::StatusOr<v1::CreateApiTokenResponse> AlertgateClient::CreateApiToken(
+    const std::string& name, v1::Role role) {
+  v1::CreateApiTokenRequest request;
+  request.set_name(name);
+  request.set_role(role);
+  return Unary<v1::CreateApiTokenResponse>(
+      [&](v1::CreateApiTokenResponse* r) {
+        grpc::ClientContext context;
+        Prepare(context);
+        return Directory().CreateApiToken(&context, request, r);
+      });
+}
+
+absl::StatusOr<v1::ListApiTokensResponse> AlertgateClient::ListApiTokens() {
+  const v1::ListApiTokensRequest request;
+  return Unary<v1::ListApiTokensResponse>([&](v1::ListApiTokensResponse* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Directory().ListApiTokens(&context, request, r);
+  });
+}
+
+absl::StatusOr<v1::ApiToken> AlertgateClient::RevokeApiToken(
+    const std::string& id_or_name) {
+  v1::RevokeApiTokenRequest request;
+  request.set_id(id_or_name);
+  return Unary<v1::ApiToken>([&](v1::ApiToken* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Directory().RevokeApiToken(&context, request, r);
+  });
+}
+
+absl::StatusOr<v1::ListAuditEntriesResponse> AlertgateClient::ListAuditEntries(
+    int page_size, const std::string& page_token) {
+  v1::ListAuditEntriesRequest request;
+  request.set_page_size(page_size);
+  request.set_page_token(page_token);
+  return Unary<v1::ListAuditEntriesResponse>(
+      [&](v1::ListAuditEntriesResponse* r) {
+        grpc::ClientContext context;
+        Prepare(context);
+        return Directory().ListAuditEntries(&context, request, r);
+      });
+}
+
 absl::StatusOr<v1::ResolveWebhookKeyResponse>
 AlertgateClient::ResolveWebhookKey(const std::string& source,
                                    const std::string& webhook_key) {
@@ -255,13 +307,32 @@ AlertgateClient::ResolveWebhookKey(const std::string& source,
 }
 
 bool AlertgateClient::IsReachable(absl::Duration wait) {
+  // grpc.health.v1.Health/Check with an empty request (the server as a
+  // whole). The answer SERVING is field 1 = 1: the two bytes 08 01.
   grpc::ClientContext context;
-  Prepare(context, /*with_deadline=*/false);
   context.set_deadline(absl::ToChronoTime(absl::Now() + wait));
-  v1::ListServicesRequest request;
-  request.set_page_size(1);
-  v1::ListServicesResponse response;
-  return Directory().ListServices(&context, request, &response).ok();
+  grpc::GenericStub stub(channels_[0]);
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1);
+  grpc::ByteBuffer response;
+  std::mutex mu;
+  std::condition_variable answered;
+  bool done = false;
+  grpc::Status status;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
+                 &request, &response, [&](grpc::Status s) {
+                   std::lock_guard<std::mutex> lock(mu);
+                   status = std::move(s);
+                   done = true;
+                   answered.notify_one();
+                 });
+  std::unique_lock<std::mutex> lock(mu);
+  answered.wait(lock, [&] { return done; });
+  if (!status.ok()) return false;
+  grpc::Slice slice;
+  return response.DumpToSingleSlice(&slice).ok() &&
+         std::string(reinterpret_cast<const char*>(slice.begin()),
+                     slice.size()) == std::string("\x08\x01", 2);
 }
 
 absl::StatusOr<v1::Service> AlertgateClient::CreateService(

@@ -17,14 +17,20 @@ ServiceCatalog::ServiceCatalog(IncidentStore* store, const Clock* clock,
     : store_(store), clock_(clock), ids_(ids) {}
 
 absl::StatusOr<Service> ServiceCatalog::CreateService(
-    const std::string& name, const std::string& description) {
+    const std::string& name, const std::string& description,
+    const std::string& actor) {
   AG_RETURN_IF_ERROR(ValidateName("name", name));
   if (description.size() > kMaxSummaryBytes) {
     return errors::InvalidField("description", "longer than 1024 bytes");
   }
   Service service{ids_->NewId(), name, description, clock_->Now()};
-  AG_RETURN_IF_ERROR(store_->Write(
-      [&](StoreTransaction& tx) { return tx.InsertService(service); }));
+  AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
+    AG_RETURN_IF_ERROR(tx.InsertService(service));
+    return tx
+        .AppendAudit({0, service.created_at, actor, "service.create", name,
+                      absl::StrCat("id ", service.id)})
+        .status();
+  }));
   return service;
 }
 
@@ -63,7 +69,8 @@ absl::StatusOr<ServicePage> ServiceCatalog::ListServices(
 }
 
 absl::StatusOr<IssuedWebhookKey> ServiceCatalog::IssueWebhookKey(
-    const std::string& service_id, const std::string& source) {
+    const std::string& service_id, const std::string& source,
+    const std::string& actor) {
   if (service_id.empty()) return errors::InvalidField("service_id", "required");
   AG_RETURN_IF_ERROR(ValidateName("source", source));
   AG_ASSIGN_OR_RETURN(std::string key, GenerateWebhookKey());
@@ -75,9 +82,17 @@ absl::StatusOr<IssuedWebhookKey> ServiceCatalog::IssueWebhookKey(
                         tx.FindWebhookCredential(service_id, source));
     // Replacing the row replaces the hash: the old key stops working in the
     // same commit that makes the new one work.
-    return tx.PutWebhookCredential(WebhookCredential{
+    const absl::Time now = clock_->Now();
+    AG_RETURN_IF_ERROR(tx.PutWebhookCredential(WebhookCredential{
         service_id, source, HashWebhookKey(key),
-        previous ? previous->secret : std::string(), clock_->Now()});
+        previous ? previous->secret : std::string(), now}));
+    const bool rotated = previous && !previous->key_hash.empty();
+    return tx
+        .AppendAudit({0, now, actor,
+                      rotated ? "webhook_key.rotate" : "webhook_key.issue",
+                      absl::StrCat(service->name, "/", source),
+                      rotated ? "the previous key stopped working" : ""})
+        .status();
   }));
   credential_changes_.Advance();
   AG_ASSIGN_OR_RETURN(AlertSourceStatus status,
@@ -105,7 +120,7 @@ std::string ServiceCatalog::public_base_url() {
 
 absl::StatusOr<AlertSourceStatus> ServiceCatalog::SetWebhookSecret(
     const std::string& service_id, const std::string& source,
-    const std::string& secret) {
+    const std::string& secret, const std::string& actor) {
   if (service_id.empty()) return errors::InvalidField("service_id", "required");
   AG_RETURN_IF_ERROR(ValidateName("source", source));
   if (secret.size() > kMaxKeyBytes) {
@@ -122,7 +137,14 @@ absl::StatusOr<AlertSourceStatus> ServiceCatalog::SetWebhookSecret(
       credential = WebhookCredential{service_id, source, "", "", clock_->Now()};
     }
     credential->secret = secret;
-    return tx.PutWebhookCredential(*credential);
+    AG_RETURN_IF_ERROR(tx.PutWebhookCredential(*credential));
+    // The secret itself is never logged.
+    return tx
+        .AppendAudit({0, clock_->Now(), actor,
+                      secret.empty() ? "webhook_secret.clear"
+                                     : "webhook_secret.set",
+                      absl::StrCat(service->name, "/", source), ""})
+        .status();
   }));
   credential_changes_.Advance();
   return GetAlertSource(service_id, source);

@@ -62,9 +62,14 @@ class ServiceCatalog {
   // REQUIRES: every argument outlives the catalog.
   ServiceCatalog(IncidentStore* store, const Clock* clock, IdGenerator* ids);
 
+  // Who changes the directory, for the audit log, when no caller is named.
+  static constexpr char kSystemActor[] = "alertgate";
+
   // ALREADY_EXISTS if the name is taken; INVALID_ARGUMENT for a bad name.
-  absl::StatusOr<Service> CreateService(const std::string& name,
-                                        const std::string& description);
+  // Every change below is recorded in the audit log as done by `actor`.
+  absl::StatusOr<Service> CreateService(
+      const std::string& name, const std::string& description,
+      const std::string& actor = kSystemActor);
   absl::StatusOr<Service> GetService(const std::string& id);
   absl::StatusOr<Service> GetServiceByName(const std::string& name);
   absl::StatusOr<ServicePage> ListServices(int page_size,
@@ -73,11 +78,12 @@ class ServiceCatalog {
   // Issues a new key for (service, source), revoking the previous one. Keeps
   // the webhook secret.
   absl::StatusOr<IssuedWebhookKey> IssueWebhookKey(
-      const std::string& service_id, const std::string& source);
+      const std::string& service_id, const std::string& source,
+      const std::string& actor = kSystemActor);
   // Sets the secret deliveries must be signed with; empty clears it.
   absl::StatusOr<AlertSourceStatus> SetWebhookSecret(
       const std::string& service_id, const std::string& source,
-      const std::string& secret);
+      const std::string& secret, const std::string& actor = kSystemActor);
   // NOT_FOUND for an unknown or revoked key, INVALID_ARGUMENT for a key of
   // the wrong shape (no store lookup is made for those).
   absl::StatusOr<ResolvedWebhookKey> ResolveWebhookKey(

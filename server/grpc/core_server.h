@@ -1,6 +1,11 @@
 // CoreServer: the alertgate core as a running gRPC server — the store, the
-// incident core, the service catalog, their gRPC handlers, gRPC health
-// checking (grpc.health.v1) and server reflection.
+// incident core, the service catalog, access control, their gRPC handlers,
+// gRPC health checking (grpc.health.v1) and server reflection.
+//
+// Every call but health checking needs an API token (api_auth.h). The
+// listener is TLS when a certificate is given (with client certificates
+// required when a client CA is), else plaintext, which is accepted on a
+// loopback address and elsewhere only with allow_insecure.
 //
 // Thread safety: Shutdown() may be called from any thread, once.
 #ifndef ALERTGATE_SERVER_GRPC_CORE_SERVER_H_
@@ -14,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "server/common/clock.h"
+#include "server/core/access_control.h"
 #include "server/core/id_generator.h"
 #include "server/core/incident_core.h"
 #include "server/core/retention.h"
@@ -33,7 +39,17 @@ struct CoreServerOptions {
   int max_watchers = 1000;
   // What the store keeps, and for how long.
   RetentionOptions retention;
+  // TLS, as PEM text (not file names). Without a certificate: plaintext.
+  std::string tls_certificate;
+  std::string tls_private_key;
+  // With it, clients must present a certificate this CA signed (mTLS).
+  std::string tls_client_ca;
+  // Plaintext on an address other than loopback is refused unless set.
+  bool allow_insecure = false;
 };
+
+// True for 127.0.0.0/8, ::1 and "localhost" (host of "host:port").
+bool IsLoopbackAddress(const std::string& listen_address);
 
 class CoreServer {
  public:
@@ -56,10 +72,13 @@ class CoreServer {
   void Shutdown(absl::Duration grace);
 
   // A channel to this server inside the process: the same gRPC API, without
-  // sockets. The all-in-one front door uses it.
+  // sockets. The all-in-one front door uses it, with InProcessIngestToken().
   std::shared_ptr<grpc::Channel> InProcessChannel();
+  // A token with role ingest valid only in this process, never stored.
+  const std::string& InProcessIngestToken() const { return process_token_; }
 
   ServiceCatalog& catalog() { return *catalog_; }
+  AccessControl& access() { return *access_; }
   RetentionPruner& retention() { return *retention_; }
   IncidentCore& core() { return *core_; }
 
@@ -71,6 +90,8 @@ class CoreServer {
   std::unique_ptr<IncidentStore> store_;
   std::unique_ptr<IncidentCore> core_;
   std::unique_ptr<ServiceCatalog> catalog_;
+  std::unique_ptr<AccessControl> access_;
+  std::string process_token_;
   std::unique_ptr<RetentionPruner> retention_;
   std::unique_ptr<IncidentServiceHandler> incident_handler_;
   std::unique_ptr<ServiceDirectoryHandler> directory_handler_;

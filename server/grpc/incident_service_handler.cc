@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "server/grpc/api_auth.h"
 #include "server/grpc/proto_conversion.h"
 #include "server/grpc/status_conversion.h"
 #include "server/model/errors.h"
@@ -12,6 +13,11 @@ grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlert(
     grpc::CallbackServerContext* context, const v1::IngestAlertRequest* request,
     v1::IngestAlertResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (auto caller = CallerOf(*context, *access_, Permission::kIngest);
+      !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   if (!request->has_alert()) {
     reactor->Finish(ToGrpcStatus(errors::InvalidField("alert", "required")));
     return reactor;
@@ -35,6 +41,11 @@ grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlerts(
     const v1::IngestAlertsRequest* request,
     v1::IngestAlertsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (auto caller = CallerOf(*context, *access_, Permission::kIngest);
+      !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   std::vector<Alert> alerts;
   alerts.reserve(request->alerts_size());
   for (int i = 0; i < request->alerts_size(); ++i) {
@@ -61,8 +72,12 @@ grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlerts(
 }
 
 grpc::Status IncidentServiceHandler::GetIncident(
-    grpc::ServerContext*, const v1::GetIncidentRequest* request,
+    grpc::ServerContext* context, const v1::GetIncidentRequest* request,
     v1::GetIncidentResponse* response) {
+  if (auto caller = CallerOf(*context, *access_, Permission::kRead);
+      !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   absl::StatusOr<IncidentWithTimeline> got =
       core_->GetIncident(request->id(), request->timeline_page_size(),
                          request->timeline_page_token());
@@ -76,8 +91,12 @@ grpc::Status IncidentServiceHandler::GetIncident(
 }
 
 grpc::Status IncidentServiceHandler::ListIncidents(
-    grpc::ServerContext*, const v1::ListIncidentsRequest* request,
+    grpc::ServerContext* context, const v1::ListIncidentsRequest* request,
     v1::ListIncidentsResponse* response) {
+  if (auto caller = CallerOf(*context, *access_, Permission::kRead);
+      !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   absl::StatusOr<IncidentFilter> filter = FilterFromProto(*request);
   if (!filter.ok()) return ToGrpcStatus(filter.status());
   absl::StatusOr<IncidentPage> page = core_->ListIncidents(
@@ -91,10 +110,13 @@ grpc::Status IncidentServiceHandler::ListIncidents(
 }
 
 grpc::Status IncidentServiceHandler::AcknowledgeIncident(
-    grpc::ServerContext*, const v1::AcknowledgeIncidentRequest* request,
+    grpc::ServerContext* context, const v1::AcknowledgeIncidentRequest* request,
     v1::AcknowledgeIncidentResponse* response) {
-  absl::StatusOr<ApiActionResult> result =
-      core_->Acknowledge(request->id(), request->actor(), request->note());
+  absl::StatusOr<Principal> caller =
+      CallerOf(*context, *access_, Permission::kOperate);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<ApiActionResult> result = core_->Acknowledge(
+      request->id(), ActorOf(*caller, request->actor()), request->note());
   if (!result.ok()) return ToGrpcStatus(result.status());
   IncidentToProto(result->incident, response->mutable_incident());
   response->set_changed(result->changed);
@@ -103,15 +125,27 @@ grpc::Status IncidentServiceHandler::AcknowledgeIncident(
 }
 
 grpc::Status IncidentServiceHandler::ResolveIncident(
-    grpc::ServerContext*, const v1::ResolveIncidentRequest* request,
+    grpc::ServerContext* context, const v1::ResolveIncidentRequest* request,
     v1::ResolveIncidentResponse* response) {
-  absl::StatusOr<ApiActionResult> result =
-      core_->Resolve(request->id(), request->actor(), request->note());
+  absl::StatusOr<Principal> caller =
+      CallerOf(*context, *access_, Permission::kOperate);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<ApiActionResult> result = core_->Resolve(
+      request->id(), ActorOf(*caller, request->actor()), request->note());
   if (!result.ok()) return ToGrpcStatus(result.status());
   IncidentToProto(result->incident, response->mutable_incident());
   response->set_changed(result->changed);
   response->set_sequence(result->sequence);
   return grpc::Status::OK;
+}
+
+grpc::ServerWriteReactor<v1::WatchIncidentsResponse>*
+IncidentServiceHandler::WatchIncidents(grpc::CallbackServerContext* context,
+                                       const v1::WatchIncidentsRequest* request) {
+  absl::StatusOr<Principal> caller =
+      CallerOf(*context, *access_, Permission::kRead);
+  return watches_.Open(*request, caller.ok() ? grpc::Status::OK
+                                             : ToGrpcStatus(caller.status()));
 }
 
 }  // namespace alertgate

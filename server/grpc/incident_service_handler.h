@@ -8,6 +8,7 @@
 
 #include "absl/time/time.h"
 #include "alertgate/v1/incident_service.grpc.pb.h"
+#include "server/core/access_control.h"
 #include "server/core/incident_core.h"
 #include "server/grpc/watch_streams.h"
 #include "server/store/incident_store.h"
@@ -25,10 +26,13 @@ class IncidentServiceHandler final
               v1::IncidentService::WithCallbackMethod_WatchIncidents<
                   v1::IncidentService::Service>>> {
  public:
-  // REQUIRES: `core` and `store` outlive the handler.
+  // REQUIRES: the pointers outlive the handler.
   IncidentServiceHandler(IncidentCore* core, IncidentStore* store,
-                         int max_watchers)
-      : core_(core), store_(store), watches_(store, max_watchers) {}
+                         AccessControl* access, int max_watchers)
+      : core_(core),
+        store_(store),
+        access_(access),
+        watches_(store, max_watchers) {}
 
   // Ends running WatchIncidents streams with UNAVAILABLE, so clients know
   // to resume (elsewhere or later), and waits up to `timeout` for them to
@@ -60,13 +64,12 @@ class IncidentServiceHandler final
                                v1::ResolveIncidentResponse* response) override;
   grpc::ServerWriteReactor<v1::WatchIncidentsResponse>* WatchIncidents(
       grpc::CallbackServerContext* context,
-      const v1::WatchIncidentsRequest* request) override {
-    return watches_.Open(*request);
-  }
+      const v1::WatchIncidentsRequest* request) override;
 
  private:
   IncidentCore* core_;
   IncidentStore* store_;
+  AccessControl* access_;
   WatchStreams watches_;
 };
 

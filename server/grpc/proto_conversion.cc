@@ -126,28 +126,6 @@ absl::StatusOr<Alert> AlertFromProto(const v1::Alert& proto) {
   return alert;
 }
 
-v1::Alert AlertToProto(const Alert& alert) {
-  v1::Alert proto;
-  proto.set_service_id(alert.service_id);
-  proto.set_source(alert.source);
-  proto.set_action(static_cast<v1::Action>(alert.action));
-  proto.set_dedup_key(alert.dedup_key);
-  proto.set_summary(alert.summary);
-  proto.set_description(alert.description);
-  proto.set_severity(static_cast<v1::Severity>(alert.severity));
-  for (const auto& [key, value] : alert.tags)
-    (*proto.mutable_tags())[key] = value;
-  for (const Link& link : alert.links) {
-    v1::Link* l = proto.add_links();
-    l->set_href(link.href);
-    l->set_text(link.text);
-  }
-  if (alert.occurred_at)
-    SetTime(*alert.occurred_at, proto.mutable_occurred_at());
-  proto.set_idempotency_key(alert.idempotency_key);
-  return proto;
-}
-
 absl::StatusOr<IncidentFilter> FilterFromProto(
     const v1::ListIncidentsRequest& request) {
   IncidentFilter filter;
@@ -222,6 +200,27 @@ void ServiceToProto(const Service& service, v1::Service* proto) {
   proto->set_name(service.name);
   proto->set_description(service.description);
   SetTime(service.created_at, proto->mutable_created_at());
+}
+
+void ApiTokenToProto(const ApiToken& token, v1::ApiToken* proto) {
+  proto->set_id(token.id);
+  proto->set_name(token.name);
+  proto->set_role(static_cast<v1::Role>(token.role));
+  SetTime(token.created_at, proto->mutable_created_at());
+  proto->set_created_by(token.created_by);
+  if (token.last_used_at) {
+    SetTime(*token.last_used_at, proto->mutable_last_used_at());
+  }
+  if (token.revoked_at) SetTime(*token.revoked_at, proto->mutable_revoked_at());
+}
+
+void AuditEntryToProto(const AuditEntry& entry, v1::AuditEntry* proto) {
+  proto->set_id(entry.id);
+  SetTime(entry.at, proto->mutable_at());
+  proto->set_actor(entry.actor);
+  proto->set_action(entry.action);
+  proto->set_target(entry.target);
+  proto->set_detail(entry.detail);
 }
 
 void SourceStatusToProto(const AlertSourceStatus& status,

@@ -11,13 +11,13 @@
 #include "alertgate/v1/service_directory.pb.h"
 #include "server/core/incident_core.h"
 #include "server/core/service_catalog.h"
+#include "server/model/api_token.h"
 #include "server/model/incident_model.h"
 
 namespace alertgate {
 
 // INVALID_ARGUMENT for an unset or unknown action or severity.
 absl::StatusOr<Alert> AlertFromProto(const v1::Alert& proto);
-v1::Alert AlertToProto(const Alert& alert);
 
 // INVALID_ARGUMENT for an unset or unknown state.
 absl::StatusOr<IncidentFilter> FilterFromProto(
@@ -30,6 +30,8 @@ void IngestResultToProto(const IngestResult& result,
 void ServiceToProto(const Service& service, v1::Service* proto);
 void SourceStatusToProto(const AlertSourceStatus& status,
                          v1::AlertSourceStatus* proto);
+void ApiTokenToProto(const ApiToken& token, v1::ApiToken* proto);
+void AuditEntryToProto(const AuditEntry& entry, v1::AuditEntry* proto);
 
 // The API's enum for a domain value and back; used by clients too.
 v1::IncidentState StateToProto(IncidentState state);

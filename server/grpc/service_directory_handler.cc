@@ -1,5 +1,8 @@
 #include "server/grpc/service_directory_handler.h"
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "server/grpc/api_auth.h"
 #include "server/grpc/proto_conversion.h"
 #include "server/grpc/status_conversion.h"
 #include "server/model/errors.h"
@@ -13,18 +16,25 @@ constexpr absl::Duration kWatchPollInterval = absl::Milliseconds(200);
 }  // namespace
 
 grpc::Status ServiceDirectoryHandler::CreateService(
-    grpc::ServerContext*, const v1::CreateServiceRequest* request,
+    grpc::ServerContext* context, const v1::CreateServiceRequest* request,
     v1::Service* response) {
-  absl::StatusOr<alertgate::Service> service =
-      catalog_->CreateService(request->name(), request->description());
+  absl::StatusOr<Principal> caller =
+      CallerOf(*context, *access_, Permission::kAdmin);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<alertgate::Service> service = catalog_->CreateService(
+      request->name(), request->description(), caller->name);
   if (!service.ok()) return ToGrpcStatus(service.status());
   ServiceToProto(*service, response);
   return grpc::Status::OK;
 }
 
 grpc::Status ServiceDirectoryHandler::GetService(
-    grpc::ServerContext*, const v1::GetServiceRequest* request,
+    grpc::ServerContext* context, const v1::GetServiceRequest* request,
     v1::Service* response) {
+  if (auto caller = CallerOf(*context, *access_, Permission::kRead);
+      !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   absl::StatusOr<alertgate::Service> service;
   switch (request->selector_case()) {
     case v1::GetServiceRequest::kId:
@@ -43,8 +53,12 @@ grpc::Status ServiceDirectoryHandler::GetService(
 }
 
 grpc::Status ServiceDirectoryHandler::ListServices(
-    grpc::ServerContext*, const v1::ListServicesRequest* request,
+    grpc::ServerContext* context, const v1::ListServicesRequest* request,
     v1::ListServicesResponse* response) {
+  if (auto caller = CallerOf(*context, *access_, Permission::kRead);
+      !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   absl::StatusOr<ServicePage> page =
       catalog_->ListServices(request->page_size(), request->page_token());
   if (!page.ok()) return ToGrpcStatus(page.status());
@@ -56,10 +70,13 @@ grpc::Status ServiceDirectoryHandler::ListServices(
 }
 
 grpc::Status ServiceDirectoryHandler::IssueWebhookKey(
-    grpc::ServerContext*, const v1::IssueWebhookKeyRequest* request,
+    grpc::ServerContext* context, const v1::IssueWebhookKeyRequest* request,
     v1::IssueWebhookKeyResponse* response) {
-  absl::StatusOr<IssuedWebhookKey> issued =
-      catalog_->IssueWebhookKey(request->service_id(), request->source());
+  absl::StatusOr<Principal> caller =
+      CallerOf(*context, *access_, Permission::kAdmin);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<IssuedWebhookKey> issued = catalog_->IssueWebhookKey(
+      request->service_id(), request->source(), caller->name);
   if (!issued.ok()) return ToGrpcStatus(issued.status());
   response->set_webhook_key(issued->webhook_key);
   SourceStatusToProto(issued->status, response->mutable_status());
@@ -69,18 +86,26 @@ grpc::Status ServiceDirectoryHandler::IssueWebhookKey(
 }
 
 grpc::Status ServiceDirectoryHandler::SetWebhookSecret(
-    grpc::ServerContext*, const v1::SetWebhookSecretRequest* request,
+    grpc::ServerContext* context, const v1::SetWebhookSecretRequest* request,
     v1::AlertSourceStatus* response) {
-  absl::StatusOr<AlertSourceStatus> status = catalog_->SetWebhookSecret(
-      request->service_id(), request->source(), request->secret());
+  absl::StatusOr<Principal> caller =
+      CallerOf(*context, *access_, Permission::kAdmin);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<AlertSourceStatus> status =
+      catalog_->SetWebhookSecret(request->service_id(), request->source(),
+                                 request->secret(), caller->name);
   if (!status.ok()) return ToGrpcStatus(status.status());
   SourceStatusToProto(*status, response);
   return grpc::Status::OK;
 }
 
 grpc::Status ServiceDirectoryHandler::ResolveWebhookKey(
-    grpc::ServerContext*, const v1::ResolveWebhookKeyRequest* request,
+    grpc::ServerContext* context, const v1::ResolveWebhookKeyRequest* request,
     v1::ResolveWebhookKeyResponse* response) {
+  if (auto caller = CallerOf(*context, *access_, Permission::kIngest);
+      !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   absl::StatusOr<ResolvedWebhookKey> resolved =
       catalog_->ResolveWebhookKey(request->source(), request->webhook_key());
   if (!resolved.ok()) return ToGrpcStatus(resolved.status());
@@ -90,8 +115,12 @@ grpc::Status ServiceDirectoryHandler::ResolveWebhookKey(
 }
 
 grpc::Status ServiceDirectoryHandler::ListAlertSources(
-    grpc::ServerContext*, const v1::ListAlertSourcesRequest* request,
+    grpc::ServerContext* context, const v1::ListAlertSourcesRequest* request,
     v1::ListAlertSourcesResponse* response) {
+  if (auto caller = CallerOf(*context, *access_, Permission::kRead);
+      !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   absl::StatusOr<std::vector<AlertSourceStatus>> sources =
       catalog_->ListAlertSources(request->service_id());
   if (!sources.ok()) return ToGrpcStatus(sources.status());
@@ -104,6 +133,10 @@ grpc::Status ServiceDirectoryHandler::ListAlertSources(
 grpc::Status ServiceDirectoryHandler::WatchWebhookCredentials(
     grpc::ServerContext* context, const v1::WatchWebhookCredentialsRequest*,
     grpc::ServerWriter<v1::WebhookCredentialChange>* writer) {
+  if (auto caller = CallerOf(*context, *access_, Permission::kIngest);
+      !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   int64_t seen = catalog_->CredentialGeneration();
   v1::WebhookCredentialChange change;
   change.set_subscribed(true);
@@ -121,6 +154,81 @@ grpc::Status ServiceDirectoryHandler::WatchWebhookCredentials(
     change.set_generation(seen);
     if (!writer->Write(change)) return grpc::Status::CANCELLED;
   }
+}
+
+grpc::Status ServiceDirectoryHandler::CreateApiToken(
+    grpc::ServerContext* context, const v1::CreateApiTokenRequest* request,
+    v1::CreateApiTokenResponse* response) {
+  absl::StatusOr<Principal> caller =
+      CallerOf(*context, *access_, Permission::kAdmin);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (request->role() == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(request->role())) {
+    return ToGrpcStatus(errors::InvalidField(
+        "role", "must be ROLE_INGEST, ROLE_READ, ROLE_OPERATE or ROLE_ADMIN"));
+  }
+  absl::StatusOr<AccessControl::CreatedToken> created = access_->CreateToken(
+      request->name(), static_cast<Role>(request->role()), caller->name);
+  if (!created.ok()) return ToGrpcStatus(created.status());
+  ApiTokenToProto(created->token, response->mutable_api_token());
+  response->set_token(created->secret);
+  return grpc::Status::OK;
+}
+
+grpc::Status ServiceDirectoryHandler::ListApiTokens(
+    grpc::ServerContext* context, const v1::ListApiTokensRequest*,
+    v1::ListApiTokensResponse* response) {
+  if (auto caller = CallerOf(*context, *access_, Permission::kAdmin);
+      !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
+  absl::StatusOr<std::vector<ApiToken>> tokens = access_->ListTokens();
+  if (!tokens.ok()) return ToGrpcStatus(tokens.status());
+  for (const ApiToken& token : *tokens) {
+    ApiTokenToProto(token, response->add_api_tokens());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ServiceDirectoryHandler::RevokeApiToken(
+    grpc::ServerContext* context, const v1::RevokeApiTokenRequest* request,
+    v1::ApiToken* response) {
+  absl::StatusOr<Principal> caller =
+      CallerOf(*context, *access_, Permission::kAdmin);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<ApiToken> revoked =
+      access_->RevokeToken(request->id(), caller->name);
+  if (!revoked.ok()) return ToGrpcStatus(revoked.status());
+  ApiTokenToProto(*revoked, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status ServiceDirectoryHandler::ListAuditEntries(
+    grpc::ServerContext* context, const v1::ListAuditEntriesRequest* request,
+    v1::ListAuditEntriesResponse* response) {
+  if (auto caller = CallerOf(*context, *access_, Permission::kAdmin);
+      !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
+  int page_size = request->page_size();
+  if (page_size < 0 || page_size > 1000) {
+    return ToGrpcStatus(errors::InvalidField("page_size", "must be 0 to 1000"));
+  }
+  if (page_size == 0) page_size = 100;
+  int64_t before_id = 0;
+  if (!request->page_token().empty() &&
+      (!absl::SimpleAtoi(request->page_token(), &before_id) || before_id <= 0)) {
+    return ToGrpcStatus(errors::InvalidField("page_token", "not one of ours"));
+  }
+  absl::StatusOr<std::vector<AuditEntry>> entries =
+      access_->ListAudit(before_id, page_size + 1);
+  if (!entries.ok()) return ToGrpcStatus(entries.status());
+  const bool more = static_cast<int>(entries->size()) > page_size;
+  if (more) entries->resize(page_size);
+  for (const AuditEntry& entry : *entries) {
+    AuditEntryToProto(entry, response->add_entries());
+  }
+  if (more) response->set_next_page_token(absl::StrCat(entries->back().id));
+  return grpc::Status::OK;
 }
 
 }  // namespace alertgate

@@ -6,15 +6,16 @@
 #define ALERTGATE_SERVER_GRPC_SERVICE_DIRECTORY_HANDLER_H_
 
 #include "alertgate/v1/service_directory.grpc.pb.h"
+#include "server/core/access_control.h"
 #include "server/core/service_catalog.h"
 
 namespace alertgate {
 
 class ServiceDirectoryHandler final : public v1::ServiceDirectory::Service {
  public:
-  // REQUIRES: `catalog` outlives the handler.
-  explicit ServiceDirectoryHandler(ServiceCatalog* catalog)
-      : catalog_(catalog) {}
+  // REQUIRES: the pointers outlive the handler.
+  ServiceDirectoryHandler(ServiceCatalog* catalog, AccessControl* access)
+      : catalog_(catalog), access_(access) {}
 
   grpc::Status CreateService(grpc::ServerContext* context,
                              const v1::CreateServiceRequest* request,
@@ -43,8 +44,22 @@ class ServiceDirectoryHandler final : public v1::ServiceDirectory::Service {
       const v1::WatchWebhookCredentialsRequest* request,
       grpc::ServerWriter<v1::WebhookCredentialChange>* writer) override;
 
+  grpc::Status CreateApiToken(grpc::ServerContext* context,
+                              const v1::CreateApiTokenRequest* request,
+                              v1::CreateApiTokenResponse* response) override;
+  grpc::Status ListApiTokens(grpc::ServerContext* context,
+                             const v1::ListApiTokensRequest* request,
+                             v1::ListApiTokensResponse* response) override;
+  grpc::Status RevokeApiToken(grpc::ServerContext* context,
+                              const v1::RevokeApiTokenRequest* request,
+                              v1::ApiToken* response) override;
+  grpc::Status ListAuditEntries(
+      grpc::ServerContext* context, const v1::ListAuditEntriesRequest* request,
+      v1::ListAuditEntriesResponse* response) override;
+
  private:
   ServiceCatalog* catalog_;
+  AccessControl* access_;
 };
 
 }  // namespace alertgate

@@ -152,13 +152,15 @@ void WatchStreams::Join() {
 }
 
 grpc::ServerWriteReactor<v1::WatchIncidentsResponse>* WatchStreams::Open(
-    const v1::WatchIncidentsRequest& request) {
+    const v1::WatchIncidentsRequest& request, const grpc::Status& refused) {
   auto stream = std::make_shared<Stream>(this, store_, request);
   Stream* reactor = stream.get();
   grpc::Status refusal;
   {
     absl::MutexLock lock(&mu_);
-    if (request.after_sequence() < 0) {
+    if (!refused.ok()) {
+      refusal = refused;
+    } else if (request.after_sequence() < 0) {
       refusal = ToGrpcStatus(
           errors::InvalidField("after_sequence", "must not be negative"));
     } else if (stopping_) {

@@ -34,10 +34,11 @@ class WatchStreams {
   WatchStreams(const WatchStreams&) = delete;
   WatchStreams& operator=(const WatchStreams&) = delete;
 
-  // The reactor of a new stream (already finished with an error when the
-  // request is invalid or too many streams run).
+  // The reactor of a new stream (already finished with an error when
+  // `refused` is not OK, the request is invalid or too many streams run).
   grpc::ServerWriteReactor<v1::WatchIncidentsResponse>* Open(
-      const v1::WatchIncidentsRequest& request);
+      const v1::WatchIncidentsRequest& request,
+      const grpc::Status& refused = grpc::Status::OK);
 
   // Ends every stream with UNAVAILABLE (clients resume elsewhere or later)
   // and waits up to `timeout` for them to be done.

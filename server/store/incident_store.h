@@ -1,5 +1,6 @@
 // IncidentStore: where alertgate keeps incidents, their event log, services,
-// webhook credentials, idempotency keys and source activity.
+// webhook credentials, idempotency keys, source activity, API tokens and the
+// audit log.
 //
 // Writes happen in Write(): the callback runs inside one transaction and
 // reads and writes through the StoreTransaction it is handed; Write() returns
@@ -27,6 +28,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/model/api_token.h"
 #include "server/model/incident_model.h"
 
 namespace alertgate {
@@ -101,6 +103,17 @@ class StoreTransaction {
   virtual absl::Status PutWebhookCredential(
       const WebhookCredential& credential) = 0;
 
+  // API tokens. InsertApiToken: ALREADY_EXISTS when a token not revoked has
+  // the name.
+  virtual absl::Status InsertApiToken(const ApiToken& token) = 0;
+  // By id, or by the name of a token not revoked.
+  virtual absl::StatusOr<std::optional<ApiToken>> FindApiToken(
+      const std::string& id_or_name) = 0;
+  virtual absl::Status RevokeApiToken(const std::string& id, absl::Time at) = 0;
+  virtual absl::Status TouchApiToken(const std::string& id, absl::Time at) = 0;
+  // Appends to the audit log; returns the entry's id (increasing).
+  virtual absl::StatusOr<int64_t> AppendAudit(const AuditEntry& entry) = 0;
+
   // Retention. Each deletes at most `limit` of the oldest rows older than
   // `before` and returns how many it deleted.
   virtual absl::StatusOr<int> PruneIdempotencyRecords(absl::Time before,
@@ -172,6 +185,15 @@ class IncidentStore {
       const std::string& service_id) = 0;
   virtual absl::StatusOr<std::vector<SourceActivity>> ListSourceActivity(
       const std::string& service_id) = 0;
+
+  // The token whose hash is `token_hash`, revoked or not.
+  virtual absl::StatusOr<std::optional<ApiToken>> FindApiTokenByHash(
+      const std::string& token_hash) = 0;
+  // Every token, oldest first.
+  virtual absl::StatusOr<std::vector<ApiToken>> ListApiTokens() = 0;
+  // Audit entries with id < `before_id` (all if 0), newest first.
+  virtual absl::StatusOr<std::vector<AuditEntry>> ListAuditEntries(
+      int64_t before_id, int limit) = 0;
 
  protected:
   IncidentStore() = default;

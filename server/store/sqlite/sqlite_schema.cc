@@ -124,6 +124,30 @@ CREATE TABLE store_marks (
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+      // 5: API tokens (only SHA-256 of each is kept; a name is unique among
+      // tokens not revoked) and the audit log of directory changes.
+      R"sql(
+CREATE TABLE api_tokens (
+  id           TEXT PRIMARY KEY,
+  name         TEXT NOT NULL,
+  role         INTEGER NOT NULL,
+  token_hash   BLOB NOT NULL UNIQUE,
+  created_at   INTEGER NOT NULL,
+  created_by   TEXT NOT NULL,
+  last_used_at INTEGER,
+  revoked_at   INTEGER
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX api_tokens_live_names ON api_tokens (name)
+  WHERE revoked_at IS NULL;
+CREATE TABLE audit_log (
+  id     INTEGER PRIMARY KEY,
+  at     INTEGER NOT NULL,
+  actor  TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+)sql",
   };
   return *migrations;
 }

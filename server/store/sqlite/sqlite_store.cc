@@ -72,6 +72,10 @@ static_assert(static_cast<int>(IncidentState::kResolved) == 3,
   "acknowledged_at, acknowledged_by, resolved_at, resolved_by, event_count"
 #define AG_SERVICE_COLUMNS "id, name, description, created_at"
 #define AG_CREDENTIAL_COLUMNS "service_id, source, key_hash, secret, issued_at"
+#define AG_TOKEN_COLUMNS                                                 \
+  "id, name, role, token_hash, created_at, created_by, last_used_at, " \
+  "revoked_at"
+#define AG_AUDIT_COLUMNS "id, at, actor, action, target, detail"
 #define AG_EVENT_COLUMNS                                                    \
   "sequence, at, kind, incident_id, service_id, source, dedup_key, state, " \
   "actor, note, occurred_at"
@@ -152,6 +156,24 @@ absl::StatusOr<WebhookCredential> ReadCredentialRow(
     const SqliteStatement& row) {
   return WebhookCredential{row.Text(0), row.Text(1), row.Text(2), row.Text(3),
                            FromMicros(row.Int(4))};
+}
+
+absl::StatusOr<ApiToken> ReadTokenRow(const SqliteStatement& row) {
+  ApiToken token;
+  token.id = row.Text(0);
+  token.name = row.Text(1);
+  token.role = static_cast<Role>(row.Int(2));
+  token.token_hash = row.Text(3);
+  token.created_at = FromMicros(row.Int(4));
+  token.created_by = row.Text(5);
+  token.last_used_at = FromMicros(row.OptionalInt(6));
+  token.revoked_at = FromMicros(row.OptionalInt(7));
+  return token;
+}
+
+absl::StatusOr<AuditEntry> ReadAuditRow(const SqliteStatement& row) {
+  return AuditEntry{row.Int(0),  FromMicros(row.Int(1)), row.Text(2),
+                    row.Text(3), row.Text(4),            row.Text(5)};
 }
 
 absl::StatusOr<IncidentEvent> ReadEventRow(const SqliteStatement& row) {
@@ -447,6 +469,71 @@ class SqliteTransaction final : public StoreTransaction {
     }
     stmt.Bind(4, c.secret).Bind(5, ToMicros(c.issued_at));
     return stmt.Run();
+  }
+
+  absl::Status InsertApiToken(const ApiToken& token) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.PrepareStatic("INSERT INTO api_tokens (" AG_TOKEN_COLUMNS
+                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+    stmt.Bind(1, token.id)
+        .Bind(2, token.name)
+        .Bind(3, static_cast<int64_t>(token.role))
+        .BindBlob(4, token.token_hash)
+        .Bind(5, ToMicros(token.created_at))
+        .Bind(6, token.created_by)
+        .Bind(7, ToMicros(token.last_used_at))
+        .Bind(8, ToMicros(token.revoked_at));
+    absl::Status status = stmt.Run();
+    if (absl::IsAlreadyExists(status)) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("a token named \"", token.name, "\" exists"));
+    }
+    return status;
+  }
+
+  absl::StatusOr<std::optional<ApiToken>> FindApiToken(
+      const std::string& id_or_name) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.PrepareStatic("SELECT " AG_TOKEN_COLUMNS
+                          " FROM api_tokens WHERE id = ?1 OR (name = ?1 AND "
+                          "revoked_at IS NULL) ORDER BY revoked_at IS NULL "
+                          "DESC LIMIT 1"));
+    stmt.Bind(1, id_or_name);
+    return OptionalRow<ApiToken>(stmt, ReadTokenRow);
+  }
+
+  absl::Status RevokeApiToken(const std::string& id, absl::Time at) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.PrepareStatic(
+            "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1"));
+    stmt.Bind(1, id).Bind(2, ToMicros(at));
+    return stmt.Run();
+  }
+
+  absl::Status TouchApiToken(const std::string& id, absl::Time at) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.PrepareStatic(
+            "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1"));
+    stmt.Bind(1, id).Bind(2, ToMicros(at));
+    return stmt.Run();
+  }
+
+  absl::StatusOr<int64_t> AppendAudit(const AuditEntry& entry) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.PrepareStatic("INSERT INTO audit_log (at, actor, action, target, "
+                          "detail) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    stmt.Bind(1, ToMicros(entry.at))
+        .Bind(2, entry.actor)
+        .Bind(3, entry.action)
+        .Bind(4, entry.target)
+        .Bind(5, entry.detail);
+    AG_RETURN_IF_ERROR(stmt.Run());
+    return db_.LastInsertRowId();
   }
 
  private:
@@ -924,6 +1011,38 @@ absl::StatusOr<std::vector<SourceActivity>> SqliteStore::ListSourceActivity(
                               FromMicros(row.OptionalInt(2)),
                               FromMicros(row.OptionalInt(3))};
       });
+}
+
+absl::StatusOr<std::optional<ApiToken>> SqliteStore::FindApiTokenByHash(
+    const std::string& token_hash) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                      lease.db().PrepareStatic("SELECT " AG_TOKEN_COLUMNS
+                                               " FROM api_tokens WHERE "
+                                               "token_hash = ?1"));
+  stmt.BindBlob(1, token_hash);
+  return OptionalRow<ApiToken>(stmt, ReadTokenRow);
+}
+
+absl::StatusOr<std::vector<ApiToken>> SqliteStore::ListApiTokens() {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().PrepareStatic("SELECT " AG_TOKEN_COLUMNS
+                               " FROM api_tokens ORDER BY id"));
+  return CollectRows<ApiToken>(stmt, ReadTokenRow);
+}
+
+absl::StatusOr<std::vector<AuditEntry>> SqliteStore::ListAuditEntries(
+    int64_t before_id, int limit) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().PrepareStatic("SELECT " AG_AUDIT_COLUMNS
+                               " FROM audit_log WHERE ?1 = 0 OR id < ?1 "
+                               "ORDER BY id DESC LIMIT ?2"));
+  stmt.Bind(1, before_id).Bind(2, static_cast<int64_t>(limit));
+  return CollectRows<AuditEntry>(stmt, ReadAuditRow);
 }
 
 }  // namespace alertgate

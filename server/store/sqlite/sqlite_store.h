@@ -77,6 +77,11 @@ class SqliteStore final : public IncidentStore {
   absl::StatusOr<std::optional<WebhookCredential>>
   FindWebhookCredentialByKeyHash(const std::string& source,
                                  const std::string& key_hash) override;
+  absl::StatusOr<std::optional<ApiToken>> FindApiTokenByHash(
+      const std::string& token_hash) override;
+  absl::StatusOr<std::vector<ApiToken>> ListApiTokens() override;
+  absl::StatusOr<std::vector<AuditEntry>> ListAuditEntries(int64_t before_id,
+                                                           int limit) override;
   absl::StatusOr<std::vector<WebhookCredential>> ListWebhookCredentials(
       const std::string& service_id) override;
   absl::StatusOr<std::vector<SourceActivity>> ListSourceActivity(

@@ -40,8 +40,10 @@ struct ConnectOptions {
   // TLS with these PEM root certificates (empty: the system's).
   bool use_tls = false;
   std::string tls_root_certificates;
-  // Sent as "authorization: Bearer <token>" when set, for deployments that
-  // put an authenticating proxy in front of the API.
+  // For servers that require client certificates (mutual TLS): PEM.
+  std::string tls_client_certificate;
+  std::string tls_client_key;
+  // An API token, sent as "authorization: Bearer <token>" with every call.
   std::string token;
   // Deadline of each call (watches excepted).
   absl::Duration timeout = absl::Seconds(10);
@@ -120,6 +122,15 @@ class AlertgateClient {
   absl::StatusOr<v1::ListAlertSourcesResponse> ListAlertSources(
       const std::string& service_id);
 
+  // API tokens and the audit log (role admin).
+  absl::StatusOr<v1::CreateApiTokenResponse> CreateApiToken(
+      const std::string& name, v1::Role role);
+  absl::StatusOr<v1::ListApiTokensResponse> ListApiTokens();
+  // By id or name.
+  absl::StatusOr<v1::ApiToken> RevokeApiToken(const std::string& id_or_name);
+  absl::StatusOr<v1::ListAuditEntriesResponse> ListAuditEntries(
+      int page_size, const std::string& page_token);
+
   // For front doors: the service behind a webhook key (NOT_FOUND for an
   // unknown or revoked key). WebhookKeyCache (webhook_key_cache.h) caches it.
   absl::StatusOr<v1::ResolveWebhookKeyResponse> ResolveWebhookKey(
@@ -131,7 +142,8 @@ class AlertgateClient {
       const std::function<bool(const v1::WebhookCredentialChange&)>& on_change,
       WatchCancellation* cancellation = nullptr, bool wait_for_ready = false);
 
-  // True when the server answers a small call within `wait` (readiness).
+  // True when the server's health check (grpc.health.v1, which needs no
+  // token) answers SERVING within `wait` (readiness).
   bool IsReachable(absl::Duration wait);
 
  private:
