@@ -15,18 +15,18 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <tuple>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -118,8 +118,7 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
 ABSL_FLAG(std::string, grpc_tls_cert, "",
           "PEM certificate (chain) of the gRPC listener; with "
           "--grpc_tls_key, the API is served over TLS (core, all).");
-ABSL_FLAG(std::string, grpc_tls_key, "",
-          "PEM private key of --grpc_tls_cert.");
+ABSL_FLAG(std::string, grpc_tls_key, "", "PEM private key of --grpc_tls_cert.");
 ABSL_FLAG(std::string, grpc_tls_client_ca, "",
           "PEM CA certificates: gRPC clients must present a certificate one "
           "of them signed (mutual TLS), e.g. so that a core accepts only its "
@@ -290,8 +289,8 @@ int main(int argc, char** argv) {
         return Fail("store " + database + " is missing, but " + data_dir +
                     " was used before (it has webhook-urls.txt): refusing "
                     "to start a new, empty store in its place. Restore the "
-                    "store from a backup, or move " + data_dir +
-                    " away to start fresh");
+                    "store from a backup, or move " +
+                    data_dir + " away to start fresh");
       }
     }
     alertgate::CoreServerOptions options;
@@ -351,8 +350,8 @@ int main(int argc, char** argv) {
       client = alertgate::client::AlertgateClient::OverChannel(
           core->InProcessChannel(), connect);
     } else {
-      absl::StatusOr<std::string> token = ReadFlagFile(
-          "core_token_file", absl::GetFlag(FLAGS_core_token_file));
+      absl::StatusOr<std::string> token =
+          ReadFlagFile("core_token_file", absl::GetFlag(FLAGS_core_token_file));
       if (!token.ok()) return Fail(std::string(token.status().message()));
       connect.token = std::string(absl::StripAsciiWhitespace(*token));
       if (connect.token.empty()) {

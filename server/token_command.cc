@@ -26,8 +26,9 @@ int RunTokensCommand(const std::vector<std::string>& args,
                      const std::string& store_url, const std::string& role,
                      const std::string& name) {
   if (args.size() != 2 || args[1] != "create") {
-    return Refuse("usage: alertgate tokens create --role=ROLE [--name=NAME] "
-                  "[--data_dir=DIR]  (ROLE: ingest, read, operate, admin)");
+    return Refuse(
+        "usage: alertgate tokens create --role=ROLE [--name=NAME] "
+        "[--data_dir=DIR]  (ROLE: ingest, read, operate, admin)");
   }
   const std::optional<Role> token_role = RoleFromName(role);
   if (!token_role) {
@@ -53,10 +54,10 @@ int RunTokensCommand(const std::vector<std::string>& args,
                                                    absl::UTCTimeZone()))
                    : name;
   const char* user = getenv("USER");
-  auto created = access.CreateToken(
-      token_name, *token_role,
-      absl::StrCat("alertgate tokens create (", user ? user : "unknown user",
-                   ")"));
+  auto created =
+      access.CreateToken(token_name, *token_role,
+                         absl::StrCat("alertgate tokens create (",
+                                      user ? user : "unknown user", ")"));
   if (!created.ok()) return Refuse(std::string(created.status().message()));
   fprintf(stderr,
           "alertgate tokens: created \"%s\" (role %s); the token is shown "

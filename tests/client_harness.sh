@@ -23,6 +23,8 @@ start_core() {
   done
   [[ -s "$WORK/ports" ]] || { cat "$WORK/server.log"; echo "alertgate did not start"; exit 1; }
   export ALERTGATE_ADDRESS="127.0.0.1:$(sed -n 's/^grpc=//p' "$WORK/ports")"
+  # The first start's admin token, as the README tells people to use it.
+  export ALERTGATE_TOKEN=$(cat "$WORK/data/admin-token")
 }
 
 # check NAME EXPECTED_EXIT COMMAND... : runs COMMAND, keeps its output in

@@ -16,12 +16,15 @@
 #include "alertgate/v1/incident_service.grpc.pb.h"
 #include "alertgate/v1/service_directory.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "tests/api_channel.h"
 #include "tests/server_process.h"
 #include "tests/test_support.h"
 
 namespace alertgate {
 namespace {
 
+using ::alertgate::testing::AdminToken;
+using ::alertgate::testing::ApiChannel;
 using ::alertgate::testing::ProjectBinary;
 using ::alertgate::testing::ReadFileOrEmpty;
 using ::alertgate::testing::ServerProcess;
@@ -66,8 +69,7 @@ class DataFolderTest : public ::testing::Test {
   }
 
   void Seed(const std::string& address, int count) {
-    auto channel =
-        grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    auto channel = ApiChannel(address, AdminToken(data()));
     auto directory = v1::ServiceDirectory::NewStub(channel);
     auto incidents = v1::IncidentService::NewStub(channel);
     v1::Service service;

@@ -12,12 +12,15 @@
 #include "alertgate/v1/incident_service.grpc.pb.h"
 #include "alertgate/v1/service_directory.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "tests/api_channel.h"
 #include "tests/server_process.h"
 #include "tests/test_support.h"
 
 namespace alertgate {
 namespace {
 
+using ::alertgate::testing::AdminToken;
+using ::alertgate::testing::ApiChannel;
 using ::alertgate::testing::ProjectBinary;
 using ::alertgate::testing::ServerProcess;
 using ::alertgate::testing::TempDir;
@@ -32,10 +35,7 @@ class DurabilityTest : public ::testing::Test {
         << "alertgate did not start; see " << dir_.File("server.log");
     // A channel of its own per start: gRPC otherwise shares connections
     // (and their reconnect back-off) with the channel to the killed server.
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    channel_ = grpc::CreateCustomChannel(
-        server_.address(), grpc::InsecureChannelCredentials(), args);
+    channel_ = ApiChannel(server_.address(), AdminToken(dir_.path()));
     incidents_ = v1::IncidentService::NewStub(channel_);
     directory_ = v1::ServiceDirectory::NewStub(channel_);
   }

@@ -13,11 +13,13 @@
 #include "gtest/gtest.h"
 #include "server/grpc/core_server.h"
 #include "server/store/sqlite/sqlite_store.h"
+#include "tests/api_channel.h"
 #include "tests/test_support.h"
 
 namespace alertgate {
 namespace {
 
+using ::alertgate::testing::ApiChannel;
 using ::alertgate::testing::TempDir;
 
 // The store a test's server runs on: a real SQLite file.
@@ -26,6 +28,14 @@ std::unique_ptr<IncidentStore> OpenSqlite(const std::string& path) {
   EXPECT_TRUE(store.ok()) << store.status();
   return store.ok() ? std::unique_ptr<IncidentStore>(std::move(*store))
                     : nullptr;
+}
+
+// A new admin token of `server`, as `alertgate tokens create` makes one.
+std::string AdminTokenOf(CoreServer& server) {
+  auto created =
+      server.access().CreateToken("test-admin", Role::kAdmin, "test");
+  EXPECT_TRUE(created.ok()) << created.status();
+  return created.ok() ? created->secret : "";
 }
 
 class GrpcApiTest : public ::testing::Test {
@@ -37,9 +47,8 @@ class GrpcApiTest : public ::testing::Test {
         CoreServer::Start(options, OpenSqlite(dir_.File("alertgate.db")));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    channel_ =
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                            grpc::InsecureChannelCredentials());
+    channel_ = ApiChannel("127.0.0.1:" + std::to_string(server_->port()),
+                          AdminTokenOf(*server_));
     incidents_ = v1::IncidentService::NewStub(channel_);
     directory_ = v1::ServiceDirectory::NewStub(channel_);
 
@@ -98,7 +107,10 @@ TEST_F(GrpcApiTest, IngestGetListAcknowledgeResolve) {
         incidents_->AcknowledgeIncident(&context, request, &response).ok());
     EXPECT_TRUE(response.changed());
     EXPECT_EQ(response.incident().state(), v1::INCIDENT_STATE_ACKNOWLEDGED);
-    EXPECT_EQ(response.incident().acknowledged_by(), "alice");
+    // The token's name is the actor; the request's actor adds on whose
+    // behalf.
+    EXPECT_EQ(response.incident().acknowledged_by(),
+              "test-admin on behalf of alice");
     EXPECT_TRUE(response.incident().has_acknowledged_at());
     // Opened (1), folded (2), acknowledged (3): the answer says where the
     // change stands in the event log.
@@ -132,7 +144,7 @@ TEST_F(GrpcApiTest, IngestGetListAcknowledgeResolve) {
     v1::GetIncidentResponse response;
     ASSERT_TRUE(incidents_->GetIncident(&context, request, &response).ok());
     EXPECT_EQ(response.incident().state(), v1::INCIDENT_STATE_RESOLVED);
-    EXPECT_EQ(response.incident().resolved_by(), "bob");
+    EXPECT_EQ(response.incident().resolved_by(), "test-admin on behalf of bob");
     ASSERT_EQ(response.timeline_size(), 4);
     EXPECT_EQ(response.incident().timeline_size(), 4);
     EXPECT_EQ(response.timeline(0).kind(), v1::CHANGE_KIND_RESOLVED)
@@ -593,8 +605,8 @@ TEST_F(GrpcApiTest, WatchersBeyondTheCapGetResourceExhausted) {
   auto capped = CoreServer::Start(options, OpenSqlite(dir_.File("capped.db")));
   ASSERT_TRUE(capped.ok()) << capped.status();
   auto stub = v1::IncidentService::NewStub(
-      grpc::CreateChannel("127.0.0.1:" + std::to_string((*capped)->port()),
-                          grpc::InsecureChannelCredentials()));
+      ApiChannel("127.0.0.1:" + std::to_string((*capped)->port()),
+                 AdminTokenOf(**capped)));
   grpc::ClientContext first_context, second_context, third_context;
   auto first =
       stub->WatchIncidents(&first_context, v1::WatchIncidentsRequest());
@@ -642,9 +654,8 @@ TEST_F(GrpcApiTest, AWatchFromBeforeThePrunedMarkIsToldToResync) {
   ASSERT_TRUE(pruned.ok());
   ASSERT_EQ(pruned->resolved_incidents, 1);
 
-  auto stub = v1::IncidentService::NewStub(
-      grpc::CreateChannel("127.0.0.1:" + std::to_string((*core)->port()),
-                          grpc::InsecureChannelCredentials()));
+  auto stub = v1::IncidentService::NewStub(ApiChannel(
+      "127.0.0.1:" + std::to_string((*core)->port()), AdminTokenOf(**core)));
   grpc::ClientContext context;
   auto stream = stub->WatchIncidents(&context, v1::WatchIncidentsRequest());
   v1::WatchIncidentsResponse message;

@@ -21,7 +21,7 @@ check "python acknowledges the oldest" 0 "$PYTHON" "$EXAMPLE" --address="$ALERTG
   --service=payments --acknowledge-oldest --actor=py
 expect "python acknowledged" "acknowledged $FIRST"
 check "state seen by alertctl" 0 "$A" incidents get "$FIRST"
-expect "acknowledged by py" "acknowledged .* by py"
+expect "acknowledged by the token, on behalf of py" "acknowledged .* by admin on behalf of py"
 check "python unknown incident" 2 "$PYTHON" "$EXAMPLE" --address="$ALERTGATE_ADDRESS" --acknowledge=01ARZ3NDEKTSV4RRFFQ69G5FAV
 check "python unknown service" 2 "$PYTHON" "$EXAMPLE" --address="$ALERTGATE_ADDRESS" --service=nope
 check "python unreachable" 4 "$PYTHON" "$EXAMPLE" --address=127.0.0.1:1

@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "server/frontdoor/webhook_signature.h"
+#include "tests/api_channel.h"
 #include "tests/fixture_table.h"
 #include "tests/server_process.h"
 #include "tests/test_support.h"
@@ -24,7 +25,9 @@
 namespace alertgate {
 namespace {
 
+using ::alertgate::testing::AdminToken;
 using ::alertgate::testing::AllBitbucketFixtures;
+using ::alertgate::testing::ApiChannel;
 using ::alertgate::testing::PluginFile;
 using ::alertgate::testing::ProjectBinary;
 using ::alertgate::testing::ProjectFile;
@@ -68,11 +71,22 @@ class WebhookEndToEndTest : public ::testing::Test {
         << urls_["bitbucket"];
   }
 
+  // A file holding a new ingest token, for a front door of its own
+  // (--core_token_file). REQUIRES: Connect() to the core.
+  std::string IngestTokenFile(const std::string& name) {
+    grpc::ClientContext context;
+    v1::CreateApiTokenRequest request;
+    request.set_name(name);
+    request.set_role(v1::ROLE_INGEST);
+    v1::CreateApiTokenResponse created;
+    EXPECT_TRUE(directory_->CreateApiToken(&context, request, &created).ok());
+    const std::string file = dir_.File(name + ".token");
+    std::ofstream(file) << created.token() << "\n";
+    return file;
+  }
+
   void Connect(const std::string& grpc_address) {
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    auto channel = grpc::CreateCustomChannel(
-        grpc_address, grpc::InsecureChannelCredentials(), args);
+    auto channel = ApiChannel(grpc_address, AdminToken(dir_.path()));
     incidents_ = v1::IncidentService::NewStub(channel);
     directory_ = v1::ServiceDirectory::NewStub(channel);
   }
@@ -453,14 +467,15 @@ TEST_F(WebhookEndToEndTest,
       {"--role=core", "--data_dir=" + dir_.path(), "--grpc_listen=127.0.0.1:0"},
       dir_.File("core-ports"), dir_.File("core.log")));
   const int core_port = core.port();
+  Connect(core.address());
   ASSERT_TRUE(
       server_.Start(ProjectBinary("server/alertgate"),
                     {"--role=frontdoor", "--http_listen=127.0.0.1:0",
                      "--core_address=127.0.0.1:" + std::to_string(core_port),
+                     "--core_token_file=" + IngestTokenFile("frontdoor"),
                      "--core_timeout=2s", "--log_deliveries=false"},
                     dir_.File("fd-ports"), dir_.File("fd.log")));
   http_port_ = server_.http_port();
-  Connect(core.address());
   // The core's first start printed URLs for the front door's default address;
   // only the path matters here.
   ASSERT_NO_FATAL_FAILURE(ReadWebhookUrls());
@@ -509,6 +524,7 @@ TEST_F(WebhookEndToEndTest, ARotatedKeyStopsWorkingAtOnceOnEveryFrontDoor) {
   ASSERT_TRUE(frontdoor.Start(ProjectBinary("server/alertgate"),
                               {"--role=frontdoor", "--http_listen=127.0.0.1:0",
                                "--core_address=" + server_.address(),
+                               "--core_token_file=" + IngestTokenFile("fd2"),
                                "--key_cache_ttl=1h", "--log_deliveries=false"},
                               dir_.File("fd-ports"), dir_.File("fd.log")));
   const std::vector<int> front_doors = {all_in_one_port, frontdoor.http_port()};

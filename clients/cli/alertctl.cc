@@ -12,9 +12,9 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <tuple>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -254,8 +254,8 @@ class Alertctl {
       printf("%s\n", ToJson(*tokens).c_str());
       return kOk;
     }
-    Table table({"ID", "NAME", "ROLE", "CREATED", "BY", "LAST USED",
-                 "REVOKED"});
+    Table table(
+        {"ID", "NAME", "ROLE", "CREATED", "BY", "LAST USED", "REVOKED"});
     for (const v1::ApiToken& t : tokens->api_tokens()) {
       table.Add({t.id(), t.name(), EnumName(t, "role"),
                  FormatTime(t.created_at(), t.has_created_at()), t.created_by(),
@@ -274,9 +274,9 @@ class Alertctl {
     if (Json()) {
       printf("%s\n", ToJson(*revoked).c_str());
     } else {
-      printf("%s: revoked %s\n", revoked->name().c_str(),
-             FormatTime(revoked->revoked_at(), revoked->has_revoked_at())
-                 .c_str());
+      printf(
+          "%s: revoked %s\n", revoked->name().c_str(),
+          FormatTime(revoked->revoked_at(), revoked->has_revoked_at()).c_str());
     }
     return kOk;
   }

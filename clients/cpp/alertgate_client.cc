@@ -251,12 +251,11 @@ absl::StatusOr<v1::CreateApiTokenResponse> AlertgateClient::CreateApiToken(
   v1::CreateApiTokenRequest request;
   request.set_name(name);
   request.set_role(role);
-  return Unary<v1::CreateApiTokenResponse>(
-      [&](v1::CreateApiTokenResponse* r) {
-        grpc::ClientContext context;
-        Prepare(context);
-        return Directory().CreateApiToken(&context, request, r);
-      });
+  return Unary<v1::CreateApiTokenResponse>([&](v1::CreateApiTokenResponse* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Directory().CreateApiToken(&context, request, r);
+  });
 }
 
 absl::StatusOr<v1::ListApiTokensResponse> AlertgateClient::ListApiTokens() {

@@ -4,11 +4,16 @@
 Runs with Debian's python3-grpcio and python3-protobuf and the stubs that the
 build generates from proto/ (build/clients/python with CMake):
 
+    export ALERTGATE_TOKEN=$(cat data/admin-token)   # or a token of role operate
     PYTHONPATH=build/clients/python clients/python/list_and_acknowledge.py \
         --address 127.0.0.1:50051 [--service checkout] [--acknowledge ID | --acknowledge-oldest]
 
+Connection flags (alertgate_channel.py): --token (default $ALERTGATE_TOKEN),
+--tls-ca, --tls-cert, --tls-key.
+
 Exit status: 0 done, 2 incident or service not found, 3 not allowed in the
-incident's state, 4 server unreachable, 1 other errors.
+incident's state, 4 server unreachable, 8 no valid token or its role does not
+allow it, 1 other errors.
 """
 
 import argparse
@@ -16,6 +21,8 @@ import getpass
 import sys
 
 import grpc
+
+import alertgate_channel
 
 from alertgate.v1 import incident_pb2
 from alertgate.v1 import incident_service_pb2
@@ -28,8 +35,12 @@ EXIT_CODES = {
     grpc.StatusCode.FAILED_PRECONDITION: 3,
     grpc.StatusCode.UNAVAILABLE: 4,
     grpc.StatusCode.DEADLINE_EXCEEDED: 4,
+    grpc.StatusCode.UNAUTHENTICATED: 8,
+    grpc.StatusCode.PERMISSION_DENIED: 8,
 }
-OPEN_STATES = [incident_pb2.INCIDENT_STATE_TRIGGERED, incident_pb2.INCIDENT_STATE_ACKNOWLEDGED]
+# Open: every state but RESOLVED (incident.proto).
+OPEN_STATES = [incident_pb2.INCIDENT_STATE_TRIGGERED, incident_pb2.INCIDENT_STATE_ACKNOWLEDGED,
+               incident_pb2.INCIDENT_STATE_SUPPRESSED]
 TIMEOUT_SECONDS = 10
 
 
@@ -49,7 +60,7 @@ def open_incidents(incidents, service_id):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--address", default="127.0.0.1:50051")
+    alertgate_channel.add_arguments(parser)
     parser.add_argument("--service", default="", help="service name (default: all)")
     parser.add_argument("--actor", default=getpass.getuser())
     choice = parser.add_mutually_exclusive_group()
@@ -58,7 +69,7 @@ def main():
                         help="acknowledge the oldest triggered incident")
     args = parser.parse_args()
 
-    channel = grpc.insecure_channel(args.address)
+    channel = alertgate_channel.connect_from(args)
     incidents = incident_service_pb2_grpc.IncidentServiceStub(channel)
     directory = service_directory_pb2_grpc.ServiceDirectoryStub(channel)
     try:

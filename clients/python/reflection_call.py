@@ -16,6 +16,8 @@ import json
 import sys
 
 import grpc
+
+import alertgate_channel
 from google.protobuf import descriptor_pb2
 from google.protobuf import descriptor_pool
 from google.protobuf import json_format
@@ -64,12 +66,12 @@ def _known(pool, filename):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--address", default="127.0.0.1:50051")
+    alertgate_channel.add_arguments(parser)
     parser.add_argument("--method", default="alertgate.v1.IncidentService/ListIncidents")
     parser.add_argument("--request", default="{}", help="the request as JSON")
     args = parser.parse_args()
 
-    channel = grpc.insecure_channel(args.address)
+    channel = alertgate_channel.connect_from(args)
     stub = reflection_grpc.ServerReflectionStub(channel)
     services = ask(stub, list_services="").list_services_response.service
     print("services: " + ", ".join(sorted(s.name for s in services)))

@@ -76,8 +76,7 @@ absl::Status AccessControl::Authorize(const Principal& principal,
       " call; it needs ", kNeeds[static_cast<int>(permission)]));
 }
 
-std::string AccessControl::AddProcessToken(const std::string& name,
-                                           Role role) {
+std::string AccessControl::AddProcessToken(const std::string& name, Role role) {
   absl::StatusOr<std::string> token = GenerateApiToken();
   if (!token.ok()) return "";  // No token: the in-process caller is refused.
   absl::MutexLock lock(&mu_);
@@ -98,8 +97,9 @@ absl::StatusOr<AccessControl::CreatedToken> AccessControl::CreateToken(
   token.created_by = actor;
   AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
     AG_RETURN_IF_ERROR(tx.InsertApiToken(token));
-    return tx.AppendAudit({0, token.created_at, actor, "token.create", name,
-                           absl::StrCat("role ", RoleName(role))})
+    return tx
+        .AppendAudit({0, token.created_at, actor, "token.create", name,
+                      absl::StrCat("role ", RoleName(role))})
         .status();
   }));
   return CreatedToken{std::move(token), std::move(secret)};
@@ -121,8 +121,9 @@ absl::StatusOr<ApiToken> AccessControl::RevokeToken(
     if (revoked.revoked_at) return absl::OkStatus();
     revoked.revoked_at = now;
     AG_RETURN_IF_ERROR(tx.RevokeApiToken(revoked.id, now));
-    return tx.AppendAudit({0, now, actor, "token.revoke", revoked.name,
-                           absl::StrCat("role ", RoleName(revoked.role))})
+    return tx
+        .AppendAudit({0, now, actor, "token.revoke", revoked.name,
+                      absl::StrCat("role ", RoleName(revoked.role))})
         .status();
   }));
   absl::MutexLock lock(&mu_);

@@ -83,9 +83,9 @@ absl::StatusOr<IssuedWebhookKey> ServiceCatalog::IssueWebhookKey(
     // Replacing the row replaces the hash: the old key stops working in the
     // same commit that makes the new one work.
     const absl::Time now = clock_->Now();
-    AG_RETURN_IF_ERROR(tx.PutWebhookCredential(WebhookCredential{
-        service_id, source, HashWebhookKey(key),
-        previous ? previous->secret : std::string(), now}));
+    AG_RETURN_IF_ERROR(tx.PutWebhookCredential(
+        WebhookCredential{service_id, source, HashWebhookKey(key),
+                          previous ? previous->secret : std::string(), now}));
     const bool rotated = previous && !previous->key_hash.empty();
     return tx
         .AppendAudit({0, now, actor,
@@ -140,10 +140,10 @@ absl::StatusOr<AlertSourceStatus> ServiceCatalog::SetWebhookSecret(
     AG_RETURN_IF_ERROR(tx.PutWebhookCredential(*credential));
     // The secret itself is never logged.
     return tx
-        .AppendAudit({0, clock_->Now(), actor,
-                      secret.empty() ? "webhook_secret.clear"
-                                     : "webhook_secret.set",
-                      absl::StrCat(service->name, "/", source), ""})
+        .AppendAudit(
+            {0, clock_->Now(), actor,
+             secret.empty() ? "webhook_secret.clear" : "webhook_secret.set",
+             absl::StrCat(service->name, "/", source), ""})
         .status();
   }));
   credential_changes_.Advance();

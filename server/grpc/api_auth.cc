@@ -15,38 +15,30 @@ constexpr char kTokenNameProperty[] = "alertgate.token_name";
 constexpr char kTokenRoleProperty[] = "alertgate.token_role";
 
 const absl::flat_hash_map<std::string, Permission>& Permissions() {
-  static const auto* permissions =
-      new absl::flat_hash_map<std::string, Permission>{
-          {"/alertgate.v1.IncidentService/IngestAlert", Permission::kIngest},
-          {"/alertgate.v1.IncidentService/IngestAlerts", Permission::kIngest},
-          {"/alertgate.v1.IncidentService/GetIncident", Permission::kRead},
-          {"/alertgate.v1.IncidentService/ListIncidents", Permission::kRead},
-          {"/alertgate.v1.IncidentService/WatchIncidents", Permission::kRead},
-          {"/alertgate.v1.IncidentService/AcknowledgeIncident",
-           Permission::kOperate},
-          {"/alertgate.v1.IncidentService/ResolveIncident",
-           Permission::kOperate},
-          {"/alertgate.v1.ServiceDirectory/CreateService", Permission::kAdmin},
-          {"/alertgate.v1.ServiceDirectory/GetService", Permission::kRead},
-          {"/alertgate.v1.ServiceDirectory/ListServices", Permission::kRead},
-          {"/alertgate.v1.ServiceDirectory/IssueWebhookKey",
-           Permission::kAdmin},
-          {"/alertgate.v1.ServiceDirectory/SetWebhookSecret",
-           Permission::kAdmin},
-          {"/alertgate.v1.ServiceDirectory/ResolveWebhookKey",
-           Permission::kIngest},
-          {"/alertgate.v1.ServiceDirectory/ListAlertSources",
-           Permission::kRead},
-          {"/alertgate.v1.ServiceDirectory/WatchWebhookCredentials",
-           Permission::kIngest},
-          {"/alertgate.v1.ServiceDirectory/CreateApiToken",
-           Permission::kAdmin},
-          {"/alertgate.v1.ServiceDirectory/ListApiTokens", Permission::kAdmin},
-          {"/alertgate.v1.ServiceDirectory/RevokeApiToken",
-           Permission::kAdmin},
-          {"/alertgate.v1.ServiceDirectory/ListAuditEntries",
-           Permission::kAdmin},
-      };
+  static const auto* permissions = new absl::flat_hash_map<std::string,
+                                                           Permission>{
+      {"/alertgate.v1.IncidentService/IngestAlert", Permission::kIngest},
+      {"/alertgate.v1.IncidentService/IngestAlerts", Permission::kIngest},
+      {"/alertgate.v1.IncidentService/GetIncident", Permission::kRead},
+      {"/alertgate.v1.IncidentService/ListIncidents", Permission::kRead},
+      {"/alertgate.v1.IncidentService/WatchIncidents", Permission::kRead},
+      {"/alertgate.v1.IncidentService/AcknowledgeIncident",
+       Permission::kOperate},
+      {"/alertgate.v1.IncidentService/ResolveIncident", Permission::kOperate},
+      {"/alertgate.v1.ServiceDirectory/CreateService", Permission::kAdmin},
+      {"/alertgate.v1.ServiceDirectory/GetService", Permission::kRead},
+      {"/alertgate.v1.ServiceDirectory/ListServices", Permission::kRead},
+      {"/alertgate.v1.ServiceDirectory/IssueWebhookKey", Permission::kAdmin},
+      {"/alertgate.v1.ServiceDirectory/SetWebhookSecret", Permission::kAdmin},
+      {"/alertgate.v1.ServiceDirectory/ResolveWebhookKey", Permission::kIngest},
+      {"/alertgate.v1.ServiceDirectory/ListAlertSources", Permission::kRead},
+      {"/alertgate.v1.ServiceDirectory/WatchWebhookCredentials",
+       Permission::kIngest},
+      {"/alertgate.v1.ServiceDirectory/CreateApiToken", Permission::kAdmin},
+      {"/alertgate.v1.ServiceDirectory/ListApiTokens", Permission::kAdmin},
+      {"/alertgate.v1.ServiceDirectory/RevokeApiToken", Permission::kAdmin},
+      {"/alertgate.v1.ServiceDirectory/ListAuditEntries", Permission::kAdmin},
+  };
   return *permissions;
 }
 
@@ -124,7 +116,8 @@ absl::StatusOr<Principal> CallerOf(const grpc::ServerContextBase& context,
       std::optional<Role> role = RoleFromName(
           absl::string_view(roles.front().data(), roles.front().size()));
       Principal principal{
-          ids.empty() ? "" : std::string(ids.front().data(), ids.front().size()),
+          ids.empty() ? ""
+                      : std::string(ids.front().data(), ids.front().size()),
           std::string(names.front().data(), names.front().size()),
           role.value_or(Role::kRead)};
       // The processor checked the method's permission; this is the

@@ -1,11 +1,10 @@
 #include "server/grpc/core_server.h"
 
+#include <arpa/inet.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
-
-#include <arpa/inet.h>
 
 #include <algorithm>
 
@@ -97,8 +96,8 @@ absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
                                                  server->ids_.get());
   server->catalog_ = std::make_unique<ServiceCatalog>(
       server->store_.get(), clock, server->ids_.get());
-  server->access_ = std::make_unique<AccessControl>(server->store_.get(),
-                                                    clock, server->ids_.get());
+  server->access_ = std::make_unique<AccessControl>(server->store_.get(), clock,
+                                                    server->ids_.get());
   server->process_token_ =
       server->access_->AddProcessToken("frontdoor (in-process)", Role::kIngest);
   server->incident_handler_ = std::make_unique<IncidentServiceHandler>(
@@ -121,8 +120,7 @@ absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
   // gRPC sets SO_REUSEPORT by default: a second server on the same port would
   // start "fine" and silently take half of the connections.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(options.listen_address, credentials,
-                           &server->port_);
+  builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.RegisterService(server->incident_handler_.get());
   builder.RegisterService(server->directory_handler_.get());
   server->server_ = builder.BuildAndStart();

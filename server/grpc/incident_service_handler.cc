@@ -140,12 +140,13 @@ grpc::Status IncidentServiceHandler::ResolveIncident(
 }
 
 grpc::ServerWriteReactor<v1::WatchIncidentsResponse>*
-IncidentServiceHandler::WatchIncidents(grpc::CallbackServerContext* context,
-                                       const v1::WatchIncidentsRequest* request) {
+IncidentServiceHandler::WatchIncidents(
+    grpc::CallbackServerContext* context,
+    const v1::WatchIncidentsRequest* request) {
   absl::StatusOr<Principal> caller =
       CallerOf(*context, *access_, Permission::kRead);
-  return watches_.Open(*request, caller.ok() ? grpc::Status::OK
-                                             : ToGrpcStatus(caller.status()));
+  return watches_.Open(
+      *request, caller.ok() ? grpc::Status::OK : ToGrpcStatus(caller.status()));
 }
 
 }  // namespace alertgate

@@ -162,7 +162,8 @@ grpc::Status ServiceDirectoryHandler::CreateApiToken(
   absl::StatusOr<Principal> caller =
       CallerOf(*context, *access_, Permission::kAdmin);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (request->role() == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(request->role())) {
+  if (request->role() == v1::ROLE_UNSPECIFIED ||
+      !v1::Role_IsValid(request->role())) {
     return ToGrpcStatus(errors::InvalidField(
         "role", "must be ROLE_INGEST, ROLE_READ, ROLE_OPERATE or ROLE_ADMIN"));
   }
@@ -216,7 +217,8 @@ grpc::Status ServiceDirectoryHandler::ListAuditEntries(
   if (page_size == 0) page_size = 100;
   int64_t before_id = 0;
   if (!request->page_token().empty() &&
-      (!absl::SimpleAtoi(request->page_token(), &before_id) || before_id <= 0)) {
+      (!absl::SimpleAtoi(request->page_token(), &before_id) ||
+       before_id <= 0)) {
     return ToGrpcStatus(errors::InvalidField("page_token", "not one of ours"));
   }
   absl::StatusOr<std::vector<AuditEntry>> entries =

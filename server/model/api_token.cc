@@ -1,7 +1,7 @@
 #include "server/model/api_token.h"
 
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "server/model/webhook_key.h"
 
 namespace alertgate {

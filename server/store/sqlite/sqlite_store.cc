@@ -72,7 +72,7 @@ static_assert(static_cast<int>(IncidentState::kResolved) == 3,
   "acknowledged_at, acknowledged_by, resolved_at, resolved_by, event_count"
 #define AG_SERVICE_COLUMNS "id, name, description, created_at"
 #define AG_CREDENTIAL_COLUMNS "service_id, source, key_hash, secret, issued_at"
-#define AG_TOKEN_COLUMNS                                                 \
+#define AG_TOKEN_COLUMNS                                               \
   "id, name, role, token_hash, created_at, created_by, last_used_at, " \
   "revoked_at"
 #define AG_AUDIT_COLUMNS "id, at, actor, action, target, detail"
@@ -172,8 +172,9 @@ absl::StatusOr<ApiToken> ReadTokenRow(const SqliteStatement& row) {
 }
 
 absl::StatusOr<AuditEntry> ReadAuditRow(const SqliteStatement& row) {
-  return AuditEntry{row.Int(0),  FromMicros(row.Int(1)), row.Text(2),
-                    row.Text(3), row.Text(4),            row.Text(5)};
+  return AuditEntry{row.Int(0),  FromMicros(row.Int(1)),
+                    row.Text(2), row.Text(3),
+                    row.Text(4), row.Text(5)};
 }
 
 absl::StatusOr<IncidentEvent> ReadEventRow(const SqliteStatement& row) {
@@ -1026,10 +1027,9 @@ absl::StatusOr<std::optional<ApiToken>> SqliteStore::FindApiTokenByHash(
 
 absl::StatusOr<std::vector<ApiToken>> SqliteStore::ListApiTokens() {
   ReadLease lease(*this);
-  AG_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      lease.db().PrepareStatic("SELECT " AG_TOKEN_COLUMNS
-                               " FROM api_tokens ORDER BY id"));
+  AG_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                      lease.db().PrepareStatic("SELECT " AG_TOKEN_COLUMNS
+                                               " FROM api_tokens ORDER BY id"));
   return CollectRows<ApiToken>(stmt, ReadTokenRow);
 }
 
