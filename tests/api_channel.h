@@ -20,7 +20,8 @@ namespace alertgate::testing {
 class BearerTokenInterceptor final : public grpc::experimental::Interceptor {
  public:
   explicit BearerTokenInterceptor(const std::string& token) : token_(token) {}
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             grpc::experimental::InterceptionHookPoints::
                 PRE_SEND_INITIAL_METADATA)) {
