@@ -15,6 +15,7 @@ PACKAGES=(
   curl
   nginx-light
   clang-format
+  openssl
 )
 
 missing=()

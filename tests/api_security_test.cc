@@ -16,8 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "alertgate/v1/incident_service.grpc.pb.h"
 #include "alertgate/v1/service_directory.grpc.pb.h"
-#include "grpc_health_v1.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
+#include "grpc_health_v1.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "server/grpc/api_auth.h"
 #include "server/grpc/core_server.h"
@@ -64,7 +64,8 @@ class ApiSecurityTest : public ::testing::Test {
   void SetUp() override {
     Start(&server_, "127.0.0.1:0", /*allow_insecure=*/false);
     address_ = absl::StrCat("127.0.0.1:", server_->port());
-    for (Role role : {Role::kIngest, Role::kRead, Role::kOperate, Role::kAdmin}) {
+    for (Role role :
+         {Role::kIngest, Role::kRead, Role::kOperate, Role::kAdmin}) {
       tokens_[role] = NewToken(*server_, std::string(RoleName(role)), role);
     }
     Stubs admin(ApiChannel(address_, tokens_[Role::kAdmin]));
@@ -95,8 +96,8 @@ class ApiSecurityTest : public ::testing::Test {
     CoreServerOptions options;
     options.listen_address = address;
     options.allow_insecure = allow_insecure;
-    auto store = SqliteStore::Open(
-        dir_.File(absl::StrCat("store-", ++stores_, ".db")));
+    auto store =
+        SqliteStore::Open(dir_.File(absl::StrCat("store-", ++stores_, ".db")));
     ASSERT_TRUE(store.ok()) << store.status();
     auto started = CoreServer::Start(options, *std::move(store));
     ASSERT_TRUE(started.ok()) << started.status();
@@ -115,7 +116,8 @@ class ApiSecurityTest : public ::testing::Test {
     v1::IngestAlertRequest request;
     *request.mutable_alert() = Alert(dedup_key);
     v1::IngestAlertResponse response;
-    EXPECT_TRUE(stubs.incidents->IngestAlert(&context, request, &response).ok());
+    EXPECT_TRUE(
+        stubs.incidents->IngestAlert(&context, request, &response).ok());
     return response.incident().id();
   }
 
@@ -313,7 +315,8 @@ class ApiSecurityTest : public ::testing::Test {
       grpc::ClientContext c;
       v1::ListServicesResponse a;
       EXPECT_TRUE(
-          admin.directory->ListServices(&c, v1::ListServicesRequest(), &a).ok());
+          admin.directory->ListServices(&c, v1::ListServicesRequest(), &a)
+              .ok());
       absl::StrAppend(&snapshot, " services=", a.services_size());
     }
     {
@@ -342,9 +345,8 @@ class ApiSecurityTest : public ::testing::Test {
       v1::ListAlertSourcesResponse a;
       EXPECT_TRUE(admin.directory->ListAlertSources(&c, r, &a).ok());
       for (const auto& s : a.sources()) {
-        absl::StrAppend(&snapshot, " ", s.source(), ":",
-                        s.has_webhook_secret(), ":",
-                        s.webhook_key_issued_at().seconds(), ".",
+        absl::StrAppend(&snapshot, " ", s.source(), ":", s.has_webhook_secret(),
+                        ":", s.webhook_key_issued_at().seconds(), ".",
                         s.webhook_key_issued_at().nanos());
       }
     }
@@ -408,8 +410,8 @@ TEST_F(ApiSecurityTest, EachRoleGetsExactlyItsCalls) {
     for (const Rpc& rpc : AllRpcs()) {
       if (!RoleAllows(role, rpc.needs)) continue;
       grpc::Status status = rpc.call(stubs);
-      EXPECT_TRUE(status.ok()) << rpc.method << " as " << RoleName(role)
-                               << ": " << status.error_message();
+      EXPECT_TRUE(status.ok()) << rpc.method << " as " << RoleName(role) << ": "
+                               << status.error_message();
     }
   }
 }
@@ -429,16 +431,16 @@ TEST_F(ApiSecurityTest, EveryMethodOfTheApiHasAPermission) {
       const std::string name = service->method(i)->name();
       auto it = covered.find(name);
       ASSERT_NE(it, covered.end()) << name << " is not covered by this test";
-      EXPECT_EQ(PermissionOf(absl::StrCat("/", service->full_name(), "/", name)),
-                it->second)
+      EXPECT_EQ(
+          PermissionOf(absl::StrCat("/", service->full_name(), "/", name)),
+          it->second)
           << name;
     }
   }
   EXPECT_EQ(methods, static_cast<int>(covered.size()));
   EXPECT_EQ(PermissionOf("/grpc.health.v1.Health/Check"), std::nullopt);
-  EXPECT_EQ(PermissionOf(
-                "/grpc.reflection.v1alpha.ServerReflection/"
-                "ServerReflectionInfo"),
+  EXPECT_EQ(PermissionOf("/grpc.reflection.v1alpha.ServerReflection/"
+                         "ServerReflectionInfo"),
             Permission::kRead);
 }
 
@@ -486,10 +488,10 @@ TEST_F(ApiSecurityTest, TheActorIsTheTokensNameAndDirectoryChangesAreAudited) {
   }
   grpc::ClientContext context;
   v1::ListAuditEntriesResponse audit;
-  ASSERT_TRUE(admin.directory
-                  ->ListAuditEntries(&context, v1::ListAuditEntriesRequest(),
-                                     &audit)
-                  .ok());
+  ASSERT_TRUE(
+      admin.directory
+          ->ListAuditEntries(&context, v1::ListAuditEntriesRequest(), &audit)
+          .ok());
   std::vector<std::string> seen;
   for (const v1::AuditEntry& e : audit.entries()) {
     seen.push_back(absl::StrCat(e.actor(), " ", e.action(), " ", e.target()));
@@ -532,9 +534,9 @@ TEST_F(ApiSecurityTest, InProcessAndInsecureListenersCheckTheSame) {
     v1::CreateServiceRequest request;
     request.set_name("made-" + std::to_string(static_cast<int>(code)));
     v1::Service service;
-    EXPECT_EQ(
-        stubs.directory->CreateService(&context, request, &service).error_code(),
-        code);
+    EXPECT_EQ(stubs.directory->CreateService(&context, request, &service)
+                  .error_code(),
+              code);
   }
 }
 
