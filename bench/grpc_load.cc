@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <fstream>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -38,6 +39,8 @@ ABSL_FLAG(std::string, key_prefix, "bench",
           "Dedup key prefix (unique per run).");
 ABSL_FLAG(int, watchers, 2000, "watch: streams to open and hold.");
 ABSL_FLAG(std::string, incident_id, "", "get: the incident to read.");
+ABSL_FLAG(std::string, token_file, "",
+          "File holding the API token to send (e.g. <data_dir>/admin-token).");
 
 namespace {
 
@@ -45,6 +48,23 @@ double Percentile(std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   size_t i = static_cast<size_t>(p / 100.0 * (sorted.size() - 1));
   return sorted[i];
+}
+
+// The token read from --token_file, sent with every call.
+const std::string& Token() {
+  static const std::string* token = [] {
+    std::ifstream in(absl::GetFlag(FLAGS_token_file));
+    auto* text = new std::string;
+    in >> *text;
+    return text;
+  }();
+  return *token;
+}
+
+void Authorize(grpc::ClientContext& context) {
+  if (!Token().empty()) {
+    context.AddMetadata("authorization", "Bearer " + Token());
+  }
 }
 
 }  // namespace
@@ -61,6 +81,7 @@ int HoldWatchers(
   const absl::Time start = absl::Now();
   for (int i = 0; i < count; ++i) {
     contexts.push_back(std::make_unique<grpc::ClientContext>());
+    Authorize(*contexts.back());
     alertgate::v1::WatchIncidentsRequest request;
     request.set_after_sequence(INT64_MAX / 2);  // Live events only.
     streams.push_back(stubs[i % stubs.size()]->WatchIncidents(
@@ -106,6 +127,7 @@ int main(int argc, char** argv) {
       std::vector<double> mine;
       for (int64_t i = 0; absl::Now() < end; ++i) {
         grpc::ClientContext context;
+        Authorize(context);
         context.set_deadline(
             absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
         const absl::Time start = absl::Now();

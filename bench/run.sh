@@ -146,7 +146,8 @@ acked_of() { /usr/bin/python3 -c "import json,sys; print(sum(json.load(open(f))[
 start_allinone() {  # DATA_DIR → $PID, $HTTP, $GRPC
   rm -f "$1.ports"
   start alertgate "$1.ports" "$ALERTGATE" --data_dir="$1" --grpc_listen=127.0.0.1:0 \
-    --http_listen=127.0.0.1:0 --log_deliveries=false --port_file="$1.ports"
+    --http_listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 --log_deliveries=false \
+    --port_file="$1.ports"
   HTTP=$(port_of "$1.ports" http); GRPC=$(port_of "$1.ports" grpc)
 }
 webhook_path() { awk -v s="$2" '$1 == s {print $2}' "$1/webhook-urls.txt" | sed 's|^http://[^/]*||'; }
@@ -180,7 +181,11 @@ mkdir -p "$WORK/split"
 start core "$WORK/core.ports" "$ALERTGATE" --role=core --data_dir="$WORK/split" \
   --grpc_listen=127.0.0.1:0 --port_file="$WORK/core.ports"
 CORE_PID=$PID
+# The front door's token, made offline on the core's data folder.
+"$ALERTGATE" tokens create --role=ingest --name=bench-frontdoor --data_dir="$WORK/split" \
+  > "$WORK/fd.token" 2> /dev/null
 start frontdoor "$WORK/fd.ports" "$ALERTGATE" --role=frontdoor --http_listen=127.0.0.1:0 \
+  --admin_listen=127.0.0.1:0 --core_token_file="$WORK/fd.token" \
   --core_address="127.0.0.1:$(port_of "$WORK/core.ports" grpc)" --log_deliveries=false \
   --port_file="$WORK/fd.ports"
 FD_PID=$PID
@@ -203,6 +208,7 @@ measure small_alertgate_batch10_c16 16 "http://127.0.0.1:$HTTP" small_alert.lua 
 SERVICE_ID=$(sed -n 's/.*(id \([0-9A-Z]*\)).*/\1/p' "$WORK/small/webhook-urls.txt")
 before=$(cpu_ticks "$SMALL_PID")
 "$ROOT/$BUILD/bench/bench_grpc_load" --mode=ingest --address="127.0.0.1:$GRPC" \
+  --token_file="$WORK/small/admin-token" \
   --service_id="$SERVICE_ID" --seconds="$SECONDS_PER_RUN" --threads=32 --channels=4 \
   > "$RESULTS/grpc_ingest.json"
 log "grpc_ingest: $(cat "$RESULTS/grpc_ingest.json")"
@@ -238,8 +244,10 @@ start core_large "$WORK/large.ports" "$ALERTGATE" --role=core --data_dir="$WORK/
 LARGE_PID=$PID
 LARGE_GRPC=127.0.0.1:$(port_of "$WORK/large.ports" grpc)
 "$ROOT/$BUILD/bench/bench_grpc_load" --mode=list --address="$LARGE_GRPC" \
+  --token_file="$WORK/large/admin-token" \
   --service_id="$LARGE_SERVICE" --seconds="$SECONDS_PER_RUN" > "$RESULTS/large_list.json"
 "$ROOT/$BUILD/bench/bench_grpc_load" --mode=ingest --address="$LARGE_GRPC" \
+  --token_file="$WORK/large/admin-token" \
   --service_id="$LARGE_SERVICE" --seconds="$SECONDS_PER_RUN" --threads=32 --channels=4 \
   --key_prefix=after-seed > "$RESULTS/large_ingest.json"
 echo "{\"peak_rss_mb\": $(( $(peak_rss_kb "$LARGE_PID") / 1024 ))}" > "$RESULTS/large_rss.json"
@@ -264,8 +272,8 @@ max_rss_during() {
 }
 rm -f "$WORK/attack.ports"
 start alertgate "$WORK/attack.ports" "$ALERTGATE" --data_dir="$WORK/attack" \
-  --grpc_listen=127.0.0.1:0 --http_listen=127.0.0.1:0 --log_deliveries=false \
-  --http_max_connections=4096 --max_watchers=4096 --port_file="$WORK/attack.ports"
+  --grpc_listen=127.0.0.1:0 --http_listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 \
+  --log_deliveries=false --http_max_connections=4096 --max_watchers=4096 --port_file="$WORK/attack.ports"
 ATTACK_PID=$PID
 HTTP=$(port_of "$WORK/attack.ports" http); GRPC=$(port_of "$WORK/attack.ports" grpc)
 BB=$(webhook_path "$WORK/attack" bitbucket)
@@ -293,12 +301,14 @@ log "attack memory: $(cat "$RESULTS/attack_memory.json")"
 # Watchers: threads while they are held, and ingest beside them.
 THREADS_BEFORE=$(threads_of "$ATTACK_PID")
 "$ROOT/$BUILD/bench/bench_grpc_load" --mode=watch --address="127.0.0.1:$GRPC" \
+  --token_file="$WORK/attack/admin-token" \
   --watchers="$WATCHERS" --seconds=$((SECONDS_PER_RUN + 2)) --channels=4 \
   > "$RESULTS/attack_watch_hold.json" &
 WATCHER=$!
 sleep 4  # Opening 2,000 streams takes about a second.
 ATTACK_SERVICE=$(sed -n 's/.*(id \([0-9A-Z]*\)).*/\1/p' "$WORK/attack/webhook-urls.txt")
 "$ROOT/$BUILD/bench/bench_grpc_load" --mode=ingest --address="127.0.0.1:$GRPC" \
+  --token_file="$WORK/attack/admin-token" \
   --service_id="$ATTACK_SERVICE" --seconds="$((SECONDS_PER_RUN / 2 + 1))" --threads=32 --channels=4 \
   --key_prefix=watched > "$RESULTS/attack_watch_ingest.json"
 THREADS_WATCHED=$(threads_of "$ATTACK_PID")

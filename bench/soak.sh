@@ -28,7 +28,8 @@ PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 RETENTION=2m
 "$ROOT/$BUILD/server/alertgate" --data_dir="$WORK/data" --grpc_listen=127.0.0.1:0 \
-  --http_listen=127.0.0.1:0 --log_deliveries=false --port_file="$WORK/ports" \
+  --http_listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 --log_deliveries=false \
+  --port_file="$WORK/ports" \
   --retain_idempotency_keys=$RETENTION --retain_resolved_incidents=$RETENTION \
   --retain_folded_alerts=$RETENTION \
   --retention_interval=20s > "$WORK/alertgate.log" 2>&1 &
@@ -36,6 +37,7 @@ PID=$!
 PIDS+=("$PID")
 for _ in $(seq 200); do [[ -s $WORK/ports ]] && break; sleep 0.05; done
 HTTP=$(sed -n 's/^http=//p' "$WORK/ports"); GRPC=$(sed -n 's/^grpc=//p' "$WORK/ports")
+ADMIN=$(sed -n 's/^admin=//p' "$WORK/ports")
 BB=$(awk '$1 == "bitbucket" {print $2}' "$WORK/data/webhook-urls.txt" | sed 's|^http://[^/]*||')
 wrk -t2 -c16 -d"$((MINUTES * 60 + 5))s" -s "$ROOT/bench/wrk/bitbucket_mix.lua" \
   "http://127.0.0.1:$HTTP" -- "$BB" "$ROOT/tests/fixtures/bitbucket" "soak$RANDOM" \
@@ -45,11 +47,12 @@ PIDS+=("$!")
 sample() {
   local db=$WORK/data/alertgate.db
   local deliveries hottest alerts get_ms
-  deliveries=$(curl -s "http://127.0.0.1:$HTTP/metrics" |
+  deliveries=$(curl -s "http://127.0.0.1:$ADMIN/metrics" |
     awk '/^alertgate_webhook_deliveries_total/ {s += $NF} END {printf "%d", s}')
   read -r hottest alerts < <(sqlite3 -separator ' ' "$db" \
     "SELECT id, alert_count FROM incidents ORDER BY alert_count DESC LIMIT 1")
   get_ms=$("$ROOT/$BUILD/bench/bench_grpc_load" --mode=get --address="127.0.0.1:$GRPC" \
+    --token_file="$WORK/data/admin-token" \
     --incident_id="$hottest" --seconds=2 | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['p50_ms'])")
   /usr/bin/python3 - "$1" "$deliveries" "$(awk '/^VmRSS:/ {print $2}' /proc/$PID/status)" \
     "$(stat -c %s "$db-wal" 2>/dev/null || echo 0)" "$(stat -c %s "$db")" "$alerts" "$get_ms" <<'PY'

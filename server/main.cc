@@ -51,6 +51,11 @@ ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:50051",
           "Address of the gRPC API (core, all); port 0 picks a free one.");
 ABSL_FLAG(std::string, http_listen, "127.0.0.1:8080",
           "Address of the HTTP front door (frontdoor, all); port 0 picks one.");
+ABSL_FLAG(std::string, admin_listen, "127.0.0.1:8081",
+          "Address of the front door's operator endpoints (/metrics, /readyz, "
+          "/v1/sources; /healthz too), apart from the webhook port so that "
+          "senders reach nothing but webhooks (frontdoor, all). Empty: they "
+          "share --http_listen.");
 ABSL_FLAG(std::string, core_address, "127.0.0.1:50051",
           "The core's gRPC address (frontdoor).");
 ABSL_FLAG(std::string, plugin_dir, "",
@@ -91,8 +96,8 @@ ABSL_FLAG(int, http_max_connections_per_address, 64,
           "connections all come from one address).");
 ABSL_FLAG(bool, log_deliveries, true, "One JSON log line per delivery.");
 ABSL_FLAG(std::string, port_file, "",
-          "If set, \"grpc=<port>\" and \"http=<port>\" lines are written here "
-          "once serving.");
+          "If set, \"grpc=<port>\", \"http=<port>\" and \"admin=<port>\" "
+          "lines are written here once serving.");
 ABSL_FLAG(int, max_watchers, 1000,
           "Most WatchIncidents streams a core serves at once; more get "
           "RESOURCE_EXHAUSTED. Streams hold no thread each.");
@@ -394,6 +399,15 @@ int main(int argc, char** argv) {
     options.http.max_connections = absl::GetFlag(FLAGS_http_max_connections);
     options.http.max_connections_per_address =
         absl::GetFlag(FLAGS_http_max_connections_per_address);
+    if (const std::string admin = absl::GetFlag(FLAGS_admin_listen);
+        !admin.empty()) {
+      alertgate::HttpListenerOptions admin_options;
+      if (!SplitHostPort(admin, &admin_options.host, &admin_options.port)) {
+        return Fail("--admin_listen must be HOST:PORT, or empty");
+      }
+      admin_options.threads = 2;
+      options.admin = admin_options;
+    }
     options.log_deliveries = absl::GetFlag(FLAGS_log_deliveries);
     options.handler.rate_per_second = absl::GetFlag(FLAGS_rate_limit);
     options.handler.rate_burst = absl::GetFlag(FLAGS_rate_burst);
@@ -403,6 +417,12 @@ int main(int argc, char** argv) {
     frontdoor = std::move(*started);
     printf("alertgate: front door serving HTTP on %s:%d, core at %s\n",
            http_host.c_str(), frontdoor->port(), core_address.c_str());
+    if (frontdoor->admin_port() != 0) {
+      printf(
+          "alertgate: operator endpoints (/metrics, /readyz, /v1/sources) "
+          "on %s:%d\n",
+          options.admin->host.c_str(), frontdoor->admin_port());
+    }
   }
   if (core) {
     // Issued webhook keys come back as full URLs: from --public_url, or, in
@@ -445,6 +465,9 @@ int main(int argc, char** argv) {
       std::ofstream out(port_file + ".tmp");
       if (core) out << "grpc=" << core->port() << "\n";
       if (frontdoor) out << "http=" << frontdoor->port() << "\n";
+      if (frontdoor && frontdoor->admin_port() != 0) {
+        out << "admin=" << frontdoor->admin_port() << "\n";
+      }
     }
     std::filesystem::rename(port_file + ".tmp", port_file);
   }

@@ -40,10 +40,12 @@ class SecurityEndToEndTest : public ::testing::Test {
   void SetUp() override {
     // Two CAs: one signs the server's and the front door's certificates,
     // the other is what a misconfigured client trusts.
-    Openssl("req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca "
-            "-keyout ca.key -out ca.pem");
-    Openssl("req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca "
-            "-keyout other.key -out other.pem");
+    Openssl(
+        "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca "
+        "-keyout ca.key -out ca.pem");
+    Openssl(
+        "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca "
+        "-keyout other.key -out other.pem");
     for (const std::string name : {"server", "frontdoor"}) {
       Openssl(absl::StrCat("req -newkey rsa:2048 -nodes -subj /CN=", name,
                            " -keyout ", name, ".key -out ", name, ".csr"));
@@ -60,7 +62,8 @@ class SecurityEndToEndTest : public ::testing::Test {
     const std::string command = absl::StrCat(
         "cd '", dir_.path(), "' && openssl ", args, " >> openssl.log 2>&1");
     ASSERT_EQ(system(command.c_str()), 0)
-        << command << "\n" << ReadFileOrEmpty(dir_.File("openssl.log"));
+        << command << "\n"
+        << ReadFileOrEmpty(dir_.File("openssl.log"));
   }
 
   std::string Pem(const std::string& name) {
@@ -74,7 +77,8 @@ class SecurityEndToEndTest : public ::testing::Test {
         "--grpc_listen=127.0.0.1:0",
         "--grpc_tls_cert=" + dir_.File("server.pem"),
         "--grpc_tls_key=" + dir_.File("server.key")};
-    if (client_ca) args.push_back("--grpc_tls_client_ca=" + dir_.File("ca.pem"));
+    if (client_ca)
+      args.push_back("--grpc_tls_client_ca=" + dir_.File("ca.pem"));
     ASSERT_TRUE(core.Start(ProjectBinary("server/alertgate"), args,
                            dir_.File("core.ports"), dir_.File("core.log")))
         << ReadFileOrEmpty(dir_.File("core.log"));
@@ -110,10 +114,10 @@ TEST_F(SecurityEndToEndTest, TlsRefusesPlaintextAndTheWrongCa) {
   ServerProcess core;
   ASSERT_NO_FATAL_FAILURE(StartTlsCore(core, /*client_ca=*/false));
   v1::ListServicesResponse services;
-  EXPECT_EQ(ListServices(ApiChannel(core.address(),
-                                    AdminToken(dir_.File("data"))),
-                         &services),
-            grpc::StatusCode::UNAVAILABLE)
+  EXPECT_EQ(
+      ListServices(ApiChannel(core.address(), AdminToken(dir_.File("data"))),
+                   &services),
+      grpc::StatusCode::UNAVAILABLE)
       << "a plaintext client reached a TLS listener";
   EXPECT_EQ(ListServices(TlsChannel(core, "other.pem", false), &services),
             grpc::StatusCode::UNAVAILABLE)
@@ -134,7 +138,8 @@ TEST_F(SecurityEndToEndTest, MutualTlsRequiresAClientCertificate) {
             grpc::StatusCode::OK);
 }
 
-TEST_F(SecurityEndToEndTest, AFrontDoorWithTokenAndCertificateDeliversEndToEnd) {
+TEST_F(SecurityEndToEndTest,
+       AFrontDoorWithTokenAndCertificateDeliversEndToEnd) {
   ServerProcess core;
   ASSERT_NO_FATAL_FAILURE(StartTlsCore(core, /*client_ca=*/true));
   auto channel = TlsChannel(core, "ca.pem", true);
@@ -162,26 +167,25 @@ TEST_F(SecurityEndToEndTest, AFrontDoorWithTokenAndCertificateDeliversEndToEnd) 
   }
 
   ServerProcess frontdoor;
-  ASSERT_TRUE(frontdoor.Start(
-      ProjectBinary("server/alertgate"),
-      {"--role=frontdoor", "--http_listen=127.0.0.1:0",
-       "--core_address=" + core.address(),
-       "--core_token_file=" + dir_.File("ingest.token"),
-       "--core_tls_ca=" + dir_.File("ca.pem"),
-       "--core_tls_cert=" + dir_.File("frontdoor.pem"),
-       "--core_tls_key=" + dir_.File("frontdoor.key")},
-      dir_.File("fd.ports"), dir_.File("fd.log")))
+  ASSERT_TRUE(frontdoor.Start(ProjectBinary("server/alertgate"),
+                              {"--role=frontdoor", "--http_listen=127.0.0.1:0",
+                               "--core_address=" + core.address(),
+                               "--core_token_file=" + dir_.File("ingest.token"),
+                               "--core_tls_ca=" + dir_.File("ca.pem"),
+                               "--core_tls_cert=" + dir_.File("frontdoor.pem"),
+                               "--core_tls_key=" + dir_.File("frontdoor.key")},
+                              dir_.File("fd.ports"), dir_.File("fd.log")))
       << ReadFileOrEmpty(dir_.File("fd.log"));
   const auto urls = ReadWebhookUrlsFile(dir_.File("data/webhook-urls.txt"));
   ASSERT_TRUE(urls.count("generic"));
   httplib::Client http("127.0.0.1", frontdoor.http_port());
   const std::string body =
       R"({"status": "trigger", "event_id": "tls-e2e", "message": "over mTLS"})";
-  auto answer = http.Post(
-      WebhookPathOf(urls.at("generic")),
-      {{"Idempotency-Key", "tls-1"},
-       {"X-Alertgate-Signature", SignWebhookBody(secret, body)}},
-      body, "application/json");
+  auto answer =
+      http.Post(WebhookPathOf(urls.at("generic")),
+                {{"Idempotency-Key", "tls-1"},
+                 {"X-Alertgate-Signature", SignWebhookBody(secret, body)}},
+                body, "application/json");
   ASSERT_TRUE(answer);
   ASSERT_EQ(answer->status, 200) << answer->body;
 

@@ -98,8 +98,15 @@ class ServerProcess {
     unlink(port_file.c_str());
     port_ = 0;
     http_port_ = 0;
+    admin_port_ = 0;
     args.insert(args.begin(), binary);
     args.push_back("--port_file=" + port_file);
+    // Several front doors run at once in tests: each its own admin port.
+    bool admin_given = false;
+    for (const std::string& arg : args) {
+      admin_given |= arg.rfind("--admin_listen", 0) == 0;
+    }
+    if (!admin_given) args.push_back("--admin_listen=127.0.0.1:0");
     pid_ = fork();
     if (pid_ == 0) {
       int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -117,6 +124,9 @@ class ServerProcess {
       while (std::getline(in, line)) {
         if (line.rfind("grpc=", 0) == 0) port_ = std::stoi(line.substr(5));
         if (line.rfind("http=", 0) == 0) http_port_ = std::stoi(line.substr(5));
+        if (line.rfind("admin=", 0) == 0) {
+          admin_port_ = std::stoi(line.substr(6));
+        }
       }
       if (port_ > 0 || http_port_ > 0) return true;
       int status;
@@ -145,6 +155,8 @@ class ServerProcess {
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   // The HTTP port (0 when the process serves none).
   int http_port() const { return http_port_; }
+  // The operator endpoints' port (0 when they share the HTTP port).
+  int admin_port() const { return admin_port_; }
   // The wait status of a process that exited before reporting its port.
   int exit_status() const { return exit_status_; }
   pid_t pid() const { return pid_; }
@@ -154,6 +166,7 @@ class ServerProcess {
   int exit_status_ = -1;
   int port_ = 0;
   int http_port_ = 0;
+  int admin_port_ = 0;
 };
 
 }  // namespace alertgate::testing

@@ -483,7 +483,7 @@ TEST_F(WebhookEndToEndTest,
   const std::string body = Fixture("cloud/pullrequest_created.json");
   ASSERT_EQ(Deliver("pullrequest:created", body, "before").status, 200);
 
-  httplib::Client probe("127.0.0.1", http_port_);
+  httplib::Client probe("127.0.0.1", server_.admin_port());
   EXPECT_EQ(probe.Get("/readyz")->status, 200);
   core.Kill(SIGKILL);
   EXPECT_EQ(probe.Get("/readyz")->status, 503) << "readiness follows the core";
@@ -707,9 +707,16 @@ TEST_F(WebhookEndToEndTest,
   EXPECT_EQ(alerts, kThreads * kPerThread);
 }
 
-TEST_F(WebhookEndToEndTest, OperatorEndpointsAnswer) {
+TEST_F(WebhookEndToEndTest, OperatorEndpointsAnswerOnTheirOwnPortOnly) {
   ASSERT_NO_FATAL_FAILURE(StartAllInOne());
-  httplib::Client client("127.0.0.1", http_port_);
+  // The port senders reach carries webhooks and /healthz, nothing else.
+  httplib::Client webhooks("127.0.0.1", http_port_);
+  EXPECT_EQ(webhooks.Get("/healthz")->status, 200);
+  for (const char* path : {"/metrics", "/readyz", "/v1/sources"}) {
+    EXPECT_EQ(webhooks.Get(path)->status, 404) << path;
+  }
+  ASSERT_NE(server_.admin_port(), 0);
+  httplib::Client client("127.0.0.1", server_.admin_port());
   auto sources = client.Get("/v1/sources");
   ASSERT_TRUE(sources);
   Json listed = Json::parse(sources->body);

@@ -63,10 +63,45 @@ absl::StatusOr<std::unique_ptr<FrontDoorServer>> FrontDoorServer::Start(
       [self](const HttpRequest& request) { return self->Route(request); });
   if (!listener.ok()) return listener.status();
   server->http_ = std::move(*listener);
+  if (options.admin) {
+    auto admin =
+        HttpListener::Start(*options.admin, [self](const HttpRequest& request) {
+          if (request.method == "GET" && request.path == "/healthz") {
+            return JsonAnswer(200, {{"status", "ok"}});
+          }
+          std::optional<HttpResponse> answer = self->RouteOperator(request);
+          return answer ? *std::move(answer)
+                        : ErrorAnswer(404, "not_found",
+                                      "the admin listener serves /healthz, "
+                                      "/readyz, /metrics and /v1/sources");
+        });
+    if (!admin.ok()) return admin.status();
+    server->admin_ = std::move(*admin);
+  }
   return server;
 }
 
 int FrontDoorServer::port() const { return http_->port(); }
+
+int FrontDoorServer::admin_port() const { return admin_ ? admin_->port() : 0; }
+
+std::optional<HttpResponse> FrontDoorServer::RouteOperator(
+    const HttpRequest& request) {
+  if (request.method != "GET") return std::nullopt;
+  if (request.path == "/v1/sources") return Sources();
+  if (request.path == "/readyz") {
+    const bool connected = core_->IsReachable(absl::Milliseconds(500));
+    return JsonAnswer(connected ? 200 : 503,
+                      {{"status", connected ? "ready" : "core unreachable"}});
+  }
+  if (request.path == "/metrics") {
+    HttpResponse response;
+    response.content_type = "text/plain; version=0.0.4";
+    response.body = metrics_.Render();
+    return response;
+  }
+  return std::nullopt;
+}
 
 HttpResponse FrontDoorServer::Route(const HttpRequest& request) {
   static constexpr absl::string_view kWebhooks = "/v1/webhooks/";
@@ -80,19 +115,12 @@ HttpResponse FrontDoorServer::Route(const HttpRequest& request) {
       return Deliver(parts[0], parts[1], request);
     }
   }
-  if (request.method == "GET") {
-    if (request.path == "/v1/sources") return Sources();
-    if (request.path == "/healthz") return JsonAnswer(200, {{"status", "ok"}});
-    if (request.path == "/readyz") {
-      const bool connected = core_->IsReachable(absl::Milliseconds(500));
-      return JsonAnswer(connected ? 200 : 503,
-                        {{"status", connected ? "ready" : "core unreachable"}});
-    }
-    if (request.path == "/metrics") {
-      HttpResponse response;
-      response.content_type = "text/plain; version=0.0.4";
-      response.body = metrics_.Render();
-      return response;
+  if (request.method == "GET" && request.path == "/healthz") {
+    return JsonAnswer(200, {{"status", "ok"}});
+  }
+  if (!admin_) {
+    if (std::optional<HttpResponse> answer = RouteOperator(request)) {
+      return *std::move(answer);
     }
   }
   return ErrorAnswer(404, "not_found",
@@ -141,6 +169,7 @@ void FrontDoorServer::Stop() {
   if (stopped_) return;
   stopped_ = true;
   http_->Stop();
+  if (admin_) admin_->Stop();
 }
 
 FrontDoorServer::~FrontDoorServer() { Stop(); }

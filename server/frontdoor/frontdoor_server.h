@@ -3,10 +3,14 @@
 // endpoints.
 //
 //   POST /v1/webhooks/<source>/<webhook key>   a delivery (WebhookHandler)
-//   GET  /v1/sources                           the loaded alert sources
 //   GET  /healthz                              the process is up
+// and the operator endpoints:
+//   GET  /v1/sources                           the loaded alert sources
 //   GET  /readyz                               the core is reachable
 //   GET  /metrics                              Prometheus text format
+// With an admin listener (FrontDoorOptions::admin) the operator endpoints
+// are served there only, so the port senders reach carries webhooks and
+// /healthz and nothing else; without one, on the same port.
 //
 // Every answer is JSON (metrics excepted), errors included. One log line per
 // delivery goes to stdout as JSON, without keys, secrets or bodies.
@@ -16,6 +20,7 @@
 #define ALERTGATE_SERVER_FRONTDOOR_FRONTDOOR_SERVER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -32,6 +37,8 @@ namespace alertgate {
 struct FrontDoorOptions {
   // Address, limits and threads of the HTTP listener (see http_listener.h).
   HttpListenerOptions http;
+  // The operator endpoints' own listener; unset: they share `http`.
+  std::optional<HttpListenerOptions> admin;
   bool log_deliveries = true;
   WebhookHandler::Options handler;
 };
@@ -47,6 +54,8 @@ class FrontDoorServer {
   FrontDoorServer& operator=(const FrontDoorServer&) = delete;
 
   int port() const;
+  // The admin listener's port; 0 without one.
+  int admin_port() const;
 
   // Stops accepting connections and waits for requests in progress.
   void Stop();
@@ -54,6 +63,8 @@ class FrontDoorServer {
  private:
   FrontDoorServer() = default;
   HttpResponse Route(const HttpRequest& request);
+  // /readyz, /metrics, /v1/sources; nullopt for any other request.
+  std::optional<HttpResponse> RouteOperator(const HttpRequest& request);
   HttpResponse Deliver(const std::string& source, const std::string& key,
                        const HttpRequest& request);
   HttpResponse Sources();
@@ -64,6 +75,7 @@ class FrontDoorServer {
   std::unique_ptr<WebhookHandler> handler_;
   FrontDoorMetrics metrics_;
   std::unique_ptr<HttpListener> http_;
+  std::unique_ptr<HttpListener> admin_;
   bool stopped_ = false;
 };
 
