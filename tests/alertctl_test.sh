@@ -93,6 +93,24 @@ expect "alertgate help gives defaults" "default: \"127.0.0.1:50051\""
 expect "alertgate help lists its flags" "--public_url"
 expect "alertgate help has one program name" "^alertgate: self-hosted"
 
+# Tokens: made, listed, used for what their role allows, revoked.
+check "tokens create" 0 "$A" tokens create viewer --role=read
+VIEWER=$(grep '^agt_' <<<"$OUT")
+check "a read token reads" 0 "$A" --token="$VIEWER" services list
+check "a read token cannot create" 8 "$A" --token="$VIEWER" services create nope
+expect "the refusal names the role" "PERMISSION_DENIED.*role \\(read\\)"
+check "tokens list" 0 "$A" tokens list
+expect "tokens list shows the role" "viewer +READ"
+check "tokens revoke" 0 "$A" tokens revoke viewer
+check "a revoked token is refused" 8 "$A" --token="$VIEWER" services list
+expect "refused as unauthenticated" "UNAUTHENTICATED"
+check "no token" 8 env ALERTGATE_TOKEN= "$A" services list
+check "bad role" 1 "$A" tokens create other --role=boss
+check "token from a file" 0 env ALERTGATE_TOKEN= "$A" --token_file="$WORK/data/admin-token" services list
+check "audit list" 0 "$A" audit list
+expect "audit names the token that acted" "admin +token.revoke +viewer"
+expect "audit has the first start" "alertgate +service.create +default"
+
 check "help" 0 "$A" incidents --help
 expect "help" "alertctl incidents ack ID"
 check "unknown command" 1 "$A" incidents explode

@@ -7,10 +7,12 @@
 // same, and plaintext elsewhere than loopback is refused.
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -442,6 +444,36 @@ TEST_F(ApiSecurityTest, EveryMethodOfTheApiHasAPermission) {
   EXPECT_EQ(PermissionOf("/grpc.reflection.v1alpha.ServerReflection/"
                          "ServerReflectionInfo"),
             Permission::kRead);
+}
+
+TEST_F(ApiSecurityTest, ManyCallersOnOneConnectionAreEachChecked) {
+  // One connection, many concurrent calls of different roles' tokens is
+  // the front door's load; the token check must hold per call.
+  auto channel =
+      grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 32; ++t) {
+    threads.emplace_back([&, t] {
+      auto stub = v1::IncidentService::NewStub(channel);
+      const Role role = t % 2 == 0 ? Role::kIngest : Role::kRead;
+      for (int i = 0; i < 150; ++i) {
+        grpc::ClientContext context;
+        context.AddMetadata("authorization", "Bearer " + tokens_[role]);
+        v1::IngestAlertRequest request;
+        *request.mutable_alert() = Alert(absl::StrCat("load-", t, "-", i));
+        v1::IngestAlertResponse response;
+        const grpc::StatusCode code =
+            stub->IngestAlert(&context, request, &response).error_code();
+        const grpc::StatusCode expected =
+            role == Role::kIngest ? grpc::StatusCode::OK
+                                  : grpc::StatusCode::PERMISSION_DENIED;
+        if (code != expected) ++wrong;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST_F(ApiSecurityTest, HealthCheckingNeedsNoToken) {

@@ -36,4 +36,10 @@ expect "a call built from reflection" "\"dedup_key\": \"latency\""
 check "reflection unknown incident" 1 "$PYTHON" "$REFLECT" --address="$ALERTGATE_ADDRESS" \
   --method=alertgate.v1.IncidentService/GetIncident --request='{"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}'
 expect "reflection error" "NOT_FOUND"
+# Reflection needs a token of role read, like every call but health.
+check "reflection without a token" 1 "$PYTHON" "$REFLECT" --address="$ALERTGATE_ADDRESS" --token=
+expect "reflection refused" "UNAUTHENTICATED"
+INGEST=$("$A" tokens create py-ingest --role=ingest 2>/dev/null)
+check "python without the role" 8 "$PYTHON" "$EXAMPLE" --address="$ALERTGATE_ADDRESS" --token="$INGEST"
+expect "refused for its role" "PERMISSION_DENIED"
 finish python_client_test

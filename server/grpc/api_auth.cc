@@ -10,10 +10,6 @@
 namespace alertgate {
 namespace {
 
-constexpr char kTokenIdProperty[] = "alertgate.token_id";
-constexpr char kTokenNameProperty[] = "alertgate.token_name";
-constexpr char kTokenRoleProperty[] = "alertgate.token_role";
-
 const absl::flat_hash_map<std::string, Permission>& Permissions() {
   static const auto* permissions = new absl::flat_hash_map<std::string,
                                                            Permission>{
@@ -80,8 +76,8 @@ absl::string_view BearerToken(absl::string_view authorization) {
 }
 
 grpc::Status TokenAuthProcessor::Process(const InputMetadata& metadata,
-                                         grpc::AuthContext* context,
-                                         OutputMetadata*, OutputMetadata*) {
+                                         grpc::AuthContext*, OutputMetadata*,
+                                         OutputMetadata*) {
   auto path = metadata.find(":path");
   const absl::string_view method =
       path == metadata.end()
@@ -96,39 +92,14 @@ grpc::Status TokenAuthProcessor::Process(const InputMetadata& metadata,
           : absl::string_view(header->second.data(), header->second.size());
   absl::StatusOr<Principal> principal =
       Check(authorization, *access_, permission);
-  if (!principal.ok()) return ToGrpc(principal.status());
-  context->AddProperty(kTokenIdProperty, principal->token_id);
-  context->AddProperty(kTokenNameProperty, principal->name);
-  context->AddProperty(kTokenRoleProperty,
-                       std::string(RoleName(principal->role)));
-  return grpc::Status::OK;
+  // Nothing is added to `context`: it belongs to the connection, which
+  // carries many calls at once. Handlers ask CallerOf() instead.
+  return principal.ok() ? grpc::Status::OK : ToGrpc(principal.status());
 }
 
 absl::StatusOr<Principal> CallerOf(const grpc::ServerContextBase& context,
                                    AccessControl& access,
                                    Permission permission) {
-  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth) {
-    auto names = auth->FindPropertyValues(kTokenNameProperty);
-    auto roles = auth->FindPropertyValues(kTokenRoleProperty);
-    auto ids = auth->FindPropertyValues(kTokenIdProperty);
-    if (!names.empty() && !roles.empty()) {
-      std::optional<Role> role = RoleFromName(
-          absl::string_view(roles.front().data(), roles.front().size()));
-      Principal principal{
-          ids.empty() ? ""
-                      : std::string(ids.front().data(), ids.front().size()),
-          std::string(names.front().data(), names.front().size()),
-          role.value_or(Role::kRead)};
-      // The processor checked the method's permission; this is the
-      // handler's own, the same for every listener.
-      if (absl::Status s = AccessControl::Authorize(principal, permission);
-          !s.ok()) {
-        return s;
-      }
-      return principal;
-    }
-  }
   const auto& metadata = context.client_metadata();
   auto header = metadata.find("authorization");
   const absl::string_view authorization =

@@ -4,11 +4,14 @@
 // loopback through gRPC's local credentials) runs TokenAuthProcessor before
 // any service code: it reads "authorization: Bearer <token>", authenticates
 // it (AccessControl) and checks the method's permission (PermissionOf), so
-// reflection is covered too. Its verdict is kept in the call's AuthContext.
-// Every handler then asks CallerOf() for the caller: the processor's verdict
-// when there is one, else (the in-process channel, or a plaintext listener
-// on another address under --insecure) the same check made from the call's
-// metadata. Health checking is open.
+// reflection is covered too. Every handler then asks CallerOf() for the
+// caller, the same check made from the call's metadata: it is what holds on
+// the in-process channel and on a plaintext listener elsewhere than
+// loopback (--insecure), where no processor runs, and it names the caller.
+// (The processor's verdict is not kept: the AuthContext it is handed
+// belongs to the connection, shared by concurrent calls.) Known tokens are
+// in memory, so the second check costs a hash and a lookup. Health
+// checking is open.
 #ifndef ALERTGATE_SERVER_GRPC_API_AUTH_H_
 #define ALERTGATE_SERVER_GRPC_API_AUTH_H_
 
