@@ -141,6 +141,15 @@ check_store() {
     exit 1
   fi
 }
+# A gRPC load run whose calls failed measures the failures, not the server.
+check_calls() {  # NAME RESULT_JSON
+  local errors
+  errors=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['errors'])" "$2")
+  if [[ "$errors" != 0 ]]; then
+    echo "bench: FAILED $1: $errors calls failed ($(cat "$2"))" >&2
+    exit 1
+  fi
+}
 acked_of() { /usr/bin/python3 -c "import json,sys; print(sum(json.load(open(f))['acked'] for f in sys.argv[1:]))" "$@"; }
 
 start_allinone() {  # DATA_DIR → $PID, $HTTP, $GRPC
@@ -212,6 +221,7 @@ before=$(cpu_ticks "$SMALL_PID")
   --service_id="$SERVICE_ID" --seconds="$SECONDS_PER_RUN" --threads=32 --channels=4 \
   > "$RESULTS/grpc_ingest.json"
 log "grpc_ingest: $(cat "$RESULTS/grpc_ingest.json")"
+check_calls grpc_ingest "$RESULTS/grpc_ingest.json"
 stop "$SMALL_PID"
 check_store small_store "$WORK/small/alertgate.db" \
   "$(( $(acked_of "$RESULTS/small_alertgate_c16.json") + 10 * $(acked_of "$RESULTS/small_alertgate_batch10_c16.json") ))" 176
@@ -251,6 +261,8 @@ LARGE_GRPC=127.0.0.1:$(port_of "$WORK/large.ports" grpc)
   --service_id="$LARGE_SERVICE" --seconds="$SECONDS_PER_RUN" --threads=32 --channels=4 \
   --key_prefix=after-seed > "$RESULTS/large_ingest.json"
 echo "{\"peak_rss_mb\": $(( $(peak_rss_kb "$LARGE_PID") / 1024 ))}" > "$RESULTS/large_rss.json"
+check_calls large_list "$RESULTS/large_list.json"
+check_calls large_ingest "$RESULTS/large_ingest.json"
 log "large store: list $(cat "$RESULTS/large_list.json"); ingest $(cat "$RESULTS/large_ingest.json"); $(cat "$RESULTS/large_rss.json")"
 stop "$LARGE_PID"
 
@@ -312,6 +324,7 @@ ATTACK_SERVICE=$(sed -n 's/.*(id \([0-9A-Z]*\)).*/\1/p' "$WORK/attack/webhook-ur
   --service_id="$ATTACK_SERVICE" --seconds="$((SECONDS_PER_RUN / 2 + 1))" --threads=32 --channels=4 \
   --key_prefix=watched > "$RESULTS/attack_watch_ingest.json"
 THREADS_WATCHED=$(threads_of "$ATTACK_PID")
+check_calls attack_watch_ingest "$RESULTS/attack_watch_ingest.json"
 wait "$WATCHER"
 echo "{\"watchers\": $WATCHERS, \"threads_before\": $THREADS_BEFORE, \"threads_with_watchers\": $THREADS_WATCHED}" \
   > "$RESULTS/attack_watch_threads.json"
