@@ -107,9 +107,18 @@ expect "refused as unauthenticated" "UNAUTHENTICATED"
 check "no token" 8 env ALERTGATE_TOKEN= "$A" services list
 check "bad role" 1 "$A" tokens create other --role=boss
 check "token from a file" 0 env ALERTGATE_TOKEN= "$A" --token_file="$WORK/data/admin-token" services list
+# Locked out? On the data folder, with alertgate running, no token needed.
+check "offline token" 0 "$ALERTGATE_BIN" tokens create --role=admin --name=recovery --data_dir="$WORK/data"
+RECOVERY=$(grep '^agt_' <<<"$OUT")
+check "the offline token works at once" 0 "$A" --token="$RECOVERY" tokens list
+expect "it is listed" "recovery +ADMIN"
+check "offline token, bad role" 1 "$ALERTGATE_BIN" tokens create --role=boss --data_dir="$WORK/data"
+check "offline token, no store there" 1 "$ALERTGATE_BIN" tokens create --role=admin --data_dir="$WORK/nowhere"
+expect "says how to find the store" "no store at"
 check "audit list" 0 "$A" audit list
 expect "audit names the token that acted" "admin +token.revoke +viewer"
 expect "audit has the first start" "alertgate +service.create +default"
+expect "audit has the offline token" "alertgate tokens create .* +token.create +recovery"
 
 check "help" 0 "$A" incidents --help
 expect "help" "alertctl incidents ack ID"

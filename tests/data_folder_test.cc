@@ -106,8 +106,9 @@ TEST_F(DataFolderTest, FolderAndFilesAreTheProcessOwn) {
   ServerProcess core;
   ASSERT_TRUE(StartCore(core, "core.log"));
   EXPECT_EQ(ModeOf(data()), 0700u);
-  for (const char* file : {"alertgate.db", "alertgate.db-wal",
-                           "alertgate.db-shm", "webhook-urls.txt", "lock"}) {
+  for (const char* file :
+       {"alertgate.db", "alertgate.db-wal", "alertgate.db-shm",
+        "webhook-urls.txt", "admin-token", "lock"}) {
     EXPECT_EQ(ModeOf(data() + "/" + file), 0600u) << file;
   }
 }
