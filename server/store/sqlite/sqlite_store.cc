@@ -10,52 +10,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "nlohmann/json.hpp"
 #include "server/model/errors.h"
 #include "server/model/status_macros.h"
 #include "server/store/sqlite/sqlite_schema.h"
+#include "server/store/store_rows.h"
 
 namespace alertgate {
 namespace {
 
 constexpr int kReaderCount = 4;
-
-int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
-absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
-std::optional<int64_t> ToMicros(std::optional<absl::Time> t) {
-  if (!t) return std::nullopt;
-  return ToMicros(*t);
-}
-std::optional<absl::Time> FromMicros(std::optional<int64_t> us) {
-  if (!us) return std::nullopt;
-  return FromMicros(*us);
-}
-
-std::string EncodeTags(const Tags& tags) { return nlohmann::json(tags).dump(); }
-
-std::string EncodeLinks(const std::vector<Link>& links) {
-  nlohmann::json array = nlohmann::json::array();
-  for (const Link& link : links) {
-    array.push_back({{"href", link.href}, {"text", link.text}});
-  }
-  return array.dump();
-}
-
-absl::Status DecodeTagsAndLinks(const std::string& tags_json,
-                                const std::string& links_json,
-                                Incident& incident) {
-  try {
-    incident.tags = nlohmann::json::parse(tags_json).get<Tags>();
-    for (const auto& link : nlohmann::json::parse(links_json)) {
-      incident.links.push_back({link.at("href").get<std::string>(),
-                                link.at("text").get<std::string>()});
-    }
-  } catch (const std::exception& e) {
-    return errors::StoreCorrupt(
-        absl::StrCat("incident ", incident.id, " tags/links: ", e.what()));
-  }
-  return absl::OkStatus();
-}
 
 // RESOLVED as SQL text. A literal, not a bound parameter: SQLite uses the
 // partial indexes (WHERE state <> 3, WHERE state = 3) only when the query
@@ -64,46 +27,7 @@ absl::Status DecodeTagsAndLinks(const std::string& tags_json,
 static_assert(static_cast<int>(IncidentState::kResolved) == 3,
               "AG_SQL_RESOLVED must be IncidentState::kResolved");
 
-// Column lists as macros, so each statement's SQL is one string literal and
-// PrepareStatic() can cache it by address.
-#define AG_INCIDENT_COLUMNS                                          \
-  "id, service_id, source, dedup_key, state, summary, description, " \
-  "severity, tags, links, alert_count, opened_at, last_seen_at, "    \
-  "acknowledged_at, acknowledged_by, resolved_at, resolved_by, event_count"
-#define AG_SERVICE_COLUMNS "id, name, description, created_at"
-#define AG_CREDENTIAL_COLUMNS "service_id, source, key_hash, secret, issued_at"
-#define AG_TOKEN_COLUMNS                                               \
-  "id, name, role, token_hash, created_at, created_by, last_used_at, " \
-  "revoked_at"
-#define AG_AUDIT_COLUMNS "id, at, actor, action, target, detail"
-#define AG_EVENT_COLUMNS                                                    \
-  "sequence, at, kind, incident_id, service_id, source, dedup_key, state, " \
-  "actor, note, occurred_at"
-constexpr char kIncidentColumns[] = AG_INCIDENT_COLUMNS;
-
-absl::StatusOr<Incident> ReadIncidentRow(const SqliteStatement& row) {
-  Incident incident;
-  incident.id = row.Text(0);
-  incident.service_id = row.Text(1);
-  incident.source = row.Text(2);
-  incident.dedup_key = row.Text(3);
-  incident.state = static_cast<IncidentState>(row.Int(4));
-  incident.summary = row.Text(5);
-  incident.description = row.Text(6);
-  incident.severity = static_cast<Severity>(row.Int(7));
-  AG_RETURN_IF_ERROR(DecodeTagsAndLinks(row.Text(8), row.Text(9), incident));
-  incident.alert_count = row.Int(10);
-  incident.opened_at = FromMicros(row.Int(11));
-  incident.last_seen_at = FromMicros(row.Int(12));
-  incident.acknowledged_at = FromMicros(row.OptionalInt(13));
-  incident.acknowledged_by = row.Text(14);
-  incident.resolved_at = FromMicros(row.OptionalInt(15));
-  incident.resolved_by = row.Text(16);
-  incident.event_count = row.Int(17);
-  return incident;
-}
-
-// Binds every incident column in kIncidentColumns order, from parameter 1.
+// Binds every incident column in AG_INCIDENT_COLUMNS order, from parameter 1.
 void BindIncident(SqliteStatement& stmt, const Incident& incident) {
   stmt.Bind(1, incident.id)
       .Bind(2, incident.service_id)
@@ -148,52 +72,6 @@ absl::StatusOr<std::optional<T>> OptionalRow(SqliteStatement& stmt,
   return std::optional<T>(std::move(value));
 }
 
-absl::StatusOr<Service> ReadServiceRow(const SqliteStatement& row) {
-  return Service{row.Text(0), row.Text(1), row.Text(2), FromMicros(row.Int(3))};
-}
-
-absl::StatusOr<WebhookCredential> ReadCredentialRow(
-    const SqliteStatement& row) {
-  return WebhookCredential{row.Text(0), row.Text(1), row.Text(2), row.Text(3),
-                           FromMicros(row.Int(4))};
-}
-
-absl::StatusOr<ApiToken> ReadTokenRow(const SqliteStatement& row) {
-  ApiToken token;
-  token.id = row.Text(0);
-  token.name = row.Text(1);
-  token.role = static_cast<Role>(row.Int(2));
-  token.token_hash = row.Text(3);
-  token.created_at = FromMicros(row.Int(4));
-  token.created_by = row.Text(5);
-  token.last_used_at = FromMicros(row.OptionalInt(6));
-  token.revoked_at = FromMicros(row.OptionalInt(7));
-  return token;
-}
-
-absl::StatusOr<AuditEntry> ReadAuditRow(const SqliteStatement& row) {
-  return AuditEntry{row.Int(0),  FromMicros(row.Int(1)),
-                    row.Text(2), row.Text(3),
-                    row.Text(4), row.Text(5)};
-}
-
-absl::StatusOr<IncidentEvent> ReadEventRow(const SqliteStatement& row) {
-  IncidentEvent event;
-  event.sequence = row.Int(0);
-  event.at = FromMicros(row.Int(1));
-  event.kind = static_cast<ChangeKind>(row.Int(2));
-  event.incident_id = row.Text(3);
-  event.service_id = row.Text(4);
-  event.source = row.Text(5);
-  event.dedup_key = row.Text(6);
-  event.state = static_cast<IncidentState>(row.Int(7));
-  event.actor = row.Text(8);
-  event.note = row.Text(9);
-  event.occurred_at = FromMicros(row.OptionalInt(10));
-  return event;
-}
-
-constexpr char kEventColumns[] = AG_EVENT_COLUMNS;
 
 // StoreTransaction over the writer connection, inside the batch's
 // transaction. Tracks the highest sequence it appended.
@@ -210,7 +88,7 @@ class SqliteTransaction final : public StoreTransaction {
                         db_.PrepareStatic("SELECT " AG_SERVICE_COLUMNS
                                           " FROM services WHERE id = ?1"));
     stmt.Bind(1, id);
-    return OptionalRow<Service>(stmt, ReadServiceRow);
+    return OptionalRow<Service>(stmt, ReadServiceRow<SqliteStatement>);
   }
 
   absl::Status InsertService(const Service& service) override {
@@ -240,7 +118,7 @@ class SqliteTransaction final : public StoreTransaction {
             " FROM incidents WHERE service_id = ?1 AND dedup_key = ?2 "
             "AND state <> " AG_SQL_RESOLVED));
     stmt.Bind(1, service_id).Bind(2, dedup_key);
-    return OptionalRow<Incident>(stmt, ReadIncidentRow);
+    return OptionalRow<Incident>(stmt, ReadIncidentRow<SqliteStatement>);
   }
 
   absl::StatusOr<std::optional<Incident>> FindIncident(
@@ -249,7 +127,7 @@ class SqliteTransaction final : public StoreTransaction {
                         db_.PrepareStatic("SELECT " AG_INCIDENT_COLUMNS
                                           " FROM incidents WHERE id = ?1"));
     stmt.Bind(1, id);
-    return OptionalRow<Incident>(stmt, ReadIncidentRow);
+    return OptionalRow<Incident>(stmt, ReadIncidentRow<SqliteStatement>);
   }
 
   absl::Status InsertIncident(const Incident& incident) override {
@@ -452,7 +330,7 @@ class SqliteTransaction final : public StoreTransaction {
             "SELECT " AG_CREDENTIAL_COLUMNS
             " FROM webhook_credentials WHERE service_id = ?1 AND source = ?2"));
     stmt.Bind(1, service_id).Bind(2, source);
-    return OptionalRow<WebhookCredential>(stmt, ReadCredentialRow);
+    return OptionalRow<WebhookCredential>(stmt, ReadCredentialRow<SqliteStatement>);
   }
 
   absl::Status PutWebhookCredential(const WebhookCredential& c) override {
@@ -502,7 +380,7 @@ class SqliteTransaction final : public StoreTransaction {
                           "revoked_at IS NULL) ORDER BY revoked_at IS NULL "
                           "DESC LIMIT 1"));
     stmt.Bind(1, id_or_name);
-    return OptionalRow<ApiToken>(stmt, ReadTokenRow);
+    return OptionalRow<ApiToken>(stmt, ReadTokenRow<SqliteStatement>);
   }
 
   absl::Status RevokeApiToken(const std::string& id, absl::Time at) override {
@@ -848,7 +726,7 @@ absl::StatusOr<std::optional<Incident>> SqliteStore::GetIncident(
       lease.db().PrepareStatic("SELECT " AG_INCIDENT_COLUMNS
                                " FROM incidents WHERE id = ?1"));
   stmt.Bind(1, id);
-  return OptionalRow<Incident>(stmt, ReadIncidentRow);
+  return OptionalRow<Incident>(stmt, ReadIncidentRow<SqliteStatement>);
 }
 
 absl::StatusOr<std::vector<Incident>> SqliteStore::ListIncidents(
@@ -867,7 +745,7 @@ absl::StatusOr<std::vector<Incident>> SqliteStore::ListIncidents(
   states.erase(std::unique(states.begin(), states.end()), states.end());
 
   // Built from fixed fragments only; every value is a bound parameter.
-  std::string sql = absl::StrCat("SELECT ", kIncidentColumns,
+  std::string sql = absl::StrCat("SELECT ", AG_INCIDENT_COLUMNS,
                                  " FROM incidents WHERE state = ?1");
   if (!filter.service_id.empty()) absl::StrAppend(&sql, " AND service_id = ?2");
   if (!filter.source.empty()) absl::StrAppend(&sql, " AND source = ?3");
@@ -888,7 +766,7 @@ absl::StatusOr<std::vector<Incident>> SqliteStore::ListIncidents(
       if (!before_id.empty()) stmt.Bind(4, before_id);
       stmt.Bind(5, static_cast<int64_t>(limit));
       AG_ASSIGN_OR_RETURN(std::vector<Incident> rows,
-                          CollectRows<Incident>(stmt, ReadIncidentRow));
+                          CollectRows<Incident>(stmt, ReadIncidentRow<SqliteStatement>));
       stmt.Reset();
       for (Incident& incident : rows) merged.push_back(std::move(incident));
     }
@@ -904,7 +782,7 @@ absl::StatusOr<std::vector<Incident>> SqliteStore::ListIncidents(
 
 absl::StatusOr<std::vector<IncidentEvent>> SqliteStore::ReadEvents(
     const EventQuery& query) {
-  std::string sql = absl::StrCat("SELECT ", kEventColumns,
+  std::string sql = absl::StrCat("SELECT ", AG_EVENT_COLUMNS,
                                  " FROM events WHERE sequence > ?1 AND "
                                  "sequence <= ?2");
   if (!query.service_id.empty()) absl::StrAppend(&sql, " AND service_id = ?3");
@@ -918,7 +796,7 @@ absl::StatusOr<std::vector<IncidentEvent>> SqliteStore::ReadEvents(
   if (!query.service_id.empty()) stmt.Bind(3, query.service_id);
   if (!query.incident_id.empty()) stmt.Bind(4, query.incident_id);
   stmt.Bind(5, static_cast<int64_t>(query.limit));
-  return CollectRows<IncidentEvent>(stmt, ReadEventRow);
+  return CollectRows<IncidentEvent>(stmt, ReadEventRow<SqliteStatement>);
 }
 
 int64_t SqliteStore::LastCommittedSequence() { return notifier_.Last(); }
@@ -946,7 +824,7 @@ absl::StatusOr<std::optional<Service>> SqliteStore::GetService(
                       lease.db().PrepareStatic("SELECT " AG_SERVICE_COLUMNS
                                                " FROM services WHERE id = ?1"));
   stmt.Bind(1, id);
-  return OptionalRow<Service>(stmt, ReadServiceRow);
+  return OptionalRow<Service>(stmt, ReadServiceRow<SqliteStatement>);
 }
 
 absl::StatusOr<std::optional<Service>> SqliteStore::GetServiceByName(
@@ -957,7 +835,7 @@ absl::StatusOr<std::optional<Service>> SqliteStore::GetServiceByName(
       lease.db().PrepareStatic("SELECT " AG_SERVICE_COLUMNS
                                " FROM services WHERE name = ?1"));
   stmt.Bind(1, name);
-  return OptionalRow<Service>(stmt, ReadServiceRow);
+  return OptionalRow<Service>(stmt, ReadServiceRow<SqliteStatement>);
 }
 
 absl::StatusOr<std::vector<Service>> SqliteStore::ListServices(
@@ -969,7 +847,7 @@ absl::StatusOr<std::vector<Service>> SqliteStore::ListServices(
           "SELECT " AG_SERVICE_COLUMNS
           " FROM services WHERE name > ?1 ORDER BY name LIMIT ?2"));
   stmt.Bind(1, after_name).Bind(2, static_cast<int64_t>(limit));
-  return CollectRows<Service>(stmt, ReadServiceRow);
+  return CollectRows<Service>(stmt, ReadServiceRow<SqliteStatement>);
 }
 
 absl::StatusOr<std::optional<WebhookCredential>>
@@ -982,7 +860,7 @@ SqliteStore::FindWebhookCredentialByKeyHash(const std::string& source,
           "SELECT " AG_CREDENTIAL_COLUMNS
           " FROM webhook_credentials WHERE source = ?1 AND key_hash = ?2"));
   stmt.Bind(1, source).BindBlob(2, key_hash);
-  return OptionalRow<WebhookCredential>(stmt, ReadCredentialRow);
+  return OptionalRow<WebhookCredential>(stmt, ReadCredentialRow<SqliteStatement>);
 }
 
 absl::StatusOr<std::vector<WebhookCredential>>
@@ -994,7 +872,7 @@ SqliteStore::ListWebhookCredentials(const std::string& service_id) {
                                " FROM webhook_credentials WHERE "
                                "service_id = ?1 ORDER BY source"));
   stmt.Bind(1, service_id);
-  return CollectRows<WebhookCredential>(stmt, ReadCredentialRow);
+  return CollectRows<WebhookCredential>(stmt, ReadCredentialRow<SqliteStatement>);
 }
 
 absl::StatusOr<std::vector<SourceActivity>> SqliteStore::ListSourceActivity(
@@ -1022,7 +900,7 @@ absl::StatusOr<std::optional<ApiToken>> SqliteStore::FindApiTokenByHash(
                                                " FROM api_tokens WHERE "
                                                "token_hash = ?1"));
   stmt.BindBlob(1, token_hash);
-  return OptionalRow<ApiToken>(stmt, ReadTokenRow);
+  return OptionalRow<ApiToken>(stmt, ReadTokenRow<SqliteStatement>);
 }
 
 absl::StatusOr<std::vector<ApiToken>> SqliteStore::ListApiTokens() {
@@ -1030,7 +908,7 @@ absl::StatusOr<std::vector<ApiToken>> SqliteStore::ListApiTokens() {
   AG_ASSIGN_OR_RETURN(SqliteStatement stmt,
                       lease.db().PrepareStatic("SELECT " AG_TOKEN_COLUMNS
                                                " FROM api_tokens ORDER BY id"));
-  return CollectRows<ApiToken>(stmt, ReadTokenRow);
+  return CollectRows<ApiToken>(stmt, ReadTokenRow<SqliteStatement>);
 }
 
 absl::StatusOr<std::vector<AuditEntry>> SqliteStore::ListAuditEntries(
@@ -1042,7 +920,7 @@ absl::StatusOr<std::vector<AuditEntry>> SqliteStore::ListAuditEntries(
                                " FROM audit_log WHERE ?1 = 0 OR id < ?1 "
                                "ORDER BY id DESC LIMIT ?2"));
   stmt.Bind(1, before_id).Bind(2, static_cast<int64_t>(limit));
-  return CollectRows<AuditEntry>(stmt, ReadAuditRow);
+  return CollectRows<AuditEntry>(stmt, ReadAuditRow<SqliteStatement>);
 }
 
 }  // namespace alertgate

@@ -1,0 +1,136 @@
+// How the SQL stores lay the model out in rows: the column lists, times as
+// microseconds since the Unix epoch, tags and links as JSON text, and one
+// reader per table. Shared by every SQL store (SQLite, PostgreSQL), so the
+// schemas stay the same concepts and a row means the same everywhere.
+//
+// A reader takes any Row with Text(i) (bytes, blobs included), Int(i) and
+// OptionalInt(i) for column i of the list named beside it.
+#ifndef ALERTGATE_SERVER_STORE_STORE_ROWS_H_
+#define ALERTGATE_SERVER_STORE_STORE_ROWS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/model/api_token.h"
+#include "server/model/incident_model.h"
+#include "server/model/status_macros.h"
+
+namespace alertgate {
+
+// Column lists as macros, so each statement's SQL can be one literal.
+#define AG_INCIDENT_COLUMNS                                          \
+  "id, service_id, source, dedup_key, state, summary, description, " \
+  "severity, tags, links, alert_count, opened_at, last_seen_at, "    \
+  "acknowledged_at, acknowledged_by, resolved_at, resolved_by, event_count"
+#define AG_SERVICE_COLUMNS "id, name, description, created_at"
+#define AG_CREDENTIAL_COLUMNS "service_id, source, key_hash, secret, issued_at"
+#define AG_TOKEN_COLUMNS                                               \
+  "id, name, role, token_hash, created_at, created_by, last_used_at, " \
+  "revoked_at"
+#define AG_AUDIT_COLUMNS "id, at, actor, action, target, detail"
+#define AG_EVENT_COLUMNS                                                    \
+  "sequence, at, kind, incident_id, service_id, source, dedup_key, state, " \
+  "actor, note, occurred_at"
+
+inline int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
+inline absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
+inline std::optional<int64_t> ToMicros(std::optional<absl::Time> t) {
+  if (!t) return std::nullopt;
+  return ToMicros(*t);
+}
+inline std::optional<absl::Time> FromMicros(std::optional<int64_t> us) {
+  if (!us) return std::nullopt;
+  return FromMicros(*us);
+}
+
+std::string EncodeTags(const Tags& tags);
+std::string EncodeLinks(const std::vector<Link>& links);
+// DATA_LOSS naming the incident when the stored JSON is not ours.
+absl::Status DecodeTagsAndLinks(const std::string& tags_json,
+                                const std::string& links_json,
+                                Incident& incident);
+
+// AG_INCIDENT_COLUMNS.
+template <typename Row>
+absl::StatusOr<Incident> ReadIncidentRow(const Row& row) {
+  Incident incident;
+  incident.id = row.Text(0);
+  incident.service_id = row.Text(1);
+  incident.source = row.Text(2);
+  incident.dedup_key = row.Text(3);
+  incident.state = static_cast<IncidentState>(row.Int(4));
+  incident.summary = row.Text(5);
+  incident.description = row.Text(6);
+  incident.severity = static_cast<Severity>(row.Int(7));
+  AG_RETURN_IF_ERROR(DecodeTagsAndLinks(row.Text(8), row.Text(9), incident));
+  incident.alert_count = row.Int(10);
+  incident.opened_at = FromMicros(row.Int(11));
+  incident.last_seen_at = FromMicros(row.Int(12));
+  incident.acknowledged_at = FromMicros(row.OptionalInt(13));
+  incident.acknowledged_by = row.Text(14);
+  incident.resolved_at = FromMicros(row.OptionalInt(15));
+  incident.resolved_by = row.Text(16);
+  incident.event_count = row.Int(17);
+  return incident;
+}
+
+// AG_SERVICE_COLUMNS.
+template <typename Row>
+absl::StatusOr<Service> ReadServiceRow(const Row& row) {
+  return Service{row.Text(0), row.Text(1), row.Text(2), FromMicros(row.Int(3))};
+}
+
+// AG_CREDENTIAL_COLUMNS.
+template <typename Row>
+absl::StatusOr<WebhookCredential> ReadCredentialRow(const Row& row) {
+  return WebhookCredential{row.Text(0), row.Text(1), row.Text(2), row.Text(3),
+                           FromMicros(row.Int(4))};
+}
+
+// AG_TOKEN_COLUMNS.
+template <typename Row>
+absl::StatusOr<ApiToken> ReadTokenRow(const Row& row) {
+  ApiToken token;
+  token.id = row.Text(0);
+  token.name = row.Text(1);
+  token.role = static_cast<Role>(row.Int(2));
+  token.token_hash = row.Text(3);
+  token.created_at = FromMicros(row.Int(4));
+  token.created_by = row.Text(5);
+  token.last_used_at = FromMicros(row.OptionalInt(6));
+  token.revoked_at = FromMicros(row.OptionalInt(7));
+  return token;
+}
+
+// AG_AUDIT_COLUMNS.
+template <typename Row>
+absl::StatusOr<AuditEntry> ReadAuditRow(const Row& row) {
+  return AuditEntry{row.Int(0),  FromMicros(row.Int(1)), row.Text(2),
+                    row.Text(3), row.Text(4),            row.Text(5)};
+}
+
+// AG_EVENT_COLUMNS.
+template <typename Row>
+absl::StatusOr<IncidentEvent> ReadEventRow(const Row& row) {
+  IncidentEvent event;
+  event.sequence = row.Int(0);
+  event.at = FromMicros(row.Int(1));
+  event.kind = static_cast<ChangeKind>(row.Int(2));
+  event.incident_id = row.Text(3);
+  event.service_id = row.Text(4);
+  event.source = row.Text(5);
+  event.dedup_key = row.Text(6);
+  event.state = static_cast<IncidentState>(row.Int(7));
+  event.actor = row.Text(8);
+  event.note = row.Text(9);
+  event.occurred_at = FromMicros(row.OptionalInt(10));
+  return event;
+}
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_STORE_STORE_ROWS_H_
