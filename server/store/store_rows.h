@@ -109,8 +109,9 @@ absl::StatusOr<ApiToken> ReadTokenRow(const Row& row) {
 // AG_AUDIT_COLUMNS.
 template <typename Row>
 absl::StatusOr<AuditEntry> ReadAuditRow(const Row& row) {
-  return AuditEntry{row.Int(0),  FromMicros(row.Int(1)), row.Text(2),
-                    row.Text(3), row.Text(4),            row.Text(5)};
+  return AuditEntry{row.Int(0),  FromMicros(row.Int(1)),
+                    row.Text(2), row.Text(3),
+                    row.Text(4), row.Text(5)};
 }
 
 // AG_EVENT_COLUMNS.

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "server/model/errors.h"
 #include "server/model/status_macros.h"
+#include "server/store/group_commit.h"
 #include "server/store/sqlite/sqlite_schema.h"
 #include "server/store/store_rows.h"
 
@@ -71,7 +72,6 @@ absl::StatusOr<std::optional<T>> OptionalRow(SqliteStatement& stmt,
   AG_ASSIGN_OR_RETURN(T value, read(stmt));
   return std::optional<T>(std::move(value));
 }
-
 
 // StoreTransaction over the writer connection, inside the batch's
 // transaction. Tracks the highest sequence it appended.
@@ -330,7 +330,8 @@ class SqliteTransaction final : public StoreTransaction {
             "SELECT " AG_CREDENTIAL_COLUMNS
             " FROM webhook_credentials WHERE service_id = ?1 AND source = ?2"));
     stmt.Bind(1, service_id).Bind(2, source);
-    return OptionalRow<WebhookCredential>(stmt, ReadCredentialRow<SqliteStatement>);
+    return OptionalRow<WebhookCredential>(stmt,
+                                          ReadCredentialRow<SqliteStatement>);
   }
 
   absl::Status PutWebhookCredential(const WebhookCredential& c) override {
@@ -504,14 +505,6 @@ absl::Status CheckStoreContents(SqliteConnection& db, const std::string& path,
 
 }  // namespace
 
-struct SqliteStore::PendingWrite {
-  WriteWork work;
-  absl::Status result;
-  bool done = false;
-  // Set for WriteAsync(): the writer runs it and deletes the PendingWrite.
-  WriteDone on_done;
-};
-
 // Borrows a reader connection for the lifetime of the lease.
 class SqliteStore::ReadLease {
  public:
@@ -556,65 +549,29 @@ SqliteStore::SqliteStore(std::unique_ptr<SqliteConnection> writer,
       notifier_(last_sequence),
       all_readers_(std::move(readers)) {
   for (auto& reader : all_readers_) free_readers_.push_back(reader.get());
-  writer_thread_ = std::thread([this] { WriterLoop(); });
+  writes_ = std::make_unique<GroupCommitQueue>(
+      kMaxBatch, [this](const std::vector<const WriteWork*>& batch) {
+        return CommitBatch(batch);
+      });
 }
 
 SqliteStore::~SqliteStore() {
-  {
-    absl::MutexLock lock(&queue_mu_);
-    stopping_ = true;
-  }
   notifier_.Close();
-  writer_thread_.join();
+  writes_.reset();  // Commits and answers what is queued.
   // A clean close folds the WAL back into the main file.
   writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)").IgnoreError();
 }
 
 absl::Status SqliteStore::Write(WriteWork work) {
-  PendingWrite pending;
-  pending.work = std::move(work);
-  absl::MutexLock lock(&queue_mu_);
-  if (stopping_) return errors::StoreUnavailable("closing");
-  queue_.push_back(&pending);
-  queue_mu_.Await(absl::Condition(&pending.done));
-  return pending.result;
+  return writes_->Write(std::move(work));
 }
 
 void SqliteStore::WriteAsync(WriteWork work, WriteDone done) {
-  auto pending = std::make_unique<PendingWrite>();
-  pending->work = std::move(work);
-  pending->on_done = std::move(done);
-  {
-    absl::MutexLock lock(&queue_mu_);
-    if (!stopping_) {
-      queue_.push_back(pending.release());
-      return;
-    }
-  }
-  pending->on_done(errors::StoreUnavailable("closing"));
+  writes_->WriteAsync(std::move(work), std::move(done));
 }
 
-void SqliteStore::WriterLoop() {
-  std::vector<PendingWrite*> batch;
-  while (true) {
-    {
-      absl::MutexLock lock(&queue_mu_);
-      auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
-        return !queue_.empty() || stopping_;
-      };
-      queue_mu_.Await(absl::Condition(&has_work));
-      if (queue_.empty()) return;  // Stopping, and every write answered.
-      while (!queue_.empty() && static_cast<int>(batch.size()) < kMaxBatch) {
-        batch.push_back(queue_.front());
-        queue_.pop_front();
-      }
-    }
-    CommitBatch(batch);
-    batch.clear();
-  }
-}
-
-void SqliteStore::CommitBatch(std::vector<PendingWrite*>& batch) {
+std::vector<absl::Status> SqliteStore::CommitBatch(
+    const std::vector<const WriteWork*>& batch) {
   SqliteTransaction tx(*writer_);
   tx.set_last_sequence(notifier_.Last());
   std::vector<absl::Status> results(batch.size());
@@ -634,7 +591,7 @@ void SqliteStore::CommitBatch(std::vector<PendingWrite*>& batch) {
       absl::Status status = RunStatic("SAVEPOINT one_write");
       if (status.ok()) {
         try {
-          status = batch[i]->work(tx);
+          status = (*batch[i])(tx);
         } catch (const std::exception& e) {
           status =
               absl::InternalError(absl::StrCat("write failed: ", e.what()));
@@ -678,21 +635,7 @@ void SqliteStore::CommitBatch(std::vector<PendingWrite*>& batch) {
       if (result.ok()) result = errors::StoreUnavailable(commit.message());
     }
   }
-  // Asynchronous writers are answered here, outside the lock; synchronous
-  // ones wake up in Write().
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i]->on_done) {
-      std::unique_ptr<PendingWrite> owned(batch[i]);
-      owned->on_done(results[i]);
-      batch[i] = nullptr;
-    }
-  }
-  absl::MutexLock lock(&queue_mu_);
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i] == nullptr) continue;
-    batch[i]->result = results[i];
-    batch[i]->done = true;
-  }
+  return results;
 }
 
 absl::Status SqliteStore::RunStatic(const char* sql) {
@@ -765,8 +708,9 @@ absl::StatusOr<std::vector<Incident>> SqliteStore::ListIncidents(
       if (!filter.source.empty()) stmt.Bind(3, filter.source);
       if (!before_id.empty()) stmt.Bind(4, before_id);
       stmt.Bind(5, static_cast<int64_t>(limit));
-      AG_ASSIGN_OR_RETURN(std::vector<Incident> rows,
-                          CollectRows<Incident>(stmt, ReadIncidentRow<SqliteStatement>));
+      AG_ASSIGN_OR_RETURN(
+          std::vector<Incident> rows,
+          CollectRows<Incident>(stmt, ReadIncidentRow<SqliteStatement>));
       stmt.Reset();
       for (Incident& incident : rows) merged.push_back(std::move(incident));
     }
@@ -860,7 +804,8 @@ SqliteStore::FindWebhookCredentialByKeyHash(const std::string& source,
           "SELECT " AG_CREDENTIAL_COLUMNS
           " FROM webhook_credentials WHERE source = ?1 AND key_hash = ?2"));
   stmt.Bind(1, source).BindBlob(2, key_hash);
-  return OptionalRow<WebhookCredential>(stmt, ReadCredentialRow<SqliteStatement>);
+  return OptionalRow<WebhookCredential>(stmt,
+                                        ReadCredentialRow<SqliteStatement>);
 }
 
 absl::StatusOr<std::vector<WebhookCredential>>
@@ -872,7 +817,8 @@ SqliteStore::ListWebhookCredentials(const std::string& service_id) {
                                " FROM webhook_credentials WHERE "
                                "service_id = ?1 ORDER BY source"));
   stmt.Bind(1, service_id);
-  return CollectRows<WebhookCredential>(stmt, ReadCredentialRow<SqliteStatement>);
+  return CollectRows<WebhookCredential>(stmt,
+                                        ReadCredentialRow<SqliteStatement>);
 }
 
 absl::StatusOr<std::vector<SourceActivity>> SqliteStore::ListSourceActivity(

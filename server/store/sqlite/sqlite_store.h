@@ -25,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "server/store/group_commit.h"
 #include "server/store/incident_store.h"
 #include "server/store/sequence_notifier.h"
 #include "server/store/sqlite/sqlite_connection.h"
@@ -88,14 +89,14 @@ class SqliteStore final : public IncidentStore {
       const std::string& service_id) override;
 
  private:
-  struct PendingWrite;
   class ReadLease;
 
   SqliteStore(std::unique_ptr<SqliteConnection> writer,
               std::vector<std::unique_ptr<SqliteConnection>> readers,
               int64_t last_sequence);
-  void WriterLoop();
-  void CommitBatch(std::vector<PendingWrite*>& batch);
+  // Runs a batch in one transaction; one status per callback.
+  std::vector<absl::Status> CommitBatch(
+      const std::vector<const WriteWork*>& batch);
   // Runs a statement of static text on the writer connection.
   absl::Status RunStatic(const char* sql);
   SqliteConnection* AcquireReader();
@@ -107,15 +108,12 @@ class SqliteStore final : public IncidentStore {
   // write is attempted (each answers UNAVAILABLE) until an operator acts.
   std::atomic<bool> damaged_{false};
 
-  absl::Mutex queue_mu_;
-  std::deque<PendingWrite*> queue_ ABSL_GUARDED_BY(queue_mu_);
-  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
-
   absl::Mutex readers_mu_;
   std::vector<std::unique_ptr<SqliteConnection>> all_readers_;
   std::vector<SqliteConnection*> free_readers_ ABSL_GUARDED_BY(readers_mu_);
 
-  std::thread writer_thread_;  // Last: starts after everything above exists.
+  // Last: its writer starts after everything above exists.
+  std::unique_ptr<GroupCommitQueue> writes_;
 };
 
 }  // namespace alertgate
