@@ -335,7 +335,7 @@ int main(int argc, char** argv) {
     if (!started.ok()) return Fail(started.status().ToString());
     core = std::move(*started);
     printf("alertgate: core serving gRPC on port %d, store %s\n", core->port(),
-           store_url.c_str());
+           alertgate::RedactedStoreUrl(store_url).c_str());
     core_address = absl::StrCat("in-process (gRPC port ", core->port(), ")");
   }
 

@@ -5,6 +5,8 @@
 //   sqlite:///var/lib/alertgate/alertgate.db   an absolute path
 //   sqlite://data/alertgate.db                 a path relative to the
 //                                              working folder
+//   postgresql://user@host:port/db?...          a libpq connection URI:
+//                                              several cores may share it
 #ifndef ALERTGATE_SERVER_STORE_URL_H_
 #define ALERTGATE_SERVER_STORE_URL_H_
 
@@ -13,9 +15,16 @@
 
 #include "absl/status/statusor.h"
 #include "server/store/incident_store.h"
+#include "server/store/postgresql/pg_store.h"
 #include "server/store/sqlite/sqlite_store.h"
 
 namespace alertgate {
+
+// True for postgresql:// and postgres:// URLs.
+bool IsPostgresUrl(const std::string& url);
+
+// `url` for logs: a password in it replaced by ***.
+std::string RedactedStoreUrl(const std::string& url);
 
 // The SQLite file a sqlite:// URL names; INVALID_ARGUMENT for any other URL.
 absl::StatusOr<std::string> SqlitePathOf(const std::string& url);

@@ -38,8 +38,7 @@ class GroupCommitQueue {
   GroupCommitQueue& operator=(const GroupCommitQueue&) = delete;
 
   absl::Status Write(IncidentStore::WriteWork work);
-  void WriteAsync(IncidentStore::WriteWork work,
-                  IncidentStore::WriteDone done);
+  void WriteAsync(IncidentStore::WriteWork work, IncidentStore::WriteDone done);
 
  private:
   struct Pending {

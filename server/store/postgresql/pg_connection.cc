@@ -1,6 +1,6 @@
 #include "server/store/postgresql/pg_connection.h"
 
-#include <libpq-fe.h>
+#include <postgresql/libpq-fe.h>
 
 #include <vector>
 
@@ -19,13 +19,16 @@ constexpr Oid kByteaOid = 17;
 absl::Status PgError(absl::string_view sqlstate, absl::string_view message) {
   const std::string text = absl::StrCat("postgresql: ", message);
   if (sqlstate == "23505") return absl::AlreadyExistsError(text);
-  if (absl::StartsWith(sqlstate, "23")) return absl::FailedPreconditionError(text);
-  if (sqlstate == "40001" || sqlstate == "40P01") return absl::AbortedError(text);
+  if (absl::StartsWith(sqlstate, "23"))
+    return absl::FailedPreconditionError(text);
+  if (sqlstate == "40001" || sqlstate == "40P01")
+    return absl::AbortedError(text);
   if (absl::StartsWith(sqlstate, "08") || absl::StartsWith(sqlstate, "53") ||
       absl::StartsWith(sqlstate, "57P") || sqlstate.empty()) {
     return absl::UnavailableError(text);
   }
-  if (sqlstate == "XX001" || sqlstate == "XX002") return absl::DataLossError(text);
+  if (sqlstate == "XX001" || sqlstate == "XX002")
+    return absl::DataLossError(text);
   return absl::InternalError(text);
 }
 
@@ -61,8 +64,8 @@ std::string PgResult::Row::Text(int column) const {
   const char* value = PQgetvalue(result_, row_, column);
   if (PQftype(result_, column) == kByteaOid) {
     size_t length = 0;
-    unsigned char* bytes = PQunescapeBytea(
-        reinterpret_cast<const unsigned char*>(value), &length);
+    unsigned char* bytes =
+        PQunescapeBytea(reinterpret_cast<const unsigned char*>(value), &length);
     if (bytes == nullptr) return std::string();
     std::string out(reinterpret_cast<const char*>(bytes), length);
     PQfreemem(bytes);
@@ -87,11 +90,12 @@ std::optional<int64_t> PgResult::Row::OptionalInt(int column) const {
 absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Open(
     const std::string& conninfo) {
   PGconn* conn = PQconnectdb(conninfo.c_str());
-  if (conn == nullptr) return absl::UnavailableError("postgresql: out of memory");
+  if (conn == nullptr)
+    return absl::UnavailableError("postgresql: out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {
-    absl::Status status = absl::UnavailableError(absl::StrCat(
-        "postgresql: cannot connect: ",
-        absl::StripTrailingAsciiWhitespace(PQerrorMessage(conn))));
+    absl::Status status = absl::UnavailableError(
+        absl::StrCat("postgresql: cannot connect: ",
+                     absl::StripTrailingAsciiWhitespace(PQerrorMessage(conn))));
     PQfinish(conn);
     return status;
   }
@@ -105,9 +109,9 @@ bool PgConnection::healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
 absl::Status PgConnection::Reconnect() {
   PQreset(conn_);
   if (PQstatus(conn_) == CONNECTION_OK) return absl::OkStatus();
-  return absl::UnavailableError(absl::StrCat(
-      "postgresql: cannot reconnect: ",
-      absl::StripTrailingAsciiWhitespace(PQerrorMessage(conn_))));
+  return absl::UnavailableError(
+      absl::StrCat("postgresql: cannot reconnect: ",
+                   absl::StripTrailingAsciiWhitespace(PQerrorMessage(conn_))));
 }
 
 absl::StatusOr<PgResult> PgConnection::Check(PGresult* raw,

@@ -31,10 +31,10 @@ namespace alertgate {
 // bytea columns).
 class PgParam {
  public:
-  PgParam(std::string text) : value_(std::move(text)) {}  // NOLINT
-  PgParam(const char* text) : value_(std::string(text)) {}  // NOLINT
+  PgParam(std::string text) : value_(std::move(text)) {}       // NOLINT
+  PgParam(const char* text) : value_(std::string(text)) {}     // NOLINT
   PgParam(int64_t number) : value_(std::to_string(number)) {}  // NOLINT
-  PgParam(std::optional<int64_t> number)  // NOLINT
+  PgParam(std::optional<int64_t> number)                       // NOLINT
       : value_(number ? std::optional<std::string>(std::to_string(*number))
                       : std::nullopt) {}
   static PgParam Null() { return PgParam(std::optional<int64_t>()); }

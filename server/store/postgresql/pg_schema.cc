@@ -166,21 +166,23 @@ absl::Status MigratePgSchema(PgConnection& db) {
           db.Query("SELECT coalesce(max(version), 0) FROM alertgate_schema"));
       const int64_t version = applied.row(0).Int(0);
       if (version > CurrentPgSchemaVersion()) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "database schema version ", version, " is newer than this "
-            "build's ", CurrentPgSchemaVersion(), "; upgrade alertgate"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("database schema version ", version,
+                         " is newer than this "
+                         "build's ",
+                         CurrentPgSchemaVersion(), "; upgrade alertgate"));
       }
       if (version >= next) return absl::OkStatus();  // Another core did it.
       AG_RETURN_IF_ERROR(db.Exec(Migrations()[next - 1]));
-      return db.Query("INSERT INTO alertgate_schema (version) VALUES ($1)",
-                      {PgParam(static_cast<int64_t>(next))})
+      return db
+          .Query("INSERT INTO alertgate_schema (version) VALUES ($1)",
+                 {PgParam(static_cast<int64_t>(next))})
           .status();
     }();
     if (!status.ok()) {
       db.Exec("ROLLBACK").IgnoreError();
-      return absl::Status(status.code(), absl::StrCat("schema migration ",
-                                                      next, ": ",
-                                                      status.message()));
+      return absl::Status(status.code(), absl::StrCat("schema migration ", next,
+                                                      ": ", status.message()));
     }
     AG_RETURN_IF_ERROR(db.Exec("COMMIT"));
   }

@@ -1,0 +1,720 @@
+#include "server/store/postgresql/pg_store.h"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "server/model/errors.h"
+#include "server/model/status_macros.h"
+#include "server/store/postgresql/pg_schema.h"
+#include "server/store/store_rows.h"
+
+namespace alertgate {
+namespace {
+
+using Row = PgResult::Row;
+
+// How often a core looks for other cores' commits.
+constexpr absl::Duration kSequencePoll = absl::Milliseconds(100);
+
+template <typename T, typename ReadRow>
+absl::StatusOr<std::vector<T>> CollectRows(const PgResult& result,
+                                           ReadRow read) {
+  std::vector<T> rows;
+  rows.reserve(result.rows());
+  for (int i = 0; i < result.rows(); ++i) {
+    AG_ASSIGN_OR_RETURN(T value, read(result.row(i)));
+    rows.push_back(std::move(value));
+  }
+  return rows;
+}
+
+template <typename T, typename ReadRow>
+absl::StatusOr<std::optional<T>> OptionalRow(const PgResult& result,
+                                             ReadRow read) {
+  if (result.rows() == 0) return std::optional<T>();
+  AG_ASSIGN_OR_RETURN(T value, read(result.row(0)));
+  return std::optional<T>(std::move(value));
+}
+
+// A PostgreSQL array literal of ids ({a,b,c}); ids are [0-9A-Z] or digits.
+std::string ArrayOf(const std::vector<std::string>& values) {
+  return absl::StrCat("{", absl::StrJoin(values, ","), "}");
+}
+
+// StoreTransaction over the writer connection, inside the batch's
+// transaction. Tracks the highest sequence it appended.
+class PgTransaction final : public StoreTransaction {
+ public:
+  explicit PgTransaction(PgConnection& db) : db_(db) {}
+
+  int64_t last_sequence() const { return last_sequence_; }
+  void set_last_sequence(int64_t sequence) { last_sequence_ = sequence; }
+
+  absl::StatusOr<std::optional<Service>> FindService(
+      const std::string& id) override {
+    AG_ASSIGN_OR_RETURN(
+        PgResult result,
+        db_.Query("SELECT " AG_SERVICE_COLUMNS " FROM services WHERE id = $1",
+                  {id}));
+    return OptionalRow<Service>(result, ReadServiceRow<Row>);
+  }
+
+  absl::Status InsertService(const Service& service) override {
+    absl::Status status =
+        db_.Query("INSERT INTO services (id, name, description, created_at) "
+                  "VALUES ($1, $2, $3, $4)",
+                  {service.id, service.name, service.description,
+                   ToMicros(service.created_at)})
+            .status();
+    if (absl::IsAlreadyExists(status)) {
+      return errors::ServiceNameTaken(service.name);
+    }
+    return status;
+  }
+
+  absl::StatusOr<std::optional<Incident>> FindOpenIncident(
+      const std::string& service_id, const std::string& dedup_key) override {
+    // Matches the partial index incidents_open_by_dedup_key.
+    AG_ASSIGN_OR_RETURN(
+        PgResult result,
+        db_.Query("SELECT " AG_INCIDENT_COLUMNS
+                  " FROM incidents WHERE service_id = $1 AND dedup_key = $2 "
+                  "AND state <> 3",
+                  {service_id, dedup_key}));
+    return OptionalRow<Incident>(result, ReadIncidentRow<Row>);
+  }
+
+  absl::StatusOr<std::optional<Incident>> FindIncident(
+      const std::string& id) override {
+    AG_ASSIGN_OR_RETURN(
+        PgResult result,
+        db_.Query("SELECT " AG_INCIDENT_COLUMNS " FROM incidents WHERE id = $1",
+                  {id}));
+    return OptionalRow<Incident>(result, ReadIncidentRow<Row>);
+  }
+
+  absl::Status InsertIncident(const Incident& i) override {
+    return db_
+        .Query("INSERT INTO incidents (" AG_INCIDENT_COLUMNS
+               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+               "$13, $14, $15, $16, $17, $18)",
+               {i.id, i.service_id, i.source, i.dedup_key,
+                static_cast<int64_t>(i.state), i.summary, i.description,
+                static_cast<int64_t>(i.severity), EncodeTags(i.tags),
+                EncodeLinks(i.links), i.alert_count, ToMicros(i.opened_at),
+                ToMicros(i.last_seen_at), ToMicros(i.acknowledged_at),
+                i.acknowledged_by, ToMicros(i.resolved_at), i.resolved_by,
+                i.event_count})
+        .status();
+  }
+
+  absl::Status UpdateIncident(const Incident& i) override {
+    AG_ASSIGN_OR_RETURN(
+        PgResult result,
+        db_.Query("UPDATE incidents SET service_id = $2, source = $3, "
+                  "dedup_key = $4, state = $5, summary = $6, "
+                  "description = $7, severity = $8, tags = $9, links = $10, "
+                  "alert_count = $11, opened_at = $12, last_seen_at = $13, "
+                  "acknowledged_at = $14, acknowledged_by = $15, "
+                  "resolved_at = $16, resolved_by = $17, event_count = $18 "
+                  "WHERE id = $1",
+                  {i.id, i.service_id, i.source, i.dedup_key,
+                   static_cast<int64_t>(i.state), i.summary, i.description,
+                   static_cast<int64_t>(i.severity), EncodeTags(i.tags),
+                   EncodeLinks(i.links), i.alert_count, ToMicros(i.opened_at),
+                   ToMicros(i.last_seen_at), ToMicros(i.acknowledged_at),
+                   i.acknowledged_by, ToMicros(i.resolved_at), i.resolved_by,
+                   i.event_count}));
+    if (result.affected() != 1) return errors::IncidentNotFound(i.id);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int64_t> AppendEvent(const IncidentEvent& event) override {
+    const int64_t sequence = last_sequence_ + 1;
+    AG_RETURN_IF_ERROR(
+        db_.Query("INSERT INTO events (sequence, at, kind, incident_id, "
+                  "service_id, source, dedup_key, state, actor, note, "
+                  "occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+                  "$10, $11)",
+                  {sequence, ToMicros(event.at),
+                   static_cast<int64_t>(event.kind), event.incident_id,
+                   event.service_id, event.source, event.dedup_key,
+                   static_cast<int64_t>(event.state), event.actor, event.note,
+                   ToMicros(event.occurred_at)})
+            .status());
+    last_sequence_ = sequence;
+    return sequence;
+  }
+
+  absl::StatusOr<std::optional<IdempotencyRecord>> FindIdempotencyRecord(
+      const std::string& service_id, const std::string& key) override {
+    AG_ASSIGN_OR_RETURN(
+        PgResult result,
+        db_.Query("SELECT service_id, key, outcome, incident_id, sequence, "
+                  "created_at FROM idempotency_keys "
+                  "WHERE service_id = $1 AND key = $2",
+                  {service_id, key}));
+    return OptionalRow<IdempotencyRecord>(
+        result, [](const Row& row) -> absl::StatusOr<IdempotencyRecord> {
+          return IdempotencyRecord{
+              row.Text(0), row.Text(1), static_cast<IngestOutcome>(row.Int(2)),
+              row.Text(3), row.Int(4),  FromMicros(row.Int(5))};
+        });
+  }
+
+  absl::Status InsertIdempotencyRecord(const IdempotencyRecord& r) override {
+    return db_
+        .Query("INSERT INTO idempotency_keys (service_id, key, outcome, "
+               "incident_id, sequence, created_at) "
+               "VALUES ($1, $2, $3, $4, $5, $6)",
+               {r.service_id, r.key, static_cast<int64_t>(r.outcome),
+                r.incident_id, r.sequence, ToMicros(r.created_at)})
+        .status();
+  }
+
+  absl::Status RecordSourceActivity(
+      const std::string& service_id, const std::string& source,
+      absl::Time alert_at,
+      std::optional<absl::Time> incident_opened_at) override {
+    // GREATEST ignores NULLs: a NULL never erases a time already known.
+    return db_
+        .Query("INSERT INTO source_activity (service_id, source, "
+               "last_alert_at, last_incident_at) VALUES ($1, $2, $3, $4) "
+               "ON CONFLICT (service_id, source) DO UPDATE SET "
+               "last_alert_at = GREATEST(source_activity.last_alert_at, "
+               "excluded.last_alert_at), "
+               "last_incident_at = GREATEST(source_activity.last_incident_at, "
+               "excluded.last_incident_at)",
+               {service_id, source, ToMicros(alert_at),
+                ToMicros(incident_opened_at)})
+        .status();
+  }
+
+  absl::StatusOr<std::optional<WebhookCredential>> FindWebhookCredential(
+      const std::string& service_id, const std::string& source) override {
+    AG_ASSIGN_OR_RETURN(
+        PgResult result,
+        db_.Query("SELECT " AG_CREDENTIAL_COLUMNS
+                  " FROM webhook_credentials WHERE service_id = $1 AND "
+                  "source = $2",
+                  {service_id, source}));
+    return OptionalRow<WebhookCredential>(result, ReadCredentialRow<Row>);
+  }
+
+  absl::Status PutWebhookCredential(const WebhookCredential& c) override {
+    return db_
+        .Query("INSERT INTO webhook_credentials (service_id, source, "
+               "key_hash, secret, issued_at) VALUES ($1, $2, $3, $4, $5) "
+               "ON CONFLICT (service_id, source) DO UPDATE SET "
+               "key_hash = excluded.key_hash, secret = excluded.secret, "
+               "issued_at = excluded.issued_at",
+               {c.service_id, c.source,
+                c.key_hash.empty() ? PgParam::Null()
+                                   : PgParam::Bytes(c.key_hash),
+                c.secret, ToMicros(c.issued_at)})
+        .status();
+  }
+
+  absl::Status InsertApiToken(const ApiToken& t) override {
+    absl::Status status =
+        db_.Query("INSERT INTO api_tokens (" AG_TOKEN_COLUMNS
+                  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                  {t.id, t.name, static_cast<int64_t>(t.role),
+                   PgParam::Bytes(t.token_hash), ToMicros(t.created_at),
+                   t.created_by, ToMicros(t.last_used_at),
+                   ToMicros(t.revoked_at)})
+            .status();
+    if (absl::IsAlreadyExists(status)) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("a token named \"", t.name, "\" exists"));
+    }
+    return status;
+  }
+
+  absl::StatusOr<std::optional<ApiToken>> FindApiToken(
+      const std::string& id_or_name) override {
+    AG_ASSIGN_OR_RETURN(
+        PgResult result,
+        db_.Query("SELECT " AG_TOKEN_COLUMNS
+                  " FROM api_tokens WHERE id = $1 OR (name = $1 AND "
+                  "revoked_at IS NULL) ORDER BY revoked_at IS NULL DESC "
+                  "LIMIT 1",
+                  {id_or_name}));
+    return OptionalRow<ApiToken>(result, ReadTokenRow<Row>);
+  }
+
+  absl::Status RevokeApiToken(const std::string& id, absl::Time at) override {
+    return db_
+        .Query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1",
+               {id, ToMicros(at)})
+        .status();
+  }
+
+  absl::Status TouchApiToken(const std::string& id, absl::Time at) override {
+    return db_
+        .Query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1",
+               {id, ToMicros(at)})
+        .status();
+  }
+
+  absl::StatusOr<int64_t> AppendAudit(const AuditEntry& entry) override {
+    AG_ASSIGN_OR_RETURN(
+        PgResult result,
+        db_.Query("INSERT INTO audit_log (at, actor, action, target, detail) "
+                  "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                  {ToMicros(entry.at), entry.actor, entry.action, entry.target,
+                   entry.detail}));
+    return result.row(0).Int(0);
+  }
+
+  absl::StatusOr<int> PruneIdempotencyRecords(absl::Time before,
+                                              int limit) override {
+    AG_ASSIGN_OR_RETURN(
+        PgResult result,
+        db_.Query("DELETE FROM idempotency_keys WHERE (service_id, key) IN "
+                  "(SELECT service_id, key FROM idempotency_keys "
+                  "WHERE created_at < $1 ORDER BY created_at LIMIT $2)",
+                  {ToMicros(before), static_cast<int64_t>(limit)}));
+    return static_cast<int>(result.affected());
+  }
+
+  absl::StatusOr<int> PruneResolvedIncidents(absl::Time before,
+                                             int limit) override {
+    // The batch: the oldest resolved incidents, by the partial index.
+    AG_ASSIGN_OR_RETURN(
+        PgResult picked,
+        db_.Query("SELECT id FROM incidents WHERE state = 3 AND "
+                  "resolved_at < $1 ORDER BY resolved_at LIMIT $2",
+                  {ToMicros(before), static_cast<int64_t>(limit)}));
+    if (picked.rows() == 0) return 0;
+    std::vector<std::string> ids;
+    for (int i = 0; i < picked.rows(); ++i) ids.push_back(picked.row(i).Text(0));
+    const std::string batch = ArrayOf(ids);
+    AG_ASSIGN_OR_RETURN(
+        PgResult highest,
+        db_.Query("SELECT coalesce(max(sequence), 0) FROM events "
+                  "WHERE incident_id = ANY($1::text[])",
+                  {batch}));
+    AG_RETURN_IF_ERROR(
+        db_.Query("DELETE FROM events WHERE incident_id = ANY($1::text[])",
+                  {batch})
+            .status());
+    AG_RETURN_IF_ERROR(
+        db_.Query("DELETE FROM incidents WHERE id = ANY($1::text[])", {batch})
+            .status());
+    AG_RETURN_IF_ERROR(RaisePrunedMark(highest.row(0).Int(0)));
+    return static_cast<int>(ids.size());
+  }
+
+  absl::StatusOr<int> PruneFoldEvents(absl::Time before, int limit) override {
+    // Oldest first: the log is in commit order, so the scan stops early.
+    AG_ASSIGN_OR_RETURN(
+        PgResult picked,
+        db_.Query("SELECT sequence FROM events WHERE kind = 2 AND at < $1 "
+                  "ORDER BY sequence LIMIT $2",
+                  {ToMicros(before), static_cast<int64_t>(limit)}));
+    if (picked.rows() == 0) return 0;
+    std::vector<std::string> sequences;
+    int64_t highest = 0;
+    for (int i = 0; i < picked.rows(); ++i) {
+      sequences.push_back(picked.row(i).Text(0));
+      highest = std::max(highest, picked.row(i).Int(0));
+    }
+    const std::string batch = ArrayOf(sequences);
+    AG_RETURN_IF_ERROR(
+        db_.Query("UPDATE incidents SET event_count = event_count - c.n "
+                  "FROM (SELECT incident_id, count(*) AS n FROM events "
+                  "WHERE sequence = ANY($1::bigint[]) GROUP BY incident_id) c "
+                  "WHERE incidents.id = c.incident_id",
+                  {batch})
+            .status());
+    AG_RETURN_IF_ERROR(
+        db_.Query("DELETE FROM events WHERE sequence = ANY($1::bigint[])",
+                  {batch})
+            .status());
+    AG_RETURN_IF_ERROR(RaisePrunedMark(highest));
+    return static_cast<int>(sequences.size());
+  }
+
+ private:
+  absl::Status RaisePrunedMark(int64_t sequence) {
+    return db_
+        .Query("INSERT INTO store_marks (name, value) VALUES "
+               "('pruned_through', $1) ON CONFLICT (name) DO UPDATE SET "
+               "value = GREATEST(store_marks.value, excluded.value)",
+               {sequence})
+        .status();
+  }
+
+  PgConnection& db_;
+  int64_t last_sequence_ = 0;
+};
+
+}  // namespace
+
+// Borrows a reader connection for the lifetime of the lease.
+class PostgresStore::ReadLease {
+ public:
+  explicit ReadLease(PostgresStore& store)
+      : store_(store), db_(store.AcquireReader()) {}
+  ~ReadLease() { store_.ReleaseReader(db_); }
+  // The connection, connected again first if it broke.
+  absl::StatusOr<PgConnection*> db() {
+    if (!db_->healthy()) AG_RETURN_IF_ERROR(db_->Reconnect());
+    return db_;
+  }
+
+ private:
+  PostgresStore& store_;
+  PgConnection* db_;
+};
+
+absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
+    const std::string& conninfo) {
+  AG_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> writer,
+                      PgConnection::Open(conninfo));
+  AG_RETURN_IF_ERROR(MigratePgSchema(*writer));
+  std::vector<std::unique_ptr<PgConnection>> readers;
+  for (int i = 0; i < kReaderCount; ++i) {
+    AG_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> reader,
+                        PgConnection::Open(conninfo));
+    readers.push_back(std::move(reader));
+  }
+  AG_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> poller,
+                      PgConnection::Open(conninfo));
+  AG_ASSIGN_OR_RETURN(PgResult last,
+                      writer->Query("SELECT value FROM log_sequence"));
+  return std::unique_ptr<PostgresStore>(
+      new PostgresStore(conninfo, std::move(writer), std::move(readers),
+                        std::move(poller), last.row(0).Int(0)));
+}
+
+PostgresStore::PostgresStore(std::string conninfo,
+                             std::unique_ptr<PgConnection> writer,
+                             std::vector<std::unique_ptr<PgConnection>> readers,
+                             std::unique_ptr<PgConnection> poller,
+                             int64_t last_sequence)
+    : conninfo_(std::move(conninfo)),
+      writer_(std::move(writer)),
+      notifier_(last_sequence),
+      poller_connection_(std::move(poller)),
+      all_readers_(std::move(readers)) {
+  for (auto& reader : all_readers_) free_readers_.push_back(reader.get());
+  poller_ = std::thread([this] { PollSequence(); });
+  writes_ = std::make_unique<GroupCommitQueue>(
+      kMaxBatch, [this](const std::vector<const WriteWork*>& batch) {
+        return CommitBatch(batch);
+      });
+}
+
+PostgresStore::~PostgresStore() {
+  writes_.reset();  // Commits and answers what is queued.
+  notifier_.Close();
+  poller_.join();
+}
+
+absl::Status PostgresStore::Write(WriteWork work) {
+  return writes_->Write(std::move(work));
+}
+
+void PostgresStore::WriteAsync(WriteWork work, WriteDone done) {
+  writes_->WriteAsync(std::move(work), std::move(done));
+}
+
+std::vector<absl::Status> PostgresStore::CommitBatch(
+    const std::vector<const WriteWork*>& batch) {
+  std::vector<absl::Status> results(batch.size());
+  PgTransaction tx(*writer_);
+  absl::Status commit = absl::OkStatus();
+  if (!writer_->healthy()) commit = writer_->Reconnect();
+  if (commit.ok()) commit = writer_->Exec("BEGIN");
+  if (commit.ok()) {
+    // The cluster-wide writer lock, and the log's last sequence under it.
+    absl::StatusOr<PgResult> locked =
+        writer_->Query("SELECT value FROM log_sequence FOR UPDATE");
+    commit = locked.status();
+    if (locked.ok()) tx.set_last_sequence(locked->row(0).Int(0));
+  }
+  const int64_t first_sequence = tx.last_sequence();
+  if (commit.ok()) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      // Each callback gets a savepoint, so its failure undoes only its own
+      // changes and the rest of the batch still commits.
+      const int64_t sequence_before = tx.last_sequence();
+      absl::Status status = writer_->Exec("SAVEPOINT one_write");
+      if (status.ok()) {
+        try {
+          status = (*batch[i])(tx);
+        } catch (const std::exception& e) {
+          status =
+              absl::InternalError(absl::StrCat("write failed: ", e.what()));
+        }
+        if (status.ok()) {
+          status = writer_->Exec("RELEASE SAVEPOINT one_write");
+        } else {
+          writer_->Exec("ROLLBACK TO SAVEPOINT one_write").IgnoreError();
+          writer_->Exec("RELEASE SAVEPOINT one_write").IgnoreError();
+          tx.set_last_sequence(sequence_before);
+        }
+      }
+      results[i] = status;
+      if (!writer_->healthy()) {
+        commit = errors::StoreUnavailable("the connection to PostgreSQL broke");
+        break;
+      }
+    }
+    if (commit.ok() && tx.last_sequence() != first_sequence) {
+      commit = writer_
+                   ->Query("UPDATE log_sequence SET value = $1",
+                           {tx.last_sequence()})
+                   .status();
+    }
+    if (commit.ok()) commit = writer_->Exec("COMMIT");
+    if (!commit.ok()) writer_->Exec("ROLLBACK").IgnoreError();
+  }
+  if (commit.ok()) {
+    notifier_.Publish(tx.last_sequence());
+  } else {
+    // Nothing of the batch is durable: no callback may report success.
+    for (absl::Status& result : results) {
+      if (result.ok()) result = errors::StoreUnavailable(commit.message());
+    }
+  }
+  return results;
+}
+
+void PostgresStore::PollSequence() {
+  while (!notifier_.IsClosed()) {
+    if (!poller_connection_->healthy() &&
+        !poller_connection_->Reconnect().ok()) {
+      notifier_.WaitAfter(INT64_MAX, kSequencePoll);
+      continue;
+    }
+    absl::StatusOr<PgResult> last =
+        poller_connection_->Query("SELECT value FROM log_sequence");
+    if (last.ok()) notifier_.Publish(last->row(0).Int(0));
+    // Sleeps until the next poll or the store closes.
+    notifier_.WaitAfter(INT64_MAX, kSequencePoll);
+  }
+}
+
+PgConnection* PostgresStore::AcquireReader() {
+  absl::MutexLock lock(&readers_mu_);
+  auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(readers_mu_) {
+    return !free_readers_.empty();
+  };
+  readers_mu_.Await(absl::Condition(&available));
+  PgConnection* reader = free_readers_.back();
+  free_readers_.pop_back();
+  return reader;
+}
+
+void PostgresStore::ReleaseReader(PgConnection* reader) {
+  absl::MutexLock lock(&readers_mu_);
+  free_readers_.push_back(reader);
+}
+
+absl::StatusOr<std::optional<Incident>> PostgresStore::GetIncident(
+    const std::string& id) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(
+      PgResult result,
+      db->Query("SELECT " AG_INCIDENT_COLUMNS " FROM incidents WHERE id = $1",
+                {id}));
+  return OptionalRow<Incident>(result, ReadIncidentRow<Row>);
+}
+
+absl::StatusOr<std::vector<Incident>> PostgresStore::ListIncidents(
+    const IncidentFilter& filter, const std::string& before_id, int limit) {
+  // As the SQLite store: one ordered index range per state, read newest
+  // first and stopped after `limit` rows, then merged.
+  std::vector<IncidentState> states = filter.states;
+  if (states.empty()) {
+    states = {IncidentState::kTriggered, IncidentState::kAcknowledged,
+              IncidentState::kResolved, IncidentState::kSuppressed};
+  }
+  std::sort(states.begin(), states.end());
+  states.erase(std::unique(states.begin(), states.end()), states.end());
+  // Built from fixed fragments only; every value is a bound parameter. An
+  // empty filter value matches everything.
+  const std::string sql = absl::StrCat(
+      "SELECT ", AG_INCIDENT_COLUMNS,
+      " FROM incidents WHERE state = $1 AND ($2 = '' OR service_id = $2) "
+      "AND ($3 = '' OR source = $3) AND ($4 = '' OR id < $4) "
+      "ORDER BY id DESC LIMIT $5");
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  // One snapshot for every state's range: an incident changing state
+  // meanwhile is listed exactly once.
+  AG_RETURN_IF_ERROR(db->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  std::vector<Incident> merged;
+  absl::Status status = [&]() -> absl::Status {
+    for (IncidentState state : states) {
+      AG_ASSIGN_OR_RETURN(
+          PgResult result,
+          db->Query(sql, {static_cast<int64_t>(state), filter.service_id,
+                          filter.source, before_id,
+                          static_cast<int64_t>(limit)}));
+      AG_ASSIGN_OR_RETURN(std::vector<Incident> rows,
+                          CollectRows<Incident>(result, ReadIncidentRow<Row>));
+      for (Incident& incident : rows) merged.push_back(std::move(incident));
+    }
+    return absl::OkStatus();
+  }();
+  db->Exec("COMMIT").IgnoreError();
+  AG_RETURN_IF_ERROR(status);
+  std::sort(merged.begin(), merged.end(),
+            [](const Incident& a, const Incident& b) { return a.id > b.id; });
+  if (static_cast<int>(merged.size()) > limit) merged.resize(limit);
+  return merged;
+}
+
+absl::StatusOr<std::vector<IncidentEvent>> PostgresStore::ReadEvents(
+    const EventQuery& query) {
+  const std::string sql = absl::StrCat(
+      "SELECT ", AG_EVENT_COLUMNS,
+      " FROM events WHERE sequence > $1 AND sequence <= $2 "
+      "AND ($3 = '' OR service_id = $3) AND ($4 = '' OR incident_id = $4) ",
+      query.newest_first ? "ORDER BY sequence DESC LIMIT $5"
+                         : "ORDER BY sequence LIMIT $5");
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(
+      PgResult result,
+      db->Query(sql, {query.after_sequence, query.up_to_sequence,
+                      query.service_id, query.incident_id,
+                      static_cast<int64_t>(query.limit)}));
+  return CollectRows<IncidentEvent>(result, ReadEventRow<Row>);
+}
+
+int64_t PostgresStore::LastCommittedSequence() { return notifier_.Last(); }
+
+absl::StatusOr<int64_t> PostgresStore::PrunedThroughSequence() {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(
+      PgResult result,
+      db->Query("SELECT value FROM store_marks WHERE name = 'pruned_through'"));
+  return result.rows() == 0 ? 0 : result.row(0).Int(0);
+}
+
+bool PostgresStore::WaitForEventsAfter(int64_t sequence,
+                                       absl::Duration timeout) {
+  return notifier_.WaitAfter(sequence, timeout);
+}
+
+absl::StatusOr<std::optional<Service>> PostgresStore::GetService(
+    const std::string& id) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(
+      PgResult result,
+      db->Query("SELECT " AG_SERVICE_COLUMNS " FROM services WHERE id = $1",
+                {id}));
+  return OptionalRow<Service>(result, ReadServiceRow<Row>);
+}
+
+absl::StatusOr<std::optional<Service>> PostgresStore::GetServiceByName(
+    const std::string& name) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(
+      PgResult result,
+      db->Query("SELECT " AG_SERVICE_COLUMNS " FROM services WHERE name = $1",
+                {name}));
+  return OptionalRow<Service>(result, ReadServiceRow<Row>);
+}
+
+absl::StatusOr<std::vector<Service>> PostgresStore::ListServices(
+    const std::string& after_name, int limit) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(
+      PgResult result,
+      db->Query("SELECT " AG_SERVICE_COLUMNS
+                " FROM services WHERE name > $1 ORDER BY name LIMIT $2",
+                {after_name, static_cast<int64_t>(limit)}));
+  return CollectRows<Service>(result, ReadServiceRow<Row>);
+}
+
+absl::StatusOr<std::optional<WebhookCredential>>
+PostgresStore::FindWebhookCredentialByKeyHash(const std::string& source,
+                                              const std::string& key_hash) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(
+      PgResult result,
+      db->Query("SELECT " AG_CREDENTIAL_COLUMNS
+                " FROM webhook_credentials WHERE source = $1 AND "
+                "key_hash = $2",
+                {source, PgParam::Bytes(key_hash)}));
+  return OptionalRow<WebhookCredential>(result, ReadCredentialRow<Row>);
+}
+
+absl::StatusOr<std::vector<WebhookCredential>>
+PostgresStore::ListWebhookCredentials(const std::string& service_id) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(PgResult result,
+                      db->Query("SELECT " AG_CREDENTIAL_COLUMNS
+                                " FROM webhook_credentials WHERE "
+                                "service_id = $1 ORDER BY source",
+                                {service_id}));
+  return CollectRows<WebhookCredential>(result, ReadCredentialRow<Row>);
+}
+
+absl::StatusOr<std::vector<SourceActivity>> PostgresStore::ListSourceActivity(
+    const std::string& service_id) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(
+      PgResult result,
+      db->Query("SELECT service_id, source, last_alert_at, last_incident_at "
+                "FROM source_activity WHERE service_id = $1 ORDER BY source",
+                {service_id}));
+  return CollectRows<SourceActivity>(
+      result, [](const Row& row) -> absl::StatusOr<SourceActivity> {
+        return SourceActivity{row.Text(0), row.Text(1),
+                              FromMicros(row.OptionalInt(2)),
+                              FromMicros(row.OptionalInt(3))};
+      });
+}
+
+absl::StatusOr<std::optional<ApiToken>> PostgresStore::FindApiTokenByHash(
+    const std::string& token_hash) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(PgResult result,
+                      db->Query("SELECT " AG_TOKEN_COLUMNS
+                                " FROM api_tokens WHERE token_hash = $1",
+                                {PgParam::Bytes(token_hash)}));
+  return OptionalRow<ApiToken>(result, ReadTokenRow<Row>);
+}
+
+absl::StatusOr<std::vector<ApiToken>> PostgresStore::ListApiTokens() {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(
+      PgResult result,
+      db->Query("SELECT " AG_TOKEN_COLUMNS " FROM api_tokens ORDER BY id"));
+  return CollectRows<ApiToken>(result, ReadTokenRow<Row>);
+}
+
+absl::StatusOr<std::vector<AuditEntry>> PostgresStore::ListAuditEntries(
+    int64_t before_id, int limit) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(
+      PgResult result,
+      db->Query("SELECT " AG_AUDIT_COLUMNS
+                " FROM audit_log WHERE $1 = 0 OR id < $1 "
+                "ORDER BY id DESC LIMIT $2",
+                {before_id, static_cast<int64_t>(limit)}));
+  return CollectRows<AuditEntry>(result, ReadAuditRow<Row>);
+}
+
+}  // namespace alertgate
