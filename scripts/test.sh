@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/check_format.sh
 scripts/build.sh
-(cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600)
+# The store conformance tests run against SQLite and a real PostgreSQL
+# server, made for this run and dropped after it.
+(cd build && ../scripts/with_postgres.sh ctest --output-on-failure -j"$(nproc)" --timeout 600)
 # The adapters under AddressSanitizer and UBSan (fuzz-style robustness).
 scripts/asan.sh
 # The benchmark harness in smoke mode (seconds, not figures): keeps it working.

@@ -7,34 +7,14 @@
 #include "gtest/gtest.h"
 #include "server/core/incident_core.h"
 #include "server/model/webhook_key.h"
-#include "server/store/sqlite/sqlite_store.h"
-#include "tests/test_support.h"
+#include "tests/core_on_store.h"
 
 namespace alertgate {
 namespace {
 
-using ::alertgate::testing::FakeClock;
-using ::alertgate::testing::TempDir;
+class ServiceCatalogTest : public ::alertgate::testing::EmptyCoreOnEachStore {};
 
-class ServiceCatalogTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto store = SqliteStore::Open(dir_.File("alertgate.db"));
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-    catalog_ = std::make_unique<ServiceCatalog>(store_.get(), &clock_, &ids_);
-    core_ = std::make_unique<IncidentCore>(store_.get(), &clock_, &ids_);
-  }
-
-  TempDir dir_;
-  FakeClock clock_;
-  IdGenerator ids_{&clock_};
-  std::unique_ptr<SqliteStore> store_;
-  std::unique_ptr<ServiceCatalog> catalog_;
-  std::unique_ptr<IncidentCore> core_;
-};
-
-TEST_F(ServiceCatalogTest, CreatesFindsAndListsServices) {
+TEST_P(ServiceCatalogTest, CreatesFindsAndListsServices) {
   auto checkout = catalog_->CreateService("checkout", "Checkout API");
   ASSERT_TRUE(checkout.ok()) << checkout.status();
   EXPECT_TRUE(IsWellFormedId(checkout->id));
@@ -64,7 +44,7 @@ TEST_F(ServiceCatalogTest, CreatesFindsAndListsServices) {
   EXPECT_TRUE(rest->next_page_token.empty());
 }
 
-TEST_F(ServiceCatalogTest, WebhookKeysResolveRotateAndAreStoredOnlyAsHashes) {
+TEST_P(ServiceCatalogTest, WebhookKeysResolveRotateAndAreStoredOnlyAsHashes) {
   auto service = catalog_->CreateService("checkout", "");
   ASSERT_TRUE(service.ok());
   auto issued = catalog_->IssueWebhookKey(service->id, "bitbucket");
@@ -103,6 +83,9 @@ TEST_F(ServiceCatalogTest, WebhookKeysResolveRotateAndAreStoredOnlyAsHashes) {
             absl::StatusCode::kNotFound);
 
   // A leaked database holds no usable key: the plain key is nowhere in it.
+  if (kind_ != ::alertgate::testing::StoreKind::kSqlite) return;
+  catalog_.reset();
+  core_.reset();
   store_.reset();
   FILE* f = fopen(dir_.File("alertgate.db").c_str(), "rb");
   ASSERT_NE(f, nullptr);
@@ -116,7 +99,7 @@ TEST_F(ServiceCatalogTest, WebhookKeysResolveRotateAndAreStoredOnlyAsHashes) {
             std::string::npos);
 }
 
-TEST_F(ServiceCatalogTest,
+TEST_P(ServiceCatalogTest,
        SourceReceivesAlertsWhileItOpenedAnIncidentIn30Days) {
   auto service = catalog_->CreateService("checkout", "");
   ASSERT_TRUE(service.ok());
@@ -159,6 +142,12 @@ TEST_F(ServiceCatalogTest,
   ASSERT_EQ(sources->size(), 1u);
   EXPECT_EQ((*sources)[0].source, "bitbucket");
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Stores, ServiceCatalogTest,
+    ::testing::Values(::alertgate::testing::StoreKind::kSqlite,
+                      ::alertgate::testing::StoreKind::kPostgres),
+    ::alertgate::testing::StoreName);
 
 }  // namespace
 }  // namespace alertgate

@@ -13,7 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
-#include "tests/core_on_sqlite.h"
+#include "tests/core_on_store.h"
 #include "tests/faults/faulty_vfs.h"
 
 namespace alertgate {
@@ -21,11 +21,11 @@ namespace {
 
 using ::alertgate::testing::FaultyVfs;
 
-class StoreFaultTest : public ::alertgate::testing::CoreOnSqlite {
+class StoreFaultTest : public ::alertgate::testing::CoreOnStore {
  protected:
   void SetUp() override {
     FaultyVfs::Install();
-    CoreOnSqlite::SetUp();
+    CoreOnStore::SetUp();  // SQLite: the faults are its VFS's.
   }
   void TearDown() override {
     FaultyVfs::FailSyncs(false);

@@ -64,10 +64,11 @@ class PgTransaction final : public StoreTransaction {
 
   absl::Status InsertService(const Service& service) override {
     absl::Status status =
-        db_.Query("INSERT INTO services (id, name, description, created_at) "
-                  "VALUES ($1, $2, $3, $4)",
-                  {service.id, service.name, service.description,
-                   ToMicros(service.created_at)})
+        db_.Query(
+               "INSERT INTO services (id, name, description, created_at) "
+               "VALUES ($1, $2, $3, $4)",
+               {service.id, service.name, service.description,
+                ToMicros(service.created_at)})
             .status();
     if (absl::IsAlreadyExists(status)) {
       return errors::ServiceNameTaken(service.name);
@@ -135,15 +136,15 @@ class PgTransaction final : public StoreTransaction {
   absl::StatusOr<int64_t> AppendEvent(const IncidentEvent& event) override {
     const int64_t sequence = last_sequence_ + 1;
     AG_RETURN_IF_ERROR(
-        db_.Query("INSERT INTO events (sequence, at, kind, incident_id, "
-                  "service_id, source, dedup_key, state, actor, note, "
-                  "occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-                  "$10, $11)",
-                  {sequence, ToMicros(event.at),
-                   static_cast<int64_t>(event.kind), event.incident_id,
-                   event.service_id, event.source, event.dedup_key,
-                   static_cast<int64_t>(event.state), event.actor, event.note,
-                   ToMicros(event.occurred_at)})
+        db_.Query(
+               "INSERT INTO events (sequence, at, kind, incident_id, "
+               "service_id, source, dedup_key, state, actor, note, "
+               "occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+               "$10, $11)",
+               {sequence, ToMicros(event.at), static_cast<int64_t>(event.kind),
+                event.incident_id, event.service_id, event.source,
+                event.dedup_key, static_cast<int64_t>(event.state), event.actor,
+                event.note, ToMicros(event.occurred_at)})
             .status());
     last_sequence_ = sequence;
     return sequence;
@@ -167,11 +168,12 @@ class PgTransaction final : public StoreTransaction {
 
   absl::Status InsertIdempotencyRecord(const IdempotencyRecord& r) override {
     return db_
-        .Query("INSERT INTO idempotency_keys (service_id, key, outcome, "
-               "incident_id, sequence, created_at) "
-               "VALUES ($1, $2, $3, $4, $5, $6)",
-               {r.service_id, r.key, static_cast<int64_t>(r.outcome),
-                r.incident_id, r.sequence, ToMicros(r.created_at)})
+        .Query(
+            "INSERT INTO idempotency_keys (service_id, key, outcome, "
+            "incident_id, sequence, created_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            {r.service_id, r.key, static_cast<int64_t>(r.outcome),
+             r.incident_id, r.sequence, ToMicros(r.created_at)})
         .status();
   }
 
@@ -181,15 +183,16 @@ class PgTransaction final : public StoreTransaction {
       std::optional<absl::Time> incident_opened_at) override {
     // GREATEST ignores NULLs: a NULL never erases a time already known.
     return db_
-        .Query("INSERT INTO source_activity (service_id, source, "
-               "last_alert_at, last_incident_at) VALUES ($1, $2, $3, $4) "
-               "ON CONFLICT (service_id, source) DO UPDATE SET "
-               "last_alert_at = GREATEST(source_activity.last_alert_at, "
-               "excluded.last_alert_at), "
-               "last_incident_at = GREATEST(source_activity.last_incident_at, "
-               "excluded.last_incident_at)",
-               {service_id, source, ToMicros(alert_at),
-                ToMicros(incident_opened_at)})
+        .Query(
+            "INSERT INTO source_activity (service_id, source, "
+            "last_alert_at, last_incident_at) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT (service_id, source) DO UPDATE SET "
+            "last_alert_at = GREATEST(source_activity.last_alert_at, "
+            "excluded.last_alert_at), "
+            "last_incident_at = GREATEST(source_activity.last_incident_at, "
+            "excluded.last_incident_at)",
+            {service_id, source, ToMicros(alert_at),
+             ToMicros(incident_opened_at)})
         .status();
   }
 
@@ -206,26 +209,26 @@ class PgTransaction final : public StoreTransaction {
 
   absl::Status PutWebhookCredential(const WebhookCredential& c) override {
     return db_
-        .Query("INSERT INTO webhook_credentials (service_id, source, "
-               "key_hash, secret, issued_at) VALUES ($1, $2, $3, $4, $5) "
-               "ON CONFLICT (service_id, source) DO UPDATE SET "
-               "key_hash = excluded.key_hash, secret = excluded.secret, "
-               "issued_at = excluded.issued_at",
-               {c.service_id, c.source,
-                c.key_hash.empty() ? PgParam::Null()
-                                   : PgParam::Bytes(c.key_hash),
-                c.secret, ToMicros(c.issued_at)})
+        .Query(
+            "INSERT INTO webhook_credentials (service_id, source, "
+            "key_hash, secret, issued_at) VALUES ($1, $2, $3, $4, $5) "
+            "ON CONFLICT (service_id, source) DO UPDATE SET "
+            "key_hash = excluded.key_hash, secret = excluded.secret, "
+            "issued_at = excluded.issued_at",
+            {c.service_id, c.source,
+             c.key_hash.empty() ? PgParam::Null() : PgParam::Bytes(c.key_hash),
+             c.secret, ToMicros(c.issued_at)})
         .status();
   }
 
   absl::Status InsertApiToken(const ApiToken& t) override {
     absl::Status status =
-        db_.Query("INSERT INTO api_tokens (" AG_TOKEN_COLUMNS
-                  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                  {t.id, t.name, static_cast<int64_t>(t.role),
-                   PgParam::Bytes(t.token_hash), ToMicros(t.created_at),
-                   t.created_by, ToMicros(t.last_used_at),
-                   ToMicros(t.revoked_at)})
+        db_.Query(
+               "INSERT INTO api_tokens (" AG_TOKEN_COLUMNS
+               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+               {t.id, t.name, static_cast<int64_t>(t.role),
+                PgParam::Bytes(t.token_hash), ToMicros(t.created_at),
+                t.created_by, ToMicros(t.last_used_at), ToMicros(t.revoked_at)})
             .status();
     if (absl::IsAlreadyExists(status)) {
       return absl::AlreadyExistsError(
@@ -291,7 +294,8 @@ class PgTransaction final : public StoreTransaction {
                   {ToMicros(before), static_cast<int64_t>(limit)}));
     if (picked.rows() == 0) return 0;
     std::vector<std::string> ids;
-    for (int i = 0; i < picked.rows(); ++i) ids.push_back(picked.row(i).Text(0));
+    for (int i = 0; i < picked.rows(); ++i)
+      ids.push_back(picked.row(i).Text(0));
     const std::string batch = ArrayOf(ids);
     AG_ASSIGN_OR_RETURN(
         PgResult highest,
@@ -342,10 +346,11 @@ class PgTransaction final : public StoreTransaction {
  private:
   absl::Status RaisePrunedMark(int64_t sequence) {
     return db_
-        .Query("INSERT INTO store_marks (name, value) VALUES "
-               "('pruned_through', $1) ON CONFLICT (name) DO UPDATE SET "
-               "value = GREATEST(store_marks.value, excluded.value)",
-               {sequence})
+        .Query(
+            "INSERT INTO store_marks (name, value) VALUES "
+            "('pruned_through', $1) ON CONFLICT (name) DO UPDATE SET "
+            "value = GREATEST(store_marks.value, excluded.value)",
+            {sequence})
         .status();
   }
 
@@ -550,15 +555,16 @@ absl::StatusOr<std::vector<Incident>> PostgresStore::ListIncidents(
   AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
   // One snapshot for every state's range: an incident changing state
   // meanwhile is listed exactly once.
-  AG_RETURN_IF_ERROR(db->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  AG_RETURN_IF_ERROR(
+      db->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
   std::vector<Incident> merged;
   absl::Status status = [&]() -> absl::Status {
     for (IncidentState state : states) {
       AG_ASSIGN_OR_RETURN(
           PgResult result,
-          db->Query(sql, {static_cast<int64_t>(state), filter.service_id,
-                          filter.source, before_id,
-                          static_cast<int64_t>(limit)}));
+          db->Query(sql,
+                    {static_cast<int64_t>(state), filter.service_id,
+                     filter.source, before_id, static_cast<int64_t>(limit)}));
       AG_ASSIGN_OR_RETURN(std::vector<Incident> rows,
                           CollectRows<Incident>(result, ReadIncidentRow<Row>));
       for (Incident& incident : rows) merged.push_back(std::move(incident));
@@ -585,9 +591,9 @@ absl::StatusOr<std::vector<IncidentEvent>> PostgresStore::ReadEvents(
   AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
   AG_ASSIGN_OR_RETURN(
       PgResult result,
-      db->Query(sql, {query.after_sequence, query.up_to_sequence,
-                      query.service_id, query.incident_id,
-                      static_cast<int64_t>(query.limit)}));
+      db->Query(sql,
+                {query.after_sequence, query.up_to_sequence, query.service_id,
+                 query.incident_id, static_cast<int64_t>(query.limit)}));
   return CollectRows<IncidentEvent>(result, ReadEventRow<Row>);
 }
 
@@ -611,10 +617,9 @@ absl::StatusOr<std::optional<Service>> PostgresStore::GetService(
     const std::string& id) {
   ReadLease lease(*this);
   AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
-  AG_ASSIGN_OR_RETURN(
-      PgResult result,
-      db->Query("SELECT " AG_SERVICE_COLUMNS " FROM services WHERE id = $1",
-                {id}));
+  AG_ASSIGN_OR_RETURN(PgResult result, db->Query("SELECT " AG_SERVICE_COLUMNS
+                                                 " FROM services WHERE id = $1",
+                                                 {id}));
   return OptionalRow<Service>(result, ReadServiceRow<Row>);
 }
 
@@ -708,12 +713,11 @@ absl::StatusOr<std::vector<AuditEntry>> PostgresStore::ListAuditEntries(
     int64_t before_id, int limit) {
   ReadLease lease(*this);
   AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
-  AG_ASSIGN_OR_RETURN(
-      PgResult result,
-      db->Query("SELECT " AG_AUDIT_COLUMNS
-                " FROM audit_log WHERE $1 = 0 OR id < $1 "
-                "ORDER BY id DESC LIMIT $2",
-                {before_id, static_cast<int64_t>(limit)}));
+  AG_ASSIGN_OR_RETURN(PgResult result,
+                      db->Query("SELECT " AG_AUDIT_COLUMNS
+                                " FROM audit_log WHERE $1 = 0 OR id < $1 "
+                                "ORDER BY id DESC LIMIT $2",
+                                {before_id, static_cast<int64_t>(limit)}));
   return CollectRows<AuditEntry>(result, ReadAuditRow<Row>);
 }
 
