@@ -18,4 +18,7 @@ bench/run.sh --smoke
 # No Bazel server may outlive this script, whatever happens.
 trap 'bazel shutdown >/dev/null 2>&1 || true' EXIT
 bazel build //...
-bazel test //...
+# The same throwaway PostgreSQL server arrangement for the Bazel suite.
+scripts/with_postgres.sh bazel test //... --test_env=PGHOST --test_env=PGPORT \
+  --test_env=PGUSER --test_env=PGPASSWORD --test_env=PGDATABASE \
+  --test_env=ALERTGATE_REQUIRE_POSTGRES

@@ -191,15 +191,26 @@ TEST_F(DataFolderTest, TheStoreIsChosenByOneUrl) {
   }
   // A URL this build does not know is refused, naming the flag.
   ServerProcess unknown;
-  ASSERT_FALSE(
-      unknown.Start(ProjectBinary("server/alertgate"),
-                    {"--role=core", "--data_dir=" + dir_.File("other"),
-                     "--grpc_listen=127.0.0.1:0",
-                     "--store=postgresql://alertgate@localhost/alertgate"},
-                    dir_.File("pg.port"), dir_.File("pg.log")));
-  EXPECT_NE(ReadFileOrEmpty(dir_.File("pg.log")).find("--store=postgresql://"),
+  ASSERT_FALSE(unknown.Start(ProjectBinary("server/alertgate"),
+                             {"--role=core", "--data_dir=" + dir_.File("other"),
+                              "--grpc_listen=127.0.0.1:0",
+                              "--store=mysql://alertgate@localhost/alertgate"},
+                             dir_.File("my.port"), dir_.File("my.log")));
+  EXPECT_NE(ReadFileOrEmpty(dir_.File("my.log")).find("--store=mysql://"),
             std::string::npos)
-      << ReadFileOrEmpty(dir_.File("pg.log"));
+      << ReadFileOrEmpty(dir_.File("my.log"));
+  // A PostgreSQL server that does not answer stops the start, and the
+  // password of the URL is in no log line.
+  ServerProcess unreachable;
+  ASSERT_FALSE(unreachable.Start(
+      ProjectBinary("server/alertgate"),
+      {"--role=core", "--data_dir=" + dir_.File("other2"),
+       "--grpc_listen=127.0.0.1:0",
+       "--store=postgresql://alertgate:pa55word@127.0.0.1:1/alertgate"},
+      dir_.File("pg.port"), dir_.File("pg.log")));
+  const std::string log = ReadFileOrEmpty(dir_.File("pg.log"));
+  EXPECT_NE(log.find("cannot connect"), std::string::npos) << log;
+  EXPECT_EQ(log.find("pa55word"), std::string::npos) << log;
 }
 
 }  // namespace
