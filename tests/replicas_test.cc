@@ -133,7 +133,8 @@ TEST_F(ReplicasTest, AnIdempotencyKeyOnBothReplicasAtOnceHasOneEffect) {
   }
 }
 
-TEST_F(ReplicasTest, ActingByIdWhileAlertsFoldLeavesALegalStateAndFullTimeline) {
+TEST_F(ReplicasTest,
+       ActingByIdWhileAlertsFoldLeavesALegalStateAndFullTimeline) {
   auto opened = a_->core->Ingest(MakeAlert(Action::kTrigger, "cpu"));
   ASSERT_TRUE(opened.ok());
   const std::string id = opened->incident->id;
@@ -195,11 +196,11 @@ TEST_F(ReplicasTest, AWatcherOnOneReplicaSeesEveryEventOfBothInOrder) {
       Replica& replica = t % 2 == 0 ? *a_ : *b_;
       for (int i = 0; i < kPerThread; ++i) {
         const std::string key = absl::StrCat("key-", t, "-", i % 5);
-        ASSERT_TRUE(replica.core
-                        ->Ingest(MakeAlert(i % 7 == 6 ? Action::kResolve
-                                                      : Action::kTrigger,
-                                           key))
-                        .ok());
+        ASSERT_TRUE(
+            replica.core
+                ->Ingest(MakeAlert(
+                    i % 7 == 6 ? Action::kResolve : Action::kTrigger, key))
+                .ok());
       }
     });
   }

@@ -1,5 +1,6 @@
 #include "server/store/postgresql/pg_connection.h"
 
+#include <poll.h>
 #include <postgresql/libpq-fe.h>
 
 #include <vector>
@@ -105,6 +106,25 @@ absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Open(
 PgConnection::~PgConnection() { PQfinish(conn_); }
 
 bool PgConnection::healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+
+bool PgConnection::WaitForNotification(absl::Duration timeout) {
+  auto consume = [this] {
+    bool any = false;
+    while (PGnotify* notify = PQnotifies(conn_)) {
+      any = true;
+      PQfreemem(notify);
+    }
+    return any;
+  };
+  if (consume()) return true;
+  pollfd fd{PQsocket(conn_), POLLIN, 0};
+  if (fd.fd < 0) return false;
+  if (poll(&fd, 1, static_cast<int>(absl::ToInt64Milliseconds(timeout))) <= 0) {
+    return false;
+  }
+  if (PQconsumeInput(conn_) == 0) return false;  // Broken: healthy() says so.
+  return consume();
+}
 
 absl::Status PgConnection::Reconnect() {
   PQreset(conn_);

@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 typedef struct pg_conn PGconn;
 typedef struct pg_result PGresult;
@@ -101,6 +102,9 @@ class PgConnection {
                                  std::initializer_list<PgParam> params = {});
   // False once the server closed the connection or it broke.
   bool healthy() const;
+  // Waits up to `timeout` for a NOTIFY on a channel this connection
+  // LISTENs to; true when one (or more) arrived, and consumes them.
+  bool WaitForNotification(absl::Duration timeout);
   // Connects again after it broke.
   absl::Status Reconnect();
   PGconn* raw() { return conn_; }

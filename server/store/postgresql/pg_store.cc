@@ -476,6 +476,9 @@ std::vector<absl::Status> PostgresStore::CommitBatch(
                    ->Query("UPDATE log_sequence SET value = $1",
                            {tx.last_sequence()})
                    .status();
+      // A hint to the other cores' watchers, delivered at COMMIT (and not
+      // at all on rollback); the log stays the truth.
+      if (commit.ok()) commit = writer_->Exec("NOTIFY alertgate_log");
     }
     if (commit.ok()) commit = writer_->Exec("COMMIT");
     if (!commit.ok()) writer_->Exec("ROLLBACK").IgnoreError();
@@ -492,17 +495,22 @@ std::vector<absl::Status> PostgresStore::CommitBatch(
 }
 
 void PostgresStore::PollSequence() {
+  bool listening = false;
   while (!notifier_.IsClosed()) {
-    if (!poller_connection_->healthy() &&
-        !poller_connection_->Reconnect().ok()) {
-      notifier_.WaitAfter(INT64_MAX, kSequencePoll);
-      continue;
+    if (!poller_connection_->healthy()) {
+      listening = false;
+      if (!poller_connection_->Reconnect().ok()) {
+        notifier_.WaitAfter(INT64_MAX, kSequencePoll);
+        continue;
+      }
     }
+    if (!listening)
+      listening = poller_connection_->Exec("LISTEN alertgate_log").ok();
     absl::StatusOr<PgResult> last =
         poller_connection_->Query("SELECT value FROM log_sequence");
     if (last.ok()) notifier_.Publish(last->row(0).Int(0));
-    // Sleeps until the next poll or the store closes.
-    notifier_.WaitAfter(INT64_MAX, kSequencePoll);
+    // Until a commit's NOTIFY arrives, the next poll, or the store closes.
+    poller_connection_->WaitForNotification(kSequencePoll);
   }
 }
 
