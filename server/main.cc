@@ -28,6 +28,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "adapters/loader/adapter_registry.h"
@@ -211,7 +212,8 @@ int main(int argc, char** argv) {
       "Usage: alertgate [--role=all|core|frontdoor] [--data_dir=DIR] "
       "[--http_listen=HOST:PORT] [--grpc_listen=HOST:PORT] [FLAGS...]\n"
       "       alertgate tokens create --role=ingest|read|operate|admin "
-      "[--name=NAME] [--data_dir=DIR]\n\n"
+      "[--name=NAME] [--data_dir=DIR]\n"
+      "       alertgate migrate [--store=URL | --data_dir=DIR]\n\n"
       "Every flag, with its default, is listed below. Documentation: "
       "README.md and docs/ in the source tree.");
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
@@ -230,9 +232,20 @@ int main(int argc, char** argv) {
           words, StoreUrl(absl::GetFlag(FLAGS_data_dir)),
           absl::GetFlag(FLAGS_role), absl::GetFlag(FLAGS_name));
     }
-    return Fail("unknown command \"" + words[0] +
-                "\"; the only command is \"tokens create\" (--help lists "
-                "the flags)");
+    if (words.size() == 1 && words[0] == "migrate") {
+      // Brings the store's schema up to this build's, and nothing else:
+      // for upgrades run before the cores start (they also migrate at
+      // start, once, under a lock).
+      const std::string url = StoreUrl(absl::GetFlag(FLAGS_data_dir));
+      auto store = alertgate::OpenStore(url, alertgate::StoreCheck::kNone);
+      if (!store.ok()) return Fail(std::string(store.status().message()));
+      printf("alertgate: store %s is migrated to this build's schema\n",
+             alertgate::RedactedStoreUrl(url).c_str());
+      return 0;
+    }
+    return Fail("unknown command \"" + absl::StrJoin(words, " ") +
+                "\"; the commands are \"tokens create\" and \"migrate\" "
+                "(--help lists the flags)");
   }
   const std::string role = absl::GetFlag(FLAGS_role);
   const bool runs_core = role == "all" || role == "core";

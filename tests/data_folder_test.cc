@@ -7,12 +7,14 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "alertgate/v1/incident_service.grpc.pb.h"
 #include "alertgate/v1/service_directory.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -188,6 +190,17 @@ TEST_F(DataFolderTest, TheStoreIsChosenByOneUrl) {
     EXPECT_NE(ReadFileOrEmpty(dir_.File("url.log"))
                   .find("store sqlite://" + elsewhere),
               std::string::npos);
+  }
+  // `alertgate migrate` brings a store to this build's schema and exits.
+  {
+    const std::string command = absl::StrCat(
+        ProjectBinary("server/alertgate"), " migrate --store=sqlite://",
+        dir_.File("migrated.db"), " > ", dir_.File("migrate.log"), " 2>&1");
+    EXPECT_EQ(system(command.c_str()), 0)
+        << ReadFileOrEmpty(dir_.File("migrate.log"));
+    EXPECT_NE(ReadFileOrEmpty(dir_.File("migrate.log")).find("migrated"),
+              std::string::npos);
+    EXPECT_TRUE(std::filesystem::exists(dir_.File("migrated.db")));
   }
   // A URL this build does not know is refused, naming the flag.
   ServerProcess unknown;
