@@ -58,7 +58,9 @@ ABSL_FLAG(std::string, admin_listen, "127.0.0.1:8081",
           "senders reach nothing but webhooks (frontdoor, all). Empty: they "
           "share --http_listen.");
 ABSL_FLAG(std::string, core_address, "127.0.0.1:50051",
-          "The core's gRPC address (frontdoor).");
+          "The core's gRPC address (frontdoor): host:port, several cores as "
+          "ip:port,ip:port, or a DNS name with an address per core; calls "
+          "are spread over the cores that answer.");
 ABSL_FLAG(std::string, plugin_dir, "",
           "Folder of source-adapter plugins (*.so). Empty: the build's "
           "plugin folder, ../plugins beside this binary.");

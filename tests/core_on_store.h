@@ -72,6 +72,11 @@ class ScratchPostgresSchema {
   std::string conninfo() const {
     return absl::StrCat("options=-csearch_path=", name_);
   }
+  // The same as a --store URL (host, port, user, password and database
+  // from the environment).
+  std::string url() const {
+    return absl::StrCat("postgresql://?options=-csearch_path%3D", name_);
+  }
 
  private:
   std::string name_;

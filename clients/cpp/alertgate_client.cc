@@ -51,6 +51,16 @@ void WatchCancellation::Detach() {
   context_ = nullptr;
 }
 
+namespace {
+
+// "host:port" as is; "ip:port,ip:port" as gRPC's ipv4 (or ipv6) list.
+std::string TargetOf(const std::string& address) {
+  if (address.find(',') == std::string::npos) return address;
+  return (address[0] == '[' ? "ipv6:" : "ipv4:") + address;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<AlertgateClient>> AlertgateClient::Connect(
     const ConnectOptions& options) {
   if (options.address.empty()) {
@@ -79,8 +89,12 @@ absl::StatusOr<std::unique_ptr<AlertgateClient>> AlertgateClient::Connect(
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-    client->AddChannel(
-        grpc::CreateCustomChannel(options.address, credentials, args));
+    // Calls are spread over every address the target resolves to (several
+    // cores behind one DNS name, or a list), skipping those that are down.
+    args.SetServiceConfigJSON(
+        R"({"loadBalancingConfig": [{"round_robin": {}}]})");
+    client->AddChannel(grpc::CreateCustomChannel(TargetOf(options.address),
+                                                 credentials, args));
   }
   return client;
 }

@@ -35,7 +35,9 @@ class ClientContext;
 namespace alertgate::client {
 
 struct ConnectOptions {
-  // host:port of the core's gRPC API.
+  // host:port of the core's gRPC API; several cores as a list of
+  // "ip:port,ip:port" or one DNS name with an address per core. Calls are
+  // spread over the cores that answer (round robin).
   std::string address = "127.0.0.1:50051";
   // TLS with these PEM root certificates (empty: the system's).
   bool use_tls = false;
