@@ -4,7 +4,7 @@
 # them in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(git ls-files '*.cc' '*.h' 2>/dev/null | grep -v '^tests/fixtures/' ||
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.cc' '*.h' 2>/dev/null | grep -v '^tests/fixtures/' ||
   find server adapters clients tests bench \( -name '*.cc' -o -name '*.h' \) -not -path 'tests/fixtures/*')
 if [[ "${1:-}" == "--fix" ]]; then
   clang-format -i "${files[@]}"

@@ -40,11 +40,11 @@ class SeveralCoresTest : public ::testing::Test {
   }
 
   void StartCore(ServerProcess& core, const std::string& name) {
-    ASSERT_TRUE(core.Start(ProjectBinary("server/alertgate"),
-                           {"--role=core", "--data_dir=" + dir_.File(name),
-                            "--store=" + schema_.url(),
-                            "--grpc_listen=127.0.0.1:0"},
-                           dir_.File(name + ".ports"), dir_.File(name + ".log")))
+    ASSERT_TRUE(
+        core.Start(ProjectBinary("server/alertgate"),
+                   {"--role=core", "--data_dir=" + dir_.File(name),
+                    "--store=" + schema_.url(), "--grpc_listen=127.0.0.1:0"},
+                   dir_.File(name + ".ports"), dir_.File(name + ".log")))
         << ReadFileOrEmpty(dir_.File(name + ".log"));
   }
 
@@ -71,13 +71,13 @@ TEST_F(SeveralCoresTest, AKilledCoreCostsOnlyItsCallsInFlight) {
     std::ofstream(dir_.File("ingest.token")) << created.token() << "\n";
   }
   ServerProcess frontdoor;
-  ASSERT_TRUE(frontdoor.Start(
-      ProjectBinary("server/alertgate"),
-      {"--role=frontdoor", "--http_listen=127.0.0.1:0",
-       "--core_address=" + a.address() + "," + b.address(),
-       "--core_token_file=" + dir_.File("ingest.token"), "--core_timeout=2s",
-       "--log_deliveries=false"},
-      dir_.File("fd.ports"), dir_.File("fd.log")))
+  ASSERT_TRUE(
+      frontdoor.Start(ProjectBinary("server/alertgate"),
+                      {"--role=frontdoor", "--http_listen=127.0.0.1:0",
+                       "--core_address=" + a.address() + "," + b.address(),
+                       "--core_token_file=" + dir_.File("ingest.token"),
+                       "--core_timeout=2s", "--log_deliveries=false"},
+                      dir_.File("fd.ports"), dir_.File("fd.log")))
       << ReadFileOrEmpty(dir_.File("fd.log"));
   const auto urls = ReadWebhookUrlsFile(dir_.File("a/webhook-urls.txt"));
   ASSERT_TRUE(urls.count("generic"));
@@ -86,13 +86,14 @@ TEST_F(SeveralCoresTest, AKilledCoreCostsOnlyItsCallsInFlight) {
   httplib::Client http("127.0.0.1", frontdoor.http_port());
   int answered_503 = 0;
   auto deliver = [&](int n) {
-    const std::string body = absl::StrCat(
-        R"({"status": "trigger", "event_id": "k-)", n,
-        R"(", "message": "alert )", n, R"("})");
+    const std::string body =
+        absl::StrCat(R"({"status": "trigger", "event_id": "k-)", n,
+                     R"(", "message": "alert )", n, R"("})");
     // A sender: retries 5xx, with the same delivery id.
     for (int attempt = 0; attempt < 100; ++attempt) {
-      auto answer = http.Post(path, {{"Idempotency-Key", absl::StrCat("d-", n)}},
-                              body, "application/json");
+      auto answer =
+          http.Post(path, {{"Idempotency-Key", absl::StrCat("d-", n)}}, body,
+                    "application/json");
       if (answer && answer->status == 200) return true;
       if (answer && answer->status == 503) ++answered_503;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
