@@ -1,10 +1,30 @@
 #include "server/store/store_rows.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "server/model/errors.h"
 
 namespace alertgate {
+
+std::vector<IncidentState> StatesToList(
+    const std::vector<IncidentState>& filter) {
+  std::vector<IncidentState> states = filter;
+  if (states.empty()) {
+    states = {IncidentState::kTriggered, IncidentState::kAcknowledged,
+              IncidentState::kResolved, IncidentState::kSuppressed};
+  }
+  std::sort(states.begin(), states.end());
+  states.erase(std::unique(states.begin(), states.end()), states.end());
+  return states;
+}
+
+void MergeNewestFirst(std::vector<Incident>& rows, int limit) {
+  std::sort(rows.begin(), rows.end(),
+            [](const Incident& a, const Incident& b) { return a.id > b.id; });
+  if (static_cast<int>(rows.size()) > limit) rows.resize(limit);
+}
 
 std::string EncodeTags(const Tags& tags) { return nlohmann::json(tags).dump(); }
 

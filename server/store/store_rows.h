@@ -54,6 +54,16 @@ absl::Status DecodeTagsAndLinks(const std::string& tags_json,
                                 const std::string& links_json,
                                 Incident& incident);
 
+// ListIncidents reads one ordered index range per state, newest first and
+// stopped after `limit` rows, then merges them: a page reads at most
+// states × limit rows whatever the store holds, where one query with
+// "state IN (...)" would read and sort every matching row.
+// The states to read: the filter's, or all of them; sorted, each once.
+std::vector<IncidentState> StatesToList(
+    const std::vector<IncidentState>& filter);
+// The ranges' rows merged: newest first, at most `limit`.
+void MergeNewestFirst(std::vector<Incident>& rows, int limit);
+
 // AG_INCIDENT_COLUMNS.
 template <typename Row>
 absl::StatusOr<Incident> ReadIncidentRow(const Row& row) {

@@ -360,21 +360,17 @@ class PgTransaction final : public StoreTransaction {
 
 }  // namespace
 
-// Borrows a reader connection for the lifetime of the lease.
+// A reader of the pool, connected again first if its connection broke.
 class PostgresStore::ReadLease {
  public:
-  explicit ReadLease(PostgresStore& store)
-      : store_(store), db_(store.AcquireReader()) {}
-  ~ReadLease() { store_.ReleaseReader(db_); }
-  // The connection, connected again first if it broke.
+  explicit ReadLease(PostgresStore& store) : lease_(store.readers_) {}
   absl::StatusOr<PgConnection*> db() {
-    if (!db_->healthy()) AG_RETURN_IF_ERROR(db_->Reconnect());
-    return db_;
+    if (!lease_.db().healthy()) AG_RETURN_IF_ERROR(lease_.db().Reconnect());
+    return &lease_.db();
   }
 
  private:
-  PostgresStore& store_;
-  PgConnection* db_;
+  ConnectionPool<PgConnection>::Lease lease_;
 };
 
 absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
@@ -406,8 +402,7 @@ PostgresStore::PostgresStore(std::string conninfo,
       writer_(std::move(writer)),
       notifier_(last_sequence),
       poller_connection_(std::move(poller)),
-      all_readers_(std::move(readers)) {
-  for (auto& reader : all_readers_) free_readers_.push_back(reader.get());
+      readers_(std::move(readers)) {
   poller_ = std::thread([this] { PollSequence(); });
   writes_ = std::make_unique<GroupCommitQueue>(
       kMaxBatch, [this](const std::vector<const WriteWork*>& batch) {
@@ -514,22 +509,6 @@ void PostgresStore::PollSequence() {
   }
 }
 
-PgConnection* PostgresStore::AcquireReader() {
-  absl::MutexLock lock(&readers_mu_);
-  auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(readers_mu_) {
-    return !free_readers_.empty();
-  };
-  readers_mu_.Await(absl::Condition(&available));
-  PgConnection* reader = free_readers_.back();
-  free_readers_.pop_back();
-  return reader;
-}
-
-void PostgresStore::ReleaseReader(PgConnection* reader) {
-  absl::MutexLock lock(&readers_mu_);
-  free_readers_.push_back(reader);
-}
-
 absl::StatusOr<std::optional<Incident>> PostgresStore::GetIncident(
     const std::string& id) {
   ReadLease lease(*this);
@@ -543,15 +522,8 @@ absl::StatusOr<std::optional<Incident>> PostgresStore::GetIncident(
 
 absl::StatusOr<std::vector<Incident>> PostgresStore::ListIncidents(
     const IncidentFilter& filter, const std::string& before_id, int limit) {
-  // As the SQLite store: one ordered index range per state, read newest
-  // first and stopped after `limit` rows, then merged.
-  std::vector<IncidentState> states = filter.states;
-  if (states.empty()) {
-    states = {IncidentState::kTriggered, IncidentState::kAcknowledged,
-              IncidentState::kResolved, IncidentState::kSuppressed};
-  }
-  std::sort(states.begin(), states.end());
-  states.erase(std::unique(states.begin(), states.end()), states.end());
+  // One ordered index range per state, merged (store_rows.h).
+  const std::vector<IncidentState> states = StatesToList(filter.states);
   // Built from fixed fragments only; every value is a bound parameter. An
   // empty filter value matches everything.
   const std::string sql = absl::StrCat(
@@ -581,9 +553,7 @@ absl::StatusOr<std::vector<Incident>> PostgresStore::ListIncidents(
   }();
   db->Exec("COMMIT").IgnoreError();
   AG_RETURN_IF_ERROR(status);
-  std::sort(merged.begin(), merged.end(),
-            [](const Incident& a, const Incident& b) { return a.id > b.id; });
-  if (static_cast<int>(merged.size()) > limit) merged.resize(limit);
+  MergeNewestFirst(merged, limit);
   return merged;
 }
 

@@ -25,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "server/store/connection_pool.h"
 #include "server/store/group_commit.h"
 #include "server/store/incident_store.h"
 #include "server/store/postgresql/pg_connection.h"
@@ -88,17 +89,13 @@ class PostgresStore final : public IncidentStore {
       const std::vector<const WriteWork*>& batch);
   // Follows other cores' commits until the store closes.
   void PollSequence();
-  PgConnection* AcquireReader();
-  void ReleaseReader(PgConnection* reader);
 
   const std::string conninfo_;
   std::unique_ptr<PgConnection> writer_;
   SequenceNotifier notifier_;
   std::unique_ptr<PgConnection> poller_connection_;
 
-  absl::Mutex readers_mu_;
-  std::vector<std::unique_ptr<PgConnection>> all_readers_;
-  std::vector<PgConnection*> free_readers_ ABSL_GUARDED_BY(readers_mu_);
+  ConnectionPool<PgConnection> readers_;
 
   std::thread poller_;
   // Last: its writer starts after everything above exists.

@@ -505,19 +505,6 @@ absl::Status CheckStoreContents(SqliteConnection& db, const std::string& path,
 
 }  // namespace
 
-// Borrows a reader connection for the lifetime of the lease.
-class SqliteStore::ReadLease {
- public:
-  explicit ReadLease(SqliteStore& store)
-      : store_(store), db_(store.AcquireReader()) {}
-  ~ReadLease() { store_.ReleaseReader(db_); }
-  SqliteConnection& db() { return *db_; }
-
- private:
-  SqliteStore& store_;
-  SqliteConnection* db_;
-};
-
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
     const std::string& path, StoreCheck check) {
   AG_RETURN_IF_ERROR(CheckStoreFileHeader(path));
@@ -547,8 +534,7 @@ SqliteStore::SqliteStore(std::unique_ptr<SqliteConnection> writer,
                          int64_t last_sequence)
     : writer_(std::move(writer)),
       notifier_(last_sequence),
-      all_readers_(std::move(readers)) {
-  for (auto& reader : all_readers_) free_readers_.push_back(reader.get());
+      readers_(std::move(readers)) {
   writes_ = std::make_unique<GroupCommitQueue>(
       kMaxBatch, [this](const std::vector<const WriteWork*>& batch) {
         return CommitBatch(batch);
@@ -645,25 +631,9 @@ absl::Status SqliteStore::RunStatic(const char* sql) {
   return stmt.Run();
 }
 
-SqliteConnection* SqliteStore::AcquireReader() {
-  absl::MutexLock lock(&readers_mu_);
-  auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(readers_mu_) {
-    return !free_readers_.empty();
-  };
-  readers_mu_.Await(absl::Condition(&available));
-  SqliteConnection* reader = free_readers_.back();
-  free_readers_.pop_back();
-  return reader;
-}
-
-void SqliteStore::ReleaseReader(SqliteConnection* reader) {
-  absl::MutexLock lock(&readers_mu_);
-  free_readers_.push_back(reader);
-}
-
 absl::StatusOr<std::optional<Incident>> SqliteStore::GetIncident(
     const std::string& id) {
-  ReadLease lease(*this);
+  ReadLease lease(readers_);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       lease.db().PrepareStatic("SELECT " AG_INCIDENT_COLUMNS
@@ -675,17 +645,8 @@ absl::StatusOr<std::optional<Incident>> SqliteStore::GetIncident(
 absl::StatusOr<std::vector<Incident>> SqliteStore::ListIncidents(
     const IncidentFilter& filter, const std::string& before_id, int limit) {
   // One ordered index range per state — (service_id, state, id), or
-  // (state, id) across services — read newest first and stopped after
-  // `limit` rows, then merged. A page thus reads at most states × limit rows
-  // whatever the store holds; one query with "state IN (...)" would read and
-  // sort every matching row.
-  std::vector<IncidentState> states = filter.states;
-  if (states.empty()) {
-    states = {IncidentState::kTriggered, IncidentState::kAcknowledged,
-              IncidentState::kResolved, IncidentState::kSuppressed};
-  }
-  std::sort(states.begin(), states.end());
-  states.erase(std::unique(states.begin(), states.end()), states.end());
+  // (state, id) across services — merged (store_rows.h).
+  const std::vector<IncidentState> states = StatesToList(filter.states);
 
   // Built from fixed fragments only; every value is a bound parameter.
   std::string sql = absl::StrCat("SELECT ", AG_INCIDENT_COLUMNS,
@@ -695,7 +656,7 @@ absl::StatusOr<std::vector<Incident>> SqliteStore::ListIncidents(
   if (!before_id.empty()) absl::StrAppend(&sql, " AND id < ?4");
   absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ?5");
 
-  ReadLease lease(*this);
+  ReadLease lease(readers_);
   // One read transaction: every state's range comes from the same snapshot,
   // so an incident changing state meanwhile is listed exactly once.
   AG_RETURN_IF_ERROR(lease.db().Exec("BEGIN"));
@@ -718,9 +679,7 @@ absl::StatusOr<std::vector<Incident>> SqliteStore::ListIncidents(
   }();
   lease.db().Exec("COMMIT").IgnoreError();
   AG_RETURN_IF_ERROR(status);
-  std::sort(merged.begin(), merged.end(),
-            [](const Incident& a, const Incident& b) { return a.id > b.id; });
-  if (static_cast<int>(merged.size()) > limit) merged.resize(limit);
+  MergeNewestFirst(merged, limit);
   return merged;
 }
 
@@ -734,7 +693,7 @@ absl::StatusOr<std::vector<IncidentEvent>> SqliteStore::ReadEvents(
     absl::StrAppend(&sql, " AND incident_id = ?4");
   absl::StrAppend(&sql, query.newest_first ? " ORDER BY sequence DESC LIMIT ?5"
                                            : " ORDER BY sequence LIMIT ?5");
-  ReadLease lease(*this);
+  ReadLease lease(readers_);
   AG_ASSIGN_OR_RETURN(SqliteStatement stmt, lease.db().Prepare(sql));
   stmt.Bind(1, query.after_sequence).Bind(2, query.up_to_sequence);
   if (!query.service_id.empty()) stmt.Bind(3, query.service_id);
@@ -746,7 +705,7 @@ absl::StatusOr<std::vector<IncidentEvent>> SqliteStore::ReadEvents(
 int64_t SqliteStore::LastCommittedSequence() { return notifier_.Last(); }
 
 absl::StatusOr<int64_t> SqliteStore::PrunedThroughSequence() {
-  ReadLease lease(*this);
+  ReadLease lease(readers_);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       lease.db().PrepareStatic(
@@ -763,7 +722,7 @@ bool SqliteStore::WaitForEventsAfter(int64_t sequence, absl::Duration timeout) {
 
 absl::StatusOr<std::optional<Service>> SqliteStore::GetService(
     const std::string& id) {
-  ReadLease lease(*this);
+  ReadLease lease(readers_);
   AG_ASSIGN_OR_RETURN(SqliteStatement stmt,
                       lease.db().PrepareStatic("SELECT " AG_SERVICE_COLUMNS
                                                " FROM services WHERE id = ?1"));
@@ -773,7 +732,7 @@ absl::StatusOr<std::optional<Service>> SqliteStore::GetService(
 
 absl::StatusOr<std::optional<Service>> SqliteStore::GetServiceByName(
     const std::string& name) {
-  ReadLease lease(*this);
+  ReadLease lease(readers_);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       lease.db().PrepareStatic("SELECT " AG_SERVICE_COLUMNS
@@ -784,7 +743,7 @@ absl::StatusOr<std::optional<Service>> SqliteStore::GetServiceByName(
 
 absl::StatusOr<std::vector<Service>> SqliteStore::ListServices(
     const std::string& after_name, int limit) {
-  ReadLease lease(*this);
+  ReadLease lease(readers_);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       lease.db().PrepareStatic(
@@ -797,7 +756,7 @@ absl::StatusOr<std::vector<Service>> SqliteStore::ListServices(
 absl::StatusOr<std::optional<WebhookCredential>>
 SqliteStore::FindWebhookCredentialByKeyHash(const std::string& source,
                                             const std::string& key_hash) {
-  ReadLease lease(*this);
+  ReadLease lease(readers_);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       lease.db().PrepareStatic(
@@ -810,7 +769,7 @@ SqliteStore::FindWebhookCredentialByKeyHash(const std::string& source,
 
 absl::StatusOr<std::vector<WebhookCredential>>
 SqliteStore::ListWebhookCredentials(const std::string& service_id) {
-  ReadLease lease(*this);
+  ReadLease lease(readers_);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       lease.db().PrepareStatic("SELECT " AG_CREDENTIAL_COLUMNS
@@ -823,7 +782,7 @@ SqliteStore::ListWebhookCredentials(const std::string& service_id) {
 
 absl::StatusOr<std::vector<SourceActivity>> SqliteStore::ListSourceActivity(
     const std::string& service_id) {
-  ReadLease lease(*this);
+  ReadLease lease(readers_);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       lease.db().PrepareStatic("SELECT service_id, source, last_alert_at, "
@@ -840,7 +799,7 @@ absl::StatusOr<std::vector<SourceActivity>> SqliteStore::ListSourceActivity(
 
 absl::StatusOr<std::optional<ApiToken>> SqliteStore::FindApiTokenByHash(
     const std::string& token_hash) {
-  ReadLease lease(*this);
+  ReadLease lease(readers_);
   AG_ASSIGN_OR_RETURN(SqliteStatement stmt,
                       lease.db().PrepareStatic("SELECT " AG_TOKEN_COLUMNS
                                                " FROM api_tokens WHERE "
@@ -850,7 +809,7 @@ absl::StatusOr<std::optional<ApiToken>> SqliteStore::FindApiTokenByHash(
 }
 
 absl::StatusOr<std::vector<ApiToken>> SqliteStore::ListApiTokens() {
-  ReadLease lease(*this);
+  ReadLease lease(readers_);
   AG_ASSIGN_OR_RETURN(SqliteStatement stmt,
                       lease.db().PrepareStatic("SELECT " AG_TOKEN_COLUMNS
                                                " FROM api_tokens ORDER BY id"));
@@ -859,7 +818,7 @@ absl::StatusOr<std::vector<ApiToken>> SqliteStore::ListApiTokens() {
 
 absl::StatusOr<std::vector<AuditEntry>> SqliteStore::ListAuditEntries(
     int64_t before_id, int limit) {
-  ReadLease lease(*this);
+  ReadLease lease(readers_);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       lease.db().PrepareStatic("SELECT " AG_AUDIT_COLUMNS

@@ -25,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "server/store/connection_pool.h"
 #include "server/store/group_commit.h"
 #include "server/store/incident_store.h"
 #include "server/store/sequence_notifier.h"
@@ -89,7 +90,7 @@ class SqliteStore final : public IncidentStore {
       const std::string& service_id) override;
 
  private:
-  class ReadLease;
+  using ReadLease = ConnectionPool<SqliteConnection>::Lease;
 
   SqliteStore(std::unique_ptr<SqliteConnection> writer,
               std::vector<std::unique_ptr<SqliteConnection>> readers,
@@ -99,8 +100,6 @@ class SqliteStore final : public IncidentStore {
       const std::vector<const WriteWork*>& batch);
   // Runs a statement of static text on the writer connection.
   absl::Status RunStatic(const char* sql);
-  SqliteConnection* AcquireReader();
-  void ReleaseReader(SqliteConnection* reader);
 
   std::unique_ptr<SqliteConnection> writer_;
   SequenceNotifier notifier_;
@@ -108,9 +107,7 @@ class SqliteStore final : public IncidentStore {
   // write is attempted (each answers UNAVAILABLE) until an operator acts.
   std::atomic<bool> damaged_{false};
 
-  absl::Mutex readers_mu_;
-  std::vector<std::unique_ptr<SqliteConnection>> all_readers_;
-  std::vector<SqliteConnection*> free_readers_ ABSL_GUARDED_BY(readers_mu_);
+  ConnectionPool<SqliteConnection> readers_;
 
   // Last: its writer starts after everything above exists.
   std::unique_ptr<GroupCommitQueue> writes_;
