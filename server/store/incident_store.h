@@ -139,6 +139,11 @@ class IncidentStore {
   // Runs `work` in a write transaction. Returns `work`'s error (its changes
   // rolled back), UNAVAILABLE if the commit failed (nothing committed), or OK
   // once the changes are durable. `work` must not block or call the store.
+  // A store may run `work` more than once (it rolls back and runs a group
+  // again when one work's late-reported failure spoiled the first try):
+  // `work` sets its outputs rather than adding to them, and only the run
+  // whose transaction commits counts. A write's failure may be reported by
+  // a later call of the same transaction rather than by the write itself.
   virtual absl::Status Write(WriteWork work) = 0;
 
   using WriteDone = std::function<void(absl::Status)>;

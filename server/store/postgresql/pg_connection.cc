@@ -3,17 +3,42 @@
 #include <poll.h>
 #include <postgresql/libpq-fe.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "server/model/status_macros.h"
 
 namespace alertgate {
 namespace {
 
 constexpr Oid kByteaOid = 17;
+
+// Parameters laid out as libpq takes them; borrows the values.
+class BoundParams {
+ public:
+  template <typename Params>
+  explicit BoundParams(const Params& params) {
+    for (const PgParam& param : params) {
+      values_.push_back(param.value() ? param.value()->data() : nullptr);
+      lengths_.push_back(param.value() ? static_cast<int>(param.value()->size())
+                                       : 0);
+      formats_.push_back(param.binary() ? 1 : 0);
+    }
+  }
+  int count() const { return static_cast<int>(values_.size()); }
+  const char* const* values() const { return values_.data(); }
+  const int* lengths() const { return lengths_.data(); }
+  const int* formats() const { return formats_.data(); }
+
+ private:
+  std::vector<const char*> values_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
+};
 
 }  // namespace
 
@@ -100,12 +125,14 @@ absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Open(
     PQfinish(conn);
     return status;
   }
-  return std::unique_ptr<PgConnection>(new PgConnection(conn));
+  return std::unique_ptr<PgConnection>(new PgConnection(conninfo, conn));
 }
 
 PgConnection::~PgConnection() { PQfinish(conn_); }
 
-bool PgConnection::healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+bool PgConnection::healthy() const {
+  return !broken_ && PQstatus(conn_) == CONNECTION_OK;
+}
 
 bool PgConnection::WaitForNotification(absl::Duration timeout) {
   auto consume = [this] {
@@ -127,7 +154,13 @@ bool PgConnection::WaitForNotification(absl::Duration timeout) {
 }
 
 absl::Status PgConnection::Reconnect() {
-  PQreset(conn_);
+  // A fresh connection rather than PQreset(): nothing of a pipeline that
+  // broke half way can linger.
+  deferred_.clear();
+  prepared_.clear();  // They belonged to the old session.
+  PQfinish(conn_);
+  conn_ = PQconnectdb(conninfo_.c_str());
+  broken_ = false;
   if (PQstatus(conn_) == CONNECTION_OK) return absl::OkStatus();
   return absl::UnavailableError(
       absl::StrCat("postgresql: cannot reconnect: ",
@@ -152,25 +185,146 @@ absl::StatusOr<PgResult> PgConnection::Check(PGresult* raw,
 }
 
 absl::Status PgConnection::Exec(const std::string& sql) {
+  AG_RETURN_IF_ERROR(Flush());
   return Check(PQexec(conn_, sql.c_str()), sql).status();
 }
 
 absl::StatusOr<PgResult> PgConnection::Query(
     const std::string& sql, std::initializer_list<PgParam> params) {
-  std::vector<const char*> values;
-  std::vector<int> lengths;
-  std::vector<int> formats;
-  values.reserve(params.size());
-  for (const PgParam& param : params) {
-    values.push_back(param.value() ? param.value()->data() : nullptr);
-    lengths.push_back(param.value() ? static_cast<int>(param.value()->size())
-                                    : 0);
-    formats.push_back(param.binary() ? 1 : 0);
+  if (!deferred_.empty() || prepare_) {
+    Defer(sql, std::vector<PgParam>(params));
+    return RunPipeline(std::move(deferred_));
   }
-  return Check(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()),
-                            nullptr, values.data(), lengths.data(),
-                            formats.data(), /*resultFormat=*/0),
+  const BoundParams bound(params);
+  return Check(PQexecParams(conn_, sql.c_str(), bound.count(), nullptr,
+                            bound.values(), bound.lengths(), bound.formats(),
+                            /*resultFormat=*/0),
                sql);
+}
+
+void PgConnection::Defer(std::string sql, std::vector<PgParam> params,
+                         absl::Status unless_one_row) {
+  if (!unless_one_row.ok()) {
+    // Any other count divides by zero (SQLSTATE 22012), read back below as
+    // `unless_one_row`.
+    sql = absl::StrCat("WITH changed AS (", sql,
+                       " RETURNING 1) SELECT 1 / (count(*) = 1)::int "
+                       "FROM changed");
+  }
+  deferred_.push_back(Statement{std::move(sql), std::move(params),
+                                std::move(unless_one_row), owner_});
+}
+
+void PgConnection::DiscardDeferredOf(int owner) {
+  deferred_.erase(std::remove_if(deferred_.begin(), deferred_.end(),
+                                 [owner](const Statement& statement) {
+                                   return statement.owner == owner;
+                                 }),
+                  deferred_.end());
+}
+
+absl::Status PgConnection::Flush() {
+  if (deferred_.empty()) return absl::OkStatus();
+  return RunPipeline(std::move(deferred_)).status();
+}
+
+absl::Status PgConnection::Broken(absl::string_view what) {
+  broken_ = true;
+  return absl::UnavailableError(absl::StrCat(
+      "postgresql: connection lost (", what,
+      "): ", absl::StripTrailingAsciiWhitespace(PQerrorMessage(conn_))));
+}
+
+void PgConnection::Fail(absl::Status& first_failure, absl::Status failure,
+                        int owner) {
+  if (!first_failure.ok()) return;
+  first_failure = std::move(failure);
+  if (failed_owner_ == kNoOwner) failed_owner_ = owner;
+}
+
+absl::StatusOr<PgResult> PgConnection::RunPipeline(
+    std::vector<Statement> statements) {
+  deferred_.clear();
+  if (PQenterPipelineMode(conn_) != 1) return Broken("pipeline");
+  // Statements prepared in this pipeline: each adds one result, read first.
+  std::vector<bool> preparing(statements.size(), false);
+  for (size_t i = 0; i < statements.size(); ++i) {
+    const Statement& statement = statements[i];
+    const BoundParams bound(statement.params);
+    int sent = 0;
+    if (prepare_) {
+      auto [it, added] = prepared_.try_emplace(
+          statement.sql, absl::StrCat("ag", prepared_.size()));
+      preparing[i] = added;
+      sent = (!added ||
+              PQsendPrepare(conn_, it->second.c_str(), statement.sql.c_str(),
+                            bound.count(), nullptr) == 1) &&
+             PQsendQueryPrepared(conn_, it->second.c_str(), bound.count(),
+                                 bound.values(), bound.lengths(),
+                                 bound.formats(), /*resultFormat=*/0) == 1;
+    } else {
+      sent = PQsendQueryParams(conn_, statement.sql.c_str(), bound.count(),
+                               nullptr, bound.values(), bound.lengths(),
+                               bound.formats(), /*resultFormat=*/0);
+    }
+    if (sent != 1) return Broken(statement.sql);
+    last_sent_owner_ = statement.owner;
+  }
+  if (PQpipelineSync(conn_) != 1) return Broken("pipeline sync");
+  // One result per statement (two when it is being prepared), each followed
+  // by a null; a statement after a failure comes back
+  // PGRES_PIPELINE_ABORTED (not run).
+  absl::Status first_failure;
+  std::optional<PgResult> last;
+  for (size_t i = 0; i < statements.size(); ++i) {
+    if (preparing[i]) {
+      PGresult* prepared = PQgetResult(conn_);
+      if (prepared == nullptr) return Broken(statements[i].sql);
+      absl::Status status = Check(prepared, statements[i].sql).status();
+      if (!status.ok()) {
+        prepared_.erase(statements[i].sql);  // Prepared again next time.
+        Fail(first_failure, status, statements[i].owner);
+      }
+      if (PGresult* extra = PQgetResult(conn_)) {
+        PQclear(extra);
+        return Broken("pipeline: more results than statements");
+      }
+    }
+    PGresult* raw = PQgetResult(conn_);
+    if (raw == nullptr) return Broken(statements[i].sql);
+    if (PQresultStatus(raw) == PGRES_PIPELINE_ABORTED) {
+      PQclear(raw);
+      if (first_failure.ok()) {
+        first_failure = absl::InternalError("postgresql: pipeline aborted");
+      }
+    } else {
+      const char* sqlstate = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+      const bool not_one_row = !statements[i].unless_one_row.ok() &&
+                               sqlstate != nullptr &&
+                               absl::string_view(sqlstate) == "22012";
+      absl::StatusOr<PgResult> result = Check(raw, statements[i].sql);
+      if (not_one_row) {
+        Fail(first_failure, statements[i].unless_one_row, statements[i].owner);
+      } else if (!result.ok()) {
+        Fail(first_failure, result.status(), statements[i].owner);
+      } else if (i + 1 == statements.size()) {
+        last = std::move(*result);
+      }
+    }
+    if (PGresult* extra = PQgetResult(conn_)) {
+      PQclear(extra);
+      return Broken("pipeline: more results than statements");
+    }
+  }
+  PGresult* sync = PQgetResult(conn_);
+  const bool synced =
+      sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  if (sync != nullptr) PQclear(sync);
+  if (!synced || PQexitPipelineMode(conn_) != 1) {
+    return Broken("pipeline sync");
+  }
+  if (!first_failure.ok()) return first_failure;
+  return std::move(*last);
 }
 
 }  // namespace alertgate

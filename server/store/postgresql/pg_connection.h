@@ -9,6 +9,10 @@
 //   anything else                                   INTERNAL
 // and a connection that broke as UNAVAILABLE.
 //
+// Statements whose rows nobody reads can be deferred: they travel with the
+// next Query() or Flush() in one libpq pipeline, so a transaction's writes
+// cost one round trip together instead of one each.
+//
 // Thread safety: none; one thread uses a connection at a time.
 #ifndef ALERTGATE_SERVER_STORE_POSTGRESQL_PG_CONNECTION_H_
 #define ALERTGATE_SERVER_STORE_POSTGRESQL_PG_CONNECTION_H_
@@ -18,7 +22,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -97,9 +103,40 @@ class PgConnection {
 
   // Runs one or more statements without parameters.
   absl::Status Exec(const std::string& sql);
-  // Runs one statement with parameters.
+  // Runs one statement with parameters, after what is deferred (in the
+  // same round trip); the first failure among them all.
   absl::StatusOr<PgResult> Query(const std::string& sql,
                                  std::initializer_list<PgParam> params = {});
+  // Queues one statement to run before the next Query() or Flush().
+  // `unless_one_row`: what to report when it did not touch exactly one row
+  // (OK: any count is fine). Checked by the server, so that the failure
+  // stops the statements after it as any error does: `sql` is then an
+  // INSERT, UPDATE or DELETE without RETURNING.
+  void Defer(std::string sql, std::vector<PgParam> params = {},
+             absl::Status unless_one_row = absl::OkStatus());
+  // Runs what is deferred; the first failure among it.
+  absl::Status Flush();
+  // Drops what is deferred, unsent.
+  void DiscardDeferred() { deferred_.clear(); }
+
+  // Owners: a caller running several units of work in one transaction
+  // tags the statements of each (set_owner), to learn whose statement
+  // failed when a pipeline carried several units' statements.
+  static constexpr int kNoOwner = -1;
+  void set_owner(int owner) { owner_ = owner; }
+  // The owner of the first statement that failed since ResetFailure()
+  // (kNoOwner: none failed).
+  int failed_owner() const { return failed_owner_; }
+  void ResetFailure() { failed_owner_ = kNoOwner; }
+  // Drops the deferred statements of `owner`, unsent.
+  void DiscardDeferredOf(int owner);
+  // Whether a statement of `owner` was sent since set_owner(owner).
+  bool SentAnyOf(int owner) const { return last_sent_owner_ == owner; }
+  // From now on, each distinct statement is parsed and planned once per
+  // session (a named prepared statement) instead of at every run. For
+  // statements whose best plan does not depend on their parameters: the
+  // writer's, not the readers' optional filters.
+  void PrepareStatements() { prepare_ = true; }
   // False once the server closed the connection or it broke.
   bool healthy() const;
   // Waits up to `timeout` for a NOTIFY on a channel this connection
@@ -110,10 +147,34 @@ class PgConnection {
   PGconn* raw() { return conn_; }
 
  private:
-  explicit PgConnection(PGconn* conn) : conn_(conn) {}
+  struct Statement {
+    std::string sql;
+    std::vector<PgParam> params;
+    absl::Status unless_one_row;
+    int owner;
+  };
+  PgConnection(std::string conninfo, PGconn* conn)
+      : conninfo_(std::move(conninfo)), conn_(conn) {}
   absl::StatusOr<PgResult> Check(PGresult* result, absl::string_view what);
+  // Sends `statements` in one pipeline and reads every result: the last
+  // statement's rows, or the first failure.
+  absl::StatusOr<PgResult> RunPipeline(std::vector<Statement> statements);
+  absl::Status Broken(absl::string_view what);
+  // Keeps `failure` as the pipeline's first, and its owner as the failed.
+  void Fail(absl::Status& first_failure, absl::Status failure, int owner);
 
+  const std::string conninfo_;
   PGconn* conn_;
+  // Set when a pipeline went wrong half way: the connection is dropped and
+  // opened afresh by Reconnect().
+  bool broken_ = false;
+  std::vector<Statement> deferred_;
+  bool prepare_ = false;
+  int owner_ = kNoOwner;
+  int failed_owner_ = kNoOwner;
+  int last_sent_owner_ = kNoOwner;
+  // Statement text → its prepared name in this session.
+  absl::flat_hash_map<std::string, std::string> prepared_;
 };
 
 // The status a libpq error maps to (see the table above).

@@ -44,6 +44,28 @@ std::string ArrayOf(const std::vector<std::string>& values) {
   return absl::StrCat("{", absl::StrJoin(values, ","), "}");
 }
 
+// An incident's columns in AG_INCIDENT_COLUMNS order, as $1..$18.
+std::vector<PgParam> IncidentValues(const Incident& i) {
+  return {i.id,
+          i.service_id,
+          i.source,
+          i.dedup_key,
+          static_cast<int64_t>(i.state),
+          i.summary,
+          i.description,
+          static_cast<int64_t>(i.severity),
+          EncodeTags(i.tags),
+          EncodeLinks(i.links),
+          i.alert_count,
+          ToMicros(i.opened_at),
+          ToMicros(i.last_seen_at),
+          ToMicros(i.acknowledged_at),
+          i.acknowledged_by,
+          ToMicros(i.resolved_at),
+          i.resolved_by,
+          i.event_count};
+}
+
 // StoreTransaction over the writer connection, inside the batch's
 // transaction. Tracks the highest sequence it appended.
 class PgTransaction final : public StoreTransaction {
@@ -97,55 +119,40 @@ class PgTransaction final : public StoreTransaction {
     return OptionalRow<Incident>(result, ReadIncidentRow<Row>);
   }
 
+  // Writes are deferred: they reach the server with the next read or at
+  // the end of the write (CommitBatch flushes), one round trip for all.
   absl::Status InsertIncident(const Incident& i) override {
-    return db_
-        .Query("INSERT INTO incidents (" AG_INCIDENT_COLUMNS
-               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-               "$13, $14, $15, $16, $17, $18)",
-               {i.id, i.service_id, i.source, i.dedup_key,
-                static_cast<int64_t>(i.state), i.summary, i.description,
-                static_cast<int64_t>(i.severity), EncodeTags(i.tags),
-                EncodeLinks(i.links), i.alert_count, ToMicros(i.opened_at),
-                ToMicros(i.last_seen_at), ToMicros(i.acknowledged_at),
-                i.acknowledged_by, ToMicros(i.resolved_at), i.resolved_by,
-                i.event_count})
-        .status();
+    db_.Defer("INSERT INTO incidents (" AG_INCIDENT_COLUMNS
+              ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+              "$13, $14, $15, $16, $17, $18)",
+              IncidentValues(i));
+    return absl::OkStatus();
   }
 
   absl::Status UpdateIncident(const Incident& i) override {
-    AG_ASSIGN_OR_RETURN(
-        PgResult result,
-        db_.Query("UPDATE incidents SET service_id = $2, source = $3, "
-                  "dedup_key = $4, state = $5, summary = $6, "
-                  "description = $7, severity = $8, tags = $9, links = $10, "
-                  "alert_count = $11, opened_at = $12, last_seen_at = $13, "
-                  "acknowledged_at = $14, acknowledged_by = $15, "
-                  "resolved_at = $16, resolved_by = $17, event_count = $18 "
-                  "WHERE id = $1",
-                  {i.id, i.service_id, i.source, i.dedup_key,
-                   static_cast<int64_t>(i.state), i.summary, i.description,
-                   static_cast<int64_t>(i.severity), EncodeTags(i.tags),
-                   EncodeLinks(i.links), i.alert_count, ToMicros(i.opened_at),
-                   ToMicros(i.last_seen_at), ToMicros(i.acknowledged_at),
-                   i.acknowledged_by, ToMicros(i.resolved_at), i.resolved_by,
-                   i.event_count}));
-    if (result.affected() != 1) return errors::IncidentNotFound(i.id);
+    db_.Defer(
+        "UPDATE incidents SET service_id = $2, source = $3, "
+        "dedup_key = $4, state = $5, summary = $6, "
+        "description = $7, severity = $8, tags = $9, links = $10, "
+        "alert_count = $11, opened_at = $12, last_seen_at = $13, "
+        "acknowledged_at = $14, acknowledged_by = $15, "
+        "resolved_at = $16, resolved_by = $17, event_count = $18 "
+        "WHERE id = $1",
+        IncidentValues(i), errors::IncidentNotFound(i.id));
     return absl::OkStatus();
   }
 
   absl::StatusOr<int64_t> AppendEvent(const IncidentEvent& event) override {
     const int64_t sequence = last_sequence_ + 1;
-    AG_RETURN_IF_ERROR(
-        db_.Query(
-               "INSERT INTO events (sequence, at, kind, incident_id, "
-               "service_id, source, dedup_key, state, actor, note, "
-               "occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-               "$10, $11)",
-               {sequence, ToMicros(event.at), static_cast<int64_t>(event.kind),
-                event.incident_id, event.service_id, event.source,
-                event.dedup_key, static_cast<int64_t>(event.state), event.actor,
-                event.note, ToMicros(event.occurred_at)})
-            .status());
+    db_.Defer(
+        "INSERT INTO events (sequence, at, kind, incident_id, "
+        "service_id, source, dedup_key, state, actor, note, "
+        "occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+        "$10, $11)",
+        {sequence, ToMicros(event.at), static_cast<int64_t>(event.kind),
+         event.incident_id, event.service_id, event.source, event.dedup_key,
+         static_cast<int64_t>(event.state), event.actor, event.note,
+         ToMicros(event.occurred_at)});
     last_sequence_ = sequence;
     return sequence;
   }
@@ -167,14 +174,13 @@ class PgTransaction final : public StoreTransaction {
   }
 
   absl::Status InsertIdempotencyRecord(const IdempotencyRecord& r) override {
-    return db_
-        .Query(
-            "INSERT INTO idempotency_keys (service_id, key, outcome, "
-            "incident_id, sequence, created_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6)",
-            {r.service_id, r.key, static_cast<int64_t>(r.outcome),
-             r.incident_id, r.sequence, ToMicros(r.created_at)})
-        .status();
+    db_.Defer(
+        "INSERT INTO idempotency_keys (service_id, key, outcome, "
+        "incident_id, sequence, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+        {r.service_id, r.key, static_cast<int64_t>(r.outcome), r.incident_id,
+         r.sequence, ToMicros(r.created_at)});
+    return absl::OkStatus();
   }
 
   absl::Status RecordSourceActivity(
@@ -182,18 +188,16 @@ class PgTransaction final : public StoreTransaction {
       absl::Time alert_at,
       std::optional<absl::Time> incident_opened_at) override {
     // GREATEST ignores NULLs: a NULL never erases a time already known.
-    return db_
-        .Query(
-            "INSERT INTO source_activity (service_id, source, "
-            "last_alert_at, last_incident_at) VALUES ($1, $2, $3, $4) "
-            "ON CONFLICT (service_id, source) DO UPDATE SET "
-            "last_alert_at = GREATEST(source_activity.last_alert_at, "
-            "excluded.last_alert_at), "
-            "last_incident_at = GREATEST(source_activity.last_incident_at, "
-            "excluded.last_incident_at)",
-            {service_id, source, ToMicros(alert_at),
-             ToMicros(incident_opened_at)})
-        .status();
+    db_.Defer(
+        "INSERT INTO source_activity (service_id, source, "
+        "last_alert_at, last_incident_at) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT (service_id, source) DO UPDATE SET "
+        "last_alert_at = GREATEST(source_activity.last_alert_at, "
+        "excluded.last_alert_at), "
+        "last_incident_at = GREATEST(source_activity.last_incident_at, "
+        "excluded.last_incident_at)",
+        {service_id, source, ToMicros(alert_at), ToMicros(incident_opened_at)});
+    return absl::OkStatus();
   }
 
   absl::StatusOr<std::optional<WebhookCredential>> FindWebhookCredential(
@@ -378,6 +382,8 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
   AG_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> writer,
                       PgConnection::Open(conninfo));
   AG_RETURN_IF_ERROR(MigratePgSchema(*writer));
+  // The writer runs the same few statements all day.
+  writer->PrepareStatements();
   std::vector<std::unique_ptr<PgConnection>> readers;
   for (int i = 0; i < kReaderCount; ++i) {
     AG_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> reader,
@@ -426,58 +432,106 @@ void PostgresStore::WriteAsync(WriteWork work, WriteDone done) {
 
 std::vector<absl::Status> PostgresStore::CommitBatch(
     const std::vector<const WriteWork*>& batch) {
+  // Round trips: one to begin and lock, one per callback read (the first
+  // also carries the previous callback's writes), one to commit. A write
+  // that fails is almost always found by its own callback's next read; when
+  // only a later callback's read finds it, the batch runs again in careful
+  // mode (one more round trip per callback). Callbacks may run twice; only
+  // the committed run counts (incident_store.h).
+  bool retry = false;
+  std::vector<absl::Status> results = TryBatch(batch, /*careful=*/false, retry);
+  if (retry) results = TryBatch(batch, /*careful=*/true, retry);
+  return results;
+}
+
+std::vector<absl::Status> PostgresStore::TryBatch(
+    const std::vector<const WriteWork*>& batch, bool careful, bool& retry) {
+  retry = false;
   std::vector<absl::Status> results(batch.size());
   PgTransaction tx(*writer_);
   absl::Status commit = absl::OkStatus();
   if (!writer_->healthy()) commit = writer_->Reconnect();
-  if (commit.ok()) commit = writer_->Exec("BEGIN");
+  writer_->set_owner(PgConnection::kNoOwner);
+  writer_->ResetFailure();
   if (commit.ok()) {
     // The cluster-wide writer lock, and the log's last sequence under it.
+    writer_->Defer("BEGIN");
     absl::StatusOr<PgResult> locked =
         writer_->Query("SELECT value FROM log_sequence FOR UPDATE");
     commit = locked.status();
     if (locked.ok()) tx.set_last_sequence(locked->row(0).Int(0));
   }
+  // Gives the attempt up when a statement of an earlier callback failed.
+  // Never when the connection broke: what the server did is then unknown,
+  // and a second run could apply a write twice.
+  auto earlier_failed = [this](int callback) {
+    const int owner = writer_->failed_owner();
+    return owner != PgConnection::kNoOwner && owner < callback &&
+           writer_->healthy();
+  };
   const int64_t first_sequence = tx.last_sequence();
-  if (commit.ok()) {
-    for (size_t i = 0; i < batch.size(); ++i) {
-      // Each callback gets a savepoint, so its failure undoes only its own
-      // changes and the rest of the batch still commits.
-      const int64_t sequence_before = tx.last_sequence();
-      absl::Status status = writer_->Exec("SAVEPOINT one_write");
-      if (status.ok()) {
-        try {
-          status = (*batch[i])(tx);
-        } catch (const std::exception& e) {
-          status =
-              absl::InternalError(absl::StrCat("write failed: ", e.what()));
-        }
-        if (status.ok()) {
-          status = writer_->Exec("RELEASE SAVEPOINT one_write");
-        } else {
-          writer_->Exec("ROLLBACK TO SAVEPOINT one_write").IgnoreError();
-          writer_->Exec("RELEASE SAVEPOINT one_write").IgnoreError();
-          tx.set_last_sequence(sequence_before);
-        }
+  for (size_t i = 0; commit.ok() && i < batch.size(); ++i) {
+    // Each callback gets a savepoint, so its failure undoes only its own
+    // changes and the rest of the batch still commits.
+    const int owner = static_cast<int>(i);
+    const int64_t sequence_before = tx.last_sequence();
+    writer_->set_owner(owner);
+    writer_->Defer("SAVEPOINT one_write");
+    absl::Status status;
+    try {
+      status = (*batch[i])(tx);
+    } catch (const std::exception& e) {
+      status = absl::InternalError(absl::StrCat("write failed: ", e.what()));
+    }
+    if (status.ok()) {
+      writer_->Defer("RELEASE SAVEPOINT one_write");
+      if (careful) status = writer_->Flush();
+    }
+    if (!careful && earlier_failed(owner)) {
+      retry = true;
+      commit = absl::AbortedError("retried carefully");
+      break;
+    }
+    if (!status.ok()) {
+      writer_->DiscardDeferredOf(owner);
+      if (writer_->SentAnyOf(owner)) {
+        writer_->Defer("ROLLBACK TO SAVEPOINT one_write");
+        writer_->Defer("RELEASE SAVEPOINT one_write");
       }
-      results[i] = status;
-      if (!writer_->healthy()) {
-        commit = errors::StoreUnavailable("the connection to PostgreSQL broke");
+      // Sends the earlier callbacks' writes too: a failure now is theirs.
+      absl::Status flushed = writer_->Flush();
+      if (!flushed.ok() && !careful && earlier_failed(owner)) {
+        retry = true;
+        commit = absl::AbortedError("retried carefully");
         break;
       }
+      if (!flushed.ok()) commit = flushed;
+      tx.set_last_sequence(sequence_before);
     }
-    if (commit.ok() && tx.last_sequence() != first_sequence) {
-      commit = writer_
-                   ->Query("UPDATE log_sequence SET value = $1",
-                           {tx.last_sequence()})
-                   .status();
-      // A hint to the other cores' watchers, delivered at COMMIT (and not
-      // at all on rollback); the log stays the truth.
-      if (commit.ok()) commit = writer_->Exec("NOTIFY alertgate_log");
+    results[i] = status;
+    writer_->ResetFailure();
+    if (!writer_->healthy()) {
+      commit = errors::StoreUnavailable("the connection to PostgreSQL broke");
     }
-    if (commit.ok()) commit = writer_->Exec("COMMIT");
-    if (!commit.ok()) writer_->Exec("ROLLBACK").IgnoreError();
   }
+  writer_->set_owner(PgConnection::kNoOwner);
+  if (commit.ok() && tx.last_sequence() != first_sequence) {
+    writer_->Defer("UPDATE log_sequence SET value = $1", {tx.last_sequence()});
+    // A hint to the other cores' watchers, delivered at COMMIT (and not at
+    // all on rollback); the log stays the truth.
+    writer_->Defer("NOTIFY alertgate_log");
+  }
+  if (commit.ok()) {
+    writer_->Defer("COMMIT");
+    commit = writer_->Flush();
+    // The last callback's writes travel with the commit.
+    retry = !commit.ok() && !careful && earlier_failed(batch.size());
+  }
+  if (!commit.ok()) {
+    writer_->DiscardDeferred();
+    writer_->Exec("ROLLBACK").IgnoreError();
+  }
+  if (retry) return results;
   if (commit.ok()) {
     notifier_.Publish(tx.last_sequence());
   } else {
@@ -535,8 +589,7 @@ absl::StatusOr<std::vector<Incident>> PostgresStore::ListIncidents(
   AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
   // One snapshot for every state's range: an incident changing state
   // meanwhile is listed exactly once.
-  AG_RETURN_IF_ERROR(
-      db->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  db->Defer("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   std::vector<Incident> merged;
   absl::Status status = [&]() -> absl::Status {
     for (IncidentState state : states) {
