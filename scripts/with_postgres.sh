@@ -8,4 +8,5 @@
 #   scripts/with_postgres.sh COMMAND [ARGS...]
 set -euo pipefail
 export ALERTGATE_REQUIRE_POSTGRES=1
+export ALERTGATE_PG_CLUSTER=15/regress
 exec pg_virtualenv -v 15 "$@"

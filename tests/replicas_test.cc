@@ -14,9 +14,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "server/core/id_generator.h"
 #include "server/core/incident_core.h"
+#include "server/core/retention.h"
 #include "server/core/service_catalog.h"
 #include "server/store/postgresql/pg_store.h"
 #include "tests/core_on_store.h"
@@ -226,6 +228,41 @@ TEST_F(ReplicasTest, AWatcherOnOneReplicaSeesEveryEventOfBothInOrder) {
     EXPECT_EQ(watched[i].incident_id, (*log)[i].incident_id);
     EXPECT_EQ(watched[i].kind, (*log)[i].kind);
   }
+}
+
+TEST_F(ReplicasTest, RetentionRunsOnOneReplicaAtATime) {
+  ASSERT_TRUE(a_->core->Ingest(MakeAlert(Action::kTrigger, "old")).ok());
+  ASSERT_TRUE(a_->core->Ingest(MakeAlert(Action::kResolve, "old")).ok());
+  clock_.Advance(absl::Hours(24 * 91));  // Past resolved_incidents.
+  RetentionOptions options;
+  options.interval = absl::ZeroDuration();  // Run by hand only.
+  RetentionPruner pruner_b(b_->store.get(), &clock_, options);
+
+  // While replica A holds the retention job, B leaves it alone.
+  absl::Notification a_running, a_may_finish;
+  std::thread a_job([&] {
+    auto ran = a_->store->RunExclusive("retention", [&] {
+      a_running.Notify();
+      a_may_finish.WaitForNotification();
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(ran.ok() && *ran);
+  });
+  a_running.WaitForNotification();
+  absl::StatusOr<PruneCounts> skipped = pruner_b.RunOnce();
+  ASSERT_TRUE(skipped.ok()) << skipped.status();
+  EXPECT_TRUE(skipped->pruned_elsewhere);
+  EXPECT_EQ(skipped->resolved_incidents, 0);
+  EXPECT_EQ(AllIncidents(*b_).size(), 1u);
+  a_may_finish.Notify();
+  a_job.join();
+
+  // Then B's turn comes.
+  absl::StatusOr<PruneCounts> pruned = pruner_b.RunOnce();
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_FALSE(pruned->pruned_elsewhere);
+  EXPECT_EQ(pruned->resolved_incidents, 1);
+  EXPECT_TRUE(AllIncidents(*b_).empty());
 }
 
 }  // namespace

@@ -41,6 +41,14 @@ RetentionPruner::~RetentionPruner() {
 
 absl::StatusOr<PruneCounts> RetentionPruner::RunOnce() {
   PruneCounts counts;
+  AG_ASSIGN_OR_RETURN(const bool ran, store_->RunExclusive("retention", [&] {
+    return Prune(counts);
+  }));
+  counts.pruned_elsewhere = !ran;
+  return counts;
+}
+
+absl::Status RetentionPruner::Prune(PruneCounts& counts) {
   const absl::Time now = clock_->Now();
   // One batch per write: ingest's writes queue behind at most one batch.
   auto drain = [&](auto prune, int64_t& total) -> absl::Status {
@@ -79,7 +87,7 @@ absl::StatusOr<PruneCounts> RetentionPruner::RunOnce() {
         },
         counts.fold_events));
   }
-  return counts;
+  return absl::OkStatus();
 }
 
 }  // namespace alertgate

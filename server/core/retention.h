@@ -39,6 +39,9 @@ struct PruneCounts {
   int64_t idempotency_keys = 0;
   int64_t resolved_incidents = 0;
   int64_t fold_events = 0;
+  // True when another core sharing the store was pruning, so this one
+  // left it alone.
+  bool pruned_elsewhere = false;
 };
 
 class RetentionPruner {
@@ -51,10 +54,13 @@ class RetentionPruner {
   RetentionPruner(const RetentionPruner&) = delete;
   RetentionPruner& operator=(const RetentionPruner&) = delete;
 
-  // Prunes everything past its window now, batch by batch.
+  // Prunes everything past its window now, batch by batch; or nothing, when
+  // another core sharing the store is pruning (one at a time).
   absl::StatusOr<PruneCounts> RunOnce();
 
  private:
+  absl::Status Prune(PruneCounts& counts);
+
   IncidentStore* store_;
   const Clock* clock_;
   RetentionOptions options_;

@@ -30,6 +30,7 @@
 #include "absl/time/time.h"
 #include "server/model/api_token.h"
 #include "server/model/incident_model.h"
+#include "server/model/status_macros.h"
 
 namespace alertgate {
 
@@ -199,6 +200,17 @@ class IncidentStore {
   // Audit entries with id < `before_id` (all if 0), newest first.
   virtual absl::StatusOr<std::vector<AuditEntry>> ListAuditEntries(
       int64_t before_id, int limit) = 0;
+
+  // Background jobs (retention, timers) run on one process at a time among
+  // those sharing the store. Runs `job` and returns true, or returns false
+  // at once when another process runs the job named `name` now. The
+  // default suits stores that one process owns.
+  virtual absl::StatusOr<bool> RunExclusive(
+      const std::string& name, const std::function<absl::Status()>& job) {
+    (void)name;
+    AG_RETURN_IF_ERROR(job());
+    return true;
+  }
 
  protected:
   IncidentStore() = default;

@@ -628,6 +628,28 @@ absl::StatusOr<std::vector<IncidentEvent>> PostgresStore::ReadEvents(
   return CollectRows<IncidentEvent>(result, ReadEventRow<Row>);
 }
 
+absl::StatusOr<bool> PostgresStore::RunExclusive(
+    const std::string& name, const std::function<absl::Status()>& job) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  // Advisory locks are per database: the schema is part of the key, so
+  // that deployments in other schemas do not wait for each other.
+  const std::string key = absl::StrCat("alertgate job ", name, " in ");
+  AG_ASSIGN_OR_RETURN(
+      PgResult locked,
+      db->Query("SELECT pg_try_advisory_lock(hashtext($1 || current_schema()))",
+                {key}));
+  if (locked.row(0).Text(0) != "t") return false;
+  absl::Status ran = job();
+  // Unlocked also if the connection broke meanwhile: the server drops a
+  // session's advisory locks with the session.
+  db->Query("SELECT pg_advisory_unlock(hashtext($1 || current_schema()))",
+            {key})
+      .IgnoreError();
+  AG_RETURN_IF_ERROR(ran);
+  return true;
+}
+
 int64_t PostgresStore::LastCommittedSequence() { return notifier_.Last(); }
 
 absl::StatusOr<int64_t> PostgresStore::PrunedThroughSequence() {

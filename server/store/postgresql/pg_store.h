@@ -78,6 +78,11 @@ class PostgresStore final : public IncidentStore {
   absl::StatusOr<std::vector<ApiToken>> ListApiTokens() override;
   absl::StatusOr<std::vector<AuditEntry>> ListAuditEntries(int64_t before_id,
                                                            int limit) override;
+  // A session-level advisory lock, keyed by `name`, on a reader connection
+  // held for the job's length.
+  absl::StatusOr<bool> RunExclusive(
+      const std::string& name,
+      const std::function<absl::Status()>& job) override;
 
  private:
   class ReadLease;
