@@ -63,7 +63,9 @@ grpc_rate = get("grpc_ingest", "calls_per_second", 0)
 large_rate = get("large_ingest", "calls_per_second", 0)
 list_p99 = get("large_list", "p99_ms", 0)
 large_rss = get("large_rss", "peak_rss_mb", 0)
-lost = sum(get(n, "lost", 0) for n in ("allinone_store", "split_store", "small_store"))
+STORE_CHECKS = ("allinone_store", "split_store", "small_store", "attack_store",
+                "pg_allinone_store", "pg_two_cores_store")
+lost = sum(get(n, "lost", 0) for n in STORE_CHECKS)
 
 rows = []
 def row(what, name, rate_field="per_second"):
@@ -132,7 +134,7 @@ counted, at most one per connection.)
 | run | acknowledged | stored |
 |---|---|---|
 """ + "\n".join(f"| {n} | {get(n, 'acked')} | {get(n, 'stored')} |"
-                for n in ("allinone_store", "split_store", "small_store") if n in r) + f"""
+                for n in STORE_CHECKS if n in r) + f"""
 
 ## Targets (issue 7)
 
@@ -146,6 +148,55 @@ counted, at most one per connection.)
 | with 1,000,000 stored: `ListIncidents` p99 ≤ 5 ms | {list_p99:.2f} ms | {verdict(list_p99 <= 5)} |
 | with 1,000,000 stored: core RSS ≤ 150 MB | {large_rss:,.0f} MB | {verdict(large_rss <= 150)} |
 | no acknowledged webhook lost | {lost} lost | {verdict(lost == 0)} |
+"""
+pg_aio = get("pg_allinone_c16", "per_second", 0)
+pg_two = get("pg_two_cores_c16", "per_second", 0)
+pg_grpc = get("pg_grpc_ingest", "calls_per_second", 0)
+pg_grpc_two = (get("pg_two_cores_grpc_a", "calls_per_second", 0)
+               + get("pg_two_cores_grpc_b", "calls_per_second", 0))
+pg_ceiling = get("pg_ceiling", "inserts_per_second", 0)
+pg_large = get("pg_large_ingest", "calls_per_second", 0)
+pg_list_p99 = get("pg_large_list", "p99_ms", 0)
+if "pg_allinone_c16" in r:
+    pg_rows = []
+    def pg_row(what, name):
+        x = r.get(name)
+        if x:
+            pg_rows.append(f"| {what} | {x.get('per_second', 0):,.0f} | {x.get('p50_ms', 0):.2f} | "
+                           f"{x.get('p99_ms', 0):.2f} | {x.get('cpu_us_per_request', 0):,.0f} |")
+    pg_row("SQLite, all-in-one (from the table above)", "allinone_c16")
+    pg_row("PostgreSQL, all-in-one, one core", "pg_allinone_c16")
+    pg_row("PostgreSQL, one front door over two cores", "pg_two_cores_c16")
+    md += f"""
+## PostgreSQL (issue 14)
+
+The same paths on a throwaway PostgreSQL 15 on this machine
+(`bench/postgres.sh`, run by `bench/run.sh` under `pg_virtualenv` with
+`{get('pg_settings', 'settings', '')}`): load generator, PostgreSQL and alertgate
+share the two CPUs. CPU per request counts alertgate's processes only, not
+PostgreSQL's.
+
+| Bitbucket webhooks, 16 connections | requests/s | p50 ms | p99 ms | alertgate CPU µs/request |
+|---|---|---|---|---|
+""" + "\n".join(pg_rows) + f"""
+
+| what | figure |
+|---|---|
+| ceiling: `pgbench`, one-row INSERT transactions, 16 clients | {pg_ceiling:,.0f} commits/s |
+| `IngestAlert` over gRPC, SQLite (from above) | {grpc_rate:,.0f} alerts/s |
+| `IngestAlert` over gRPC, PostgreSQL, one core, 32 threads | {pg_grpc:,.0f} alerts/s, p99 {get('pg_grpc_ingest', 'p99_ms', 0):.2f} ms ({ratio(pg_grpc, grpc_rate)} of SQLite, {ratio(pg_grpc, pg_ceiling)} of the pgbench ceiling) |
+| `IngestAlert` over gRPC, PostgreSQL, two cores, 16 threads each | {pg_grpc_two:,.0f} alerts/s ({ratio(pg_grpc_two, pg_grpc)} of one core) |
+| seeding {int(incidents):,} incidents on PostgreSQL (in process, 100 alerts per write) | {get('pg_seed', 'per_second', 0):,.0f} incidents/s |
+| `IngestAlert` with {int(incidents):,} incidents stored | {pg_large:,.0f} alerts/s ({ratio(pg_large, pg_grpc)} of the empty-store rate) |
+| `ListIncidents`, 50 per page, {int(incidents):,} stored | p50 {get('pg_large_list', 'p50_ms', 0):.2f} ms, p99 {pg_list_p99:.2f} ms |
+
+| target (issue 14) | this run | |
+|---|---|---|
+| webhooks durable on PostgreSQL ≥ 3,000/s | {pg_aio:,.0f}/s (one core), {pg_two:,.0f}/s (two) | {verdict(max(pg_aio, pg_two) >= 3000)} |
+| gRPC ingest on PostgreSQL ≥ 6,000/s | {pg_grpc:,.0f}/s (one core), {pg_grpc_two:,.0f}/s (two) | {verdict(max(pg_grpc, pg_grpc_two) >= 6000)} |
+| with {int(incidents):,} stored: ingest ≥ 90% of empty | {ratio(pg_large, pg_grpc)} | {verdict(pg_grpc and pg_large >= 0.9 * pg_grpc)} |
+| with {int(incidents):,} stored: `ListIncidents` p99 ≤ 5 ms | {pg_list_p99:.2f} ms | {verdict(pg_list_p99 <= 5)} |
+| acknowledged = stored | {sum(get(n, 'lost', 0) for n in ('pg_allinone_store', 'pg_two_cores_store'))} lost | {verdict(sum(get(n, 'lost', 0) for n in ('pg_allinone_store', 'pg_two_cores_store')) == 0)} |
 """
 atk, atk_n = r.get("attack_allinone_c16", {}), r.get("attack_nginx_c16", {})
 hold, hold_n = r.get("attack_hold", {}), r.get("attack_nginx_hold", {})

@@ -12,6 +12,9 @@
 #   7. under attack: deliveries while 1,000 idle and 300 trickling
 #      connections are held (alone and behind deploy/nginx/alertgate.conf),
 #      RSS under endless chunked bodies, threads with 2,000 watchers
+#   8. PostgreSQL (bench/postgres.sh, on a throwaway server): pgbench's
+#      insert rate as the ceiling, webhooks and gRPC on one core and on two
+#      cores sharing the database, and a store of 1,000,000 incidents
 # and checks after each alertgate run that the store holds exactly what was
 # acknowledged. Writes bench/results/latest.json and docs/benchmarks.md.
 #
@@ -67,99 +70,9 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-CLK_TCK=$(getconf CLK_TCK)
-
-log() { echo "bench: $*" >&2; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-peak_rss_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# start NAME PORTFILE COMMAND...: runs COMMAND in the background until it
-# writes PORTFILE; sets $PID.
-start() {
-  local name=$1 ports=$2
-  shift 2
-  "$@" > "$WORK/$name.log" 2>&1 &
-  PID=$!
-  PIDS+=("$PID")
-  for _ in $(seq 200); do [[ -s $ports ]] && return 0; sleep 0.05; done
-  cat "$WORK/$name.log" >&2
-  echo "bench: $name did not start" >&2
-  exit 1
-}
-port_of() { sed -n "s/^$2=//p" "$1"; }
-stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
-
-# wrk_run CONNECTIONS URL SCRIPT ARGS...: prints wrk's JSON line.
-wrk_run() {
-  local connections=$1 url=$2 script=$3
-  shift 3
-  wrk -t2 -c"$connections" -d"${SECONDS_PER_RUN}s" --latency -s "$ROOT/bench/wrk/$script" \
-    "$url" -- "$@" | tail -n 1
-}
-
-# measure NAME CONNECTIONS URL SCRIPT ARGS... with $MEASURED_PIDS set: one
-# result file with wrk's figures plus CPU per acknowledged request and peak
-# RSS of the measured processes.
-measure() {
-  local name=$1 connections=$2
-  shift 2
-  local before=0 after=0 pid
-  for pid in $MEASURED_PIDS; do before=$((before + $(cpu_ticks "$pid"))); done
-  local result
-  result=$(wrk_run "$connections" "$@")
-  for pid in $MEASURED_PIDS; do after=$((after + $(cpu_ticks "$pid"))); done
-  local rss=0
-  for pid in $MEASURED_PIDS; do rss=$((rss + $(peak_rss_kb "$pid"))); done
-  /usr/bin/python3 - "$RESULTS/$name.json" "$result" "$((after - before))" "$CLK_TCK" "$rss" "$connections" <<'PY'
-import json, sys
-path, wrk, ticks, clk, rss, conns = sys.argv[1:]
-r = json.loads(wrk)
-r["connections"] = int(conns)
-r["cpu_seconds"] = int(ticks) / int(clk)
-r["cpu_us_per_request"] = 1e6 * r["cpu_seconds"] / max(1, r["acked"])
-r["peak_rss_mb"] = int(rss) / 1024
-json.dump(r, open(path, "w"))
-PY
-  log "$name: $(cat "$RESULTS/$name.json")"
-}
-
-# check_store NAME DATABASE ACKED_TOTAL: the idempotency keys stored (one
-# per acknowledged delivery) against the acknowledged count. Requests still
-# in flight when wrk stops may commit without being counted: at most one per
-# connection.
-check_store() {
-  local name=$1 database=$2 acked=$3 connections=$4
-  local stored
-  stored=$(sqlite3 "$database" "SELECT count(*) FROM idempotency_keys")
-  local lost=$(( acked > stored ? acked - stored : 0 ))
-  echo "{\"acked\": $acked, \"stored\": $stored, \"lost\": $lost, \"in_flight_allowance\": $connections}" \
-    > "$RESULTS/$name.json"
-  log "$name: acknowledged $acked, stored $stored"
-  if (( stored < acked || stored - acked > connections )); then
-    echo "bench: FAILED $name: acknowledged $acked but stored $stored" >&2
-    exit 1
-  fi
-}
-# A gRPC load run whose calls failed measures the failures, not the server.
-check_calls() {  # NAME RESULT_JSON
-  local errors
-  errors=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['errors'])" "$2")
-  if [[ "$errors" != 0 ]]; then
-    echo "bench: FAILED $1: $errors calls failed ($(cat "$2"))" >&2
-    exit 1
-  fi
-}
-acked_of() { /usr/bin/python3 -c "import json,sys; print(sum(json.load(open(f))['acked'] for f in sys.argv[1:]))" "$@"; }
-
-start_allinone() {  # DATA_DIR → $PID, $HTTP, $GRPC
-  rm -f "$1.ports"
-  start alertgate "$1.ports" "$ALERTGATE" --data_dir="$1" --grpc_listen=127.0.0.1:0 \
-    --http_listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 --log_deliveries=false \
-    --port_file="$1.ports"
-  HTTP=$(port_of "$1.ports" http); GRPC=$(port_of "$1.ports" grpc)
-}
-webhook_path() { awk -v s="$2" '$1 == s {print $2}' "$1/webhook-urls.txt" | sed 's|^http://[^/]*||'; }
+export ROOT BUILD WORK RESULTS SECONDS_PER_RUN SMOKE INCIDENTS ALERTGATE FIXTURES
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 log "work folder $WORK; ${SECONDS_PER_RUN}s per run; build $BUILD"
 
@@ -375,6 +288,10 @@ stop "$ATTACK_PID"
 ATTACK_ACKED=$(acked_of "$RESULTS/attack_allinone_c16.json")
 [[ -f $RESULTS/attack_nginx_c16.json ]] && ATTACK_ACKED=$((ATTACK_ACKED + $(acked_of "$RESULTS/attack_nginx_c16.json")))
 check_store attack_store "$WORK/attack/alertgate.db" "$ATTACK_ACKED" 64
+
+# 8. PostgreSQL: the same paths on a throwaway server with fsync on.
+log "postgresql: a throwaway server (pg_virtualenv)"
+pg_virtualenv -v 15 -o fsync=on -o synchronous_commit=on bash "$ROOT/bench/postgres.sh"
 
 # Results.
 OUT=bench/results

@@ -169,11 +169,11 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
   AG_ASSIGN_OR_RETURN(bool service_exists, ServiceExists(tx, alert.service_id));
   if (!service_exists) return errors::ServiceNotFound(alert.service_id);
 
-  if (!alert.idempotency_key.empty()) {
-    AG_ASSIGN_OR_RETURN(
-        std::optional<IdempotencyRecord> seen,
-        tx.FindIdempotencyRecord(alert.service_id, alert.idempotency_key));
-    if (seen) {
+  AG_ASSIGN_OR_RETURN(StoreTransaction::IngestLookup looked_up,
+                      tx.LookupForIngest(alert.service_id, alert.dedup_key,
+                                         alert.idempotency_key));
+  if (std::optional<IdempotencyRecord>& seen = looked_up.seen) {
+    {
       result.outcome = seen->outcome;
       result.sequence = seen->sequence;
       result.replayed = true;
@@ -185,8 +185,7 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
     }
   }
 
-  AG_ASSIGN_OR_RETURN(std::optional<Incident> open,
-                      tx.FindOpenIncident(alert.service_id, alert.dedup_key));
+  std::optional<Incident>& open = looked_up.open;
   const Transition transition = NextTransition(
       open ? std::optional<IncidentState>(open->state) : std::nullopt,
       alert.action);

@@ -90,6 +90,26 @@ class StoreTransaction {
                         const std::string& key) = 0;
   virtual absl::Status InsertIdempotencyRecord(
       const IdempotencyRecord& record) = 0;
+  // What every ingest reads first: the record of `idempotency_key` (none
+  // looked for when it is empty) and the open incident of `dedup_key`, in
+  // the service. The default asks for each in turn; a store over a network
+  // answers both in one round trip.
+  struct IngestLookup {
+    std::optional<IdempotencyRecord> seen;
+    std::optional<Incident> open;
+  };
+  virtual absl::StatusOr<IngestLookup> LookupForIngest(
+      const std::string& service_id, const std::string& dedup_key,
+      const std::string& idempotency_key) {
+    IngestLookup found;
+    if (!idempotency_key.empty()) {
+      AG_ASSIGN_OR_RETURN(found.seen,
+                          FindIdempotencyRecord(service_id, idempotency_key));
+      if (found.seen) return found;
+    }
+    AG_ASSIGN_OR_RETURN(found.open, FindOpenIncident(service_id, dedup_key));
+    return found;
+  }
 
   // Notes that `source` sent `service_id` an alert at `alert_at`, and, when
   // `incident_opened_at` is set, that the alert opened an incident then.

@@ -18,6 +18,7 @@
 #include "server/model/api_token.h"
 #include "server/model/incident_model.h"
 #include "server/model/status_macros.h"
+#include "server/store/incident_store.h"
 
 namespace alertgate {
 
@@ -32,6 +33,10 @@ namespace alertgate {
   "id, name, role, token_hash, created_at, created_by, last_used_at, " \
   "revoked_at"
 #define AG_AUDIT_COLUMNS "id, at, actor, action, target, detail"
+#define AG_IDEMPOTENCY_COLUMNS \
+  "service_id, key, outcome, incident_id, sequence, created_at"
+#define AG_SOURCE_ACTIVITY_COLUMNS \
+  "service_id, source, last_alert_at, last_incident_at"
 #define AG_EVENT_COLUMNS                                                    \
   "sequence, at, kind, incident_id, service_id, source, dedup_key, state, " \
   "actor, note, occurred_at"
@@ -141,6 +146,38 @@ absl::StatusOr<IncidentEvent> ReadEventRow(const Row& row) {
   event.occurred_at = FromMicros(row.OptionalInt(10));
   return event;
 }
+
+template <typename Row>
+absl::StatusOr<IdempotencyRecord> ReadIdempotencyRow(const Row& row) {
+  return IdempotencyRecord{
+      row.Text(0), row.Text(1), static_cast<IngestOutcome>(row.Int(2)),
+      row.Text(3), row.Int(4),  FromMicros(row.Int(5))};
+}
+
+template <typename Row>
+absl::StatusOr<SourceActivity> ReadSourceActivityRow(const Row& row) {
+  return SourceActivity{row.Text(0), row.Text(1),
+                        FromMicros(row.OptionalInt(2)),
+                        FromMicros(row.OptionalInt(3))};
+}
+
+// The columns of a row from `offset` on, read as a row of their own: for
+// one statement that returns two tables' columns side by side.
+template <typename Row>
+class ColumnsFrom {
+ public:
+  ColumnsFrom(const Row& row, int offset) : row_(row), offset_(offset) {}
+  bool IsNull(int column) const { return row_.IsNull(offset_ + column); }
+  std::string Text(int column) const { return row_.Text(offset_ + column); }
+  int64_t Int(int column) const { return row_.Int(offset_ + column); }
+  std::optional<int64_t> OptionalInt(int column) const {
+    return row_.OptionalInt(offset_ + column);
+  }
+
+ private:
+  const Row& row_;
+  const int offset_;
+};
 
 }  // namespace alertgate
 

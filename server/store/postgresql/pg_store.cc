@@ -161,16 +161,38 @@ class PgTransaction final : public StoreTransaction {
       const std::string& service_id, const std::string& key) override {
     AG_ASSIGN_OR_RETURN(
         PgResult result,
-        db_.Query("SELECT service_id, key, outcome, incident_id, sequence, "
-                  "created_at FROM idempotency_keys "
-                  "WHERE service_id = $1 AND key = $2",
+        db_.Query("SELECT " AG_IDEMPOTENCY_COLUMNS
+                  " FROM idempotency_keys WHERE service_id = $1 AND key = $2",
                   {service_id, key}));
-    return OptionalRow<IdempotencyRecord>(
-        result, [](const Row& row) -> absl::StatusOr<IdempotencyRecord> {
-          return IdempotencyRecord{
-              row.Text(0), row.Text(1), static_cast<IngestOutcome>(row.Int(2)),
-              row.Text(3), row.Int(4),  FromMicros(row.Int(5))};
-        });
+    return OptionalRow<IdempotencyRecord>(result, ReadIdempotencyRow<Row>);
+  }
+
+  // Both of an ingest's first reads in one round trip.
+  absl::StatusOr<IngestLookup> LookupForIngest(
+      const std::string& service_id, const std::string& dedup_key,
+      const std::string& idempotency_key) override {
+    AG_ASSIGN_OR_RETURN(
+        PgResult result,
+        db_.Query("SELECT i.*, k.* FROM (SELECT 1) AS one "
+                  "LEFT JOIN LATERAL (SELECT " AG_INCIDENT_COLUMNS
+                  " FROM incidents WHERE service_id = $1 AND dedup_key = $2 "
+                  "AND state <> 3) AS i ON true "
+                  "LEFT JOIN LATERAL (SELECT " AG_IDEMPOTENCY_COLUMNS
+                  " FROM idempotency_keys WHERE service_id = $1 AND "
+                  "key = $3 AND $3 <> '') AS k ON true",
+                  {service_id, dedup_key, idempotency_key}));
+    IngestLookup found;
+    if (result.rows() != 1) return found;
+    const Row row = result.row(0);
+    constexpr int kIncidentColumns = 18;
+    if (!row.IsNull(0)) {
+      AG_ASSIGN_OR_RETURN(found.open, ReadIncidentRow(row));
+    }
+    const ColumnsFrom<Row> key(row, kIncidentColumns);
+    if (!key.IsNull(0)) {
+      AG_ASSIGN_OR_RETURN(found.seen, ReadIdempotencyRow(key));
+    }
+    return found;
   }
 
   absl::Status InsertIdempotencyRecord(const IdempotencyRecord& r) override {
@@ -731,15 +753,10 @@ absl::StatusOr<std::vector<SourceActivity>> PostgresStore::ListSourceActivity(
   AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
   AG_ASSIGN_OR_RETURN(
       PgResult result,
-      db->Query("SELECT service_id, source, last_alert_at, last_incident_at "
-                "FROM source_activity WHERE service_id = $1 ORDER BY source",
+      db->Query("SELECT " AG_SOURCE_ACTIVITY_COLUMNS
+                " FROM source_activity WHERE service_id = $1 ORDER BY source",
                 {service_id}));
-  return CollectRows<SourceActivity>(
-      result, [](const Row& row) -> absl::StatusOr<SourceActivity> {
-        return SourceActivity{row.Text(0), row.Text(1),
-                              FromMicros(row.OptionalInt(2)),
-                              FromMicros(row.OptionalInt(3))};
-      });
+  return CollectRows<SourceActivity>(result, ReadSourceActivityRow<Row>);
 }
 
 absl::StatusOr<std::optional<ApiToken>> PostgresStore::FindApiTokenByHash(

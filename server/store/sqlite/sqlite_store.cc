@@ -271,17 +271,11 @@ class SqliteTransaction final : public StoreTransaction {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
         db_.PrepareStatic(
-            "SELECT service_id, key, outcome, incident_id, sequence, "
-            "created_at FROM idempotency_keys "
-            "WHERE service_id = ?1 AND key = ?2"));
+            "SELECT " AG_IDEMPOTENCY_COLUMNS
+            " FROM idempotency_keys WHERE service_id = ?1 AND key = ?2"));
     stmt.Bind(1, service_id).Bind(2, key);
-    return OptionalRow<IdempotencyRecord>(
-        stmt,
-        [](const SqliteStatement& row) -> absl::StatusOr<IdempotencyRecord> {
-          return IdempotencyRecord{
-              row.Text(0), row.Text(1), static_cast<IngestOutcome>(row.Int(2)),
-              row.Text(3), row.Int(4),  FromMicros(row.Int(5))};
-        });
+    return OptionalRow<IdempotencyRecord>(stmt,
+                                          ReadIdempotencyRow<SqliteStatement>);
   }
 
   absl::Status InsertIdempotencyRecord(const IdempotencyRecord& r) override {
@@ -785,16 +779,12 @@ absl::StatusOr<std::vector<SourceActivity>> SqliteStore::ListSourceActivity(
   ReadLease lease(readers_);
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
-      lease.db().PrepareStatic("SELECT service_id, source, last_alert_at, "
-                               "last_incident_at FROM source_activity WHERE "
+      lease.db().PrepareStatic("SELECT " AG_SOURCE_ACTIVITY_COLUMNS
+                               " FROM source_activity WHERE "
                                "service_id = ?1 ORDER BY source"));
   stmt.Bind(1, service_id);
-  return CollectRows<SourceActivity>(
-      stmt, [](const SqliteStatement& row) -> absl::StatusOr<SourceActivity> {
-        return SourceActivity{row.Text(0), row.Text(1),
-                              FromMicros(row.OptionalInt(2)),
-                              FromMicros(row.OptionalInt(3))};
-      });
+  return CollectRows<SourceActivity>(stmt,
+                                     ReadSourceActivityRow<SqliteStatement>);
 }
 
 absl::StatusOr<std::optional<ApiToken>> SqliteStore::FindApiTokenByHash(
