@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh's PostgreSQL section. run.sh starts it under pg_virtualenv: a
 # throwaway PostgreSQL 15 on this machine with fsync and synchronous_commit
-# on (durable, as in production), reached through the environment libpq
+# on (durable) and shared_buffers at 2 GB of the 24, as a production server
+# would be set up, reached through the environment libpq
 # reads (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE). Each step gets a
 # schema of its own. Measures, side by side with run.sh's SQLite figures:
 #   1. the ceiling: pgbench, one-row INSERT transactions, 16 clients
@@ -54,11 +55,21 @@ MEASURED_PIDS=$ONE_PID
 measure pg_allinone_c16 16 "http://127.0.0.1:$(port_of "$WORK/pg_one.ports" http)" \
   bitbucket_mix.lua "$(webhook_path "$WORK/pg_one" bitbucket)" "$FIXTURES" pgone
 SERVICE_ID=$(sed -n 's/.*(id \([0-9A-Z]*\)).*/\1/p' "$WORK/pg_one/webhook-urls.txt")
+# What the server writes per alert: WAL bytes, around the run.
+wal_position() { psql -Atc "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint"; }
+WAL_BEFORE=$(wal_position)
 "$ROOT/$BUILD/bench/bench_grpc_load" --mode=ingest \
   --address="127.0.0.1:$(port_of "$WORK/pg_one.ports" grpc)" \
   --token_file="$WORK/pg_one/admin-token" --service_id="$SERVICE_ID" \
   --seconds="$SECONDS_PER_RUN" --threads=32 --channels=4 > "$RESULTS/pg_grpc_ingest.json"
 log "pg_grpc_ingest: $(cat "$RESULTS/pg_grpc_ingest.json")"
+/usr/bin/python3 - "$RESULTS/pg_grpc_ingest.json" "$(( $(wal_position) - WAL_BEFORE ))" \
+  > "$RESULTS/pg_wal.json" <<'PY'
+import json, sys
+calls = max(1, json.load(open(sys.argv[1]))["calls"])
+print(json.dumps({"wal_bytes_per_alert": int(sys.argv[2]) / calls}))
+PY
+log "pg_wal: $(cat "$RESULTS/pg_wal.json")"
 check_calls pg_grpc_ingest "$RESULTS/pg_grpc_ingest.json"
 stop "$ONE_PID"
 check_pg_store pg_allinone_store bench_one "$(acked_of "$RESULTS/pg_allinone_c16.json")" 16

@@ -186,6 +186,7 @@ PostgreSQL's.
 | `IngestAlert` over gRPC, SQLite (from above) | {grpc_rate:,.0f} alerts/s |
 | `IngestAlert` over gRPC, PostgreSQL, one core, 32 threads | {pg_grpc:,.0f} alerts/s, p99 {get('pg_grpc_ingest', 'p99_ms', 0):.2f} ms ({ratio(pg_grpc, grpc_rate)} of SQLite, {ratio(pg_grpc, pg_ceiling)} of the pgbench ceiling) |
 | `IngestAlert` over gRPC, PostgreSQL, two cores, 16 threads each | {pg_grpc_two:,.0f} alerts/s ({ratio(pg_grpc_two, pg_grpc)} of one core) |
+| what PostgreSQL wrote per gRPC alert in that run (one core) | {get('pg_wal', 'wal_bytes_per_alert', 0):,.0f} bytes of WAL |
 | seeding {int(incidents):,} incidents on PostgreSQL (in process, 100 alerts per write) | {get('pg_seed', 'per_second', 0):,.0f} incidents/s |
 | `IngestAlert` with {int(incidents):,} incidents stored | {pg_large:,.0f} alerts/s ({ratio(pg_large, pg_grpc)} of the empty-store rate) |
 | `ListIncidents`, 50 per page, {int(incidents):,} stored | p50 {get('pg_large_list', 'p50_ms', 0):.2f} ms, p99 {pg_list_p99:.2f} ms |

@@ -291,7 +291,10 @@ check_store attack_store "$WORK/attack/alertgate.db" "$ATTACK_ACKED" 64
 
 # 8. PostgreSQL: the same paths on a throwaway server with fsync on.
 log "postgresql: a throwaway server (pg_virtualenv)"
-pg_virtualenv -v 15 -o fsync=on -o synchronous_commit=on bash "$ROOT/bench/postgres.sh"
+PG_MEMORY=(-o shared_buffers=2GB)
+[[ $SMOKE == 1 ]] && PG_MEMORY=()  # The smoke run keeps the default 128 MB.
+pg_virtualenv -v 15 -o fsync=on -o synchronous_commit=on "${PG_MEMORY[@]}" \
+  bash "$ROOT/bench/postgres.sh"
 
 # Results.
 OUT=bench/results

@@ -158,6 +158,7 @@ absl::Status PgConnection::Reconnect() {
   // broke half way can linger.
   deferred_.clear();
   prepared_.clear();  // They belonged to the old session.
+  failed_owner_ = last_sent_deferred_owner_ = kNoOwner;
   PQfinish(conn_);
   conn_ = PQconnectdb(conninfo_.c_str());
   broken_ = false;
@@ -193,6 +194,7 @@ absl::StatusOr<PgResult> PgConnection::Query(
     const std::string& sql, std::initializer_list<PgParam> params) {
   if (!deferred_.empty() || prepare_) {
     Defer(sql, std::vector<PgParam>(params));
+    deferred_.back().deferred = false;
     return RunPipeline(std::move(deferred_));
   }
   const BoundParams bound(params);
@@ -212,7 +214,8 @@ void PgConnection::Defer(std::string sql, std::vector<PgParam> params,
                        "FROM changed");
   }
   deferred_.push_back(Statement{std::move(sql), std::move(params),
-                                std::move(unless_one_row), owner_});
+                                std::move(unless_one_row), owner_,
+                                /*deferred=*/true});
 }
 
 void PgConnection::DiscardDeferredOf(int owner) {
@@ -268,7 +271,7 @@ absl::StatusOr<PgResult> PgConnection::RunPipeline(
                                bound.formats(), /*resultFormat=*/0);
     }
     if (sent != 1) return Broken(statement.sql);
-    last_sent_owner_ = statement.owner;
+    if (statement.deferred) last_sent_deferred_owner_ = statement.owner;
   }
   if (PQpipelineSync(conn_) != 1) return Broken("pipeline sync");
   // One result per statement (two when it is being prepared), each followed

@@ -130,8 +130,11 @@ class PgConnection {
   void ResetFailure() { failed_owner_ = kNoOwner; }
   // Drops the deferred statements of `owner`, unsent.
   void DiscardDeferredOf(int owner);
-  // Whether a statement of `owner` was sent since set_owner(owner).
-  bool SentAnyOf(int owner) const { return last_sent_owner_ == owner; }
+  // Whether a deferred statement of `owner` was sent (owners run one after
+  // the other: only the last one's can be).
+  bool SentDeferredOf(int owner) const {
+    return last_sent_deferred_owner_ == owner;
+  }
   // From now on, each distinct statement is parsed and planned once per
   // session (a named prepared statement) instead of at every run. For
   // statements whose best plan does not depend on their parameters: the
@@ -152,6 +155,7 @@ class PgConnection {
     std::vector<PgParam> params;
     absl::Status unless_one_row;
     int owner;
+    bool deferred;
   };
   PgConnection(std::string conninfo, PGconn* conn)
       : conninfo_(std::move(conninfo)), conn_(conn) {}
@@ -172,7 +176,7 @@ class PgConnection {
   bool prepare_ = false;
   int owner_ = kNoOwner;
   int failed_owner_ = kNoOwner;
-  int last_sent_owner_ = kNoOwner;
+  int last_sent_deferred_owner_ = kNoOwner;
   // Statement text → its prepared name in this session.
   absl::flat_hash_map<std::string, std::string> prepared_;
 };

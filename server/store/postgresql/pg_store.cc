@@ -4,6 +4,7 @@
 #include <exception>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/model/errors.h"
@@ -74,6 +75,31 @@ class PgTransaction final : public StoreTransaction {
 
   int64_t last_sequence() const { return last_sequence_; }
   void set_last_sequence(int64_t sequence) { last_sequence_ = sequence; }
+
+  // A callback's source activity joins the group's when it succeeds.
+  void KeepCallback() {
+    for (const auto& [key, activity] : callback_activity_) {
+      MergeActivity(group_activity_[key], activity.alert_at,
+                    activity.incident_opened_at);
+    }
+    callback_activity_.clear();
+  }
+  void DropCallback() { callback_activity_.clear(); }
+  // The group's source activity, one upsert per (service, source).
+  void DeferActivity() {
+    for (const auto& [key, activity] : group_activity_) {
+      // GREATEST ignores NULLs: a NULL never erases a time already known.
+      db_.Defer(
+          "INSERT INTO source_activity (" AG_SOURCE_ACTIVITY_COLUMNS
+          ") VALUES ($1, $2, $3, $4) ON CONFLICT (service_id, source) DO "
+          "UPDATE SET last_alert_at = GREATEST(source_activity.last_alert_at, "
+          "excluded.last_alert_at), last_incident_at = "
+          "GREATEST(source_activity.last_incident_at, "
+          "excluded.last_incident_at)",
+          {key.first, key.second, ToMicros(activity.alert_at),
+           ToMicros(activity.incident_opened_at)});
+    }
+  }
 
   absl::StatusOr<std::optional<Service>> FindService(
       const std::string& id) override {
@@ -205,20 +231,15 @@ class PgTransaction final : public StoreTransaction {
     return absl::OkStatus();
   }
 
+  // Source activity only moves forward (the latest times win), so a group
+  // writes it once per (service, source), at its end, for the callbacks
+  // that succeeded: not once per alert on the same hot row.
   absl::Status RecordSourceActivity(
       const std::string& service_id, const std::string& source,
       absl::Time alert_at,
       std::optional<absl::Time> incident_opened_at) override {
-    // GREATEST ignores NULLs: a NULL never erases a time already known.
-    db_.Defer(
-        "INSERT INTO source_activity (service_id, source, "
-        "last_alert_at, last_incident_at) VALUES ($1, $2, $3, $4) "
-        "ON CONFLICT (service_id, source) DO UPDATE SET "
-        "last_alert_at = GREATEST(source_activity.last_alert_at, "
-        "excluded.last_alert_at), "
-        "last_incident_at = GREATEST(source_activity.last_incident_at, "
-        "excluded.last_incident_at)",
-        {service_id, source, ToMicros(alert_at), ToMicros(incident_opened_at)});
+    MergeActivity(callback_activity_[{service_id, source}], alert_at,
+                  incident_opened_at);
     return absl::OkStatus();
   }
 
@@ -380,8 +401,26 @@ class PgTransaction final : public StoreTransaction {
         .status();
   }
 
+  struct Activity {
+    absl::Time alert_at = absl::InfinitePast();
+    std::optional<absl::Time> incident_opened_at;
+  };
+  using ActivityMap =
+      absl::flat_hash_map<std::pair<std::string, std::string>, Activity>;
+  static void MergeActivity(Activity& into, absl::Time alert_at,
+                            std::optional<absl::Time> incident_opened_at) {
+    into.alert_at = std::max(into.alert_at, alert_at);
+    if (incident_opened_at &&
+        (!into.incident_opened_at ||
+         *into.incident_opened_at < *incident_opened_at)) {
+      into.incident_opened_at = incident_opened_at;
+    }
+  }
+
   PgConnection& db_;
   int64_t last_sequence_ = 0;
+  ActivityMap callback_activity_;  // Of the callback running.
+  ActivityMap group_activity_;     // Of the callbacks that succeeded.
 };
 
 }  // namespace
@@ -454,12 +493,15 @@ void PostgresStore::WriteAsync(WriteWork work, WriteDone done) {
 
 std::vector<absl::Status> PostgresStore::CommitBatch(
     const std::vector<const WriteWork*>& batch) {
-  // Round trips: one to begin and lock, one per callback read (the first
-  // also carries the previous callback's writes), one to commit. A write
-  // that fails is almost always found by its own callback's next read; when
-  // only a later callback's read finds it, the batch runs again in careful
-  // mode (one more round trip per callback). Callbacks may run twice; only
-  // the committed run counts (incident_store.h).
+  // First optimistically: no savepoints, and each callback's writes ride
+  // with the next callback's first read. Round trips: one to begin and
+  // lock, about one per callback, one to commit. When a statement fails on
+  // the server, or a callback fails after its writes were sent, nothing of
+  // the attempt can be kept apart: it is rolled back and the group runs
+  // again carefully, each callback in a savepoint with its writes flushed
+  // before the next starts, so that a failure undoes only its own work.
+  // Callbacks may therefore run twice; only the committed run counts
+  // (incident_store.h).
   bool retry = false;
   std::vector<absl::Status> results = TryBatch(batch, /*careful=*/false, retry);
   if (retry) results = TryBatch(batch, /*careful=*/true, retry);
@@ -483,51 +525,46 @@ std::vector<absl::Status> PostgresStore::TryBatch(
     commit = locked.status();
     if (locked.ok()) tx.set_last_sequence(locked->row(0).Int(0));
   }
-  // Gives the attempt up when a statement of an earlier callback failed.
-  // Never when the connection broke: what the server did is then unknown,
-  // and a second run could apply a write twice.
-  auto earlier_failed = [this](int callback) {
-    const int owner = writer_->failed_owner();
-    return owner != PgConnection::kNoOwner && owner < callback &&
-           writer_->healthy();
+  // Never run again after the connection broke: what the server did is
+  // then unknown, and a second run could apply a write twice.
+  auto give_up = [&] {
+    if (!writer_->healthy()) return false;
+    retry = true;
+    commit = absl::AbortedError("run again carefully");
+    return true;
   };
   const int64_t first_sequence = tx.last_sequence();
   for (size_t i = 0; commit.ok() && i < batch.size(); ++i) {
-    // Each callback gets a savepoint, so its failure undoes only its own
-    // changes and the rest of the batch still commits.
     const int owner = static_cast<int>(i);
     const int64_t sequence_before = tx.last_sequence();
     writer_->set_owner(owner);
-    writer_->Defer("SAVEPOINT one_write");
+    if (careful) writer_->Defer("SAVEPOINT one_write");
     absl::Status status;
     try {
       status = (*batch[i])(tx);
     } catch (const std::exception& e) {
       status = absl::InternalError(absl::StrCat("write failed: ", e.what()));
     }
-    if (status.ok()) {
+    if (careful && status.ok()) {
       writer_->Defer("RELEASE SAVEPOINT one_write");
-      if (careful) status = writer_->Flush();
+      status = writer_->Flush();
     }
-    if (!careful && earlier_failed(owner)) {
-      retry = true;
-      commit = absl::AbortedError("retried carefully");
-      break;
+    if (!careful && (writer_->failed_owner() != PgConnection::kNoOwner ||
+                     (!status.ok() && writer_->SentDeferredOf(owner)))) {
+      if (give_up()) break;
     }
-    if (!status.ok()) {
+    if (status.ok()) {
+      tx.KeepCallback();
+    } else {
       writer_->DiscardDeferredOf(owner);
-      if (writer_->SentAnyOf(owner)) {
+      if (careful && writer_->SentDeferredOf(owner)) {
         writer_->Defer("ROLLBACK TO SAVEPOINT one_write");
         writer_->Defer("RELEASE SAVEPOINT one_write");
+        if (absl::Status undone = writer_->Flush(); !undone.ok()) {
+          commit = undone;
+        }
       }
-      // Sends the earlier callbacks' writes too: a failure now is theirs.
-      absl::Status flushed = writer_->Flush();
-      if (!flushed.ok() && !careful && earlier_failed(owner)) {
-        retry = true;
-        commit = absl::AbortedError("retried carefully");
-        break;
-      }
-      if (!flushed.ok()) commit = flushed;
+      tx.DropCallback();
       tx.set_last_sequence(sequence_before);
     }
     results[i] = status;
@@ -537,17 +574,22 @@ std::vector<absl::Status> PostgresStore::TryBatch(
     }
   }
   writer_->set_owner(PgConnection::kNoOwner);
-  if (commit.ok() && tx.last_sequence() != first_sequence) {
-    writer_->Defer("UPDATE log_sequence SET value = $1", {tx.last_sequence()});
-    // A hint to the other cores' watchers, delivered at COMMIT (and not at
-    // all on rollback); the log stays the truth.
-    writer_->Defer("NOTIFY alertgate_log");
-  }
   if (commit.ok()) {
+    tx.DeferActivity();
+    if (tx.last_sequence() != first_sequence) {
+      writer_->Defer("UPDATE log_sequence SET value = $1",
+                     {tx.last_sequence()});
+      // A hint to the other cores' watchers, delivered at COMMIT (and not
+      // at all on rollback); the log stays the truth.
+      writer_->Defer("NOTIFY alertgate_log");
+    }
     writer_->Defer("COMMIT");
     commit = writer_->Flush();
     // The last callback's writes travel with the commit.
-    retry = !commit.ok() && !careful && earlier_failed(batch.size());
+    if (!commit.ok() && !careful &&
+        writer_->failed_owner() != PgConnection::kNoOwner) {
+      give_up();
+    }
   }
   if (!commit.ok()) {
     writer_->DiscardDeferred();

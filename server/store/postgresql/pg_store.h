@@ -92,10 +92,8 @@ class PostgresStore final : public IncidentStore {
                 std::unique_ptr<PgConnection> poller, int64_t last_sequence);
   std::vector<absl::Status> CommitBatch(
       const std::vector<const WriteWork*>& batch);
-  // One attempt at a batch's transaction. `careful`: each callback's writes
-  // reach the server before the next callback runs. Otherwise they ride
-  // with the next callback's first read, and when one of them fails only
-  // there, the attempt is given up (rolled back) and `retry` set.
+  // One attempt at a batch's transaction (see CommitBatch). `retry` is set
+  // when an optimistic attempt was given up and rolled back.
   std::vector<absl::Status> TryBatch(const std::vector<const WriteWork*>& batch,
                                      bool careful, bool& retry);
   // Follows other cores' commits until the store closes.
