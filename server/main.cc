@@ -491,8 +491,13 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &signal_number);
   printf("alertgate: %s received, shutting down\n", strsignal(signal_number));
   fflush(stdout);
-  // Webhooks first: nothing new reaches the core while it drains.
+  // Webhooks first: nothing new reaches the core while it drains. Then the
+  // front door's calls into the core (its webhook-key watch among them)
+  // end before the core's server goes: a watch that ended would otherwise
+  // reconnect to a server that is being torn down.
   if (frontdoor) frontdoor->Stop();
+  frontdoor.reset();
+  core_api.reset();
   if (core) core->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
   printf("alertgate: stopped\n");
   return 0;
