@@ -30,7 +30,7 @@ check_pg_store() {
   stored=$(psql -Atc "SELECT count(*) FROM $2.idempotency_keys")
   store_verdict "$1" "$3" "$stored" "$4"
 }
-SETTINGS=$(psql -Atc "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings
+SETTINGS=$(psql -Atc "SELECT string_agg(name || '=' || current_setting(name), ' ' ORDER BY name) FROM pg_settings
   WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'wal_sync_method', 'server_version')")
 log "postgresql: $SETTINGS"
 echo "{\"settings\": \"$SETTINGS\"}" > "$RESULTS/pg_settings.json"
