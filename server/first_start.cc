@@ -14,6 +14,10 @@ absl::Status CreateDefaultServiceIfEmpty(
     const std::string& data_dir) {
   AG_ASSIGN_OR_RETURN(ServicePage existing, catalog.ListServices(1, ""));
   if (!existing.services.empty()) return absl::OkStatus();
+  // The file first, empty: when it cannot be written, nothing is created,
+  // and the next start (the obstacle removed) begins again from scratch.
+  const std::string path = data_dir + "/webhook-urls.txt";
+  AG_RETURN_IF_ERROR(WriteSecretFile(path, ""));
   AG_ASSIGN_OR_RETURN(Service service,
                       catalog.CreateService("default",
                                             "Created at first start; rename or "
@@ -30,7 +34,6 @@ absl::Status CreateDefaultServiceIfEmpty(
         issued.webhook_url.empty() ? issued.webhook_path : issued.webhook_url,
         "\n");
   }
-  const std::string path = data_dir + "/webhook-urls.txt";
   AG_RETURN_IF_ERROR(WriteSecretFile(path, text));
   // The URLs carry their keys: they go to the file only, never to a log.
   printf(
@@ -46,10 +49,11 @@ absl::Status CreateFirstAdminTokenIfNone(AccessControl& access,
                                          const std::string& data_dir) {
   AG_ASSIGN_OR_RETURN(std::vector<ApiToken> tokens, access.ListTokens());
   if (!tokens.empty()) return absl::OkStatus();
+  const std::string path = data_dir + "/admin-token";
+  AG_RETURN_IF_ERROR(WriteSecretFile(path, ""));  // As above.
   AG_ASSIGN_OR_RETURN(
       AccessControl::CreatedToken created,
       access.CreateToken("admin", Role::kAdmin, ServiceCatalog::kSystemActor));
-  const std::string path = data_dir + "/admin-token";
   AG_RETURN_IF_ERROR(WriteSecretFile(path, created.secret + "\n"));
   printf(
       "alertgate: first start: created the API token \"admin\" (role admin) "

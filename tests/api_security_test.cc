@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "alertgate/v1/incident_service.grpc.pb.h"
 #include "alertgate/v1/service_directory.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
@@ -536,6 +538,43 @@ TEST_F(ApiSecurityTest, TheActorIsTheTokensNameAndDirectoryChangesAreAudited) {
   EXPECT_EQ(seen[2], "admin webhook_key.issue checkout/bitbucket");
   EXPECT_EQ(seen[3], "admin service.create checkout");
   EXPECT_EQ(seen[4], "test token.create admin");
+}
+
+TEST_F(ApiSecurityTest, TokensShowWhenTheyWereLastUsed) {
+  const absl::Time before = absl::Now() - absl::Seconds(1);
+  Stubs reader(ApiChannel(address_, tokens_[Role::kRead]));
+  {
+    grpc::ClientContext context;
+    v1::ListServicesResponse services;
+    ASSERT_TRUE(
+        reader.directory
+            ->ListServices(&context, v1::ListServicesRequest(), &services)
+            .ok());
+  }
+  // Written in the background, best effort: wait for it a little.
+  Stubs admin(ApiChannel(address_, tokens_[Role::kAdmin]));
+  std::map<std::string, v1::ApiToken> by_name;
+  for (int i = 0; i < 100; ++i) {
+    grpc::ClientContext context;
+    v1::ListApiTokensResponse listed;
+    ASSERT_TRUE(
+        admin.directory
+            ->ListApiTokens(&context, v1::ListApiTokensRequest(), &listed)
+            .ok());
+    for (const v1::ApiToken& token : listed.api_tokens()) {
+      by_name[token.name()] = token;
+    }
+    if (by_name["read"].has_last_used_at()) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_TRUE(by_name["read"].has_last_used_at()) << "never written";
+  const absl::Time used =
+      absl::FromUnixSeconds(by_name["read"].last_used_at().seconds());
+  EXPECT_GE(used, before - absl::Seconds(1));
+  EXPECT_LE(used, absl::Now());
+  // A token nobody presented has no time of use.
+  EXPECT_FALSE(by_name["doomed"].has_last_used_at());
+  EXPECT_FALSE(by_name["ingest"].has_last_used_at());
 }
 
 TEST_F(ApiSecurityTest, InProcessAndInsecureListenersCheckTheSame) {

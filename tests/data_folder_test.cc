@@ -115,6 +115,33 @@ TEST_F(DataFolderTest, FolderAndFilesAreTheProcessOwn) {
   }
 }
 
+TEST_F(DataFolderTest, ASecretFileThatCannotBeWrittenStopsTheFirstStart) {
+  // Something else sits where the admin token must go.
+  std::filesystem::create_directories(data() + "/admin-token/taken");
+  ExpectRefusal("core.log",
+                "cannot rename into place " + data() + "/admin-token");
+  // Nothing half-written is left beside it, readable or not.
+  EXPECT_FALSE(std::filesystem::exists(data() + "/admin-token.new"));
+  const std::string log = ReadFileOrEmpty(dir_.File("core.log"));
+  EXPECT_EQ(log.find("agt_"), std::string::npos) << "a token reached the log";
+
+  // Nothing was created either: once the obstacle is gone, the next start
+  // is a first start again and writes a working token.
+  std::filesystem::remove_all(data() + "/admin-token");
+  ServerProcess core;
+  ASSERT_TRUE(StartCore(core, "again.log"))
+      << ReadFileOrEmpty(dir_.File("again.log"));
+  const std::string token = AdminToken(data());
+  EXPECT_EQ(token.rfind("agt_", 0), 0u) << token;
+  auto directory =
+      v1::ServiceDirectory::NewStub(ApiChannel(core.address(), token));
+  grpc::ClientContext context;
+  v1::ListServicesResponse services;
+  EXPECT_TRUE(
+      directory->ListServices(&context, v1::ListServicesRequest(), &services)
+          .ok());
+}
+
 TEST_F(DataFolderTest, ASecondProcessOnTheSameFolderExitsNamingTheFirst) {
   ServerProcess first;
   ASSERT_TRUE(StartCore(first, "first.log"));
