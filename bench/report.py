@@ -207,6 +207,7 @@ side on the same day, fsync on):
 | writes deferred and sent in one libpq pipeline with the next read or the commit; the writer's statements prepared once per session | ~4,500/s |
 | an ingest's two first reads in one statement; no savepoints unless a group must be run again; a group's source activity written once per (service, source) | within noise (0.65 of SQLite before and after) |
 | `shared_buffers` 128 MB → 2 GB (the server's setting, not alertgate's) | with 1,000,000 stored: 0.82 → 0.98 of the empty-store rate |
+| tried, not kept: a group's lookups fetched in two statements after the lock, answered from memory | no gain: webhooks ~2,330 → ~2,040/s, gRPC within noise (the two fetches cost ~1.2 ms per group, what the per-alert lookups cost) |
 
 **Where the time goes, and what bounds the two targets not met.** A
 profile of the one-core gRPC run (`perf record -a -g`) shows the two CPUs
