@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "server/model/api_token.h"
+#include "server/model/delivery.h"
 #include "server/model/incident_model.h"
 #include "server/model/status_macros.h"
 
@@ -134,6 +135,10 @@ class StoreTransaction {
   virtual absl::Status TouchApiToken(const std::string& id, absl::Time at) = 0;
   // Appends to the audit log; returns the entry's id (increasing).
   virtual absl::StatusOr<int64_t> AppendAudit(const AuditEntry& entry) = 0;
+  virtual absl::Status InsertDelivery(const Delivery& delivery) = 0;
+  // Deletes the oldest deliveries received before `before`, at most
+  // `limit`; returns how many.
+  virtual absl::StatusOr<int> PruneDeliveries(absl::Time before, int limit) = 0;
 
   // Retention. Each deletes at most `limit` of the oldest rows older than
   // `before` and returns how many it deleted.
@@ -220,6 +225,14 @@ class IncidentStore {
   // Audit entries with id < `before_id` (all if 0), newest first.
   virtual absl::StatusOr<std::vector<AuditEntry>> ListAuditEntries(
       int64_t before_id, int limit) = 0;
+  // A service's deliveries (of one source, unless `source` is empty) with
+  // id < `before_id` (all if empty), newest first; bodies left out.
+  virtual absl::StatusOr<std::vector<Delivery>> ListDeliveries(
+      const std::string& service_id, const std::string& source,
+      const std::string& before_id, int limit) = 0;
+  // One delivery, with its body and headers if they were kept.
+  virtual absl::StatusOr<std::optional<Delivery>> GetDelivery(
+      const std::string& id) = 0;
 
   // Background jobs (retention, timers) run on one process at a time among
   // those sharing the store. Runs `job` and returns true, or returns false

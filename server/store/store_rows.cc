@@ -52,4 +52,17 @@ absl::Status DecodeTagsAndLinks(const std::string& tags_json,
   return absl::OkStatus();
 }
 
+std::string EncodeStrings(const std::vector<std::string>& values) {
+  return nlohmann::json(values).dump();
+}
+
+absl::StatusOr<std::vector<std::string>> DecodeStrings(const std::string& json,
+                                                       absl::string_view what) {
+  try {
+    return nlohmann::json::parse(json).get<std::vector<std::string>>();
+  } catch (const std::exception& e) {
+    return errors::StoreCorrupt(absl::StrCat(what, ": ", e.what()));
+  }
+}
+
 }  // namespace alertgate

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "server/model/api_token.h"
 #include "server/model/incident_model.h"
@@ -37,6 +38,9 @@ namespace alertgate {
   "service_id, key, outcome, incident_id, sequence, created_at"
 #define AG_SOURCE_ACTIVITY_COLUMNS \
   "service_id, source, last_alert_at, last_incident_at"
+#define AG_DELIVERY_COLUMNS                                                \
+  "id, service_id, source, received_at, event, delivery_id, http_status, " \
+  "outcome, reason, incident_ids, body_bytes"
 #define AG_EVENT_COLUMNS                                                    \
   "sequence, at, kind, incident_id, service_id, source, dedup_key, state, " \
   "actor, note, occurred_at"
@@ -55,6 +59,11 @@ inline std::optional<absl::Time> FromMicros(std::optional<int64_t> us) {
 std::string EncodeTags(const Tags& tags);
 std::string EncodeLinks(const std::vector<Link>& links);
 // DATA_LOSS naming the incident when the stored JSON is not ours.
+// A list of strings as one JSON array column, and back (DATA_LOSS naming
+// `what` when the stored JSON is not ours).
+std::string EncodeStrings(const std::vector<std::string>& values);
+absl::StatusOr<std::vector<std::string>> DecodeStrings(const std::string& json,
+                                                       absl::string_view what);
 absl::Status DecodeTagsAndLinks(const std::string& tags_json,
                                 const std::string& links_json,
                                 Incident& incident);
@@ -159,6 +168,28 @@ absl::StatusOr<SourceActivity> ReadSourceActivityRow(const Row& row) {
   return SourceActivity{row.Text(0), row.Text(1),
                         FromMicros(row.OptionalInt(2)),
                         FromMicros(row.OptionalInt(3))};
+}
+
+// AG_DELIVERY_COLUMNS, then (when `with_body`) headers and body.
+template <typename Row>
+absl::StatusOr<Delivery> ReadDeliveryRow(const Row& row, bool with_body) {
+  Delivery delivery;
+  delivery.id = row.Text(0);
+  delivery.service_id = row.Text(1);
+  delivery.source = row.Text(2);
+  delivery.received_at = FromMicros(row.Int(3));
+  delivery.event = row.Text(4);
+  delivery.delivery_id = row.Text(5);
+  delivery.http_status = static_cast<int>(row.Int(6));
+  delivery.outcome = static_cast<DeliveryResult>(row.Int(7));
+  delivery.reason = row.Text(8);
+  AG_ASSIGN_OR_RETURN(
+      delivery.incident_ids,
+      DecodeStrings(row.Text(9), "delivery " + delivery.id + " incidents"));
+  delivery.body_bytes = row.Int(10);
+  if (with_body && !row.IsNull(11)) delivery.headers_json = row.Text(11);
+  if (with_body && !row.IsNull(12)) delivery.body = row.Text(12);
+  return delivery;
 }
 
 // The columns of a row from `offset` on, read as a row of their own: for

@@ -142,6 +142,27 @@ CREATE TABLE audit_log (
   detail TEXT NOT NULL
 );
 )sql",
+      // 2: the delivery log (as SQLite's migration 6).
+      R"sql(
+CREATE TABLE deliveries (
+  id           TEXT PRIMARY KEY,
+  service_id   TEXT NOT NULL,
+  source       TEXT NOT NULL,
+  received_at  BIGINT NOT NULL,
+  event        TEXT NOT NULL,
+  delivery_id  TEXT NOT NULL,
+  http_status  INTEGER NOT NULL,
+  outcome      INTEGER NOT NULL,
+  reason       TEXT NOT NULL,
+  incident_ids TEXT NOT NULL,
+  body_bytes   BIGINT NOT NULL,
+  headers      TEXT,
+  body         BYTEA
+);
+CREATE INDEX deliveries_by_service ON deliveries (service_id, id);
+CREATE INDEX deliveries_by_source ON deliveries (service_id, source, id);
+CREATE INDEX deliveries_by_time ON deliveries (received_at);
+)sql",
   };
   return *migrations;
 }

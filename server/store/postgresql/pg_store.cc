@@ -320,6 +320,29 @@ class PgTransaction final : public StoreTransaction {
     return result.row(0).Int(0);
   }
 
+  absl::Status InsertDelivery(const Delivery& d) override {
+    db_.Defer("INSERT INTO deliveries (" AG_DELIVERY_COLUMNS
+              ", headers, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+              "$10, $11, $12, $13)",
+              {d.id, d.service_id, d.source, ToMicros(d.received_at), d.event,
+               d.delivery_id, static_cast<int64_t>(d.http_status),
+               static_cast<int64_t>(d.outcome), d.reason,
+               EncodeStrings(d.incident_ids), d.body_bytes,
+               d.headers_json ? PgParam(*d.headers_json) : PgParam::Null(),
+               d.body ? PgParam::Bytes(*d.body) : PgParam::Null()});
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int> PruneDeliveries(absl::Time before, int limit) override {
+    AG_ASSIGN_OR_RETURN(
+        PgResult result,
+        db_.Query("DELETE FROM deliveries WHERE id IN (SELECT id FROM "
+                  "deliveries WHERE received_at < $1 ORDER BY received_at "
+                  "LIMIT $2)",
+                  {ToMicros(before), static_cast<int64_t>(limit)}));
+    return static_cast<int>(result.affected());
+  }
+
   absl::StatusOr<int> PruneIdempotencyRecords(absl::Time before,
                                               int limit) override {
     AG_ASSIGN_OR_RETURN(
@@ -819,6 +842,36 @@ absl::StatusOr<std::vector<ApiToken>> PostgresStore::ListApiTokens() {
       PgResult result,
       db->Query("SELECT " AG_TOKEN_COLUMNS " FROM api_tokens ORDER BY id"));
   return CollectRows<ApiToken>(result, ReadTokenRow<Row>);
+}
+
+absl::StatusOr<std::vector<Delivery>> PostgresStore::ListDeliveries(
+    const std::string& service_id, const std::string& source,
+    const std::string& before_id, int limit) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(
+      PgResult result,
+      db->Query("SELECT " AG_DELIVERY_COLUMNS
+                " FROM deliveries WHERE service_id = $1 AND ($2 = '' OR "
+                "source = $2) AND ($3 = '' OR id < $3) ORDER BY id DESC "
+                "LIMIT $4",
+                {service_id, source, before_id, static_cast<int64_t>(limit)}));
+  return CollectRows<Delivery>(result, [](const Row& row) {
+    return ReadDeliveryRow(row, /*with_body=*/false);
+  });
+}
+
+absl::StatusOr<std::optional<Delivery>> PostgresStore::GetDelivery(
+    const std::string& id) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(PgResult result,
+                      db->Query("SELECT " AG_DELIVERY_COLUMNS
+                                ", headers, body FROM deliveries WHERE id = $1",
+                                {id}));
+  return OptionalRow<Delivery>(result, [](const Row& row) {
+    return ReadDeliveryRow(row, /*with_body=*/true);
+  });
 }
 
 absl::StatusOr<std::vector<AuditEntry>> PostgresStore::ListAuditEntries(

@@ -78,6 +78,11 @@ class PostgresStore final : public IncidentStore {
   absl::StatusOr<std::vector<ApiToken>> ListApiTokens() override;
   absl::StatusOr<std::vector<AuditEntry>> ListAuditEntries(int64_t before_id,
                                                            int limit) override;
+  absl::StatusOr<std::vector<Delivery>> ListDeliveries(
+      const std::string& service_id, const std::string& source,
+      const std::string& before_id, int limit) override;
+  absl::StatusOr<std::optional<Delivery>> GetDelivery(
+      const std::string& id) override;
   // A session-level advisory lock, keyed by `name`, on a reader connection
   // held for the job's length.
   absl::StatusOr<bool> RunExclusive(

@@ -148,6 +148,29 @@ CREATE TABLE audit_log (
   detail TEXT NOT NULL
 );
 )sql",
+      // 6: the delivery log: every webhook delivery the front door
+      // answered for a known service, newest first by id (time-ordered);
+      // the body and headers only of refused ones, for a replay.
+      R"sql(
+CREATE TABLE deliveries (
+  id           TEXT PRIMARY KEY,
+  service_id   TEXT NOT NULL,
+  source       TEXT NOT NULL,
+  received_at  INTEGER NOT NULL,
+  event        TEXT NOT NULL,
+  delivery_id  TEXT NOT NULL,
+  http_status  INTEGER NOT NULL,
+  outcome      INTEGER NOT NULL,
+  reason       TEXT NOT NULL,
+  incident_ids TEXT NOT NULL,
+  body_bytes   INTEGER NOT NULL,
+  headers      TEXT,
+  body         BLOB
+) WITHOUT ROWID;
+CREATE INDEX deliveries_by_service ON deliveries (service_id, id);
+CREATE INDEX deliveries_by_source ON deliveries (service_id, source, id);
+CREATE INDEX deliveries_by_time ON deliveries (received_at);
+)sql",
   };
   return *migrations;
 }

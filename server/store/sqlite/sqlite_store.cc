@@ -410,6 +410,43 @@ class SqliteTransaction final : public StoreTransaction {
     return db_.LastInsertRowId();
   }
 
+  absl::Status InsertDelivery(const Delivery& d) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.PrepareStatic("INSERT INTO deliveries (" AG_DELIVERY_COLUMNS
+                          ", headers, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                          "?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+    stmt.Bind(1, d.id)
+        .Bind(2, d.service_id)
+        .Bind(3, d.source)
+        .Bind(4, ToMicros(d.received_at))
+        .Bind(5, d.event)
+        .Bind(6, d.delivery_id)
+        .Bind(7, static_cast<int64_t>(d.http_status))
+        .Bind(8, static_cast<int64_t>(d.outcome))
+        .Bind(9, d.reason)
+        .Bind(10, EncodeStrings(d.incident_ids))
+        .Bind(11, d.body_bytes)
+        .Bind(12, d.headers_json);
+    if (d.body) {
+      stmt.BindBlob(13, *d.body);
+    } else {
+      stmt.BindNull(13);
+    }
+    return stmt.Run();
+  }
+
+  absl::StatusOr<int> PruneDeliveries(absl::Time before, int limit) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.PrepareStatic("DELETE FROM deliveries WHERE id IN (SELECT id "
+                          "FROM deliveries WHERE received_at < ?1 ORDER BY "
+                          "received_at LIMIT ?2)"));
+    stmt.Bind(1, ToMicros(before)).Bind(2, static_cast<int64_t>(limit));
+    AG_RETURN_IF_ERROR(stmt.Run());
+    return db_.Changes();
+  }
+
  private:
   SqliteConnection& db_;
   int64_t last_sequence_ = 0;
@@ -816,6 +853,38 @@ absl::StatusOr<std::vector<AuditEntry>> SqliteStore::ListAuditEntries(
                                "ORDER BY id DESC LIMIT ?2"));
   stmt.Bind(1, before_id).Bind(2, static_cast<int64_t>(limit));
   return CollectRows<AuditEntry>(stmt, ReadAuditRow<SqliteStatement>);
+}
+
+absl::StatusOr<std::vector<Delivery>> SqliteStore::ListDeliveries(
+    const std::string& service_id, const std::string& source,
+    const std::string& before_id, int limit) {
+  ReadLease lease(readers_);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().PrepareStatic(
+          "SELECT " AG_DELIVERY_COLUMNS
+          " FROM deliveries WHERE service_id = ?1 AND (?2 = '' OR source = "
+          "?2) AND (?3 = '' OR id < ?3) ORDER BY id DESC LIMIT ?4"));
+  stmt.Bind(1, service_id)
+      .Bind(2, source)
+      .Bind(3, before_id)
+      .Bind(4, static_cast<int64_t>(limit));
+  return CollectRows<Delivery>(stmt, [](const SqliteStatement& row) {
+    return ReadDeliveryRow(row, /*with_body=*/false);
+  });
+}
+
+absl::StatusOr<std::optional<Delivery>> SqliteStore::GetDelivery(
+    const std::string& id) {
+  ReadLease lease(readers_);
+  AG_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                      lease.db().PrepareStatic(
+                          "SELECT " AG_DELIVERY_COLUMNS
+                          ", headers, body FROM deliveries WHERE id = ?1"));
+  stmt.Bind(1, id);
+  return OptionalRow<Delivery>(stmt, [](const SqliteStatement& row) {
+    return ReadDeliveryRow(row, /*with_body=*/true);
+  });
 }
 
 }  // namespace alertgate

@@ -84,6 +84,12 @@ class SqliteStore final : public IncidentStore {
   absl::StatusOr<std::vector<ApiToken>> ListApiTokens() override;
   absl::StatusOr<std::vector<AuditEntry>> ListAuditEntries(int64_t before_id,
                                                            int limit) override;
+  absl::StatusOr<std::vector<Delivery>> ListDeliveries(
+      const std::string& service_id, const std::string& source,
+      const std::string& before_id, int limit) override;
+  absl::StatusOr<std::optional<Delivery>> GetDelivery(
+      const std::string& id) override;
+
   absl::StatusOr<std::vector<WebhookCredential>> ListWebhookCredentials(
       const std::string& service_id) override;
   absl::StatusOr<std::vector<SourceActivity>> ListSourceActivity(

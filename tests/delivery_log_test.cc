@@ -1,0 +1,130 @@
+// The delivery log on every store: what the front door answered is listed
+// per service, newest first, per source, in pages; the body of a refused
+// delivery is kept for a replay and left out of lists; old entries prune.
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "server/model/delivery.h"
+#include "server/store/incident_store.h"
+#include "tests/core_on_store.h"
+
+namespace alertgate {
+namespace {
+
+using ::alertgate::testing::CoreOnEachStore;
+using ::alertgate::testing::StoreKind;
+
+class DeliveryLogTest : public CoreOnEachStore {
+ protected:
+  Delivery Make(const std::string& id, const std::string& source,
+                DeliveryResult outcome) {
+    Delivery d;
+    d.id = id;
+    d.service_id = service_id_;
+    d.source = source;
+    d.received_at = clock_.Now();
+    d.event = "repo:push";
+    d.delivery_id = "uuid-" + id;
+    d.http_status = outcome == DeliveryResult::kAccepted ? 200 : 401;
+    d.outcome = outcome;
+    d.reason = outcome == DeliveryResult::kAccepted ? "" : "bad signature";
+    d.incident_ids = {"INC-" + id};
+    d.body_bytes = 1234;
+    return d;
+  }
+
+  void Record(const Delivery& delivery) {
+    ASSERT_TRUE(store_
+                    ->Write([&](StoreTransaction& tx) {
+                      return tx.InsertDelivery(delivery);
+                    })
+                    .ok());
+  }
+
+  std::vector<std::string> Ids(const std::vector<Delivery>& deliveries) {
+    std::vector<std::string> ids;
+    for (const Delivery& d : deliveries) ids.push_back(d.id);
+    return ids;
+  }
+};
+
+TEST_P(DeliveryLogTest, ListsNewestFirstPerSourceInPages) {
+  Record(Make("D1", "bitbucket", DeliveryResult::kAccepted));
+  Record(Make("D2", "generic", DeliveryResult::kIgnored));
+  Record(Make("D3", "bitbucket", DeliveryResult::kReplayed));
+
+  auto all = store_->ListDeliveries(service_id_, "", "", 10);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(Ids(*all), (std::vector<std::string>{"D3", "D2", "D1"}));
+  auto bitbucket = store_->ListDeliveries(service_id_, "bitbucket", "", 10);
+  ASSERT_TRUE(bitbucket.ok());
+  EXPECT_EQ(Ids(*bitbucket), (std::vector<std::string>{"D3", "D1"}));
+  auto page = store_->ListDeliveries(service_id_, "", "D3", 1);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(Ids(*page), (std::vector<std::string>{"D2"}));
+  auto other = store_->ListDeliveries("another-service", "", "", 10);
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->empty());
+
+  const Delivery& first = all->back();
+  EXPECT_EQ(first.service_id, service_id_);
+  EXPECT_EQ(first.event, "repo:push");
+  EXPECT_EQ(first.delivery_id, "uuid-D1");
+  EXPECT_EQ(first.http_status, 200);
+  EXPECT_EQ(first.outcome, DeliveryResult::kAccepted);
+  EXPECT_EQ(first.incident_ids, (std::vector<std::string>{"INC-D1"}));
+  EXPECT_EQ(first.body_bytes, 1234);
+  EXPECT_EQ(first.received_at, clock_.Now());
+}
+
+TEST_P(DeliveryLogTest, ARefusedDeliveryKeepsItsBodyForAReplay) {
+  Delivery refused = Make("D1", "bitbucket", DeliveryResult::kBadSignature);
+  refused.headers_json = R"({"X-Event-Key":"repo:push"})";
+  refused.body = std::string("{\"push\":\0binary}", 16);
+  Record(refused);
+
+  auto listed = store_->ListDeliveries(service_id_, "", "", 10);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_FALSE((*listed)[0].body);  // Lists stay small.
+  EXPECT_EQ((*listed)[0].reason, "bad signature");
+  auto got = store_->GetDelivery("D1");
+  ASSERT_TRUE(got.ok() && got->has_value()) << got.status();
+  ASSERT_TRUE((*got)->body);
+  EXPECT_EQ(*(*got)->body, *refused.body);  // Byte for byte.
+  EXPECT_EQ((*got)->headers_json, refused.headers_json);
+  auto missing = store_->GetDelivery("nope");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST_P(DeliveryLogTest, OldDeliveriesArePrunedOldestFirst) {
+  Record(Make("D1", "bitbucket", DeliveryResult::kAccepted));
+  clock_.Advance(absl::Hours(1));
+  Record(Make("D2", "bitbucket", DeliveryResult::kAccepted));
+  clock_.Advance(absl::Hours(1));
+  Record(Make("D3", "bitbucket", DeliveryResult::kAccepted));
+  int pruned = -1;
+  ASSERT_TRUE(store_
+                  ->Write([&](StoreTransaction& tx) -> absl::Status {
+                    auto n =
+                        tx.PruneDeliveries(clock_.Now() - absl::Minutes(30), 1);
+                    if (!n.ok()) return n.status();
+                    pruned = *n;
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(pruned, 1);  // The limit holds; the oldest went first.
+  auto left = store_->ListDeliveries(service_id_, "", "", 10);
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(Ids(*left), (std::vector<std::string>{"D3", "D2"}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, DeliveryLogTest,
+                         ::testing::Values(StoreKind::kSqlite,
+                                           StoreKind::kPostgres),
+                         ::alertgate::testing::StoreName);
+
+}  // namespace
+}  // namespace alertgate
