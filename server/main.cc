@@ -114,6 +114,8 @@ ABSL_FLAG(absl::Duration, retain_resolved_incidents, absl::Hours(24 * 90),
 ABSL_FLAG(absl::Duration, retain_folded_alerts, absl::Hours(24 * 30),
           "How long the timeline entry of each folded alert is kept, open "
           "incidents included (their alert count stays exact). 0: forever.");
+ABSL_FLAG(absl::Duration, retain_deliveries, absl::Hours(24 * 7),
+          "How long the delivery log keeps each delivery (0: forever).");
 ABSL_FLAG(absl::Duration, retention_interval, absl::Minutes(1),
           "How often the pruner looks for what retention lets go.");
 ABSL_FLAG(std::string, store_check, "quick",
@@ -321,6 +323,7 @@ int main(int argc, char** argv) {
         absl::GetFlag(FLAGS_retain_resolved_incidents);
     options.retention.interval = absl::GetFlag(FLAGS_retention_interval);
     options.retention.folded_alerts = absl::GetFlag(FLAGS_retain_folded_alerts);
+    options.retention.deliveries = absl::GetFlag(FLAGS_retain_deliveries);
     const std::string check = absl::GetFlag(FLAGS_store_check);
     alertgate::StoreCheck store_check = alertgate::StoreCheck::kQuick;
     if (check == "full") {

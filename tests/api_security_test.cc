@@ -295,6 +295,25 @@ class ApiSecurityTest : public ::testing::Test {
            return s.directory->ListAuditEntries(
                &c, v1::ListAuditEntriesRequest(), &a);
          }},
+        {"RecordDeliveries", Permission::kIngest,
+         [=](Stubs& s) {
+           grpc::ClientContext c;
+           v1::RecordDeliveriesRequest r;
+           v1::Delivery* d = r.add_deliveries();
+           d->set_service_id(service_.id());
+           d->set_source("bitbucket");
+           d->set_outcome(v1::DELIVERY_OUTCOME_ACCEPTED);
+           v1::RecordDeliveriesResponse a;
+           return s.directory->RecordDeliveries(&c, r, &a);
+         }},
+        {"ListDeliveries", Permission::kRead,
+         [=](Stubs& s) {
+           grpc::ClientContext c;
+           v1::ListDeliveriesRequest r;
+           r.set_service_id(service_.id());
+           v1::ListDeliveriesResponse a;
+           return s.directory->ListDeliveries(&c, r, &a);
+         }},
     };
   }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "server/core/retention.h"
 #include "server/model/delivery.h"
 #include "server/store/incident_store.h"
 #include "tests/core_on_store.h"
@@ -119,6 +120,21 @@ TEST_P(DeliveryLogTest, OldDeliveriesArePrunedOldestFirst) {
   auto left = store_->ListDeliveries(service_id_, "", "", 10);
   ASSERT_TRUE(left.ok());
   EXPECT_EQ(Ids(*left), (std::vector<std::string>{"D3", "D2"}));
+}
+
+TEST_P(DeliveryLogTest, RetentionLetsTheLogGoAfterItsWindow) {
+  Record(Make("OLD", "bitbucket", DeliveryResult::kBadPayload));
+  clock_.Advance(absl::Hours(24 * 7) + absl::Minutes(1));
+  Record(Make("NEW", "bitbucket", DeliveryResult::kAccepted));
+  RetentionOptions options;
+  options.interval = absl::ZeroDuration();  // Run by hand only.
+  RetentionPruner pruner(store_.get(), &clock_, options);
+  auto pruned = pruner.RunOnce();
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_EQ(pruned->deliveries, 1);
+  auto left = store_->ListDeliveries(service_id_, "", "", 10);
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(Ids(*left), (std::vector<std::string>{"NEW"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, DeliveryLogTest,

@@ -677,5 +677,73 @@ TEST_F(GrpcApiTest, AWatchFromBeforeThePrunedMarkIsToldToResync) {
   (*core)->Shutdown(absl::Seconds(1));
 }
 
+TEST_F(GrpcApiTest, TheDeliveryLogListsWhatFrontDoorsRecordedNewestFirst) {
+  auto record = [&](std::vector<std::string> events, const std::string& source,
+                    v1::RecordDeliveriesResponse* ids) {
+    grpc::ClientContext context;
+    v1::RecordDeliveriesRequest request;
+    for (const std::string& event : events) {
+      v1::Delivery* d = request.add_deliveries();
+      d->set_service_id(service_.id());
+      d->set_source(source);
+      d->set_event(event);
+      d->set_http_status(200);
+      d->set_outcome(v1::DELIVERY_OUTCOME_ACCEPTED);
+      d->add_incident_ids("some-incident");
+      d->set_body_bytes(321);
+    }
+    return directory_->RecordDeliveries(&context, request, ids);
+  };
+  v1::RecordDeliveriesResponse first, second;
+  ASSERT_TRUE(
+      record({"repo:push", "pullrequest:created"}, "bitbucket", &first).ok());
+  ASSERT_TRUE(record({"trigger"}, "generic", &second).ok());
+  ASSERT_EQ(first.ids_size(), 2);
+  ASSERT_EQ(second.ids_size(), 1);
+
+  // A bad entry refuses the whole request: nothing of it is recorded.
+  v1::RecordDeliveriesResponse refused;
+  grpc::Status bad = record({"repo:push", "x"}, "", &refused);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(bad.error_message().find("deliveries[0]: source"),
+            std::string::npos)
+      << bad.error_message();
+
+  auto list = [&](const std::string& source, int page_size,
+                  const std::string& token, v1::ListDeliveriesResponse* out) {
+    grpc::ClientContext context;
+    v1::ListDeliveriesRequest request;
+    request.set_service_id(service_.id());
+    request.set_source(source);
+    request.set_page_size(page_size);
+    request.set_page_token(token);
+    return directory_->ListDeliveries(&context, request, out);
+  };
+  v1::ListDeliveriesResponse all;
+  ASSERT_TRUE(list("", 0, "", &all).ok());
+  ASSERT_EQ(all.deliveries_size(), 3);
+  EXPECT_EQ(all.deliveries(0).id(), second.ids(0));  // Newest first.
+  EXPECT_EQ(all.deliveries(2).id(), first.ids(0));
+  EXPECT_EQ(all.deliveries(2).event(), "repo:push");
+  EXPECT_EQ(all.deliveries(2).outcome(), v1::DELIVERY_OUTCOME_ACCEPTED);
+  EXPECT_EQ(all.deliveries(2).incident_ids(0), "some-incident");
+  EXPECT_EQ(all.deliveries(2).body_bytes(), 321);
+  EXPECT_TRUE(all.next_page_token().empty());
+
+  v1::ListDeliveriesResponse bitbucket;
+  ASSERT_TRUE(list("bitbucket", 1, "", &bitbucket).ok());
+  ASSERT_EQ(bitbucket.deliveries_size(), 1);
+  EXPECT_EQ(bitbucket.deliveries(0).id(), first.ids(1));
+  ASSERT_FALSE(bitbucket.next_page_token().empty());
+  v1::ListDeliveriesResponse rest;
+  ASSERT_TRUE(list("bitbucket", 1, bitbucket.next_page_token(), &rest).ok());
+  ASSERT_EQ(rest.deliveries_size(), 1);
+  EXPECT_EQ(rest.deliveries(0).id(), first.ids(0));
+
+  v1::ListDeliveriesResponse nonsense;
+  EXPECT_EQ(list("", 0, "not-a-token", &nonsense).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 }  // namespace
 }  // namespace alertgate

@@ -87,6 +87,14 @@ absl::Status RetentionPruner::Prune(PruneCounts& counts) {
         },
         counts.fold_events));
   }
+  if (options_.deliveries > absl::ZeroDuration()) {
+    const absl::Time before = now - options_.deliveries;
+    AG_RETURN_IF_ERROR(drain(
+        [&](StoreTransaction& tx) {
+          return tx.PruneDeliveries(before, options_.batch);
+        },
+        counts.deliveries));
+  }
   return absl::OkStatus();
 }
 

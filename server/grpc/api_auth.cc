@@ -34,6 +34,8 @@ const absl::flat_hash_map<std::string, Permission>& Permissions() {
       {"/alertgate.v1.ServiceDirectory/ListApiTokens", Permission::kAdmin},
       {"/alertgate.v1.ServiceDirectory/RevokeApiToken", Permission::kAdmin},
       {"/alertgate.v1.ServiceDirectory/ListAuditEntries", Permission::kAdmin},
+      {"/alertgate.v1.ServiceDirectory/RecordDeliveries", Permission::kIngest},
+      {"/alertgate.v1.ServiceDirectory/ListDeliveries", Permission::kRead},
   };
   return *permissions;
 }

@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "server/common/clock.h"
 #include "server/core/access_control.h"
+#include "server/core/delivery_log.h"
 #include "server/core/id_generator.h"
 #include "server/core/incident_core.h"
 #include "server/core/retention.h"
@@ -90,6 +91,7 @@ class CoreServer {
   std::unique_ptr<IncidentStore> store_;
   std::unique_ptr<IncidentCore> core_;
   std::unique_ptr<ServiceCatalog> catalog_;
+  std::unique_ptr<DeliveryLog> deliveries_;
   std::unique_ptr<AccessControl> access_;
   std::string process_token_;
   std::unique_ptr<RetentionPruner> retention_;

@@ -223,6 +223,39 @@ void AuditEntryToProto(const AuditEntry& entry, v1::AuditEntry* proto) {
   proto->set_detail(entry.detail);
 }
 
+void DeliveryToProto(const Delivery& delivery, v1::Delivery* proto) {
+  proto->set_id(delivery.id);
+  proto->set_service_id(delivery.service_id);
+  proto->set_source(delivery.source);
+  SetTime(delivery.received_at, proto->mutable_received_at());
+  proto->set_event(delivery.event);
+  proto->set_delivery_id(delivery.delivery_id);
+  proto->set_http_status(delivery.http_status);
+  proto->set_outcome(static_cast<v1::DeliveryOutcome>(delivery.outcome));
+  proto->set_reason(delivery.reason);
+  for (const std::string& id : delivery.incident_ids) {
+    proto->add_incident_ids(id);
+  }
+  proto->set_body_bytes(delivery.body_bytes);
+}
+
+Delivery DeliveryFromProto(const v1::Delivery& proto) {
+  Delivery delivery;
+  delivery.service_id = proto.service_id();
+  delivery.source = proto.source();
+  delivery.received_at = TimeFromProto(proto.received_at());
+  delivery.event = proto.event();
+  delivery.delivery_id = proto.delivery_id();
+  delivery.http_status = proto.http_status();
+  // Numbers outside the enum are refused by DeliveryLog::Record.
+  delivery.outcome = static_cast<DeliveryResult>(proto.outcome());
+  delivery.reason = proto.reason();
+  delivery.incident_ids.assign(proto.incident_ids().begin(),
+                               proto.incident_ids().end());
+  delivery.body_bytes = proto.body_bytes();
+  return delivery;
+}
+
 void SourceStatusToProto(const AlertSourceStatus& status,
                          v1::AlertSourceStatus* proto) {
   proto->set_source(status.source);

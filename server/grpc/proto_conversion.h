@@ -12,6 +12,7 @@
 #include "server/core/incident_core.h"
 #include "server/core/service_catalog.h"
 #include "server/model/api_token.h"
+#include "server/model/delivery.h"
 #include "server/model/incident_model.h"
 
 namespace alertgate {
@@ -32,6 +33,9 @@ void SourceStatusToProto(const AlertSourceStatus& status,
                          v1::AlertSourceStatus* proto);
 void ApiTokenToProto(const ApiToken& token, v1::ApiToken* proto);
 void AuditEntryToProto(const AuditEntry& entry, v1::AuditEntry* proto);
+// The delivery log's entries; the same numbers for the outcome in both.
+void DeliveryToProto(const Delivery& delivery, v1::Delivery* proto);
+Delivery DeliveryFromProto(const v1::Delivery& proto);
 
 // The API's enum for a domain value and back; used by clients too.
 v1::IncidentState StateToProto(IncidentState state);

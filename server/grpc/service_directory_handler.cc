@@ -233,4 +233,41 @@ grpc::Status ServiceDirectoryHandler::ListAuditEntries(
   return grpc::Status::OK;
 }
 
+grpc::Status ServiceDirectoryHandler::RecordDeliveries(
+    grpc::ServerContext* context, const v1::RecordDeliveriesRequest* request,
+    v1::RecordDeliveriesResponse* response) {
+  if (auto caller = CallerOf(*context, *access_, Permission::kIngest);
+      !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
+  std::vector<Delivery> deliveries;
+  deliveries.reserve(request->deliveries_size());
+  for (const v1::Delivery& delivery : request->deliveries()) {
+    deliveries.push_back(DeliveryFromProto(delivery));
+  }
+  absl::StatusOr<std::vector<std::string>> ids =
+      deliveries_->Record(std::move(deliveries));
+  if (!ids.ok()) return ToGrpcStatus(ids.status());
+  for (const std::string& id : *ids) response->add_ids(id);
+  return grpc::Status::OK;
+}
+
+grpc::Status ServiceDirectoryHandler::ListDeliveries(
+    grpc::ServerContext* context, const v1::ListDeliveriesRequest* request,
+    v1::ListDeliveriesResponse* response) {
+  if (auto caller = CallerOf(*context, *access_, Permission::kRead);
+      !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
+  absl::StatusOr<DeliveryPage> page =
+      deliveries_->List(request->service_id(), request->source(),
+                        request->page_token(), request->page_size());
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const Delivery& delivery : page->deliveries) {
+    DeliveryToProto(delivery, response->add_deliveries());
+  }
+  response->set_next_page_token(page->next_page_token);
+  return grpc::Status::OK;
+}
+
 }  // namespace alertgate

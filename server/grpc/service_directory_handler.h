@@ -7,6 +7,7 @@
 
 #include "alertgate/v1/service_directory.grpc.pb.h"
 #include "server/core/access_control.h"
+#include "server/core/delivery_log.h"
 #include "server/core/service_catalog.h"
 
 namespace alertgate {
@@ -14,8 +15,9 @@ namespace alertgate {
 class ServiceDirectoryHandler final : public v1::ServiceDirectory::Service {
  public:
   // REQUIRES: the pointers outlive the handler.
-  ServiceDirectoryHandler(ServiceCatalog* catalog, AccessControl* access)
-      : catalog_(catalog), access_(access) {}
+  ServiceDirectoryHandler(ServiceCatalog* catalog, AccessControl* access,
+                          DeliveryLog* deliveries)
+      : catalog_(catalog), access_(access), deliveries_(deliveries) {}
 
   grpc::Status CreateService(grpc::ServerContext* context,
                              const v1::CreateServiceRequest* request,
@@ -56,10 +58,17 @@ class ServiceDirectoryHandler final : public v1::ServiceDirectory::Service {
   grpc::Status ListAuditEntries(
       grpc::ServerContext* context, const v1::ListAuditEntriesRequest* request,
       v1::ListAuditEntriesResponse* response) override;
+  grpc::Status RecordDeliveries(
+      grpc::ServerContext* context, const v1::RecordDeliveriesRequest* request,
+      v1::RecordDeliveriesResponse* response) override;
+  grpc::Status ListDeliveries(grpc::ServerContext* context,
+                              const v1::ListDeliveriesRequest* request,
+                              v1::ListDeliveriesResponse* response) override;
 
  private:
   ServiceCatalog* catalog_;
   AccessControl* access_;
+  DeliveryLog* deliveries_;
 };
 
 }  // namespace alertgate
