@@ -61,6 +61,14 @@ class FakeCore final : public CoreApi {
     }
     return response;
   }
+  absl::Status RecordDeliveries(
+      const v1::RecordDeliveriesRequest& request) override {
+    absl::MutexLock lock(&mu_);
+    for (const v1::Delivery& delivery : request.deliveries()) {
+      recorded.push_back(delivery);
+    }
+    return absl::OkStatus();
+  }
   bool IsReachable(absl::Duration) override {
     absl::MutexLock lock(&mu_);
     return reachable;
@@ -80,6 +88,7 @@ class FakeCore final : public CoreApi {
   bool reachable = true;
   int resolves = 0;
   int ingest_calls = 0;
+  std::vector<v1::Delivery> recorded;
   std::vector<v1::Alert> ingested;
 };
 

@@ -318,6 +318,59 @@ TEST_F(WebhookEndToEndTest, TheSameDeliveryTwiceHasOneEffect) {
             2);
 }
 
+TEST_F(WebhookEndToEndTest, TheDeliveryLogShowsWhatBecameOfEachDelivery) {
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne());
+  const std::string body = Fixture("cloud/pullrequest_created.json");
+  Answer opened = Deliver("pullrequest:created", body, "log-1");
+  ASSERT_EQ(opened.status, 200);
+  ASSERT_EQ(Deliver("pullrequest:created", body, "log-1").status, 200);
+  // Signed deliveries only, from now on: an unsigned one is refused.
+  ASSERT_NO_FATAL_FAILURE(SetSecret("s3cret"));
+  ASSERT_EQ(Deliver("pullrequest:created", body, "log-2").status, 401);
+
+  // The front door sends its log in the background: wait for it.
+  v1::ListDeliveriesResponse log;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (true) {
+    grpc::ClientContext context;
+    v1::ListDeliveriesRequest request;
+    request.set_service_id(service_.id());
+    request.set_source("bitbucket");
+    log.Clear();
+    ASSERT_TRUE(directory_->ListDeliveries(&context, request, &log).ok());
+    // The secret's probes ("probe", 5 bytes) are in the log too.
+    int real = 0;
+    for (const v1::Delivery& d : log.deliveries()) {
+      real += d.body_bytes() == static_cast<int64_t>(body.size());
+    }
+    if (real == 3) break;
+    ASSERT_LT(absl::Now(), deadline) << log.DebugString();
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  std::vector<const v1::Delivery*> mine;
+  for (const v1::Delivery& d : log.deliveries()) {
+    if (d.body_bytes() == static_cast<int64_t>(body.size())) mine.push_back(&d);
+  }
+  // Newest first: the refusal, the redelivery, the first delivery. (A
+  // refusal comes before the delivery id is read: it has none.)
+  EXPECT_EQ(mine[0]->outcome(), v1::DELIVERY_OUTCOME_BAD_SIGNATURE);
+  EXPECT_EQ(mine[0]->http_status(), 401);
+  EXPECT_FALSE(mine[0]->reason().empty());
+  EXPECT_EQ(mine[1]->outcome(), v1::DELIVERY_OUTCOME_REPLAYED);
+  EXPECT_EQ(mine[1]->delivery_id(), "log-1");
+  EXPECT_EQ(mine[2]->outcome(), v1::DELIVERY_OUTCOME_ACCEPTED);
+  EXPECT_EQ(mine[2]->event(), "pullrequest:created");
+  EXPECT_EQ(mine[2]->http_status(), 200);
+  ASSERT_EQ(mine[2]->incident_ids_size(), 1);
+  EXPECT_EQ(mine[2]->incident_ids(0),
+            opened.body["alerts"][0]["incident_id"].get<std::string>());
+  EXPECT_EQ(mine[2]->body_bytes(), static_cast<int64_t>(body.size()));
+  for (const v1::Delivery* d : mine) {
+    EXPECT_EQ(d->service_id(), service_.id());
+    EXPECT_EQ(d->source(), "bitbucket");
+  }
+}
+
 TEST_F(WebhookEndToEndTest, BadInputGetsItsStatusAJsonErrorAndChangesNothing) {
   ASSERT_NO_FATAL_FAILURE(
       StartAllInOne({"--max_body_bytes=20000", "--key_cache_ttl=0s"}));

@@ -181,6 +181,31 @@ absl::StatusOr<v1::IngestAlertsResponse> AlertgateClient::IngestAlerts(
   });
 }
 
+absl::StatusOr<v1::ListDeliveriesResponse> AlertgateClient::ListDeliveries(
+    const std::string& service_id, const std::string& source, int page_size,
+    const std::string& page_token) {
+  v1::ListDeliveriesRequest request;
+  request.set_service_id(service_id);
+  request.set_source(source);
+  request.set_page_size(page_size);
+  request.set_page_token(page_token);
+  return Unary<v1::ListDeliveriesResponse>([&](v1::ListDeliveriesResponse* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Directory().ListDeliveries(&context, request, r);
+  });
+}
+
+absl::StatusOr<v1::RecordDeliveriesResponse> AlertgateClient::RecordDeliveries(
+    const v1::RecordDeliveriesRequest& request) {
+  return Unary<v1::RecordDeliveriesResponse>(
+      [&](v1::RecordDeliveriesResponse* r) {
+        grpc::ClientContext context;
+        Prepare(context);
+        return Directory().RecordDeliveries(&context, request, r);
+      });
+}
+
 absl::StatusOr<v1::GetIncidentResponse> AlertgateClient::GetIncident(
     const std::string& id, int timeline_page_size,
     const std::string& timeline_page_token) {

@@ -27,6 +27,11 @@ absl::StatusOr<v1::IngestAlertsResponse> ClientCoreApi::IngestAlerts(
   return client_->IngestAlerts(request);
 }
 
+absl::Status ClientCoreApi::RecordDeliveries(
+    const v1::RecordDeliveriesRequest& request) {
+  return client_->RecordDeliveries(request).status();
+}
+
 bool ClientCoreApi::IsReachable(absl::Duration wait) {
   return client_->IsReachable(wait);
 }

@@ -25,6 +25,8 @@ class ClientCoreApi final : public CoreApi {
       const v1::Alert& alert) override;
   absl::StatusOr<v1::IngestAlertsResponse> IngestAlerts(
       const v1::IngestAlertsRequest& request) override;
+  absl::Status RecordDeliveries(
+      const v1::RecordDeliveriesRequest& request) override;
   bool IsReachable(absl::Duration wait) override;
 
  private:

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "alertgate/v1/incident_service.pb.h"
+#include "alertgate/v1/service_directory.pb.h"
 
 namespace alertgate {
 
@@ -35,6 +36,9 @@ class CoreApi {
   // Several alerts in one call and one transaction (all or none).
   virtual absl::StatusOr<v1::IngestAlertsResponse> IngestAlerts(
       const v1::IngestAlertsRequest& request) = 0;
+  // Records deliveries in the core's delivery log.
+  virtual absl::Status RecordDeliveries(
+      const v1::RecordDeliveriesRequest& request) = 0;
   // True when the core answers a small call within `wait` (readiness).
   virtual bool IsReachable(absl::Duration wait) = 0;
 };

@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "server/frontdoor/delivery_log_entry.h"
 
 namespace alertgate {
 namespace {
@@ -55,6 +56,9 @@ absl::StatusOr<std::unique_ptr<FrontDoorServer>> FrontDoorServer::Start(
   server->options_ = options;
   server->registry_ = registry;
   server->core_ = core;
+  server->clock_ = clock;
+  server->recorder_ =
+      std::make_unique<DeliveryRecorder>(core, DeliveryRecorder::Options());
   server->handler_ =
       std::make_unique<WebhookHandler>(registry, core, clock, options.handler);
   FrontDoorServer* self = server.get();
@@ -134,6 +138,10 @@ HttpResponse FrontDoorServer::Deliver(const std::string& source,
   const absl::Time start = absl::Now();
   WebhookRequest request{source, key, http.headers, http.body};
   WebhookResponse response = handler_->Handle(request);
+  if (std::optional<v1::Delivery> entry =
+          DeliveryLogEntry(request, response, clock_->Now())) {
+    recorder_->Record(*std::move(entry));
+  }
   HttpResponse answer = JsonAnswer(response.status(), response.body);
   answer.headers = response.headers;
   const absl::Duration latency = absl::Now() - start;

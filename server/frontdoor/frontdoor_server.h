@@ -28,6 +28,7 @@
 #include "adapters/loader/adapter_registry.h"
 #include "server/common/clock.h"
 #include "server/frontdoor/core_api.h"
+#include "server/frontdoor/delivery_recorder.h"
 #include "server/frontdoor/frontdoor_metrics.h"
 #include "server/frontdoor/http_listener.h"
 #include "server/frontdoor/webhook_handler.h"
@@ -72,7 +73,9 @@ class FrontDoorServer {
   FrontDoorOptions options_;
   const AdapterRegistry* registry_ = nullptr;
   CoreApi* core_ = nullptr;
+  const Clock* clock_ = nullptr;
   std::unique_ptr<WebhookHandler> handler_;
+  std::unique_ptr<DeliveryRecorder> recorder_;
   FrontDoorMetrics metrics_;
   std::unique_ptr<HttpListener> http_;
   std::unique_ptr<HttpListener> admin_;

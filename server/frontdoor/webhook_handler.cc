@@ -181,6 +181,7 @@ struct WebhookHandler::Delivery {
   // Labels an answer with what is known of the delivery so far.
   WebhookResponse Labelled(WebhookResponse response) const {
     response.service = target.service_name;
+    response.service_id = target.service_id;
     response.delivery_id = delivery_id;
     if (adapter != nullptr && !converted.event.empty()) {
       response.event = converted.event;

@@ -78,6 +78,7 @@ struct WebhookResponse {
   std::string metric_event = "invalid";  // Declared by the plugin, or "other".
   std::string delivery_id;
   std::string service;
+  std::string service_id;  // Once the webhook key resolved.
 
   int status() const { return HttpStatusOf(outcome); }
 };

@@ -132,7 +132,14 @@ class AlertgateClient {
   absl::StatusOr<v1::ApiToken> RevokeApiToken(const std::string& id_or_name);
   absl::StatusOr<v1::ListAuditEntriesResponse> ListAuditEntries(
       int page_size, const std::string& page_token);
+  // A service's delivery log, newest first (of one source, if named).
+  absl::StatusOr<v1::ListDeliveriesResponse> ListDeliveries(
+      const std::string& service_id, const std::string& source, int page_size,
+      const std::string& page_token);
 
+  // For front doors: records deliveries they answered in the delivery log.
+  absl::StatusOr<v1::RecordDeliveriesResponse> RecordDeliveries(
+      const v1::RecordDeliveriesRequest& request);
   // For front doors: the service behind a webhook key (NOT_FOUND for an
   // unknown or revoked key). WebhookKeyCache (webhook_key_cache.h) caches it.
   absl::StatusOr<v1::ResolveWebhookKeyResponse> ResolveWebhookKey(

@@ -1,0 +1,22 @@
+// What the delivery log records of an answered delivery: only deliveries
+// for a known service (the webhook key resolved), and only outcomes the
+// sender caused. Unknown keys and sources belong to no service, and the
+// core's own failures are the core's (both are in the metrics).
+#ifndef ALERTGATE_SERVER_FRONTDOOR_DELIVERY_LOG_ENTRY_H_
+#define ALERTGATE_SERVER_FRONTDOOR_DELIVERY_LOG_ENTRY_H_
+
+#include <optional>
+
+#include "absl/time/time.h"
+#include "alertgate/v1/service_directory.pb.h"
+#include "server/frontdoor/webhook_handler.h"
+
+namespace alertgate {
+
+std::optional<v1::Delivery> DeliveryLogEntry(const WebhookRequest& request,
+                                             const WebhookResponse& response,
+                                             absl::Time received_at);
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_FRONTDOOR_DELIVERY_LOG_ENTRY_H_
