@@ -458,6 +458,38 @@ class Alertctl {
     return kOk;
   }
 
+  int DeliveriesList(const std::vector<std::string>& rest) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    auto service = client_.FindService(id);
+    if (!service.ok()) return Report(service.status());
+    auto page = client_.ListDeliveries(
+        service->id(), absl::GetFlag(FLAGS_source), absl::GetFlag(FLAGS_limit),
+        absl::GetFlag(FLAGS_page_token));
+    if (!page.ok()) return Report(page.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*page).c_str());
+      return kOk;
+    }
+    Table table({"RECEIVED", "SOURCE", "EVENT", "DELIVERY ID", "STATUS",
+                 "OUTCOME", "INCIDENTS", "REASON"});
+    for (const v1::Delivery& d : page->deliveries()) {
+      const std::string name = EnumName(d, "outcome");
+      absl::string_view outcome = name;
+      absl::ConsumePrefix(&outcome, "DELIVERY_OUTCOME_");
+      table.Add({FormatTime(d.received_at(), d.has_received_at()), d.source(),
+                 d.event(), d.delivery_id(), std::to_string(d.http_status()),
+                 absl::AsciiStrToLower(std::string(outcome)),
+                 absl::StrJoin(d.incident_ids(), ","), d.reason()});
+    }
+    table.Print();
+    if (!page->next_page_token().empty()) {
+      fprintf(stderr, "more: --page_token=%s\n",
+              page->next_page_token().c_str());
+    }
+    return kOk;
+  }
+
   int IncidentsList() {
     v1::ListIncidentsRequest request;
     if (const std::string service = absl::GetFlag(FLAGS_service);
@@ -708,6 +740,10 @@ const std::vector<Command>& Commands() {
       {"sources list", "NAME|ID",
        "A service's alert sources and whether each is receiving alerts.",
        &Alertctl::SourcesList},
+      {"deliveries list", "NAME|ID [--source=SRC] [--limit=N] [--page_token=T]",
+       "What the front doors answered for a service's webhook deliveries, "
+       "newest first: outcome, reason, incidents.",
+       &Alertctl::DeliveriesList},
       {"incidents list",
        "[--service=S] [--state=open] [--source=SRC] [--limit=N] "
        "[--page_token=T] [--all]",
