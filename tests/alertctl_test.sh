@@ -38,11 +38,11 @@ expect "webhook url without a base" "--public_url"
 check "set secret" 0 "$A" services set-secret checkout --source=bitbucket --secret=s3cret
 expect "set secret" "must be signed"
 check "sources list" 0 "$A" sources list checkout
+expect "sources list" "bitbucket +yes +yes +not receiving"
 # A core alone has no front door: an empty log, but the command works.
 check "deliveries list" 0 "$A" deliveries list checkout --source=bitbucket
 expect "deliveries list has its columns" "RECEIVED +SOURCE +EVENT +DELIVERY ID"
 check "deliveries of an unknown service" 2 "$A" deliveries list nope
-expect "sources list" "bitbucket +yes +yes +not receiving"
 
 check "trigger" 0 "$A" alert trigger --service=checkout --dedup_key=disk --summary="Disk full" --severity=critical
 expect "trigger opens" "^OPENED [0-9A-Z]{26}$"
