@@ -21,14 +21,10 @@ DeliveryRecorder::~DeliveryRecorder() {
 void DeliveryRecorder::Record(v1::Delivery delivery) {
   absl::MutexLock lock(&mu_);
   if (queue_.size() >= options_.max_queued) {
-    // The oldest not being sent right now goes.
-    if (in_flight_ < queue_.size()) {
-      queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(in_flight_));
-    } else {
-      ++dropped_;
-      return;
-    }
     ++dropped_;
+    // The oldest not being sent right now goes; if all are, this one.
+    if (in_flight_ >= queue_.size()) return;
+    queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(in_flight_));
   }
   queue_.push_back(std::move(delivery));
 }

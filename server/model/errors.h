@@ -30,6 +30,11 @@ inline absl::Status ServiceNameTaken(absl::string_view name) {
       absl::StrCat("a service named ", name, " exists already"));
 }
 
+inline absl::Status TokenNameTaken(absl::string_view name) {
+  return absl::AlreadyExistsError(
+      absl::StrCat("a token named \"", name, "\" exists"));
+}
+
 inline absl::Status WebhookKeyUnknown(absl::string_view source) {
   return absl::NotFoundError(
       absl::StrCat("no service has this webhook key for source ", source,

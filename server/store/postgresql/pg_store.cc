@@ -278,8 +278,7 @@ class PgTransaction final : public StoreTransaction {
                 t.created_by, ToMicros(t.last_used_at), ToMicros(t.revoked_at)})
             .status();
     if (absl::IsAlreadyExists(status)) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("a token named \"", t.name, "\" exists"));
+      return errors::TokenNameTaken(t.name);
     }
     return status;
   }

@@ -360,8 +360,7 @@ class SqliteTransaction final : public StoreTransaction {
         .Bind(8, ToMicros(token.revoked_at));
     absl::Status status = stmt.Run();
     if (absl::IsAlreadyExists(status)) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("a token named \"", token.name, "\" exists"));
+      return errors::TokenNameTaken(token.name);
     }
     return status;
   }
