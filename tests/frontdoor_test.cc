@@ -375,6 +375,10 @@ TEST_F(FrontDoorTest, MetricEventLabelsAreOnlyTheDeclaredEvents) {
       R"(alertgate_webhook_deliveries_total{source="generic",event="alert",outcome="processed"} 1)"))
       << text;
   EXPECT_FALSE(absl::StrContains(text, "made_up")) << text;
+  // The delivery log's losses are counted where operators look.
+  EXPECT_TRUE(
+      absl::StrContains(text, "\nalertgate_delivery_log_dropped_total 0\n"))
+      << text;
 }
 
 }  // namespace

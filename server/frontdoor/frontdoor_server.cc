@@ -102,6 +102,13 @@ std::optional<HttpResponse> FrontDoorServer::RouteOperator(
     HttpResponse response;
     response.content_type = "text/plain; version=0.0.4";
     response.body = metrics_.Render();
+    absl::StrAppend(&response.body,
+                    "# HELP alertgate_delivery_log_dropped_total Delivery log "
+                    "entries dropped: the core was away with 10,000 waiting, "
+                    "or refused them.\n"
+                    "# TYPE alertgate_delivery_log_dropped_total counter\n"
+                    "alertgate_delivery_log_dropped_total ",
+                    recorder_->dropped(), "\n");
     return response;
   }
   return std::nullopt;
