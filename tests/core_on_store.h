@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "server/core/id_generator.h"
@@ -46,15 +47,20 @@ class ScratchPostgresSchema {
       }
       return;
     }
+    // Not the process id alone: Bazel runs each test in its own PID
+    // namespace, where every test binary is the same small number, and
+    // tests share the server. A random part keeps names apart.
     static int count = 0;
-    name_ = absl::StrCat("test_", getpid(), "_", ++count);
+    name_ = absl::StrCat("test_", getpid(), "_", absl::Hex(RandomSuffix()), "_",
+                         ++count);
     auto admin = PgConnection::Open("");
     if (!admin.ok()) {
       ADD_FAILURE() << admin.status();
       return;
     }
-    absl::Status made = (*admin)->Exec(absl::StrCat(
-        "DROP SCHEMA IF EXISTS ", name_, " CASCADE; CREATE SCHEMA ", name_));
+    // CREATE without IF NOT EXISTS: a name already taken fails loudly
+    // instead of sharing tables with another test.
+    absl::Status made = (*admin)->Exec(absl::StrCat("CREATE SCHEMA ", name_));
     if (!made.ok()) ADD_FAILURE() << made;
     available_ = made.ok();
   }
@@ -79,6 +85,10 @@ class ScratchPostgresSchema {
   }
 
  private:
+  static uint32_t RandomSuffix() {
+    static absl::BitGen bits;
+    return absl::Uniform<uint32_t>(bits);
+  }
   std::string name_;
   bool available_ = false;
 };
