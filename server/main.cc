@@ -40,6 +40,7 @@
 #include "server/grpc/core_server.h"
 #include "server/store_url.h"
 #include "server/token_command.h"
+#include "server/webhook_replayer.h"
 
 ABSL_FLAG(std::string, role, "all", "all, core or frontdoor.");
 ABSL_FLAG(std::string, data_dir, "data",
@@ -116,6 +117,11 @@ ABSL_FLAG(absl::Duration, retain_folded_alerts, absl::Hours(24 * 30),
           "incidents included (their alert count stays exact). 0: forever.");
 ABSL_FLAG(absl::Duration, retain_deliveries, absl::Hours(24 * 7),
           "How long the delivery log keeps each delivery (0: forever).");
+ABSL_FLAG(int64_t, max_kept_delivery_bytes, int64_t{64} << 20,
+          "Bodies of refused deliveries (bad signature or payload) kept per "
+          "service for ReplayDelivery; past it the oldest bodies go first "
+          "(their log entries stay). Each is kept at most as long as "
+          "--retain_deliveries.");
 ABSL_FLAG(absl::Duration, retention_interval, absl::Minutes(1),
           "How often the pruner looks for what retention lets go.");
 ABSL_FLAG(std::string, store_check, "quick",
@@ -272,30 +278,33 @@ int main(int argc, char** argv) {
     return Fail("--http_listen must be HOST:PORT");
   }
 
-  std::unique_ptr<alertgate::AdapterRegistry> registry;
-  std::vector<std::string> sources = {"bitbucket", "generic"};
-  if (runs_frontdoor) {
-    std::string plugin_dir = absl::GetFlag(FLAGS_plugin_dir);
-    if (plugin_dir.empty()) plugin_dir = DefaultPluginDir();
-    std::vector<std::string> errors;
-    registry = alertgate::AdapterRegistry::LoadFolder(plugin_dir, &errors);
-    for (const std::string& error : errors) {
-      fprintf(stderr, "alertgate: refused %s\n", error.c_str());
-    }
-    sources.clear();
-    for (const alertgate::SourceAdapter* adapter : registry->All()) {
-      printf("alertgate: loaded source %s %s from %s\n",
-             adapter->name().c_str(), adapter->version().c_str(),
-             adapter->file().c_str());
-      sources.push_back(adapter->name());
-    }
-    if (sources.empty()) {
-      fprintf(stderr, "alertgate: no source plugins loaded from %s\n",
-              plugin_dir.c_str());
-    }
+  // The front door converts deliveries with the plugins; the core loads
+  // them too, to replay refused deliveries (ReplayDelivery).
+  std::string plugin_dir = absl::GetFlag(FLAGS_plugin_dir);
+  if (plugin_dir.empty()) plugin_dir = DefaultPluginDir();
+  std::vector<std::string> plugin_errors;
+  std::unique_ptr<alertgate::AdapterRegistry> registry =
+      alertgate::AdapterRegistry::LoadFolder(plugin_dir, &plugin_errors);
+  for (const std::string& error : plugin_errors) {
+    fprintf(stderr, "alertgate: refused %s\n", error.c_str());
+  }
+  // The sources a first start gives the default service a URL for.
+  std::vector<std::string> sources;
+  for (const alertgate::SourceAdapter* adapter : registry->All()) {
+    printf("alertgate: loaded source %s %s from %s\n", adapter->name().c_str(),
+           adapter->version().c_str(), adapter->file().c_str());
+    sources.push_back(adapter->name());
+  }
+  if (sources.empty()) {
+    fprintf(stderr, "alertgate: no source plugins loaded from %s%s\n",
+            plugin_dir.c_str(),
+            runs_frontdoor ? "" : " (deliveries cannot be replayed here)");
+    if (!runs_frontdoor) sources = {"bitbucket", "generic"};
   }
 
   alertgate::SystemClock clock;
+  std::unique_ptr<alertgate::CoreApi> replay_api;
+  std::unique_ptr<alertgate::WebhookReplayer> replayer;
   std::unique_ptr<alertgate::CoreServer> core;
   std::string core_address = absl::GetFlag(FLAGS_core_address);
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
@@ -324,6 +333,8 @@ int main(int argc, char** argv) {
     options.retention.interval = absl::GetFlag(FLAGS_retention_interval);
     options.retention.folded_alerts = absl::GetFlag(FLAGS_retain_folded_alerts);
     options.retention.deliveries = absl::GetFlag(FLAGS_retain_deliveries);
+    options.deliveries.max_kept_bytes_per_service =
+        absl::GetFlag(FLAGS_max_kept_delivery_bytes);
     const std::string check = absl::GetFlag(FLAGS_store_check);
     alertgate::StoreCheck store_check = alertgate::StoreCheck::kQuick;
     if (check == "full") {
@@ -355,6 +366,19 @@ int main(int argc, char** argv) {
     printf("alertgate: core serving gRPC on port %d, store %s\n", core->port(),
            alertgate::RedactedStoreUrl(store_url).c_str());
     core_address = absl::StrCat("in-process (gRPC port ", core->port(), ")");
+    if (registry && !registry->All().empty()) {
+      // Replays go through the same API as the front door, in process.
+      alertgate::client::ConnectOptions connect;
+      connect.address = core_address;
+      connect.timeout = absl::GetFlag(FLAGS_core_timeout);
+      connect.token = core->InProcessIngestToken();
+      replay_api = std::make_unique<alertgate::ClientCoreApi>(
+          alertgate::client::AlertgateClient::OverChannel(
+              core->InProcessChannel(), connect));
+      replayer = std::make_unique<alertgate::WebhookReplayer>(
+          registry.get(), replay_api.get(), &clock);
+      core->SetDeliveryReplayer(replayer.get());
+    }
   }
 
   std::unique_ptr<alertgate::CoreApi> core_api;
@@ -502,6 +526,8 @@ int main(int argc, char** argv) {
   frontdoor.reset();
   core_api.reset();
   if (core) core->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
+  replayer.reset();  // After the calls that could use it ended.
+  replay_api.reset();
   printf("alertgate: stopped\n");
   return 0;
 }

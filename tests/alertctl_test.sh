@@ -41,8 +41,10 @@ check "sources list" 0 "$A" sources list checkout
 expect "sources list" "bitbucket +yes +yes +not receiving"
 # A core alone has no front door: an empty log, but the command works.
 check "deliveries list" 0 "$A" deliveries list checkout --source=bitbucket
-expect "deliveries list has its columns" "RECEIVED +SOURCE +EVENT +DELIVERY ID"
+expect "deliveries list has its columns" "ID +RECEIVED +SOURCE +EVENT +DELIVERY ID"
 check "deliveries of an unknown service" 2 "$A" deliveries list nope
+check "replay of an unknown delivery" 2 "$A" deliveries replay 01ARZ3NDEKTSV4RRFFQ69G5FAV
+
 
 check "trigger" 0 "$A" alert trigger --service=checkout --dedup_key=disk --summary="Disk full" --severity=critical
 expect "trigger opens" "^OPENED [0-9A-Z]{26}$"
@@ -123,6 +125,13 @@ check "audit list" 0 "$A" audit list
 expect "audit names the token that acted" "admin +token.revoke +viewer"
 expect "audit has the first start" "alertgate +service.create +default"
 expect "audit has the offline token" "alertgate tokens create .* +token.create +recovery"
+
+# After the incident checks above: the test alert is an incident too.
+check "test alert" 0 "$A" sources test checkout --source=bitbucket
+expect "test alert answer" "^checkout: test incident [0-9A-Z]{26} for bitbucket opened and resolved$"
+check "sources list after the test alert" 0 "$A" sources list checkout
+expect "test alert turns receiving" "bitbucket +yes +yes +receiving alerts"
+check "test alert without a source" 1 "$A" sources test checkout
 
 check "help" 0 "$A" incidents --help
 expect "help" "alertctl incidents ack ID"

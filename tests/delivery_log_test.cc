@@ -1,6 +1,8 @@
 // The delivery log on every store: what the front door answered is listed
 // per service, newest first, per source, in pages; the body of a refused
 // delivery is kept for a replay and left out of lists; old entries prune.
+#include "server/core/delivery_log.h"
+
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@ namespace {
 
 using ::alertgate::testing::CoreOnEachStore;
 using ::alertgate::testing::StoreKind;
+using Headers = std::vector<std::pair<std::string, std::string>>;
 
 class DeliveryLogTest : public CoreOnEachStore {
  protected:
@@ -81,23 +84,69 @@ TEST_P(DeliveryLogTest, ListsNewestFirstPerSourceInPages) {
 
 TEST_P(DeliveryLogTest, ARefusedDeliveryKeepsItsBodyForAReplay) {
   Delivery refused = Make("D1", "bitbucket", DeliveryResult::kBadSignature);
-  refused.headers_json = R"({"X-Event-Key":"repo:push"})";
+  refused.kept_headers =
+      Headers{{"X-Event-Key", "repo:push"}, {"X-Hub-Signature", "sha256=00"}};
   refused.body = std::string("{\"push\":\0binary}", 16);
   Record(refused);
 
   auto listed = store_->ListDeliveries(service_id_, "", "", 10);
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);
-  EXPECT_FALSE((*listed)[0].body);  // Lists stay small.
+  EXPECT_FALSE((*listed)[0].body);      // Lists stay small...
+  EXPECT_TRUE((*listed)[0].body_kept);  // ...but say it can be replayed.
   EXPECT_EQ((*listed)[0].reason, "bad signature");
   auto got = store_->GetDelivery("D1");
   ASSERT_TRUE(got.ok() && got->has_value()) << got.status();
   ASSERT_TRUE((*got)->body);
   EXPECT_EQ(*(*got)->body, *refused.body);  // Byte for byte.
-  EXPECT_EQ((*got)->headers_json, refused.headers_json);
+  EXPECT_EQ((*got)->kept_headers, refused.kept_headers);
   auto missing = store_->GetDelivery("nope");
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(missing->has_value());
+}
+
+TEST_P(DeliveryLogTest, KeptBodiesStayWithinTheServiceLimitOldestDroppedFirst) {
+  DeliveryLog::Options options;
+  options.max_kept_bytes_per_service = 250;
+  DeliveryLog log(store_.get(), &ids_, options);
+  auto refused = [&](const std::string& event) {
+    Delivery d = Make("", "bitbucket", DeliveryResult::kBadPayload);
+    d.event = event;
+    d.kept_headers = Headers{{"X-Event-Key", event}};
+    d.body = std::string(100, 'x');
+    return d;
+  };
+  std::vector<std::string> ids;
+  for (const char* event : {"first", "second", "third"}) {
+    auto recorded = log.Record({refused(event)});
+    ASSERT_TRUE(recorded.ok()) << recorded.status();
+    ids.push_back(recorded->front());
+  }
+  // 300 bytes asked for, 250 allowed: the oldest body went, its entry stays.
+  auto oldest = log.Get(ids[0]);
+  ASSERT_TRUE(oldest.ok()) << oldest.status();
+  EXPECT_FALSE(oldest->body);
+  EXPECT_FALSE(oldest->kept_headers);
+  EXPECT_FALSE(oldest->body_kept);
+  EXPECT_EQ(oldest->event, "first");
+  for (int i : {1, 2}) {
+    auto kept = log.Get(ids[i]);
+    ASSERT_TRUE(kept.ok());
+    EXPECT_TRUE(kept->body && kept->body->size() == 100) << i;
+  }
+
+  // A body where none may be kept, or too large, is refused as a whole.
+  Delivery accepted = Make("", "bitbucket", DeliveryResult::kAccepted);
+  accepted.kept_headers = Headers{{"X-Event-Key", "repo:push"}};
+  accepted.body = "{}";
+  auto wrong = log.Record({accepted});
+  EXPECT_TRUE(absl::IsInvalidArgument(wrong.status())) << wrong.status();
+  Delivery huge = refused("huge");
+  huge.body = std::string(DeliveryLog::kMaxKeptBodyBytes + 1, 'x');
+  EXPECT_TRUE(absl::IsInvalidArgument(log.Record({huge}).status()));
+  auto listed = log.List(service_id_, "", "", 10);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->deliveries.size(), 3u);
 }
 
 TEST_P(DeliveryLogTest, OldDeliveriesArePrunedOldestFirst) {

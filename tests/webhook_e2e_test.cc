@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "alertgate/v1/incident_service.grpc.pb.h"
 #include "alertgate/v1/service_directory.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -351,11 +352,14 @@ TEST_F(WebhookEndToEndTest, TheDeliveryLogShowsWhatBecameOfEachDelivery) {
   for (const v1::Delivery& d : log.deliveries()) {
     if (d.body_bytes() == static_cast<int64_t>(body.size())) mine.push_back(&d);
   }
-  // Newest first: the refusal, the redelivery, the first delivery. (A
-  // refusal comes before the delivery id is read: it has none.)
+  // Newest first: the refusal, the redelivery, the first delivery. The
+  // refusal carries its delivery id and keeps its request for a replay.
   EXPECT_EQ(mine[0]->outcome(), v1::DELIVERY_OUTCOME_BAD_SIGNATURE);
   EXPECT_EQ(mine[0]->http_status(), 401);
   EXPECT_FALSE(mine[0]->reason().empty());
+  EXPECT_EQ(mine[0]->delivery_id(), "log-2");
+  EXPECT_TRUE(mine[0]->body_kept());
+  EXPECT_FALSE(mine[1]->body_kept());  // Accepted ones keep nothing.
   EXPECT_EQ(mine[1]->outcome(), v1::DELIVERY_OUTCOME_REPLAYED);
   EXPECT_EQ(mine[1]->delivery_id(), "log-1");
   EXPECT_EQ(mine[2]->outcome(), v1::DELIVERY_OUTCOME_ACCEPTED);
@@ -369,6 +373,140 @@ TEST_F(WebhookEndToEndTest, TheDeliveryLogShowsWhatBecameOfEachDelivery) {
     EXPECT_EQ(d->service_id(), service_.id());
     EXPECT_EQ(d->source(), "bitbucket");
   }
+}
+
+// The entries of the log with `delivery_id`, newest first, once there are
+// `count`.
+std::vector<v1::Delivery> WaitForLogEntries(
+    v1::ServiceDirectory::Stub& directory, const std::string& service_id,
+    const std::string& delivery_id, size_t count) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (true) {
+    grpc::ClientContext context;
+    v1::ListDeliveriesRequest request;
+    request.set_service_id(service_id);
+    v1::ListDeliveriesResponse log;
+    EXPECT_TRUE(directory.ListDeliveries(&context, request, &log).ok());
+    std::vector<v1::Delivery> found;
+    for (const v1::Delivery& d : log.deliveries()) {
+      if (d.delivery_id() == delivery_id) found.push_back(d);
+    }
+    if (found.size() >= count || absl::Now() > deadline) return found;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+}
+
+TEST_F(WebhookEndToEndTest,
+       ARefusedDeliveryIsKeptAndReplaysOnceTheSecretIsFixed) {
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne());
+  // The admin typed the secret wrong; Bitbucket signs with the right one.
+  ASSERT_NO_FATAL_FAILURE(SetSecret("typo"));
+  const std::string body = Fixture("cloud/pullrequest_created.json");
+  ASSERT_EQ(Deliver("pullrequest:created", body, "kept-1",
+                    {{"X-Hub-Signature", SignWebhookBody("right", body)},
+                     {"Authorization", "Basic c2VjcmV0"}})
+                .status,
+            401);
+  std::vector<v1::Delivery> entries =
+      WaitForLogEntries(*directory_, service_.id(), "kept-1", 1);
+  ASSERT_EQ(entries.size(), 1u);
+  const v1::Delivery refused = entries[0];
+  EXPECT_EQ(refused.outcome(), v1::DELIVERY_OUTCOME_BAD_SIGNATURE);
+  EXPECT_TRUE(refused.body_kept());
+  EXPECT_FALSE(refused.has_kept_request());  // Lists carry no bodies.
+
+  // The kept request, byte for byte, without the credential header.
+  grpc::ClientContext get_context;
+  v1::GetDeliveryRequest get;
+  get.set_id(refused.id());
+  v1::Delivery kept;
+  ASSERT_TRUE(directory_->GetDelivery(&get_context, get, &kept).ok());
+  EXPECT_EQ(kept.kept_request().body(), body);
+  std::map<std::string, std::string> headers;
+  for (const auto& h : kept.kept_request().headers()) {
+    headers[absl::AsciiStrToLower(h.name())] = h.value();
+  }
+  EXPECT_EQ(headers["x-request-uuid"], "kept-1");
+  EXPECT_EQ(headers["x-hub-signature"], SignWebhookBody("right", body));
+  EXPECT_EQ(headers.count("authorization"), 0u);
+
+  auto replay = [&](v1::ReplayDeliveryResponse* out) {
+    grpc::ClientContext context;
+    v1::ReplayDeliveryRequest request;
+    request.set_id(refused.id());
+    return directory_->ReplayDelivery(&context, request, out);
+  };
+  // Replayed before the fix: refused again, recorded as a replay.
+  v1::ReplayDeliveryResponse still_wrong;
+  ASSERT_TRUE(replay(&still_wrong).ok());
+  EXPECT_EQ(still_wrong.delivery().outcome(),
+            v1::DELIVERY_OUTCOME_BAD_SIGNATURE);
+  EXPECT_EQ(still_wrong.delivery().replay_of(), refused.id());
+  EXPECT_EQ(StoreSummary().first, 0);
+
+  // Fixed: the replay opens the incident Bitbucket meant to open.
+  ASSERT_NO_FATAL_FAILURE(SetSecret("right"));
+  v1::ReplayDeliveryResponse fixed;
+  ASSERT_TRUE(replay(&fixed).ok());
+  EXPECT_EQ(fixed.delivery().outcome(), v1::DELIVERY_OUTCOME_ACCEPTED);
+  EXPECT_EQ(fixed.delivery().http_status(), 200);
+  EXPECT_EQ(fixed.delivery().replay_of(), refused.id());
+  EXPECT_EQ(fixed.delivery().delivery_id(), "kept-1");
+  ASSERT_EQ(fixed.delivery().incident_ids_size(), 1);
+  const v1::Incident incident = GetIncident(fixed.delivery().incident_ids(0));
+  EXPECT_EQ(incident.source(), "bitbucket");
+  EXPECT_EQ(incident.alert_count(), 1);
+
+  // Once more, or Bitbucket's own retry: one effect (the delivery id).
+  v1::ReplayDeliveryResponse twice;
+  ASSERT_TRUE(replay(&twice).ok());
+  EXPECT_EQ(twice.delivery().outcome(), v1::DELIVERY_OUTCOME_REPLAYED);
+  ASSERT_EQ(Deliver("pullrequest:created", body, "kept-1",
+                    {{"X-Hub-Signature", SignWebhookBody("right", body)}})
+                .status,
+            200);
+  EXPECT_EQ(GetIncident(incident.id()).alert_count(), 1);
+  EXPECT_EQ(StoreSummary().first, 1);
+
+  // What is not kept cannot be replayed; unknown ids are NOT_FOUND.
+  grpc::ClientContext context;
+  v1::ReplayDeliveryRequest request;
+  request.set_id(fixed.delivery().id());
+  v1::ReplayDeliveryResponse none;
+  EXPECT_EQ(directory_->ReplayDelivery(&context, request, &none).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(WebhookEndToEndTest, ATestAlertTurnsTheSourceToReceiving) {
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne());
+  auto receiving = [&] {
+    grpc::ClientContext context;
+    v1::ListAlertSourcesRequest request;
+    request.set_service_id(service_.id());
+    v1::ListAlertSourcesResponse sources;
+    EXPECT_TRUE(directory_->ListAlertSources(&context, request, &sources).ok());
+    for (const auto& s : sources.sources()) {
+      if (s.source() == "bitbucket") return s.receiving_alerts();
+    }
+    return false;
+  };
+  EXPECT_FALSE(receiving());
+  grpc::ClientContext context;
+  v1::SendTestAlertRequest request;
+  request.set_service_id(service_.id());
+  request.set_source("bitbucket");
+  v1::SendTestAlertResponse sent;
+  ASSERT_TRUE(directory_->SendTestAlert(&context, request, &sent).ok());
+  EXPECT_TRUE(receiving());
+  const v1::Incident incident = GetIncident(sent.incident_id());
+  EXPECT_EQ(incident.state(), v1::INCIDENT_STATE_RESOLVED);
+  EXPECT_EQ(incident.source(), "bitbucket");
+  // An unknown service is NOT_FOUND and changes nothing.
+  grpc::ClientContext again;
+  request.set_service_id("no-such-service");
+  EXPECT_EQ(directory_->SendTestAlert(&again, request, &sent).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(StoreSummary().first, 1);
 }
 
 TEST_F(WebhookEndToEndTest, BadInputGetsItsStatusAJsonErrorAndChangesNothing) {

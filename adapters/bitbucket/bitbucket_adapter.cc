@@ -108,6 +108,24 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
 ALERTGATE_ADAPTER(alertgate::bitbucket::Convert, [] {
   alertgate::sdk::AdapterInfo info;
   info.source_name = "bitbucket";
+  info.display_name = "Bitbucket";
+  // Where each of Bitbucket's two editions keeps its webhook settings
+  // (Cloud: support.atlassian.com "Manage webhooks"; Data Center: the
+  // "Manage webhooks" page of the Bitbucket Data Center documentation).
+  info.setup_steps =
+      "Bitbucket Cloud: open the repository, then Repository settings > "
+      "Webhooks > Add webhook.\n"
+      "Title: alertgate. URL: {webhook_url}\n"
+      "Secret: optional; if you set one, set the same secret in alertgate "
+      "(alertctl sources secret).\n"
+      "Triggers: choose from a full list; tick Repository > Push and Pull "
+      "Request > Created, Updated, Merged and Declined. Save.\n"
+      "Bitbucket Data Center: Repository settings > Webhooks > Create "
+      "webhook, with the same URL and secret; tick Repository > Push and "
+      "Pull request > Opened, Source branch updated, Merged, Declined and "
+      "Deleted.\n"
+      "Press Test connection (Data Center) or push a commit (Cloud): the "
+      "source turns to Receiving alerts.";
   info.plugin_version = "1.0.0";
   info.signature_scheme = AG_SIGNATURE_HMAC_SHA256_PREFIXED_HEX;
   info.signature_header = "X-Hub-Signature";

@@ -114,6 +114,15 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
 ALERTGATE_ADAPTER(alertgate::generic::Convert, [] {
   alertgate::sdk::AdapterInfo info;
   info.source_name = "generic";
+  info.display_name = "Generic JSON";
+  info.setup_steps =
+      "From any tool or script, POST a JSON alert (or an array of alerts) to "
+      "{webhook_url} with Content-Type: application/json; the fields are in "
+      "docs/generic-source.md.\n"
+      "Send an Idempotency-Key header with a unique id per alert, so that a "
+      "retried POST has one effect.\n"
+      "Optional: set a secret in alertgate and sign each body with "
+      "HMAC-SHA256 in X-Alertgate-Signature: sha256=<hex>.";
   info.plugin_version = "1.0.0";
   info.signature_scheme = AG_SIGNATURE_HMAC_SHA256_PREFIXED_HEX;
   info.signature_header = "X-Alertgate-Signature";

@@ -1,6 +1,7 @@
 #include "adapters/loader/source_adapter.h"
 
 #include <cstddef>
+#include <cstring>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -72,6 +73,9 @@ Field FieldIfPresent(const ag_adapter_v1* d, size_t offset, Field value) {
 #define AG_FIELD_IF_PRESENT(d, field) \
   FieldIfPresent(d, offsetof(ag_adapter_v1, field), (d)->field)
 
+constexpr size_t kMaxSetupStepsBytes = 4096;
+constexpr size_t kMaxDisplayNameBytes = 63;
+
 absl::Status Refuse(const std::string& file, absl::string_view why) {
   return absl::FailedPreconditionError(
       absl::StrCat("plugin ", file, ": ", why));
@@ -124,6 +128,14 @@ absl::Status CheckAdapterDescription(const ag_adapter_v1* d,
       return Refuse(file, absl::StrCat("signature_scheme ", d->signature_scheme,
                                        " is unknown"));
   }
+  if (const char* steps = AG_FIELD_IF_PRESENT(d, setup_steps);
+      steps != nullptr && strlen(steps) > kMaxSetupStepsBytes) {
+    return Refuse(file, "setup_steps is longer than 4096 bytes");
+  }
+  if (const char* shown = AG_FIELD_IF_PRESENT(d, display_name);
+      shown != nullptr && strlen(shown) > kMaxDisplayNameBytes) {
+    return Refuse(file, "display_name is longer than 63 bytes");
+  }
   if (d->struct_size >= sizeof(ag_adapter_v1)) {
     for (void* slot : d->reserved) {
       if (slot != nullptr) return Refuse(file, "reserved slots must be NULL");
@@ -145,6 +157,14 @@ SourceAdapter::SourceAdapter(const ag_adapter_v1* description, std::string file)
       events_(SplitHeaderList(AG_FIELD_IF_PRESENT(description, events))) {
   if (const char* field = AG_FIELD_IF_PRESENT(description, delivery_id_field)) {
     delivery_id_field_ = field;
+  }
+  const char* shown = AG_FIELD_IF_PRESENT(description, display_name);
+  display_name_ = shown != nullptr && shown[0] != '\0' ? shown : name_;
+  if (const char* steps = AG_FIELD_IF_PRESENT(description, setup_steps)) {
+    for (absl::string_view line : absl::StrSplit(steps, '\n')) {
+      line = absl::StripAsciiWhitespace(line);
+      if (!line.empty()) setup_steps_.emplace_back(line);
+    }
   }
 }
 

@@ -43,6 +43,11 @@ class SourceAdapter {
 
   const std::string& name() const { return name_; }
   const std::string& version() const { return version_; }
+  // For people, e.g. "Bitbucket"; the name when the plugin gives none.
+  const std::string& display_name() const { return display_name_; }
+  // How to connect the sender, one step each; "{webhook_url}" stands for
+  // the webhook URL. Possibly empty.
+  const std::vector<std::string>& setup_steps() const { return setup_steps_; }
   const std::string& file() const { return file_; }
   uint32_t signature_scheme() const { return description_->signature_scheme; }
   // Empty when the source signs nothing.
@@ -84,6 +89,8 @@ class SourceAdapter {
   std::vector<std::string> event_headers_;
   std::vector<std::string> unsigned_events_;
   std::vector<std::string> events_;
+  std::string display_name_;
+  std::vector<std::string> setup_steps_;
 };
 
 // Checks a plugin's description before anything of it is used. The error

@@ -471,21 +471,82 @@ class Alertctl {
       printf("%s\n", ToJson(*page).c_str());
       return kOk;
     }
-    Table table({"RECEIVED", "SOURCE", "EVENT", "DELIVERY ID", "STATUS",
+    Table table({"ID", "RECEIVED", "SOURCE", "EVENT", "DELIVERY ID", "STATUS",
                  "OUTCOME", "INCIDENTS", "REASON"});
     for (const v1::Delivery& d : page->deliveries()) {
-      const std::string name = EnumName(d, "outcome");
-      absl::string_view outcome = name;
-      absl::ConsumePrefix(&outcome, "DELIVERY_OUTCOME_");
-      table.Add({FormatTime(d.received_at(), d.has_received_at()), d.source(),
-                 d.event(), d.delivery_id(), std::to_string(d.http_status()),
-                 absl::AsciiStrToLower(std::string(outcome)),
+      std::string outcome = OutcomeWord(d);
+      if (d.body_kept()) outcome += " (replayable)";
+      table.Add({d.id(), FormatTime(d.received_at(), d.has_received_at()),
+                 d.source(), d.event(), d.delivery_id(),
+                 std::to_string(d.http_status()), outcome,
                  absl::StrJoin(d.incident_ids(), ","), d.reason()});
     }
     table.Print();
     if (!page->next_page_token().empty()) {
       fprintf(stderr, "more: --page_token=%s\n",
               page->next_page_token().c_str());
+    }
+    return kOk;
+  }
+
+  int DeliveriesShow(const std::vector<std::string>& rest) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    auto delivery = client_.GetDelivery(id);
+    if (!delivery.ok()) return Report(delivery.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*delivery).c_str());
+      return kOk;
+    }
+    printf("%s  %s %s  %d %s  %s\n", delivery->id().c_str(),
+           delivery->source().c_str(), delivery->event().c_str(),
+           delivery->http_status(), OutcomeWord(*delivery).c_str(),
+           delivery->reason().c_str());
+    if (!delivery->has_kept_request()) {
+      printf("(request not kept: only refused deliveries keep theirs)\n");
+      return kOk;
+    }
+    for (const v1::HttpHeader& header : delivery->kept_request().headers()) {
+      printf("%s: %s\n", header.name().c_str(), header.value().c_str());
+    }
+    printf("\n%s\n", delivery->kept_request().body().c_str());
+    return kOk;
+  }
+
+  int DeliveriesReplay(const std::vector<std::string>& rest) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    auto replayed = client_.ReplayDelivery(id);
+    if (!replayed.ok()) return Report(replayed.status());
+    const v1::Delivery& d = replayed->delivery();
+    if (Json()) {
+      printf("%s\n", ToJson(*replayed).c_str());
+    } else {
+      printf("%s %d %s %s %s\n", d.id().c_str(), d.http_status(),
+             OutcomeWord(d).c_str(),
+             absl::StrJoin(d.incident_ids(), ",").c_str(), d.reason().c_str());
+    }
+    return kOk;
+  }
+
+  int SourcesTest(const std::vector<std::string>& rest) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    auto service = client_.FindService(id);
+    if (!service.ok()) return Report(service.status());
+    const std::string source = Source("");
+    if (source.empty()) {
+      fprintf(stderr, "alertctl: sources test needs --source=SOURCE\n");
+      return kUsage;
+    }
+    auto sent = client_.SendTestAlert(service->id(), source);
+    if (!sent.ok()) return Report(sent.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*sent).c_str());
+    } else {
+      printf("%s: test incident %s for %s opened and resolved\n",
+             service->name().c_str(), sent->incident_id().c_str(),
+             source.c_str());
     }
     return kOk;
   }
@@ -707,6 +768,14 @@ class Alertctl {
     return kOk;
   }
 
+  // "accepted", "bad_signature", ... from DELIVERY_OUTCOME_*.
+  static std::string OutcomeWord(const v1::Delivery& d) {
+    const std::string name = EnumName(d, "outcome");
+    absl::string_view outcome = name;
+    absl::ConsumePrefix(&outcome, "DELIVERY_OUTCOME_");
+    return absl::AsciiStrToLower(outcome);
+  }
+
   // The service's name, looked up once per id; the id itself if the lookup
   // fails (the listing should not fail for a name).
   std::string ServiceName(const std::string& id) {
@@ -740,10 +809,22 @@ const std::vector<Command>& Commands() {
       {"sources list", "NAME|ID",
        "A service's alert sources and whether each is receiving alerts.",
        &Alertctl::SourcesList},
+      {"sources test", "NAME|ID --source=SOURCE",
+       "Send a test alert: a test incident opened and resolved at once, so "
+       "the source shows as receiving alerts (operate).",
+       &Alertctl::SourcesTest},
       {"deliveries list", "NAME|ID [--source=SRC] [--limit=N] [--page_token=T]",
        "What the front doors answered for a service's webhook deliveries, "
        "newest first: outcome, reason, incidents.",
        &Alertctl::DeliveriesList},
+      {"deliveries show", "ID",
+       "One delivery, with the headers and body kept of a refused one "
+       "(admin).",
+       &Alertctl::DeliveriesShow},
+      {"deliveries replay", "ID",
+       "Run a refused delivery again, after fixing its secret or plugin "
+       "(admin); prints the new entry.",
+       &Alertctl::DeliveriesReplay},
       {"incidents list",
        "[--service=S] [--state=open] [--source=SRC] [--limit=N] "
        "[--page_token=T] [--all]",

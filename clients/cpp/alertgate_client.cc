@@ -196,6 +196,40 @@ absl::StatusOr<v1::ListDeliveriesResponse> AlertgateClient::ListDeliveries(
   });
 }
 
+absl::StatusOr<v1::Delivery> AlertgateClient::GetDelivery(
+    const std::string& id) {
+  v1::GetDeliveryRequest request;
+  request.set_id(id);
+  return Unary<v1::Delivery>([&](v1::Delivery* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Directory().GetDelivery(&context, request, r);
+  });
+}
+
+absl::StatusOr<v1::ReplayDeliveryResponse> AlertgateClient::ReplayDelivery(
+    const std::string& id) {
+  v1::ReplayDeliveryRequest request;
+  request.set_id(id);
+  return Unary<v1::ReplayDeliveryResponse>([&](v1::ReplayDeliveryResponse* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Directory().ReplayDelivery(&context, request, r);
+  });
+}
+
+absl::StatusOr<v1::SendTestAlertResponse> AlertgateClient::SendTestAlert(
+    const std::string& service_id, const std::string& source) {
+  v1::SendTestAlertRequest request;
+  request.set_service_id(service_id);
+  request.set_source(source);
+  return Unary<v1::SendTestAlertResponse>([&](v1::SendTestAlertResponse* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Directory().SendTestAlert(&context, request, r);
+  });
+}
+
 absl::StatusOr<v1::RecordDeliveriesResponse> AlertgateClient::RecordDeliveries(
     const v1::RecordDeliveriesRequest& request) {
   return Unary<v1::RecordDeliveriesResponse>(

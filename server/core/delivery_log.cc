@@ -1,5 +1,6 @@
 #include "server/core/delivery_log.h"
 
+#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +13,7 @@ namespace {
 constexpr size_t kMaxNameBytes = 255;
 constexpr size_t kMaxReasonBytes = 1024;
 constexpr size_t kMaxIncidentIds = 100;
+constexpr size_t kMaxKeptHeaderBytes = 64 * 1024;
 
 absl::Status CheckDelivery(const Delivery& d) {
   if (d.service_id.empty())
@@ -33,6 +35,29 @@ absl::Status CheckDelivery(const Delivery& d) {
   if (d.incident_ids.size() > kMaxIncidentIds) {
     return errors::InvalidField("incident_ids", "more than 100");
   }
+  if (d.body && d.body->size() > DeliveryLog::kMaxKeptBodyBytes) {
+    return errors::InvalidField("kept_request.body", "longer than 1 MiB");
+  }
+  if (d.kept_headers) {
+    size_t bytes = 0;
+    for (const auto& [name, value] : *d.kept_headers) {
+      bytes += name.size() + value.size();
+    }
+    if (bytes > kMaxKeptHeaderBytes) {
+      return errors::InvalidField("kept_request.headers", "over 64 KiB");
+    }
+  }
+  if (d.body.has_value() != d.kept_headers.has_value()) {
+    return errors::InvalidField("kept_request", "body without headers");
+  }
+  if (d.body && d.outcome != DeliveryResult::kBadSignature &&
+      d.outcome != DeliveryResult::kBadPayload) {
+    return errors::InvalidField("kept_request",
+                                "kept only for a bad signature or payload");
+  }
+  if (!d.replay_of.empty() && !IsWellFormedId(d.replay_of)) {
+    return errors::InvalidField("replay_of", "not a delivery id of ours");
+  }
   return absl::OkStatus();
 }
 
@@ -52,9 +77,19 @@ absl::StatusOr<std::vector<std::string>> DeliveryLog::Record(
     deliveries[i].id = ids_->NewId();
     ids.push_back(deliveries[i].id);
   }
+  // Services that gained a kept body: their oldest may have to go.
+  std::set<std::string> kept_more;
+  for (const Delivery& delivery : deliveries) {
+    if (delivery.body) kept_more.insert(delivery.service_id);
+  }
   AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
     for (const Delivery& delivery : deliveries) {
       AG_RETURN_IF_ERROR(tx.InsertDelivery(delivery));
+    }
+    for (const std::string& service_id : kept_more) {
+      AG_RETURN_IF_ERROR(
+          tx.TrimKeptBodies(service_id, options_.max_kept_bytes_per_service)
+              .status());
     }
     return absl::OkStatus();
   }));
@@ -83,6 +118,18 @@ absl::StatusOr<DeliveryPage> DeliveryLog::List(const std::string& service_id,
   }
   page.deliveries = std::move(deliveries);
   return page;
+}
+
+absl::StatusOr<Delivery> DeliveryLog::Get(const std::string& id) {
+  if (!IsWellFormedId(id)) return errors::InvalidField("id", "not one of ours");
+  AG_ASSIGN_OR_RETURN(std::optional<Delivery> delivery,
+                      store_->GetDelivery(id));
+  if (!delivery) {
+    return absl::NotFoundError(absl::StrCat("no delivery ", id,
+                                            " in the log (pruned, or never "
+                                            "recorded)"));
+  }
+  return *std::move(delivery);
 }
 
 }  // namespace alertgate

@@ -25,16 +25,27 @@ class DeliveryLog {
  public:
   static constexpr size_t kMaxPerRecord = 1000;
   static constexpr int kMaxPageSize = 1000;
+  // The largest body kept for a replay; front doors keep none larger.
+  static constexpr size_t kMaxKeptBodyBytes = 1 << 20;
+
+  struct Options {
+    // Bodies (with headers) of refused deliveries kept per service: past
+    // it, the oldest bodies are dropped (their entries stay).
+    int64_t max_kept_bytes_per_service = int64_t{64} << 20;
+  };
 
   // REQUIRES: both outlive the log.
   DeliveryLog(IncidentStore* store, IdGenerator* ids)
-      : store_(store), ids_(ids) {}
+      : DeliveryLog(store, ids, Options()) {}
+  DeliveryLog(IncidentStore* store, IdGenerator* ids, Options options)
+      : store_(store), ids_(ids), options_(options) {}
 
   // Records `deliveries` in one write and returns the ids given them, in
   // order. INVALID_ARGUMENT (naming the entry and field), and nothing
   // recorded, when one lacks its service or source, has no outcome, or
   // exceeds a bound (event and delivery id 255 bytes, reason 1 KiB, 100
-  // incident ids).
+  // incident ids, a kept body 1 MiB and its headers 64 KiB). Bodies are
+  // kept only for bad signatures and payloads, each with its headers.
   absl::StatusOr<std::vector<std::string>> Record(
       std::vector<Delivery> deliveries);
 
@@ -45,9 +56,13 @@ class DeliveryLog {
                                     const std::string& page_token,
                                     int page_size);
 
+  // One delivery with its kept headers and body; NOT_FOUND if none.
+  absl::StatusOr<Delivery> Get(const std::string& id);
+
  private:
   IncidentStore* store_;
   IdGenerator* ids_;
+  const Options options_;
 };
 
 }  // namespace alertgate

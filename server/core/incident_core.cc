@@ -163,6 +163,39 @@ absl::StatusOr<IngestResult> IncidentCore::Ingest(const Alert& alert) {
   return answer;
 }
 
+absl::StatusOr<Incident> IncidentCore::SendTestAlert(
+    const std::string& service_id, const std::string& source,
+    const std::string& actor) {
+  Alert trigger;
+  trigger.service_id = service_id;
+  trigger.source = source;
+  trigger.action = Action::kTrigger;
+  // Its own key each time: a test never folds into an earlier one.
+  trigger.dedup_key = absl::StrCat("alertgate-test:", ids_->NewId());
+  trigger.summary = absl::StrCat("Test alert for ", source);
+  trigger.description = absl::StrCat(
+      "Sent by ", actor,
+      " (SendTestAlert) to check that this source reaches the service. "
+      "Resolved at once.");
+  trigger.severity = Severity::kInfo;
+  trigger.tags = {{"test", "true"}};
+  Alert resolve = trigger;
+  resolve.action = Action::kResolve;
+  absl::Notification finished;
+  absl::StatusOr<std::vector<IngestResult>> answer;
+  IngestBatchAsync({std::move(trigger), std::move(resolve)},
+                   [&](absl::StatusOr<std::vector<IngestResult>> result) {
+                     answer = std::move(result);
+                     finished.Notify();
+                   });
+  finished.WaitForNotification();
+  if (!answer.ok()) return answer.status();
+  if (answer->size() != 2 || !answer->back().incident) {
+    return absl::InternalError("the test alert left no incident");
+  }
+  return *answer->back().incident;
+}
+
 absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
                                        absl::Time now, IngestResult& result) {
   result = IngestResult();

@@ -72,6 +72,15 @@ class IncidentCore {
   // ..."). `done` runs as for IngestAsync().
   void IngestBatchAsync(std::vector<Alert> alerts, IngestBatchDone done);
 
+  // A test alert for (service, source), as a sender's "test connection"
+  // makes one: a test incident opened and resolved in one transaction,
+  // which the source's activity counts (it shows as receiving alerts).
+  // Returns the resolved incident. INVALID_ARGUMENT for a malformed source
+  // name, NOT_FOUND for an unknown service.
+  absl::StatusOr<Incident> SendTestAlert(const std::string& service_id,
+                                         const std::string& source,
+                                         const std::string& actor);
+
   // By incident id, on behalf of `actor`. NOT_FOUND for an unknown id;
   // acknowledging a RESOLVED incident is FAILED_PRECONDITION; acknowledging
   // an acknowledged one or resolving a resolved one changes nothing.

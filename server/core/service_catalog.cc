@@ -198,6 +198,16 @@ absl::StatusOr<std::vector<AlertSourceStatus>> ServiceCatalog::ListAlertSources(
   return result;
 }
 
+absl::StatusOr<std::string> ServiceCatalog::WebhookSecretOf(
+    const std::string& service_id, const std::string& source) {
+  AG_ASSIGN_OR_RETURN(std::vector<WebhookCredential> credentials,
+                      store_->ListWebhookCredentials(service_id));
+  for (const WebhookCredential& credential : credentials) {
+    if (credential.source == source) return credential.secret;
+  }
+  return std::string();
+}
+
 absl::StatusOr<AlertSourceStatus> ServiceCatalog::GetAlertSource(
     const std::string& service_id, const std::string& source) {
   AG_ASSIGN_OR_RETURN(std::vector<AlertSourceStatus> sources,

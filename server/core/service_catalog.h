@@ -111,6 +111,9 @@ class ServiceCatalog {
       const std::string& service_id);
   absl::StatusOr<AlertSourceStatus> GetAlertSource(
       const std::string& service_id, const std::string& source);
+  // The webhook secret of (service, source) now; empty when none is set.
+  absl::StatusOr<std::string> WebhookSecretOf(const std::string& service_id,
+                                              const std::string& source);
 
  private:
   IncidentStore* store_;

@@ -1,17 +1,26 @@
 #include "server/frontdoor/client_core_api.h"
 
+#include <memory>
 #include <utility>
 
 namespace alertgate {
 
 ClientCoreApi::ClientCoreApi(std::unique_ptr<client::AlertgateClient> client,
                              client::WebhookKeyCache::Options key_cache)
-    : client_(std::move(client)), keys_(client_.get(), std::move(key_cache)) {}
+    : client_(std::move(client)),
+      keys_(std::make_unique<client::WebhookKeyCache>(client_.get(),
+                                                      std::move(key_cache))) {}
+
+ClientCoreApi::ClientCoreApi(std::unique_ptr<client::AlertgateClient> client)
+    : client_(std::move(client)) {}
 
 absl::StatusOr<WebhookTarget> ClientCoreApi::ResolveWebhookKey(
     const std::string& source, const std::string& key) {
+  if (!keys_) {
+    return absl::FailedPreconditionError("this caller resolves no keys");
+  }
   absl::StatusOr<v1::ResolveWebhookKeyResponse> answer =
-      keys_.Resolve(source, key);
+      keys_->Resolve(source, key);
   if (!answer.ok()) return answer.status();
   return WebhookTarget{answer->service().id(), answer->service().name(),
                        answer->webhook_secret()};

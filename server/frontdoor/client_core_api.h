@@ -18,6 +18,10 @@ class ClientCoreApi final : public CoreApi {
  public:
   ClientCoreApi(std::unique_ptr<client::AlertgateClient> client,
                 client::WebhookKeyCache::Options key_cache);
+  // Without a key cache (and its credential stream): for callers that
+  // never resolve webhook keys, such as replays. ResolveWebhookKey is then
+  // FAILED_PRECONDITION.
+  explicit ClientCoreApi(std::unique_ptr<client::AlertgateClient> client);
 
   absl::StatusOr<WebhookTarget> ResolveWebhookKey(
       const std::string& source, const std::string& key) override;
@@ -31,7 +35,8 @@ class ClientCoreApi final : public CoreApi {
 
  private:
   std::unique_ptr<client::AlertgateClient> client_;
-  client::WebhookKeyCache keys_;  // After client_: stopped before it goes.
+  // After client_: stopped before it goes. Null without a key cache.
+  std::unique_ptr<client::WebhookKeyCache> keys_;
 };
 
 }  // namespace alertgate

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "absl/strings/match.h"
+
 namespace alertgate {
 namespace {
 
@@ -39,6 +41,18 @@ std::optional<v1::DeliveryOutcome> LogOutcome(const WebhookResponse& response) {
   return std::nullopt;
 }
 
+bool IsKeptForReplay(v1::DeliveryOutcome outcome) {
+  return outcome == v1::DELIVERY_OUTCOME_BAD_SIGNATURE ||
+         outcome == v1::DELIVERY_OUTCOME_BAD_PAYLOAD;
+}
+
+// Never kept: they may carry credentials of systems other than alertgate.
+bool IsCredentialHeader(absl::string_view name) {
+  return absl::EqualsIgnoreCase(name, "Authorization") ||
+         absl::EqualsIgnoreCase(name, "Proxy-Authorization") ||
+         absl::EqualsIgnoreCase(name, "Cookie");
+}
+
 }  // namespace
 
 std::optional<v1::Delivery> DeliveryLogEntry(const WebhookRequest& request,
@@ -70,6 +84,16 @@ std::optional<v1::Delivery> DeliveryLogEntry(const WebhookRequest& request,
     }
   }
   entry.set_body_bytes(static_cast<int64_t>(request.body.size()));
+  if (IsKeptForReplay(*outcome) && request.body.size() <= kMaxKeptBodyBytes) {
+    v1::KeptRequest* kept = entry.mutable_kept_request();
+    for (const auto& [name, value] : request.headers) {
+      if (IsCredentialHeader(name)) continue;
+      v1::HttpHeader* header = kept->add_headers();
+      header->set_name(name);
+      header->set_value(value);
+    }
+    kept->set_body(std::string(request.body));
+  }
   return entry;
 }
 

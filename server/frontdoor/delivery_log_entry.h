@@ -2,6 +2,11 @@
 // for a known service (the webhook key resolved), and only outcomes the
 // sender caused. Unknown keys and sources belong to no service, and the
 // core's own failures are the core's (both are in the metrics).
+//
+// A delivery refused for its signature or payload carries its request
+// (headers but Authorization, Proxy-Authorization and Cookie; the body if
+// at most kMaxKeptBodyBytes), so that an admin can replay it once the
+// secret or the plugin is fixed.
 #ifndef ALERTGATE_SERVER_FRONTDOOR_DELIVERY_LOG_ENTRY_H_
 #define ALERTGATE_SERVER_FRONTDOOR_DELIVERY_LOG_ENTRY_H_
 
@@ -12,6 +17,9 @@
 #include "server/frontdoor/webhook_handler.h"
 
 namespace alertgate {
+
+// As DeliveryLog::kMaxKeptBodyBytes in the core, which refuses larger.
+constexpr size_t kMaxKeptBodyBytes = 1 << 20;
 
 std::optional<v1::Delivery> DeliveryLogEntry(const WebhookRequest& request,
                                              const WebhookResponse& response,

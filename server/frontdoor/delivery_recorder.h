@@ -26,6 +26,13 @@ class DeliveryRecorder {
     size_t max_queued = 10000;
     size_t batch = 500;
     absl::Duration interval = absl::Milliseconds(100);
+    // Kept requests (refused deliveries' bodies) waiting, in bytes: past
+    // it, new entries are queued without theirs. Bounds the memory a flood
+    // of refused deliveries can take while the core is away.
+    size_t max_queued_kept_bytes = 16 << 20;
+    // Kept bytes per RecordDeliveries call (gRPC's messages are limited to
+    // 4 MiB); a batch always takes at least one entry.
+    size_t batch_kept_bytes = 2 << 20;
   };
 
   // REQUIRES: `core` outlives the recorder.
@@ -35,6 +42,7 @@ class DeliveryRecorder {
   DeliveryRecorder(const DeliveryRecorder&) = delete;
   DeliveryRecorder& operator=(const DeliveryRecorder&) = delete;
 
+  // Queues `delivery`; its kept request goes if too many bytes wait.
   void Record(v1::Delivery delivery);
   // Entries dropped: the queue was full, or the core refused them.
   int64_t dropped() const;
@@ -50,6 +58,7 @@ class DeliveryRecorder {
   mutable absl::Mutex mu_;
   std::deque<v1::Delivery> queue_ ABSL_GUARDED_BY(mu_);
   int64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t queued_kept_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   size_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;  // Being sent: the first ones.
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread sender_;  // Last: starts after everything above exists.

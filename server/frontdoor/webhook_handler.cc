@@ -97,6 +97,16 @@ std::string DeliveryIdPlace(const SourceAdapter& adapter) {
   return place;
 }
 
+// The first of the source's delivery-id headers present; "" if none.
+std::string HeaderDeliveryId(const SourceAdapter& adapter,
+                             const HttpHeaders& headers) {
+  for (const std::string& header : adapter.delivery_id_headers()) {
+    std::string id = FindHeader(headers, header);
+    if (!id.empty()) return id;
+  }
+  return "";
+}
+
 }  // namespace
 
 int HttpStatusOf(DeliveryOutcome outcome) {
@@ -172,17 +182,28 @@ std::string FindHeader(const HttpHeaders& headers, absl::string_view name) {
 
 struct WebhookHandler::Delivery {
   const WebhookRequest& request;
+  absl::Time signed_by;  // Signatures older than their window then are stale.
   const SourceAdapter* adapter = nullptr;  // From FindAdapter.
   WebhookTarget target;                    // From ResolveKey.
   std::string delivery_id;                 // From ReadDeliveryId and Convert.
   ConvertedDelivery converted;             // From Convert.
   std::vector<v1::IngestAlertResponse> answers;  // From Ingest.
 
-  // Labels an answer with what is known of the delivery so far.
+  // Labels an answer with what is known of the delivery so far. A
+  // delivery refused before its id was read (a bad signature) still gets
+  // the id its headers carry, for the log: the sender's redelivery shows
+  // under the same id.
   WebhookResponse Labelled(WebhookResponse response) const {
     response.service = target.service_name;
     response.service_id = target.service_id;
     response.delivery_id = delivery_id;
+    if (response.delivery_id.empty() && adapter != nullptr &&
+        response.outcome != DeliveryOutcome::kBadDeliveryId) {
+      std::string from_headers = HeaderDeliveryId(*adapter, request.headers);
+      if (from_headers.size() <= kMaxDeliveryIdBytes) {
+        response.delivery_id = std::move(from_headers);
+      }
+    }
     if (adapter != nullptr && !converted.event.empty()) {
       response.event = converted.event;
       response.metric_event = adapter->MetricEvent(converted.event);
@@ -207,7 +228,27 @@ WebhookResponse WebhookHandler::Handle(const WebhookRequest& request) const {
       &WebhookHandler::VerifySignature, &WebhookHandler::ReadDeliveryId,
       &WebhookHandler::Convert,         &WebhookHandler::Ingest,
   };
-  Delivery delivery{request};
+  Delivery delivery{request, clock_->Now()};
+  for (Step step : kSteps) {
+    if (std::optional<WebhookResponse> refused = (this->*step)(delivery)) {
+      return delivery.Labelled(*std::move(refused));
+    }
+  }
+  return delivery.Labelled(Accepted(delivery));
+}
+
+WebhookResponse WebhookHandler::Replay(const WebhookRequest& request,
+                                       const WebhookTarget& target,
+                                       absl::Time received_at) const {
+  // The key was resolved when it arrived, and an admin asked: no key, no
+  // rate limit. Everything else as on arrival.
+  static constexpr Step kSteps[] = {
+      &WebhookHandler::FindAdapter,     &WebhookHandler::CheckContentType,
+      &WebhookHandler::VerifySignature, &WebhookHandler::ReadDeliveryId,
+      &WebhookHandler::Convert,         &WebhookHandler::Ingest,
+  };
+  Delivery delivery{request, received_at};
+  delivery.target = target;
   for (Step step : kSteps) {
     if (std::optional<WebhookResponse> refused = (this->*step)(delivery)) {
       return delivery.Labelled(*std::move(refused));
@@ -284,7 +325,7 @@ std::optional<WebhookResponse> WebhookHandler::VerifySignature(
   if (signature.empty() && adapter.AcceptsUnsigned(event)) return std::nullopt;
   absl::Status verified = VerifyDeliverySignature(
       adapter.signature_scheme(), signature, delivery.target.webhook_secret,
-      request.body, clock_->Now());
+      request.body, delivery.signed_by);
   if (verified.ok()) return std::nullopt;
   return Refuse(DeliveryOutcome::kBadSignature,
                 std::string(verified.message()));
@@ -292,10 +333,8 @@ std::optional<WebhookResponse> WebhookHandler::VerifySignature(
 
 std::optional<WebhookResponse> WebhookHandler::ReadDeliveryId(
     Delivery& delivery) const {
-  for (const std::string& header : delivery.adapter->delivery_id_headers()) {
-    delivery.delivery_id = FindHeader(delivery.request.headers, header);
-    if (!delivery.delivery_id.empty()) break;
-  }
+  delivery.delivery_id =
+      HeaderDeliveryId(*delivery.adapter, delivery.request.headers);
   if (delivery.delivery_id.size() <= kMaxDeliveryIdBytes) return std::nullopt;
   delivery.delivery_id.clear();  // Not echoed: it is not a valid id.
   return Refuse(DeliveryOutcome::kBadDeliveryId,

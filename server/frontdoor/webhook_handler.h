@@ -96,6 +96,13 @@ class WebhookHandler {
                  const Clock* clock, const Options& options);
 
   WebhookResponse Handle(const WebhookRequest& request) const;
+  // A delivery kept from `received_at` again (ReplayDelivery), for the
+  // service and secret of `target` now: every step but ResolveKey (the key
+  // of `request` is ignored) and LimitRate, with signature timestamps aged
+  // against `received_at` rather than now.
+  WebhookResponse Replay(const WebhookRequest& request,
+                         const WebhookTarget& target,
+                         absl::Time received_at) const;
 
  private:
   struct Delivery;  // What the steps learn, in order.

@@ -36,6 +36,9 @@ const absl::flat_hash_map<std::string, Permission>& Permissions() {
       {"/alertgate.v1.ServiceDirectory/ListAuditEntries", Permission::kAdmin},
       {"/alertgate.v1.ServiceDirectory/RecordDeliveries", Permission::kIngest},
       {"/alertgate.v1.ServiceDirectory/ListDeliveries", Permission::kRead},
+      {"/alertgate.v1.ServiceDirectory/GetDelivery", Permission::kAdmin},
+      {"/alertgate.v1.ServiceDirectory/ReplayDelivery", Permission::kAdmin},
+      {"/alertgate.v1.ServiceDirectory/SendTestAlert", Permission::kOperate},
   };
   return *permissions;
 }

@@ -103,10 +103,11 @@ absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
   server->incident_handler_ = std::make_unique<IncidentServiceHandler>(
       server->core_.get(), server->store_.get(), server->access_.get(),
       options.max_watchers);
-  server->deliveries_ =
-      std::make_unique<DeliveryLog>(server->store_.get(), server->ids_.get());
+  server->deliveries_ = std::make_unique<DeliveryLog>(
+      server->store_.get(), server->ids_.get(), options.deliveries);
   server->directory_handler_ = std::make_unique<ServiceDirectoryHandler>(
-      server->catalog_.get(), server->access_.get(), server->deliveries_.get());
+      server->catalog_.get(), server->access_.get(), server->deliveries_.get(),
+      server->core_.get());
 
   bool checks_tokens = true;
   AG_ASSIGN_OR_RETURN(

@@ -40,6 +40,7 @@ struct CoreServerOptions {
   int max_watchers = 1000;
   // What the store keeps, and for how long.
   RetentionOptions retention;
+  DeliveryLog::Options deliveries;
   // TLS, as PEM text (not file names). Without a certificate: plaintext.
   std::string tls_certificate;
   std::string tls_private_key;
@@ -82,6 +83,11 @@ class CoreServer {
   AccessControl& access() { return *access_; }
   RetentionPruner& retention() { return *retention_; }
   IncidentCore& core() { return *core_; }
+  // Lets ReplayDelivery run kept requests through the process's plugins.
+  // REQUIRES: `replayer` outlives Shutdown().
+  void SetDeliveryReplayer(DeliveryReplayer* replayer) {
+    directory_handler_->SetDeliveryReplayer(replayer);
+  }
 
  private:
   CoreServer() = default;

@@ -237,6 +237,20 @@ void DeliveryToProto(const Delivery& delivery, v1::Delivery* proto) {
     proto->add_incident_ids(id);
   }
   proto->set_body_bytes(delivery.body_bytes);
+  proto->set_replay_of(delivery.replay_of);
+  proto->set_body_kept(delivery.body_kept);
+}
+
+absl::Status KeptRequestToProto(const Delivery& delivery, v1::Delivery* proto) {
+  if (!delivery.body || !delivery.kept_headers) return absl::OkStatus();
+  v1::KeptRequest* kept = proto->mutable_kept_request();
+  for (const auto& [name, value] : *delivery.kept_headers) {
+    v1::HttpHeader* header = kept->add_headers();
+    header->set_name(name);
+    header->set_value(value);
+  }
+  kept->set_body(*delivery.body);
+  return absl::OkStatus();
 }
 
 Delivery DeliveryFromProto(const v1::Delivery& proto) {
@@ -253,6 +267,14 @@ Delivery DeliveryFromProto(const v1::Delivery& proto) {
   delivery.incident_ids.assign(proto.incident_ids().begin(),
                                proto.incident_ids().end());
   delivery.body_bytes = proto.body_bytes();
+  delivery.replay_of = proto.replay_of();
+  if (proto.has_kept_request()) {
+    delivery.kept_headers.emplace();
+    for (const v1::HttpHeader& header : proto.kept_request().headers()) {
+      delivery.kept_headers->emplace_back(header.name(), header.value());
+    }
+    delivery.body = proto.kept_request().body();
+  }
   return delivery;
 }
 

@@ -270,4 +270,72 @@ grpc::Status ServiceDirectoryHandler::ListDeliveries(
   return grpc::Status::OK;
 }
 
+grpc::Status ServiceDirectoryHandler::GetDelivery(
+    grpc::ServerContext* context, const v1::GetDeliveryRequest* request,
+    v1::Delivery* response) {
+  if (auto caller = CallerOf(*context, *access_, Permission::kAdmin);
+      !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
+  absl::StatusOr<Delivery> delivery = deliveries_->Get(request->id());
+  if (!delivery.ok()) return ToGrpcStatus(delivery.status());
+  DeliveryToProto(*delivery, response);
+  if (absl::Status kept = KeptRequestToProto(*delivery, response); !kept.ok()) {
+    return ToGrpcStatus(kept);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ServiceDirectoryHandler::ReplayDelivery(
+    grpc::ServerContext* context, const v1::ReplayDeliveryRequest* request,
+    v1::ReplayDeliveryResponse* response) {
+  auto caller = CallerOf(*context, *access_, Permission::kAdmin);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<Delivery> kept = deliveries_->Get(request->id());
+  if (!kept.ok()) return ToGrpcStatus(kept.status());
+  if (!kept->body || !kept->kept_headers) {
+    return ToGrpcStatus(absl::FailedPreconditionError(absl::StrCat(
+        "delivery ", kept->id,
+        " has no kept request to replay: only refused deliveries (bad "
+        "signature or payload) are kept, for as long as the log keeps them "
+        "and within the service's size limit")));
+  }
+  DeliveryReplayer* replayer = replayer_.load();
+  if (replayer == nullptr) {
+    return ToGrpcStatus(absl::FailedPreconditionError(
+        "this core loads no source plugins, so it cannot replay deliveries; "
+        "run it with --plugin_dir"));
+  }
+  absl::StatusOr<alertgate::Service> service =
+      catalog_->GetService(kept->service_id);
+  if (!service.ok()) return ToGrpcStatus(service.status());
+  absl::StatusOr<std::string> secret =
+      catalog_->WebhookSecretOf(kept->service_id, kept->source);
+  if (!secret.ok()) return ToGrpcStatus(secret.status());
+  absl::StatusOr<Delivery> again =
+      replayer->Replay(*kept, service->name, *secret);
+  if (!again.ok()) return ToGrpcStatus(again.status());
+  again->replay_of = kept->id;
+  // The old entry still holds the request: the new one keeps none.
+  again->body.reset();
+  again->kept_headers.reset();
+  absl::StatusOr<std::vector<std::string>> ids = deliveries_->Record({*again});
+  if (!ids.ok()) return ToGrpcStatus(ids.status());
+  again->id = ids->front();
+  DeliveryToProto(*again, response->mutable_delivery());
+  return grpc::Status::OK;
+}
+
+grpc::Status ServiceDirectoryHandler::SendTestAlert(
+    grpc::ServerContext* context, const v1::SendTestAlertRequest* request,
+    v1::SendTestAlertResponse* response) {
+  auto caller = CallerOf(*context, *access_, Permission::kOperate);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<Incident> incident = core_->SendTestAlert(
+      request->service_id(), request->source(), ActorOf(*caller, ""));
+  if (!incident.ok()) return ToGrpcStatus(incident.status());
+  response->set_incident_id(incident->id);
+  return grpc::Status::OK;
+}
+
 }  // namespace alertgate

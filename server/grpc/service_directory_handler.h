@@ -5,9 +5,13 @@
 #ifndef ALERTGATE_SERVER_GRPC_SERVICE_DIRECTORY_HANDLER_H_
 #define ALERTGATE_SERVER_GRPC_SERVICE_DIRECTORY_HANDLER_H_
 
+#include <atomic>
+
 #include "alertgate/v1/service_directory.grpc.pb.h"
 #include "server/core/access_control.h"
 #include "server/core/delivery_log.h"
+#include "server/core/delivery_replayer.h"
+#include "server/core/incident_core.h"
 #include "server/core/service_catalog.h"
 
 namespace alertgate {
@@ -16,8 +20,18 @@ class ServiceDirectoryHandler final : public v1::ServiceDirectory::Service {
  public:
   // REQUIRES: the pointers outlive the handler.
   ServiceDirectoryHandler(ServiceCatalog* catalog, AccessControl* access,
-                          DeliveryLog* deliveries)
-      : catalog_(catalog), access_(access), deliveries_(deliveries) {}
+                          DeliveryLog* deliveries, IncidentCore* core)
+      : catalog_(catalog),
+        access_(access),
+        deliveries_(deliveries),
+        core_(core) {}
+
+  // Makes ReplayDelivery work; without one it is FAILED_PRECONDITION.
+  // REQUIRES: `replayer` outlives the server's calls (set before serving
+  // or never changed while calls run).
+  void SetDeliveryReplayer(DeliveryReplayer* replayer) {
+    replayer_.store(replayer);
+  }
 
   grpc::Status CreateService(grpc::ServerContext* context,
                              const v1::CreateServiceRequest* request,
@@ -64,11 +78,22 @@ class ServiceDirectoryHandler final : public v1::ServiceDirectory::Service {
   grpc::Status ListDeliveries(grpc::ServerContext* context,
                               const v1::ListDeliveriesRequest* request,
                               v1::ListDeliveriesResponse* response) override;
+  grpc::Status GetDelivery(grpc::ServerContext* context,
+                           const v1::GetDeliveryRequest* request,
+                           v1::Delivery* response) override;
+  grpc::Status ReplayDelivery(grpc::ServerContext* context,
+                              const v1::ReplayDeliveryRequest* request,
+                              v1::ReplayDeliveryResponse* response) override;
+  grpc::Status SendTestAlert(grpc::ServerContext* context,
+                             const v1::SendTestAlertRequest* request,
+                             v1::SendTestAlertResponse* response) override;
 
  private:
   ServiceCatalog* catalog_;
   AccessControl* access_;
   DeliveryLog* deliveries_;
+  IncidentCore* core_;
+  std::atomic<DeliveryReplayer*> replayer_{nullptr};
 };
 
 }  // namespace alertgate

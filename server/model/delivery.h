@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -34,9 +35,15 @@ struct Delivery {
   std::string reason;  // Why it was ignored or refused; "" when accepted.
   std::vector<std::string> incident_ids;  // The incidents it touched.
   int64_t body_bytes = 0;
+  // The id of the entry this delivery replays (ReplayDelivery); "" for one
+  // a sender made.
+  std::string replay_of;
+  // Read from the store: true while the body below is kept (it may be
+  // dropped before the entry, when its service keeps too many bytes).
+  bool body_kept = false;
   // Refused deliveries only (bad signature or payload), for a replay once
   // the secret or the plugin is fixed; kept for a bounded time and size.
-  std::optional<std::string> headers_json;
+  std::optional<std::vector<std::pair<std::string, std::string>>> kept_headers;
   std::optional<std::string> body;
 };
 

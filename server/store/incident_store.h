@@ -136,6 +136,11 @@ class StoreTransaction {
   // Appends to the audit log; returns the entry's id (increasing).
   virtual absl::StatusOr<int64_t> AppendAudit(const AuditEntry& entry) = 0;
   virtual absl::Status InsertDelivery(const Delivery& delivery) = 0;
+  // Drops the kept headers and bodies of the service's oldest deliveries
+  // until those left add up to at most `max_bytes` (the entries stay);
+  // returns how many it dropped.
+  virtual absl::StatusOr<int> TrimKeptBodies(const std::string& service_id,
+                                             int64_t max_bytes) = 0;
   // Deletes the oldest deliveries received before `before`, at most
   // `limit`; returns how many.
   virtual absl::StatusOr<int> PruneDeliveries(absl::Time before, int limit) = 0;

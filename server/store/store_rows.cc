@@ -65,4 +65,21 @@ absl::StatusOr<std::vector<std::string>> DecodeStrings(const std::string& json,
   }
 }
 
+std::string EncodeHeaders(
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  nlohmann::json pairs = nlohmann::json::array();
+  for (const auto& [name, value] : headers) pairs.push_back({name, value});
+  return pairs.dump();
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> DecodeHeaders(
+    const std::string& json, absl::string_view what) {
+  try {
+    return nlohmann::json::parse(json)
+        .get<std::vector<std::pair<std::string, std::string>>>();
+  } catch (const std::exception& e) {
+    return errors::StoreCorrupt(absl::StrCat(what, " headers: ", e.what()));
+  }
+}
+
 }  // namespace alertgate

@@ -38,9 +38,16 @@ namespace alertgate {
   "service_id, key, outcome, incident_id, sequence, created_at"
 #define AG_SOURCE_ACTIVITY_COLUMNS \
   "service_id, source, last_alert_at, last_incident_at"
+// The last is 1 when the body was kept (for a replay), else 0.
 #define AG_DELIVERY_COLUMNS                                                \
   "id, service_id, source, received_at, event, delivery_id, http_status, " \
-  "outcome, reason, incident_ids, body_bytes"
+  "outcome, reason, incident_ids, body_bytes, replay_of, "                 \
+  "CASE WHEN body IS NULL THEN 0 ELSE 1 END"
+// What InsertDelivery writes: the columns above but the last, and
+// the kept request.
+#define AG_DELIVERY_INSERT_COLUMNS                                         \
+  "id, service_id, source, received_at, event, delivery_id, http_status, " \
+  "outcome, reason, incident_ids, body_bytes, replay_of, headers, body"
 #define AG_EVENT_COLUMNS                                                    \
   "sequence, at, kind, incident_id, service_id, source, dedup_key, state, " \
   "actor, note, occurred_at"
@@ -64,6 +71,11 @@ std::string EncodeLinks(const std::vector<Link>& links);
 std::string EncodeStrings(const std::vector<std::string>& values);
 absl::StatusOr<std::vector<std::string>> DecodeStrings(const std::string& json,
                                                        absl::string_view what);
+// A kept request's headers as a JSON array of [name, value], and back.
+std::string EncodeHeaders(
+    const std::vector<std::pair<std::string, std::string>>& headers);
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> DecodeHeaders(
+    const std::string& json, absl::string_view what);
 absl::Status DecodeTagsAndLinks(const std::string& tags_json,
                                 const std::string& links_json,
                                 Incident& incident);
@@ -187,8 +199,13 @@ absl::StatusOr<Delivery> ReadDeliveryRow(const Row& row, bool with_body) {
       delivery.incident_ids,
       DecodeStrings(row.Text(9), "delivery " + delivery.id + " incidents"));
   delivery.body_bytes = row.Int(10);
-  if (with_body && !row.IsNull(11)) delivery.headers_json = row.Text(11);
-  if (with_body && !row.IsNull(12)) delivery.body = row.Text(12);
+  delivery.replay_of = row.Text(11);
+  delivery.body_kept = row.Int(12) != 0;
+  if (with_body && !row.IsNull(13)) {
+    AG_ASSIGN_OR_RETURN(delivery.kept_headers,
+                        DecodeHeaders(row.Text(13), "delivery " + delivery.id));
+  }
+  if (with_body && !row.IsNull(14)) delivery.body = row.Text(14);
   return delivery;
 }
 

@@ -163,6 +163,10 @@ CREATE INDEX deliveries_by_service ON deliveries (service_id, id);
 CREATE INDEX deliveries_by_source ON deliveries (service_id, source, id);
 CREATE INDEX deliveries_by_time ON deliveries (received_at);
 )sql",
+      // 3: a replayed delivery names the entry it replays (SQLite's 7).
+      R"sql(
+ALTER TABLE deliveries ADD COLUMN replay_of TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return *migrations;
 }

@@ -320,16 +320,30 @@ class PgTransaction final : public StoreTransaction {
   }
 
   absl::Status InsertDelivery(const Delivery& d) override {
-    db_.Defer("INSERT INTO deliveries (" AG_DELIVERY_COLUMNS
-              ", headers, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-              "$10, $11, $12, $13)",
+    db_.Defer("INSERT INTO deliveries (" AG_DELIVERY_INSERT_COLUMNS
+              ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+              "$13, $14)",
               {d.id, d.service_id, d.source, ToMicros(d.received_at), d.event,
                d.delivery_id, static_cast<int64_t>(d.http_status),
                static_cast<int64_t>(d.outcome), d.reason,
-               EncodeStrings(d.incident_ids), d.body_bytes,
-               d.headers_json ? PgParam(*d.headers_json) : PgParam::Null(),
+               EncodeStrings(d.incident_ids), d.body_bytes, d.replay_of,
+               d.kept_headers ? PgParam(EncodeHeaders(*d.kept_headers))
+                              : PgParam::Null(),
                d.body ? PgParam::Bytes(*d.body) : PgParam::Null()});
     return absl::OkStatus();
+  }
+
+  absl::StatusOr<int> TrimKeptBodies(const std::string& service_id,
+                                     int64_t max_bytes) override {
+    AG_ASSIGN_OR_RETURN(
+        PgResult result,
+        db_.Query("UPDATE deliveries SET headers = NULL, body = NULL WHERE "
+                  "id IN (SELECT id FROM (SELECT id, SUM(octet_length(body)) "
+                  "OVER (ORDER BY id DESC) AS newer FROM deliveries WHERE "
+                  "service_id = $1 AND body IS NOT NULL) AS kept WHERE "
+                  "newer > $2)",
+                  {service_id, max_bytes}));
+    return static_cast<int>(result.affected());
   }
 
   absl::StatusOr<int> PruneDeliveries(absl::Time before, int limit) override {

@@ -171,6 +171,10 @@ CREATE INDEX deliveries_by_service ON deliveries (service_id, id);
 CREATE INDEX deliveries_by_source ON deliveries (service_id, source, id);
 CREATE INDEX deliveries_by_time ON deliveries (received_at);
 )sql",
+      // 7: a replayed delivery names the entry it replays.
+      R"sql(
+ALTER TABLE deliveries ADD COLUMN replay_of TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return *migrations;
 }

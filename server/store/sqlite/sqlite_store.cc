@@ -412,9 +412,9 @@ class SqliteTransaction final : public StoreTransaction {
   absl::Status InsertDelivery(const Delivery& d) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db_.PrepareStatic("INSERT INTO deliveries (" AG_DELIVERY_COLUMNS
-                          ", headers, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                          "?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+        db_.PrepareStatic("INSERT INTO deliveries (" AG_DELIVERY_INSERT_COLUMNS
+                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                          "?10, ?11, ?12, ?13, ?14)"));
     stmt.Bind(1, d.id)
         .Bind(2, d.service_id)
         .Bind(3, d.source)
@@ -426,13 +426,30 @@ class SqliteTransaction final : public StoreTransaction {
         .Bind(9, d.reason)
         .Bind(10, EncodeStrings(d.incident_ids))
         .Bind(11, d.body_bytes)
-        .Bind(12, d.headers_json);
+        .Bind(12, d.replay_of)
+        .Bind(13, d.kept_headers ? std::optional<std::string>(
+                                       EncodeHeaders(*d.kept_headers))
+                                 : std::nullopt);
     if (d.body) {
-      stmt.BindBlob(13, *d.body);
+      stmt.BindBlob(14, *d.body);
     } else {
-      stmt.BindNull(13);
+      stmt.BindNull(14);
     }
     return stmt.Run();
+  }
+
+  absl::StatusOr<int> TrimKeptBodies(const std::string& service_id,
+                                     int64_t max_bytes) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.PrepareStatic(
+            "UPDATE deliveries SET headers = NULL, body = NULL WHERE id IN "
+            "(SELECT id FROM (SELECT id, SUM(length(body)) OVER (ORDER BY id "
+            "DESC) AS newer FROM deliveries WHERE service_id = ?1 AND body "
+            "IS NOT NULL) WHERE newer > ?2)"));
+    stmt.Bind(1, service_id).Bind(2, max_bytes);
+    AG_RETURN_IF_ERROR(stmt.Run());
+    return db_.Changes();
   }
 
   absl::StatusOr<int> PruneDeliveries(absl::Time before, int limit) override {

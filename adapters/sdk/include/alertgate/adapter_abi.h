@@ -194,8 +194,16 @@ typedef struct ag_adapter_v1 {
    * counted as "other", so a sender cannot create new metric series. NULL:
    * every event counts as "other". (Formerly the second reserved slot.) */
   const char* events;
+  /* The source's name for people, e.g. "Bitbucket". NULL: source_name.
+   * (Formerly the third reserved slot.) */
+  const char* display_name;
+  /* How a user connects the sender to alertgate, one step per line
+   * ('\n'), plain text, at most 4096 bytes; "{webhook_url}" stands for the
+   * service's webhook URL. The console and `alertctl sources list` show
+   * them. NULL: none. (Formerly the fourth reserved slot.) */
+  const char* setup_steps;
   /* Spare slots so the struct can grow within version 1. Must be NULL. */
-  void* reserved[6];
+  void* reserved[4];
 } ag_adapter_v1;
 
 /* The type of the exported entry function. */

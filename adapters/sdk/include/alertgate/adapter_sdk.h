@@ -160,6 +160,8 @@ struct AdapterInfo {
   const char* event_headers = nullptr;
   const char* unsigned_events = nullptr;
   const char* events = nullptr;
+  const char* display_name = nullptr;
+  const char* setup_steps = nullptr;  // One step per line.
 };
 
 namespace internal {
@@ -267,6 +269,8 @@ inline ag_adapter_v1 Describe(const AdapterInfo& info,
   d.event_headers = info.event_headers;
   d.unsigned_events = info.unsigned_events;
   d.events = info.events;
+  d.display_name = info.display_name;
+  d.setup_steps = info.setup_steps;
   d.convert = convert;
   d.release = &Release;
   return d;

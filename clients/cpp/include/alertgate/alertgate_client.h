@@ -136,6 +136,14 @@ class AlertgateClient {
   absl::StatusOr<v1::ListDeliveriesResponse> ListDeliveries(
       const std::string& service_id, const std::string& source, int page_size,
       const std::string& page_token);
+  // One delivery with its kept request, if any (role admin).
+  absl::StatusOr<v1::Delivery> GetDelivery(const std::string& id);
+  // Runs a refused delivery's kept request again (role admin).
+  absl::StatusOr<v1::ReplayDeliveryResponse> ReplayDelivery(
+      const std::string& id);
+  // A test incident for (service, source), resolved at once (role operate).
+  absl::StatusOr<v1::SendTestAlertResponse> SendTestAlert(
+      const std::string& service_id, const std::string& source);
 
   // For front doors: records deliveries they answered in the delivery log.
   absl::StatusOr<v1::RecordDeliveriesResponse> RecordDeliveries(
