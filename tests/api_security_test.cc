@@ -347,6 +347,12 @@ class ApiSecurityTest : public ::testing::Test {
          },
          // Past the role check: an accepted delivery keeps nothing.
          grpc::StatusCode::FAILED_PRECONDITION},
+        {"GetCaller", Permission::kRead,
+         [=](Stubs& s) {
+           grpc::ClientContext c;
+           v1::Caller a;
+           return s.directory->GetCaller(&c, v1::GetCallerRequest(), &a);
+         }},
         {"SendTestAlert", Permission::kOperate,
          [=](Stubs& s) {
            grpc::ClientContext c;
@@ -601,6 +607,35 @@ TEST_F(ApiSecurityTest, TheActorIsTheTokensNameAndDirectoryChangesAreAudited) {
   EXPECT_EQ(seen[2], "admin webhook_key.issue checkout/bitbucket");
   EXPECT_EQ(seen[3], "admin service.create checkout");
   EXPECT_EQ(seen[4], "test token.create admin");
+}
+
+TEST_F(ApiSecurityTest, CallersLearnTheirRoleAndServicesCountOpenIncidents) {
+  Stubs ops(ApiChannel(address_, tokens_[Role::kOperate]));
+  {
+    grpc::ClientContext context;
+    v1::Caller caller;
+    ASSERT_TRUE(
+        ops.directory->GetCaller(&context, v1::GetCallerRequest(), &caller)
+            .ok());
+    EXPECT_EQ(caller.name(), "operate");
+    EXPECT_EQ(caller.role(), v1::ROLE_OPERATE);
+  }
+  {
+    grpc::ClientContext context;
+    v1::AcknowledgeIncidentRequest request;
+    request.set_id(ack_target_);
+    v1::AcknowledgeIncidentResponse response;
+    ASSERT_TRUE(
+        ops.incidents->AcknowledgeIncident(&context, request, &response).ok());
+  }
+  grpc::ClientContext context;
+  v1::ListServicesResponse listed;
+  ASSERT_TRUE(
+      ops.directory->ListServices(&context, v1::ListServicesRequest(), &listed)
+          .ok());
+  ASSERT_EQ(listed.services_size(), 1);
+  EXPECT_EQ(listed.services(0).triggered_count(), 1);  // to-resolve
+  EXPECT_EQ(listed.services(0).acknowledged_count(), 1);
 }
 
 TEST_F(ApiSecurityTest, TokensShowWhenTheyWereLastUsed) {

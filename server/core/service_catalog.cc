@@ -198,6 +198,17 @@ absl::StatusOr<std::vector<AlertSourceStatus>> ServiceCatalog::ListAlertSources(
   return result;
 }
 
+absl::StatusOr<std::map<std::string, OpenIncidentCount>>
+ServiceCatalog::OpenIncidentCounts() {
+  AG_ASSIGN_OR_RETURN(std::vector<OpenIncidentCount> counts,
+                      store_->CountOpenIncidents());
+  std::map<std::string, OpenIncidentCount> by_service;
+  for (OpenIncidentCount& count : counts) {
+    by_service[count.service_id] = std::move(count);
+  }
+  return by_service;
+}
+
 absl::StatusOr<std::string> ServiceCatalog::WebhookSecretOf(
     const std::string& service_id, const std::string& source) {
   AG_ASSIGN_OR_RETURN(std::vector<WebhookCredential> credentials,

@@ -5,6 +5,7 @@
 #ifndef ALERTGATE_SERVER_CORE_SERVICE_CATALOG_H_
 #define ALERTGATE_SERVER_CORE_SERVICE_CATALOG_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -111,6 +112,8 @@ class ServiceCatalog {
       const std::string& service_id);
   absl::StatusOr<AlertSourceStatus> GetAlertSource(
       const std::string& service_id, const std::string& source);
+  // Open incidents by service id (services with none are absent).
+  absl::StatusOr<std::map<std::string, OpenIncidentCount>> OpenIncidentCounts();
   // The webhook secret of (service, source) now; empty when none is set.
   absl::StatusOr<std::string> WebhookSecretOf(const std::string& service_id,
                                               const std::string& source);

@@ -39,6 +39,7 @@ const absl::flat_hash_map<std::string, Permission>& Permissions() {
       {"/alertgate.v1.ServiceDirectory/GetDelivery", Permission::kAdmin},
       {"/alertgate.v1.ServiceDirectory/ReplayDelivery", Permission::kAdmin},
       {"/alertgate.v1.ServiceDirectory/SendTestAlert", Permission::kOperate},
+      {"/alertgate.v1.ServiceDirectory/GetCaller", Permission::kRead},
   };
   return *permissions;
 }

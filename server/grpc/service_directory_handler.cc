@@ -6,6 +6,7 @@
 #include "server/grpc/proto_conversion.h"
 #include "server/grpc/status_conversion.h"
 #include "server/model/errors.h"
+#include "server/model/status_macros.h"
 
 namespace alertgate {
 namespace {
@@ -25,6 +26,9 @@ grpc::Status ServiceDirectoryHandler::CreateService(
       request->name(), request->description(), caller->name);
   if (!service.ok()) return ToGrpcStatus(service.status());
   ServiceToProto(*service, response);
+  if (absl::Status counted = AddOpenCounts({response}); !counted.ok()) {
+    return ToGrpcStatus(counted);
+  }
   return grpc::Status::OK;
 }
 
@@ -62,8 +66,13 @@ grpc::Status ServiceDirectoryHandler::ListServices(
   absl::StatusOr<ServicePage> page =
       catalog_->ListServices(request->page_size(), request->page_token());
   if (!page.ok()) return ToGrpcStatus(page.status());
+  std::vector<v1::Service*> listed;
   for (const alertgate::Service& service : page->services) {
-    ServiceToProto(service, response->add_services());
+    listed.push_back(response->add_services());
+    ServiceToProto(service, listed.back());
+  }
+  if (absl::Status counted = AddOpenCounts(listed); !counted.ok()) {
+    return ToGrpcStatus(counted);
   }
   response->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
@@ -323,6 +332,28 @@ grpc::Status ServiceDirectoryHandler::ReplayDelivery(
   if (!ids.ok()) return ToGrpcStatus(ids.status());
   again->id = ids->front();
   DeliveryToProto(*again, response->mutable_delivery());
+  return grpc::Status::OK;
+}
+
+absl::Status ServiceDirectoryHandler::AddOpenCounts(
+    const std::vector<v1::Service*>& services) {
+  AG_ASSIGN_OR_RETURN(auto counts, catalog_->OpenIncidentCounts());
+  for (v1::Service* service : services) {
+    auto it = counts.find(service->id());
+    if (it == counts.end()) continue;
+    service->set_triggered_count(it->second.triggered);
+    service->set_acknowledged_count(it->second.acknowledged);
+  }
+  return absl::OkStatus();
+}
+
+grpc::Status ServiceDirectoryHandler::GetCaller(
+    grpc::ServerContext* context, const v1::GetCallerRequest* /*request*/,
+    v1::Caller* response) {
+  auto caller = CallerOf(*context, *access_, Permission::kRead);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  response->set_name(caller->name);
+  response->set_role(static_cast<v1::Role>(caller->role));
   return grpc::Status::OK;
 }
 

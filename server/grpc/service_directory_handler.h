@@ -84,6 +84,9 @@ class ServiceDirectoryHandler final : public v1::ServiceDirectory::Service {
   grpc::Status ReplayDelivery(grpc::ServerContext* context,
                               const v1::ReplayDeliveryRequest* request,
                               v1::ReplayDeliveryResponse* response) override;
+  grpc::Status GetCaller(grpc::ServerContext* context,
+                         const v1::GetCallerRequest* request,
+                         v1::Caller* response) override;
   grpc::Status SendTestAlert(grpc::ServerContext* context,
                              const v1::SendTestAlertRequest* request,
                              v1::SendTestAlertResponse* response) override;
@@ -91,6 +94,9 @@ class ServiceDirectoryHandler final : public v1::ServiceDirectory::Service {
  private:
   ServiceCatalog* catalog_;
   AccessControl* access_;
+  // Fills the open incident counts of `services`.
+  absl::Status AddOpenCounts(const std::vector<v1::Service*>& services);
+
   DeliveryLog* deliveries_;
   IncidentCore* core_;
   std::atomic<DeliveryReplayer*> replayer_{nullptr};

@@ -134,6 +134,13 @@ struct WebhookCredential {
   absl::Time issued_at;
 };
 
+// How many incidents of a service are open, by state.
+struct OpenIncidentCount {
+  std::string service_id;
+  int64_t triggered = 0;
+  int64_t acknowledged = 0;
+};
+
 // What one (service, alert source) pair has been doing.
 struct SourceActivity {
   std::string service_id;

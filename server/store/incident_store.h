@@ -221,6 +221,9 @@ class IncidentStore {
       const std::string& service_id) = 0;
   virtual absl::StatusOr<std::vector<SourceActivity>> ListSourceActivity(
       const std::string& service_id) = 0;
+  // Every service with an open incident, with its counts by state.
+  virtual absl::StatusOr<std::vector<OpenIncidentCount>>
+  CountOpenIncidents() = 0;
 
   // The token whose hash is `token_hash`, revoked or not.
   virtual absl::StatusOr<std::optional<ApiToken>> FindApiTokenByHash(

@@ -182,6 +182,12 @@ absl::StatusOr<SourceActivity> ReadSourceActivityRow(const Row& row) {
                         FromMicros(row.OptionalInt(3))};
 }
 
+// service_id, triggered, acknowledged.
+template <typename Row>
+absl::StatusOr<OpenIncidentCount> ReadOpenCountRow(const Row& row) {
+  return OpenIncidentCount{row.Text(0), row.Int(1), row.Int(2)};
+}
+
 // AG_DELIVERY_COLUMNS, then (when `with_body`) headers and body.
 template <typename Row>
 absl::StatusOr<Delivery> ReadDeliveryRow(const Row& row, bool with_body) {

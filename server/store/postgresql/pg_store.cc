@@ -837,6 +837,20 @@ absl::StatusOr<std::vector<SourceActivity>> PostgresStore::ListSourceActivity(
   return CollectRows<SourceActivity>(result, ReadSourceActivityRow<Row>);
 }
 
+absl::StatusOr<std::vector<OpenIncidentCount>>
+PostgresStore::CountOpenIncidents() {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(
+      PgResult result,
+      db->Query(
+          "SELECT service_id, SUM(CASE WHEN state = 1 THEN 1 ELSE 0 END), "
+          "SUM(CASE WHEN state = 2 THEN 1 ELSE 0 END) FROM incidents WHERE "
+          "state IN (1, 2) GROUP BY service_id",
+          {}));
+  return CollectRows<OpenIncidentCount>(result, ReadOpenCountRow<Row>);
+}
+
 absl::StatusOr<std::optional<ApiToken>> PostgresStore::FindApiTokenByHash(
     const std::string& token_hash) {
   ReadLease lease(*this);

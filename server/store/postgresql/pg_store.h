@@ -70,6 +70,7 @@ class PostgresStore final : public IncidentStore {
                                  const std::string& key_hash) override;
   absl::StatusOr<std::vector<WebhookCredential>> ListWebhookCredentials(
       const std::string& service_id) override;
+  absl::StatusOr<std::vector<OpenIncidentCount>> CountOpenIncidents() override;
   absl::StatusOr<std::vector<SourceActivity>> ListSourceActivity(
       const std::string& service_id) override;
 

@@ -840,6 +840,19 @@ absl::StatusOr<std::vector<SourceActivity>> SqliteStore::ListSourceActivity(
                                      ReadSourceActivityRow<SqliteStatement>);
 }
 
+absl::StatusOr<std::vector<OpenIncidentCount>>
+SqliteStore::CountOpenIncidents() {
+  ReadLease lease(readers_);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().PrepareStatic(
+          "SELECT service_id, SUM(CASE WHEN state = 1 THEN 1 ELSE 0 END), "
+          "SUM(CASE WHEN state = 2 THEN 1 ELSE 0 END) FROM incidents WHERE "
+          "state IN (1, 2) GROUP BY service_id"));
+  return CollectRows<OpenIncidentCount>(stmt,
+                                        ReadOpenCountRow<SqliteStatement>);
+}
+
 absl::StatusOr<std::optional<ApiToken>> SqliteStore::FindApiTokenByHash(
     const std::string& token_hash) {
   ReadLease lease(readers_);

@@ -92,6 +92,7 @@ class SqliteStore final : public IncidentStore {
 
   absl::StatusOr<std::vector<WebhookCredential>> ListWebhookCredentials(
       const std::string& service_id) override;
+  absl::StatusOr<std::vector<OpenIncidentCount>> CountOpenIncidents() override;
   absl::StatusOr<std::vector<SourceActivity>> ListSourceActivity(
       const std::string& service_id) override;
 
