@@ -40,6 +40,7 @@
 #include "server/grpc/core_server.h"
 #include "server/store_url.h"
 #include "server/token_command.h"
+#include "server/console/console_server.h"
 #include "server/webhook_replayer.h"
 
 ABSL_FLAG(std::string, role, "all", "all, core or frontdoor.");
@@ -53,6 +54,12 @@ ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:50051",
           "Address of the gRPC API (core, all); port 0 picks a free one.");
 ABSL_FLAG(std::string, http_listen, "127.0.0.1:8080",
           "Address of the HTTP front door (frontdoor, all); port 0 picks one.");
+ABSL_FLAG(std::string, console_listen, "127.0.0.1:8082",
+          "Address of the web console (/ui/; frontdoor, all), apart from the "
+          "webhook port; loopback by default. Empty: no console.");
+ABSL_FLAG(bool, console_secure_cookies, false,
+          "Mark the console's session cookie Secure: set it when people "
+          "reach the console over HTTPS (a TLS proxy in front).");
 ABSL_FLAG(std::string, admin_listen, "127.0.0.1:8081",
           "Address of the front door's operator endpoints (/metrics, /readyz, "
           "/v1/sources; /healthz too), apart from the webhook port so that "
@@ -383,6 +390,9 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<alertgate::CoreApi> core_api;
   std::unique_ptr<alertgate::FrontDoorServer> frontdoor;
+  // The console's connections to the core: it sends each person's token.
+  std::unique_ptr<alertgate::client::AlertgateClient> console_core;
+  std::unique_ptr<alertgate::console::ConsoleServer> console;
   if (runs_frontdoor) {
     // The front door reaches the core through the public API's C++ client,
     // as any other tool would. In one process it goes over gRPC's in-process
@@ -396,6 +406,7 @@ int main(int argc, char** argv) {
       connect.token = core->InProcessIngestToken();
       client = alertgate::client::AlertgateClient::OverChannel(
           core->InProcessChannel(), connect);
+      console_core = client->WithToken("");
     } else {
       absl::StatusOr<std::string> token =
           ReadFlagFile("core_token_file", absl::GetFlag(FLAGS_core_token_file));
@@ -422,6 +433,7 @@ int main(int argc, char** argv) {
       auto connected = alertgate::client::AlertgateClient::Connect(connect);
       if (!connected.ok()) return Fail(connected.status().ToString());
       client = *std::move(connected);
+      console_core = client->WithToken("");
     }
     alertgate::client::WebhookKeyCache::Options key_cache;
     key_cache.ttl = absl::GetFlag(FLAGS_key_cache_ttl);
@@ -459,6 +471,26 @@ int main(int argc, char** argv) {
     frontdoor = std::move(*started);
     printf("alertgate: front door serving HTTP on %s:%d, core at %s\n",
            http_host.c_str(), frontdoor->port(), core_address.c_str());
+    if (const std::string listen = absl::GetFlag(FLAGS_console_listen);
+        !listen.empty()) {
+      alertgate::console::ConsoleOptions console_options;
+      if (!SplitHostPort(listen, &console_options.host,
+                         &console_options.port)) {
+        return Fail("--console_listen must be HOST:PORT, or empty");
+      }
+      console_options.secure_cookies =
+          absl::GetFlag(FLAGS_console_secure_cookies);
+      auto console_started = alertgate::console::ConsoleServer::Start(
+          console_options, console_core.get(), registry.get(), &clock);
+      if (!console_started.ok()) {
+        return Fail(console_started.status().ToString());
+      }
+      console = std::move(*console_started);
+      printf(
+          "alertgate: console at http://%s:%d/ui/ (sign in with an API "
+          "token; a first start writes the admin token to %s/admin-token)\n",
+          console_options.host.c_str(), console->port(), data_dir.c_str());
+    }
     if (frontdoor->admin_port() != 0) {
       printf(
           "alertgate: operator endpoints (/metrics, /readyz, /v1/sources) "
@@ -510,6 +542,7 @@ int main(int argc, char** argv) {
       if (frontdoor && frontdoor->admin_port() != 0) {
         out << "admin=" << frontdoor->admin_port() << "\n";
       }
+      if (console) out << "console=" << console->port() << "\n";
     }
     std::filesystem::rename(port_file + ".tmp", port_file);
   }
@@ -522,6 +555,9 @@ int main(int argc, char** argv) {
   // front door's calls into the core (its webhook-key watch among them)
   // end before the core's server goes: a watch that ended would otherwise
   // reconnect to a server that is being torn down.
+  if (console) console->Stop();
+  console.reset();
+  console_core.reset();
   if (frontdoor) frontdoor->Stop();
   frontdoor.reset();
   core_api.reset();

@@ -109,6 +109,15 @@ std::unique_ptr<AlertgateClient> AlertgateClient::OverChannel(
 AlertgateClient::AlertgateClient(const ConnectOptions& options)
     : options_(options) {}
 
+std::unique_ptr<AlertgateClient> AlertgateClient::WithToken(
+    const std::string& token) const {
+  ConnectOptions options = options_;
+  options.token = token;
+  auto client = std::unique_ptr<AlertgateClient>(new AlertgateClient(options));
+  for (const auto& channel : channels_) client->AddChannel(channel);
+  return client;
+}
+
 void AlertgateClient::AddChannel(std::shared_ptr<grpc::Channel> channel) {
   incidents_.push_back(v1::IncidentService::NewStub(channel));
   directory_.push_back(v1::ServiceDirectory::NewStub(channel));
@@ -193,6 +202,14 @@ absl::StatusOr<v1::ListDeliveriesResponse> AlertgateClient::ListDeliveries(
     grpc::ClientContext context;
     Prepare(context);
     return Directory().ListDeliveries(&context, request, r);
+  });
+}
+
+absl::StatusOr<v1::Caller> AlertgateClient::GetCaller() {
+  return Unary<v1::Caller>([&](v1::Caller* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Directory().GetCaller(&context, v1::GetCallerRequest(), r);
   });
 }
 

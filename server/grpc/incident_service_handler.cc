@@ -99,6 +99,9 @@ grpc::Status IncidentServiceHandler::ListIncidents(
   }
   absl::StatusOr<IncidentFilter> filter = FilterFromProto(*request);
   if (!filter.ok()) return ToGrpcStatus(filter.status());
+  // Read before the list: a change after it is in the list, the watch, or
+  // both, never in neither.
+  response->set_log_sequence(store_->LastCommittedSequence());
   absl::StatusOr<IncidentPage> page = core_->ListIncidents(
       *filter, request->page_size(), request->page_token());
   if (!page.ok()) return ToGrpcStatus(page.status());

@@ -83,6 +83,9 @@ class AlertgateClient {
   // options.address, use_tls and channels are not used.
   static std::unique_ptr<AlertgateClient> OverChannel(
       std::shared_ptr<grpc::Channel> channel, const ConnectOptions& options);
+  // A client over the same connections that sends `token` instead: for a
+  // server acting for several users (the console), one per user.
+  std::unique_ptr<AlertgateClient> WithToken(const std::string& token) const;
 
   // Incidents.
   absl::StatusOr<v1::IngestAlertResponse> IngestAlert(const v1::Alert& alert);
@@ -121,6 +124,8 @@ class AlertgateClient {
   absl::StatusOr<v1::AlertSourceStatus> SetWebhookSecret(
       const std::string& service_id, const std::string& source,
       const std::string& secret);
+  // The token's name and role.
+  absl::StatusOr<v1::Caller> GetCaller();
   absl::StatusOr<v1::ListAlertSourcesResponse> ListAlertSources(
       const std::string& service_id);
 
