@@ -91,7 +91,7 @@ acked_of() { /usr/bin/python3 -c "import json,sys; print(sum(json.load(open(f))[
 start_allinone() {  # DATA_DIR → $PID, $HTTP, $GRPC
   rm -f "$1.ports"
   start alertgate "$1.ports" "$ALERTGATE" --data_dir="$1" --grpc_listen=127.0.0.1:0 \
-    --http_listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 --log_deliveries=false \
+    --http_listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 --console_listen= --log_deliveries=false \
     --port_file="$1.ports"
   HTTP=$(port_of "$1.ports" http); GRPC=$(port_of "$1.ports" grpc)
 }

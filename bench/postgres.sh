@@ -48,7 +48,7 @@ log "pg_ceiling: $(cat "$RESULTS/pg_ceiling.json")"
 STORE=$(fresh_schema bench_one)
 mkdir -p "$WORK/pg_one"
 start pg_one "$WORK/pg_one.ports" "$ALERTGATE" --data_dir="$WORK/pg_one" --store="$STORE" \
-  --grpc_listen=127.0.0.1:0 --http_listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 \
+  --grpc_listen=127.0.0.1:0 --http_listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 --console_listen= \
   --log_deliveries=false --port_file="$WORK/pg_one.ports"
 ONE_PID=$PID
 MEASURED_PIDS=$ONE_PID
@@ -88,7 +88,7 @@ B_GRPC=127.0.0.1:$(port_of "$WORK/pg_b.ports" grpc)
 "$ALERTGATE" tokens create --role=ingest --name=bench-frontdoor --store="$STORE" \
   > "$WORK/pg_fd.token" 2> /dev/null
 start pg_fd "$WORK/pg_fd.ports" "$ALERTGATE" --role=frontdoor --http_listen=127.0.0.1:0 \
-  --admin_listen=127.0.0.1:0 --core_token_file="$WORK/pg_fd.token" \
+  --admin_listen=127.0.0.1:0 --console_listen= --core_token_file="$WORK/pg_fd.token" \
   --core_address="$A_GRPC,$B_GRPC" --log_deliveries=false --port_file="$WORK/pg_fd.ports"
 FD_PID=$PID
 MEASURED_PIDS="$A_PID $B_PID $FD_PID"

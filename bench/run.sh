@@ -107,7 +107,7 @@ CORE_PID=$PID
 "$ALERTGATE" tokens create --role=ingest --name=bench-frontdoor --data_dir="$WORK/split" \
   > "$WORK/fd.token" 2> /dev/null
 start frontdoor "$WORK/fd.ports" "$ALERTGATE" --role=frontdoor --http_listen=127.0.0.1:0 \
-  --admin_listen=127.0.0.1:0 --core_token_file="$WORK/fd.token" \
+  --admin_listen=127.0.0.1:0 --console_listen= --core_token_file="$WORK/fd.token" \
   --core_address="127.0.0.1:$(port_of "$WORK/core.ports" grpc)" --log_deliveries=false \
   --port_file="$WORK/fd.ports"
 FD_PID=$PID
@@ -197,7 +197,7 @@ max_rss_during() {
 }
 rm -f "$WORK/attack.ports"
 start alertgate "$WORK/attack.ports" "$ALERTGATE" --data_dir="$WORK/attack" \
-  --grpc_listen=127.0.0.1:0 --http_listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 \
+  --grpc_listen=127.0.0.1:0 --http_listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 --console_listen= \
   --log_deliveries=false --http_max_connections=4096 --max_watchers=4096 --port_file="$WORK/attack.ports"
 ATTACK_PID=$PID
 HTTP=$(port_of "$WORK/attack.ports" http); GRPC=$(port_of "$WORK/attack.ports" grpc)

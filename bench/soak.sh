@@ -28,7 +28,7 @@ PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 RETENTION=2m
 "$ROOT/$BUILD/server/alertgate" --data_dir="$WORK/data" --grpc_listen=127.0.0.1:0 \
-  --http_listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 --log_deliveries=false \
+  --http_listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 --console_listen= --log_deliveries=false \
   --port_file="$WORK/ports" \
   --retain_idempotency_keys=$RETENTION --retain_resolved_incidents=$RETENTION \
   --retain_folded_alerts=$RETENTION \

@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages alertgate needs, only those that are missing.
 # Idempotent: with everything present it installs nothing and changes nothing.
+#
+#   scripts/setup.sh              to build and run alertgate
+#   scripts/setup.sh --for-tests  also the browser tests' needs: Debian's
+#                                 chromium, Node.js if the machine has none,
+#                                 and playwright-core from npm (pinned in
+#                                 tests/browser/package-lock.json)
 set -euo pipefail
+cd "$(dirname "$0")/.."
+FOR_TESTS=false
+if [[ "${1:-}" == "--for-tests" ]]; then FOR_TESTS=true; fi
 
 # Keep in step with README.md, "Dependencies".
 PACKAGES=(
@@ -18,6 +27,21 @@ PACKAGES=(
   openssl
 )
 
+if $FOR_TESTS; then
+  PACKAGES+=(chromium)
+  # Any Node.js of 18 or later will do; Debian's when the machine has none.
+  if ! command -v node >/dev/null; then PACKAGES+=(nodejs npm); fi
+fi
+
+# playwright-core, as the lock file pins it, without any browser download.
+install_browser_driver() {
+  if $FOR_TESTS && [[ ! -d tests/browser/node_modules/playwright-core ]]; then
+    echo "setup: installing playwright-core for the browser tests"
+    (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+      npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
@@ -28,6 +52,7 @@ done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "setup: all ${#PACKAGES[@]} packages present"
+  install_browser_driver
   exit 0
 fi
 
@@ -36,3 +61,4 @@ if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 echo "setup: installing ${missing[*]}"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_browser_driver

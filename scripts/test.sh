@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
+scripts/setup.sh --for-tests
 scripts/check_format.sh
 scripts/build.sh
 # The store conformance tests run against SQLite and a real PostgreSQL

@@ -33,6 +33,7 @@
 #include "absl/time/time.h"
 #include "adapters/loader/adapter_registry.h"
 #include "alertgate/alertgate_client.h"
+#include "server/console/console_server.h"
 #include "server/data_folder.h"
 #include "server/first_start.h"
 #include "server/frontdoor/client_core_api.h"
@@ -40,7 +41,6 @@
 #include "server/grpc/core_server.h"
 #include "server/store_url.h"
 #include "server/token_command.h"
-#include "server/console/console_server.h"
 #include "server/webhook_replayer.h"
 
 ABSL_FLAG(std::string, role, "all", "all, core or frontdoor.");

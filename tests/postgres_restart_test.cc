@@ -87,7 +87,8 @@ TEST_F(PostgresRestartTest, CallersAreToldToRetryAndNothingAcknowledgedIsLost) {
       ProjectBinary("server/alertgate"),
       {"--data_dir=" + dir_.File("data"), "--store=" + schema_.url(),
        "--grpc_listen=127.0.0.1:0", "--http_listen=127.0.0.1:0",
-       "--admin_listen=127.0.0.1:0", "--log_deliveries=false"},
+       "--admin_listen=127.0.0.1:0",
+       "--console_listen=", "--log_deliveries=false"},
       dir_.File("ports"), dir_.File("log")))
       << ReadFileOrEmpty(dir_.File("log"));
   const std::string admin = AdminToken(dir_.File("data"));

@@ -99,14 +99,19 @@ class ServerProcess {
     port_ = 0;
     http_port_ = 0;
     admin_port_ = 0;
+    console_port_ = 0;
     args.insert(args.begin(), binary);
     args.push_back("--port_file=" + port_file);
     // Several front doors run at once in tests: each its own admin port.
     bool admin_given = false;
+    bool console_given = false;
     for (const std::string& arg : args) {
       admin_given |= arg.rfind("--admin_listen", 0) == 0;
+      console_given |= arg.rfind("--console_listen", 0) == 0;
     }
     if (!admin_given) args.push_back("--admin_listen=127.0.0.1:0");
+    // Tests run side by side: never the fixed default port.
+    if (!console_given) args.push_back("--console_listen=127.0.0.1:0");
     pid_ = fork();
     if (pid_ == 0) {
       int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -126,6 +131,9 @@ class ServerProcess {
         if (line.rfind("http=", 0) == 0) http_port_ = std::stoi(line.substr(5));
         if (line.rfind("admin=", 0) == 0) {
           admin_port_ = std::stoi(line.substr(6));
+        }
+        if (line.rfind("console=", 0) == 0) {
+          console_port_ = std::stoi(line.substr(8));
         }
       }
       if (port_ > 0 || http_port_ > 0) return true;
@@ -157,6 +165,7 @@ class ServerProcess {
   int http_port() const { return http_port_; }
   // The operator endpoints' port (0 when they share the HTTP port).
   int admin_port() const { return admin_port_; }
+  int console_port() const { return console_port_; }
   // The wait status of a process that exited before reporting its port.
   int exit_status() const { return exit_status_; }
   pid_t pid() const { return pid_; }
@@ -167,6 +176,7 @@ class ServerProcess {
   int port_ = 0;
   int http_port_ = 0;
   int admin_port_ = 0;
+  int console_port_ = 0;
 };
 
 }  // namespace alertgate::testing

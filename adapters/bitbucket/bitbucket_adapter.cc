@@ -117,7 +117,7 @@ ALERTGATE_ADAPTER(alertgate::bitbucket::Convert, [] {
       "Webhooks > Add webhook.\n"
       "Title: alertgate. URL: {webhook_url}\n"
       "Secret: optional; if you set one, set the same secret in alertgate "
-      "(alertctl sources secret).\n"
+      "(alertctl services set-secret).\n"
       "Triggers: choose from a full list; tick Repository > Push and Pull "
       "Request > Created, Updated, Merged and Declined. Save.\n"
       "Bitbucket Data Center: Repository settings > Webhooks > Create "

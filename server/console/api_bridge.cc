@@ -42,8 +42,7 @@ int HttpStatusOf(absl::StatusCode code) {
 // A method taking `Request` (parsed from JSON) and answering what `call`
 // returns (printed as JSON).
 template <typename Request, typename Call>
-std::function<absl::StatusOr<std::string>(AlertgateClient&,
-                                          const std::string&)>
+std::function<absl::StatusOr<std::string>(AlertgateClient&, const std::string&)>
 Bridge(Call call) {
   return [call](AlertgateClient& api,
                 const std::string& json) -> absl::StatusOr<std::string> {

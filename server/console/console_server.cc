@@ -54,7 +54,8 @@ std::string CookieValue(const httplib::Request& request,
 }
 
 bool SameText(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  return a.size() == b.size() &&
+         CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 void Answer(httplib::Response& response, const JsonAnswer& answer) {
@@ -70,7 +71,8 @@ void Refuse(httplib::Response& response, const absl::Status& status) {
 }  // namespace
 
 struct ConsoleServer::State {
-  State(const ConsoleOptions& options_in, const client::AlertgateClient* core_in,
+  State(const ConsoleOptions& options_in,
+        const client::AlertgateClient* core_in,
         const AdapterRegistry* registry_in, const Clock* clock_in)
       : options(options_in),
         core(core_in),
@@ -98,10 +100,9 @@ struct ConsoleServer::State {
                            "with an API token"));
       return std::nullopt;
     }
-    if (changes_state &&
-        (!FromOurOrigin(request) ||
-         !SameText(request.get_header_value("X-CSRF-Token"),
-                   session->csrf_token))) {
+    if (changes_state && (!FromOurOrigin(request) ||
+                          !SameText(request.get_header_value("X-CSRF-Token"),
+                                    session->csrf_token))) {
       Refuse(response, absl::PermissionDeniedError(
                            "missing or wrong X-CSRF-Token, or a request from "
                            "another site"));
@@ -118,12 +119,13 @@ struct ConsoleServer::State {
                            "sign in from the console's own page, as JSON"));
       return;
     }
-    const nlohmann::json body =
-        nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+    const nlohmann::json body = nlohmann::json::parse(
+        request.body, nullptr, /*allow_exceptions=*/false);
     if (!body.is_object() || !body.contains("token") ||
-        !body["token"].is_string() || body["token"].get<std::string>().empty()) {
-      Refuse(response,
-             absl::InvalidArgumentError("the body must be {\"token\": \"...\"}"));
+        !body["token"].is_string() ||
+        body["token"].get<std::string>().empty()) {
+      Refuse(response, absl::InvalidArgumentError(
+                           "the body must be {\"token\": \"...\"}"));
       return;
     }
     ConsoleSession session;
@@ -150,10 +152,10 @@ struct ConsoleServer::State {
   void SignOut(const httplib::Request& request, httplib::Response& response) {
     if (!SessionOf(request, response, /*changes_state=*/true)) return;
     sessions.Remove(CookieValue(request, kCookie));
-    response.set_header(
-        "Set-Cookie",
-        absl::StrCat(kCookie, "=; Path=/ui; HttpOnly; SameSite=Strict; "
-                              "Max-Age=0"));
+    response.set_header("Set-Cookie",
+                        absl::StrCat(kCookie,
+                                     "=; Path=/ui; HttpOnly; SameSite=Strict; "
+                                     "Max-Age=0"));
     Answer(response, {200, "{}"});
   }
 
@@ -178,8 +180,8 @@ struct ConsoleServer::State {
     std::optional<ConsoleSession> session =
         SessionOf(request, response, /*changes_state=*/true);
     if (!session) return;
-    Answer(response, bridge.Call(request.matches[1], *session->api,
-                                 request.body));
+    Answer(response,
+           bridge.Call(request.matches[1], *session->api, request.body));
   }
 
   void Events(const httplib::Request& request, httplib::Response& response) {
@@ -198,8 +200,8 @@ struct ConsoleServer::State {
     std::shared_ptr<IncidentEventStream> stream;
     {
       absl::MutexLock lock(&mu);
-      if (stopping || static_cast<int>(streams.size()) >=
-                          options.max_event_streams) {
+      if (stopping ||
+          static_cast<int>(streams.size()) >= options.max_event_streams) {
         Refuse(response, absl::UnavailableError(
                              "too many event streams are open; retry later"));
         response.set_header("Retry-After", "5");
@@ -286,34 +288,33 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
              response.set_content(asset->data, asset->size,
                                   ContentTypeOf(asset->name));
            });
-  http.Get("/ui/api/session",
-           [state](const httplib::Request& request, httplib::Response& response) {
-             if (auto session = state->SessionOf(request, response, false)) {
-               Answer(response, {200, State::SessionJson(*session)});
-             }
-           });
-  http.Post("/ui/api/session",
-            [state](const httplib::Request& request,
-                    httplib::Response& response) {
-              state->SignIn(request, response);
-            });
+  http.Get("/ui/api/session", [state](const httplib::Request& request,
+                                      httplib::Response& response) {
+    if (auto session = state->SessionOf(request, response, false)) {
+      Answer(response, {200, State::SessionJson(*session)});
+    }
+  });
+  http.Post("/ui/api/session", [state](const httplib::Request& request,
+                                       httplib::Response& response) {
+    state->SignIn(request, response);
+  });
   http.Delete("/ui/api/session", [state](const httplib::Request& request,
                                          httplib::Response& response) {
     state->SignOut(request, response);
   });
-  http.Get("/ui/api/sources",
-           [state](const httplib::Request& request, httplib::Response& response) {
-             state->Sources(request, response);
-           });
-  http.Post(R"(/ui/api/rpc/([A-Za-z]+))",
-            [state](const httplib::Request& request,
-                    httplib::Response& response) {
-              state->Rpc(request, response);
-            });
-  http.Get("/ui/api/events",
-           [state](const httplib::Request& request, httplib::Response& response) {
-             state->Events(request, response);
-           });
+  http.Get("/ui/api/sources", [state](const httplib::Request& request,
+                                      httplib::Response& response) {
+    state->Sources(request, response);
+  });
+  http.Post(
+      R"(/ui/api/rpc/([A-Za-z]+))",
+      [state](const httplib::Request& request, httplib::Response& response) {
+        state->Rpc(request, response);
+      });
+  http.Get("/ui/api/events", [state](const httplib::Request& request,
+                                     httplib::Response& response) {
+    state->Events(request, response);
+  });
   http.set_error_handler(
       [](const httplib::Request&, httplib::Response& response) {
         if (response.body.empty()) {

@@ -36,8 +36,8 @@ IncidentEventStream::IncidentEventStream(
     absl::MutexLock lock(&mu_);
     if (!ended.ok() && !absl::IsCancelled(ended)) {
       // The page shows it and reconnects (EventSource does by itself).
-      queue_.push_back(absl::StrCat("event: stream_error\ndata: ",
-                                    ErrorAnswer(ended).body, "\n\n"));
+      queue_.push_back(absl::StrCat(
+          "event: stream_error\ndata: ", ErrorAnswer(ended).body, "\n\n"));
     }
     ended_ = true;
   });

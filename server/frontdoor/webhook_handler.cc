@@ -13,6 +13,8 @@ namespace alertgate {
 namespace {
 
 constexpr size_t kMaxDeliveryIdBytes = 200;
+// As the delivery log's bound on event names.
+constexpr size_t kMaxEventBytes = 255;
 
 WebhookResponse Refuse(DeliveryOutcome outcome, const std::string& message) {
   WebhookResponse response;
@@ -202,6 +204,17 @@ struct WebhookHandler::Delivery {
       std::string from_headers = HeaderDeliveryId(*adapter, request.headers);
       if (from_headers.size() <= kMaxDeliveryIdBytes) {
         response.delivery_id = std::move(from_headers);
+      }
+    }
+    // Likewise the event its headers name, when the plugin never read it
+    // (metrics still count only the events the plugin declares).
+    if (adapter != nullptr && converted.event.empty() &&
+        !adapter->event_headers().empty()) {
+      std::string event =
+          FindHeader(request.headers, adapter->event_headers().front());
+      if (!event.empty() && event.size() <= kMaxEventBytes) {
+        response.metric_event = adapter->MetricEvent(event);
+        response.event = std::move(event);
       }
     }
     if (adapter != nullptr && !converted.event.empty()) {

@@ -78,6 +78,7 @@ grpc::Status IncidentServiceHandler::GetIncident(
       !caller.ok()) {
     return ToGrpcStatus(caller.status());
   }
+  response->set_log_sequence(store_->LastCommittedSequence());
   absl::StatusOr<IncidentWithTimeline> got =
       core_->GetIncident(request->id(), request->timeline_page_size(),
                          request->timeline_page_token());
