@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -509,6 +510,48 @@ TEST_F(WebhookEndToEndTest, ATestAlertTurnsTheSourceToReceiving) {
   EXPECT_EQ(StoreSummary().first, 1);
 }
 
+TEST_F(WebhookEndToEndTest, AlertmanagerNotificationsOpenAndResolveEachAlert) {
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne());
+  ASSERT_TRUE(paths_.count("alertmanager")) << "no alertmanager URL printed";
+  auto notify = [&](const std::string& file) {
+    const std::string body =
+        ReadFileOrEmpty(ProjectFile("tests/fixtures/alertmanager/" + file));
+    EXPECT_FALSE(body.empty()) << file;
+    return Post(paths_["alertmanager"], body,
+                {{"User-Agent", "Alertmanager/0.25.0"}});
+  };
+  // In the order Alertmanager sent them (PROVENANCE.md).
+  Answer group = notify("group_firing_two_alerts.json");
+  ASSERT_EQ(group.status, 200) << group.body.dump();
+  ASSERT_EQ(group.body["alerts"].size(), 2u);
+  const std::string db1 = group.body["alerts"][0]["incident_id"];
+  const std::string db2 = group.body["alerts"][1]["incident_id"];
+  EXPECT_NE(db1, db2);  // One incident per alert of the group.
+  EXPECT_TRUE(group.body["idempotent"].get<bool>());
+  // Alertmanager retries a notification with the same body: one effect.
+  Answer retry = notify("group_firing_two_alerts.json");
+  ASSERT_EQ(retry.status, 200);
+  EXPECT_TRUE(retry.body["alerts"][0]["replayed"].get<bool>());
+  Answer latency = notify("single_firing_no_summary.json");
+  ASSERT_EQ(latency.status, 200);
+  const std::string slow = latency.body["alerts"][0]["incident_id"];
+
+  Answer one_back = notify("group_one_resolved_one_firing.json");
+  ASSERT_EQ(one_back.status, 200);
+  EXPECT_EQ(GetIncident(db1).state(), v1::INCIDENT_STATE_RESOLVED);
+  EXPECT_EQ(GetIncident(db2).state(), v1::INCIDENT_STATE_TRIGGERED);
+  EXPECT_EQ(GetIncident(db2).alert_count(), 2);  // Still firing: folded.
+  ASSERT_EQ(notify("group_last_resolved.json").status, 200);
+  ASSERT_EQ(notify("single_resolved.json").status, 200);
+  for (const std::string& id : {db1, db2, slow}) {
+    const v1::Incident incident = GetIncident(id);
+    EXPECT_EQ(incident.state(), v1::INCIDENT_STATE_RESOLVED) << id;
+    EXPECT_EQ(incident.source(), "alertmanager");
+  }
+  EXPECT_EQ(GetIncident(slow).summary(), "HighRequestLatency");
+  EXPECT_EQ(StoreSummary().first, 3);
+}
+
 TEST_F(WebhookEndToEndTest, BadInputGetsItsStatusAJsonErrorAndChangesNothing) {
   ASSERT_NO_FATAL_FAILURE(
       StartAllInOne({"--max_body_bytes=20000", "--key_cache_ttl=0s"}));
@@ -911,8 +954,10 @@ TEST_F(WebhookEndToEndTest, OperatorEndpointsAnswerOnTheirOwnPortOnly) {
   auto sources = client.Get("/v1/sources");
   ASSERT_TRUE(sources);
   Json listed = Json::parse(sources->body);
-  ASSERT_EQ(listed["sources"].size(), 2u);
-  EXPECT_EQ(listed["sources"][0]["name"], "bitbucket");
+  std::set<std::string> names;
+  for (const Json& source : listed["sources"]) names.insert(source["name"]);
+  EXPECT_EQ(names,
+            (std::set<std::string>{"alertmanager", "bitbucket", "generic"}));
   EXPECT_EQ(client.Get("/healthz")->status, 200);
   EXPECT_EQ(client.Get("/readyz")->status, 200);
   Deliver("repo:push", Fixture("cloud/repo_push.branch.json"), "m-1");
