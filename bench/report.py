@@ -85,6 +85,10 @@ row("small alert, alertgate generic source (durable)", "small_alertgate_c16")
 row("small alert, Prometheus Alertmanager 0.25 (memory only)", "small_alertmanager_c16")
 row("10 small alerts per request, alertgate generic source (durable; requests/s)", "small_alertgate_batch10_c16")
 row("10 small alerts per request, Alertmanager (memory only; requests/s)", "small_alertmanager_batch10_c16")
+row("small alert as Alertmanager's webhook notification, alertgate alertmanager source (durable)",
+    "small_alertgate_am_webhook_c16")
+row("10 alerts per Alertmanager notification, alertgate alertmanager source (durable; requests/s)",
+    "small_alertgate_am_webhook_batch10_c16")
 
 md = f"""# Benchmarks
 

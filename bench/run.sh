@@ -126,6 +126,12 @@ measure small_alertgate_c16 16 "http://127.0.0.1:$HTTP" small_alert.lua \
 # Ten alerts per request: one delivery, one IngestAlerts call, one commit.
 measure small_alertgate_batch10_c16 16 "http://127.0.0.1:$HTTP" small_alert.lua \
   "$(webhook_path "$WORK/small" generic)" generic small10 10
+# Alertmanager's own webhook notifications, to alertgate's alertmanager
+# source: the payload a user points at alertgate instead of another receiver.
+measure small_alertgate_am_webhook_c16 16 "http://127.0.0.1:$HTTP" small_alert.lua \
+  "$(webhook_path "$WORK/small" alertmanager)" am_webhook amhook
+measure small_alertgate_am_webhook_batch10_c16 16 "http://127.0.0.1:$HTTP" small_alert.lua \
+  "$(webhook_path "$WORK/small" alertmanager)" am_webhook amhook10 10
 # 5. IngestAlert over gRPC, on the same process's core.
 SERVICE_ID=$(sed -n 's/.*(id \([0-9A-Z]*\)).*/\1/p' "$WORK/small/webhook-urls.txt")
 before=$(cpu_ticks "$SMALL_PID")
@@ -137,7 +143,9 @@ log "grpc_ingest: $(cat "$RESULTS/grpc_ingest.json")"
 check_calls grpc_ingest "$RESULTS/grpc_ingest.json"
 stop "$SMALL_PID"
 check_store small_store "$WORK/small/alertgate.db" \
-  "$(( $(acked_of "$RESULTS/small_alertgate_c16.json") + 10 * $(acked_of "$RESULTS/small_alertgate_batch10_c16.json") ))" 176
+  "$(( $(acked_of "$RESULTS/small_alertgate_c16.json") + 10 * $(acked_of "$RESULTS/small_alertgate_batch10_c16.json") \
+     + $(acked_of "$RESULTS/small_alertgate_am_webhook_c16.json") \
+     + 10 * $(acked_of "$RESULTS/small_alertgate_am_webhook_batch10_c16.json") ))" 352
 if [[ $SMOKE == 0 ]]; then
   AM_PORT=$(free_port)
   mkdir -p "$WORK/am"
