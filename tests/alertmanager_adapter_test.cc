@@ -11,36 +11,21 @@
 
 #include "adapters/loader/adapter_registry.h"
 #include "gtest/gtest.h"
-#include "tests/server_process.h"
+#include "tests/plugin_under_test.h"
 
 namespace alertgate {
 namespace {
 
-using ::alertgate::testing::PluginFile;
-using ::alertgate::testing::ProjectFile;
-using ::alertgate::testing::ReadFileOrEmpty;
 using Code = ConvertedDelivery::Code;
 
 const SourceAdapter& Alertmanager() {
-  static const AdapterRegistry* registry = [] {
-    std::vector<std::string> errors;
-    auto r = AdapterRegistry::LoadFiles({PluginFile("alertmanager")}, &errors);
-    for (const auto& e : errors) ADD_FAILURE() << e;
-    return r.release();
-  }();
-  const SourceAdapter* adapter = registry->Find("alertmanager");
-  if (adapter == nullptr) {
-    ADD_FAILURE() << "alertmanager plugin not loaded";
-    std::abort();
-  }
-  return *adapter;
+  static const SourceAdapter& adapter =
+      ::alertgate::testing::LoadedPlugin("alertmanager");
+  return adapter;
 }
 
 std::string Fixture(const std::string& file) {
-  std::string body =
-      ReadFileOrEmpty(ProjectFile("tests/fixtures/alertmanager/" + file));
-  EXPECT_FALSE(body.empty()) << "fixture missing: " << file;
-  return body;
+  return ::alertgate::testing::SourceFixture("alertmanager", file);
 }
 
 // As Alertmanager sends it: no delivery id, no event header.

@@ -552,6 +552,69 @@ TEST_F(WebhookEndToEndTest, AlertmanagerNotificationsOpenAndResolveEachAlert) {
   EXPECT_EQ(StoreSummary().first, 3);
 }
 
+TEST_F(WebhookEndToEndTest, GitHubDeliveriesSignedOpenAndResolveIncidents) {
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne());
+  ASSERT_TRUE(paths_.count("github")) << "no github URL printed";
+  ASSERT_NO_FATAL_FAILURE(SetSecretOf("github", "gh-secret"));
+  int delivery = 0;
+  auto deliver = [&](const std::string& event, const std::string& file,
+                     const std::string& secret = "gh-secret") {
+    const std::string body =
+        ReadFileOrEmpty(ProjectFile("tests/fixtures/github/" + file));
+    EXPECT_FALSE(body.empty()) << file;
+    httplib::Headers headers = {
+        {"X-GitHub-Event", event},
+        {"X-GitHub-Delivery", "gh-" + std::to_string(++delivery)}};
+    if (!secret.empty()) {
+      headers.emplace("X-Hub-Signature-256", SignWebhookBody(secret, body));
+    }
+    return Post(paths_["github"], body, headers);
+  };
+  // Every fixture is answered 200 (PROVENANCE.md lists them with events).
+  const std::vector<std::pair<std::string, std::string>> all = {
+      {"ping", "ping.json"},
+      {"push", "push.branch_created.json"},
+      {"push", "push.tag_created.json"},
+      {"push", "push.tag_deleted.json"},
+      {"pull_request", "pull_request.assigned.json"},
+      {"check_run", "check_run.created.json"},
+      {"check_suite", "check_suite.completed_success.json"},
+      {"workflow_run", "workflow_run.completed_success.json"},
+      {"workflow_run", "workflow_run.requested.json"},
+      {"star", "star.created.json"},
+      {"issues", "issues.edited.json"}};
+  for (const auto& [event, file] : all) {
+    Answer answer = deliver(event, file);
+    EXPECT_EQ(answer.status, 200) << file << ": " << answer.body.dump();
+  }
+  // A pull request's life: opened, closed, reopened, closed again.
+  Answer opened = deliver("pull_request", "pull_request.opened.json");
+  ASSERT_EQ(opened.status, 200) << opened.body.dump();
+  const std::string pr = opened.body["alerts"][0]["incident_id"];
+  EXPECT_EQ(GetIncident(pr).state(), v1::INCIDENT_STATE_TRIGGERED);
+  ASSERT_EQ(deliver("pull_request", "pull_request.closed.json").status, 200);
+  EXPECT_EQ(GetIncident(pr).state(), v1::INCIDENT_STATE_RESOLVED);
+  Answer reopened = deliver("pull_request", "pull_request.reopened.json");
+  ASSERT_EQ(reopened.status, 200);
+  const std::string again = reopened.body["alerts"][0]["incident_id"];
+  EXPECT_NE(again, pr);  // Resolved is final: a new incident.
+  ASSERT_EQ(deliver("pull_request", "pull_request.closed.json").status, 200);
+  EXPECT_EQ(GetIncident(again).state(), v1::INCIDENT_STATE_RESOLVED);
+  // A check fails, then passes on the same branch.
+  Answer failed = deliver("check_run", "check_run.completed_failure.json");
+  ASSERT_EQ(failed.status, 200);
+  const std::string check = failed.body["alerts"][0]["incident_id"];
+  EXPECT_EQ(GetIncident(check).severity(), v1::SEVERITY_ERROR);
+  ASSERT_EQ(deliver("check_run", "check_run.completed_success.json").status,
+            200);
+  EXPECT_EQ(GetIncident(check).state(), v1::INCIDENT_STATE_RESOLVED);
+  // Unsigned, or signed with another secret: refused, nothing changes.
+  const auto before = StoreSummary();
+  EXPECT_EQ(deliver("push", "push.branch_created.json", "").status, 401);
+  EXPECT_EQ(deliver("push", "push.branch_created.json", "other").status, 401);
+  EXPECT_EQ(StoreSummary(), before);
+}
+
 TEST_F(WebhookEndToEndTest, BadInputGetsItsStatusAJsonErrorAndChangesNothing) {
   ASSERT_NO_FATAL_FAILURE(
       StartAllInOne({"--max_body_bytes=20000", "--key_cache_ttl=0s"}));
@@ -956,8 +1019,8 @@ TEST_F(WebhookEndToEndTest, OperatorEndpointsAnswerOnTheirOwnPortOnly) {
   Json listed = Json::parse(sources->body);
   std::set<std::string> names;
   for (const Json& source : listed["sources"]) names.insert(source["name"]);
-  EXPECT_EQ(names,
-            (std::set<std::string>{"alertmanager", "bitbucket", "generic"}));
+  EXPECT_EQ(names, (std::set<std::string>{"alertmanager", "bitbucket",
+                                          "generic", "github"}));
   EXPECT_EQ(client.Get("/healthz")->status, 200);
   EXPECT_EQ(client.Get("/readyz")->status, 200);
   Deliver("repo:push", Fixture("cloud/repo_push.branch.json"), "m-1");
