@@ -213,6 +213,31 @@ std::string StoreUrl(const std::string& data_dir) {
 
 }  // namespace
 
+namespace {
+
+// How the loaded plugins describe themselves, for ListSourcePlugins.
+alertgate::v1::ListSourcePluginsResponse SourcePluginsOf(
+    const alertgate::AdapterRegistry& registry) {
+  alertgate::v1::ListSourcePluginsResponse plugins;
+  for (const alertgate::SourceAdapter* adapter : registry.All()) {
+    alertgate::v1::SourcePlugin* plugin = plugins.add_plugins();
+    plugin->set_name(adapter->name());
+    plugin->set_display_name(adapter->display_name());
+    plugin->set_version(adapter->version());
+    for (const std::string& e : adapter->events()) plugin->add_events(e);
+    for (const std::string& s : adapter->setup_steps()) {
+      plugin->add_setup_steps(s);
+    }
+    plugin->set_signature_header(adapter->signature_header());
+    for (const std::string& h : adapter->delivery_id_headers()) {
+      plugin->add_delivery_id_headers(h);
+    }
+  }
+  return plugins;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   // Abseil's --help lists only flags defined in a file named like the
   // program; alertgate's live in server/main.cc.
@@ -373,6 +398,7 @@ int main(int argc, char** argv) {
     printf("alertgate: core serving gRPC on port %d, store %s\n", core->port(),
            alertgate::RedactedStoreUrl(store_url).c_str());
     core_address = absl::StrCat("in-process (gRPC port ", core->port(), ")");
+    core->SetSourcePlugins(SourcePluginsOf(*registry));
     if (registry && !registry->All().empty()) {
       // Replays go through the same API as the front door, in process.
       alertgate::client::ConnectOptions connect;

@@ -126,6 +126,13 @@ expect "audit names the token that acted" "admin +token.revoke +viewer"
 expect "audit has the first start" "alertgate +service.create +default"
 expect "audit has the offline token" "alertgate tokens create .* +token.create +recovery"
 
+check "source plugins" 0 "$A" sources plugins
+expect "the plugins with their headers" "bitbucket +Bitbucket +1.0.0 +X-Hub-Signature +X-Request-UUID,X-Request-Id"
+expect "github too" "github +GitHub +1.0.0 +X-Hub-Signature-256 +X-GitHub-Delivery"
+check "setup steps" 0 "$A" sources setup bitbucket
+expect "the plugin's own steps" "^1\. Bitbucket Cloud: open the repository"
+check "setup of an unknown source" 2 "$A" sources setup nope
+
 # After the incident checks above: the test alert is an incident too.
 check "test alert" 0 "$A" sources test checkout --source=bitbucket
 expect "test alert answer" "^checkout: test incident [0-9A-Z]{26} for bitbucket opened and resolved$"

@@ -347,6 +347,13 @@ class ApiSecurityTest : public ::testing::Test {
          },
          // Past the role check: an accepted delivery keeps nothing.
          grpc::StatusCode::FAILED_PRECONDITION},
+        {"ListSourcePlugins", Permission::kRead,
+         [=](Stubs& s) {
+           grpc::ClientContext c;
+           v1::ListSourcePluginsResponse a;
+           return s.directory->ListSourcePlugins(
+               &c, v1::ListSourcePluginsRequest(), &a);
+         }},
         {"GetCaller", Permission::kRead,
          [=](Stubs& s) {
            grpc::ClientContext c;

@@ -489,6 +489,51 @@ class Alertctl {
     return kOk;
   }
 
+  int SourcesPlugins(const std::vector<std::string>& rest) {
+    if (!rest.empty()) return kUsage;
+    auto plugins = client_.ListSourcePlugins();
+    if (!plugins.ok()) return Report(plugins.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*plugins).c_str());
+      return kOk;
+    }
+    Table table(
+        {"SOURCE", "NAME", "VERSION", "SIGNATURE", "DELIVERY ID", "EVENTS"});
+    for (const v1::SourcePlugin& p : plugins->plugins()) {
+      table.Add({p.name(), p.display_name(), p.version(),
+                 p.signature_header().empty() ? "none" : p.signature_header(),
+                 absl::StrJoin(p.delivery_id_headers(), ","),
+                 absl::StrJoin(p.events(), ",")});
+    }
+    table.Print();
+    return kOk;
+  }
+
+  int SourcesSetup(const std::vector<std::string>& rest) {
+    std::string source;
+    if (!OneArgument(rest, &source)) return kUsage;
+    auto plugins = client_.ListSourcePlugins();
+    if (!plugins.ok()) return Report(plugins.status());
+    for (const v1::SourcePlugin& p : plugins->plugins()) {
+      if (p.name() != source) continue;
+      if (Json()) {
+        printf("%s\n", ToJson(p).c_str());
+        return kOk;
+      }
+      printf("%s (%s %s)\n", p.display_name().c_str(), p.name().c_str(),
+             p.version().c_str());
+      int step = 0;
+      for (const std::string& s : p.setup_steps()) {
+        printf("%d. %s\n", ++step, s.c_str());
+      }
+      if (step == 0) printf("(the plugin gives no setup steps)\n");
+      return kOk;
+    }
+    return Report(absl::NotFoundError(
+        absl::StrCat("no source plugin named ", source,
+                     " is loaded; alertctl sources plugins lists them")));
+  }
+
   int DeliveriesShow(const std::vector<std::string>& rest) {
     std::string id;
     if (!OneArgument(rest, &id)) return kUsage;
@@ -809,6 +854,14 @@ const std::vector<Command>& Commands() {
       {"sources list", "NAME|ID",
        "A service's alert sources and whether each is receiving alerts.",
        &Alertctl::SourcesList},
+      {"sources plugins", "",
+       "The source plugins loaded: name, version, signature header, "
+       "delivery id headers, events.",
+       &Alertctl::SourcesPlugins},
+      {"sources setup", "SOURCE",
+       "How to connect a source's sender to alertgate: the plugin's own "
+       "steps ({webhook_url} is the service's webhook URL).",
+       &Alertctl::SourcesSetup},
       {"sources test", "NAME|ID --source=SOURCE",
        "Send a test alert: a test incident opened and resolved at once, so "
        "the source shows as receiving alerts (operate).",

@@ -205,6 +205,17 @@ absl::StatusOr<v1::ListDeliveriesResponse> AlertgateClient::ListDeliveries(
   });
 }
 
+absl::StatusOr<v1::ListSourcePluginsResponse>
+AlertgateClient::ListSourcePlugins() {
+  return Unary<v1::ListSourcePluginsResponse>(
+      [&](v1::ListSourcePluginsResponse* r) {
+        grpc::ClientContext context;
+        Prepare(context);
+        return Directory().ListSourcePlugins(&context,
+                                             v1::ListSourcePluginsRequest(), r);
+      });
+}
+
 absl::StatusOr<v1::Caller> AlertgateClient::GetCaller() {
   return Unary<v1::Caller>([&](v1::Caller* r) {
     grpc::ClientContext context;

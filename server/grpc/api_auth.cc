@@ -40,6 +40,7 @@ const absl::flat_hash_map<std::string, Permission>& Permissions() {
       {"/alertgate.v1.ServiceDirectory/ReplayDelivery", Permission::kAdmin},
       {"/alertgate.v1.ServiceDirectory/SendTestAlert", Permission::kOperate},
       {"/alertgate.v1.ServiceDirectory/GetCaller", Permission::kRead},
+      {"/alertgate.v1.ServiceDirectory/ListSourcePlugins", Permission::kRead},
   };
   return *permissions;
 }

@@ -88,6 +88,11 @@ class CoreServer {
   void SetDeliveryReplayer(DeliveryReplayer* replayer) {
     directory_handler_->SetDeliveryReplayer(replayer);
   }
+  // The plugins the process loaded, for ListSourcePlugins. Call once,
+  // right after Start().
+  void SetSourcePlugins(v1::ListSourcePluginsResponse plugins) {
+    directory_handler_->SetSourcePlugins(std::move(plugins));
+  }
 
  private:
   CoreServer() = default;

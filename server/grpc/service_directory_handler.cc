@@ -347,6 +347,15 @@ absl::Status ServiceDirectoryHandler::AddOpenCounts(
   return absl::OkStatus();
 }
 
+grpc::Status ServiceDirectoryHandler::ListSourcePlugins(
+    grpc::ServerContext* context, const v1::ListSourcePluginsRequest*,
+    v1::ListSourcePluginsResponse* response) {
+  auto caller = CallerOf(*context, *access_, Permission::kRead);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  *response = plugins_;
+  return grpc::Status::OK;
+}
+
 grpc::Status ServiceDirectoryHandler::GetCaller(
     grpc::ServerContext* context, const v1::GetCallerRequest* /*request*/,
     v1::Caller* response) {

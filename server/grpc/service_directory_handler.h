@@ -32,6 +32,10 @@ class ServiceDirectoryHandler final : public v1::ServiceDirectory::Service {
   void SetDeliveryReplayer(DeliveryReplayer* replayer) {
     replayer_.store(replayer);
   }
+  // What ListSourcePlugins answers. REQUIRES: called before serving.
+  void SetSourcePlugins(v1::ListSourcePluginsResponse plugins) {
+    plugins_ = std::move(plugins);
+  }
 
   grpc::Status CreateService(grpc::ServerContext* context,
                              const v1::CreateServiceRequest* request,
@@ -84,6 +88,9 @@ class ServiceDirectoryHandler final : public v1::ServiceDirectory::Service {
   grpc::Status ReplayDelivery(grpc::ServerContext* context,
                               const v1::ReplayDeliveryRequest* request,
                               v1::ReplayDeliveryResponse* response) override;
+  grpc::Status ListSourcePlugins(
+      grpc::ServerContext* context, const v1::ListSourcePluginsRequest* request,
+      v1::ListSourcePluginsResponse* response) override;
   grpc::Status GetCaller(grpc::ServerContext* context,
                          const v1::GetCallerRequest* request,
                          v1::Caller* response) override;
@@ -100,6 +107,7 @@ class ServiceDirectoryHandler final : public v1::ServiceDirectory::Service {
   DeliveryLog* deliveries_;
   IncidentCore* core_;
   std::atomic<DeliveryReplayer*> replayer_{nullptr};
+  v1::ListSourcePluginsResponse plugins_;
 };
 
 }  // namespace alertgate

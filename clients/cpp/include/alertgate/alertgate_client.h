@@ -126,6 +126,8 @@ class AlertgateClient {
       const std::string& secret);
   // The token's name and role.
   absl::StatusOr<v1::Caller> GetCaller();
+  // The source plugins the core's process loaded.
+  absl::StatusOr<v1::ListSourcePluginsResponse> ListSourcePlugins();
   absl::StatusOr<v1::ListAlertSourcesResponse> ListAlertSources(
       const std::string& service_id);
 
