@@ -4,6 +4,7 @@
 #define ALERTGATE_TESTS_PLUGIN_UNDER_TEST_H_
 
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,12 @@ namespace alertgate::testing {
 // the test binary when it does not load.
 inline const SourceAdapter& LoadedPlugin(const std::string& source) {
   std::vector<std::string> errors;
-  // Plugins are never unloaded: neither is the registry.
-  const AdapterRegistry* registry =
-      AdapterRegistry::LoadFiles({PluginFile(source)}, &errors).release();
+  // Plugins are never unloaded: neither are their registries, kept
+  // reachable here (LeakSanitizer checks the tests).
+  static auto* registries = new std::vector<std::unique_ptr<AdapterRegistry>>;
+  registries->push_back(
+      AdapterRegistry::LoadFiles({PluginFile(source)}, &errors));
+  const AdapterRegistry* registry = registries->back().get();
   for (const auto& e : errors) ADD_FAILURE() << e;
   const SourceAdapter* adapter = registry->Find(source);
   if (adapter == nullptr) {

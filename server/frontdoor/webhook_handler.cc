@@ -183,6 +183,9 @@ std::string FindHeader(const HttpHeaders& headers, absl::string_view name) {
 }
 
 struct WebhookHandler::Delivery {
+  Delivery(const WebhookRequest& request_in, absl::Time signed_by_in)
+      : request(request_in), signed_by(signed_by_in) {}
+
   const WebhookRequest& request;
   absl::Time signed_by;  // Signatures older than their window then are stale.
   const SourceAdapter* adapter = nullptr;  // From FindAdapter.
@@ -241,7 +244,7 @@ WebhookResponse WebhookHandler::Handle(const WebhookRequest& request) const {
       &WebhookHandler::VerifySignature, &WebhookHandler::ReadDeliveryId,
       &WebhookHandler::Convert,         &WebhookHandler::Ingest,
   };
-  Delivery delivery{request, clock_->Now()};
+  Delivery delivery(request, clock_->Now());
   for (Step step : kSteps) {
     if (std::optional<WebhookResponse> refused = (this->*step)(delivery)) {
       return delivery.Labelled(*std::move(refused));
@@ -260,7 +263,7 @@ WebhookResponse WebhookHandler::Replay(const WebhookRequest& request,
       &WebhookHandler::VerifySignature, &WebhookHandler::ReadDeliveryId,
       &WebhookHandler::Convert,         &WebhookHandler::Ingest,
   };
-  Delivery delivery{request, received_at};
+  Delivery delivery(request, received_at);
   delivery.target = target;
   for (Step step : kSteps) {
     if (std::optional<WebhookResponse> refused = (this->*step)(delivery)) {
