@@ -53,7 +53,9 @@ TEST_P(GitHubFixtureTest, GivesTheDocumentedAlerts) {
   ASSERT_EQ(got.code, Code::kOk) << got.message;
   EXPECT_EQ(got.event, c.event);
   ASSERT_EQ(got.alerts.size(), c.alerts.size()) << got.message;
-  if (c.alerts.empty()) EXPECT_FALSE(got.message.empty());
+  if (c.alerts.empty()) {
+    EXPECT_FALSE(got.message.empty());
+  }
   for (size_t i = 0; i < c.alerts.size(); ++i) {
     EXPECT_EQ(got.alerts[i].action(), c.alerts[i].first) << i;
     EXPECT_EQ(got.alerts[i].dedup_key(), c.alerts[i].second) << i;
@@ -207,7 +209,9 @@ TEST(GitHubAdapterTest, MutatedDeliveriesNeverCrash) {
       ConvertedDelivery got = Convert(event, mutated);
       ++conversions;
       ASSERT_NE(got.code, Code::kInternal) << got.message;
-      if (got.code != Code::kOk) ASSERT_FALSE(got.message.empty());
+      if (got.code != Code::kOk) {
+        ASSERT_FALSE(got.message.empty());
+      }
       for (const v1::Alert& alert : got.alerts) {
         ASSERT_FALSE(alert.dedup_key().empty());
       }
