@@ -95,4 +95,12 @@ start_allinone() {  # DATA_DIR → $PID, $HTTP, $GRPC
     --port_file="$1.ports"
   HTTP=$(port_of "$1.ports" http); GRPC=$(port_of "$1.ports" grpc)
 }
-webhook_path() { awk -v s="$2" '$1 == s {print $2}' "$1/webhook-urls.txt" | sed 's|^http://[^/]*||'; }
+webhook_path() {  # DATA_DIR SOURCE: the first start's URL of SOURCE, as a path
+  local path
+  path=$(awk -v s="$2" '$1 == s {print $2}' "$1/webhook-urls.txt" | sed 's|^http://[^/]*||')
+  if [[ -z $path ]]; then
+    echo "bench: no $2 webhook URL in $1/webhook-urls.txt (is its plugin built?)" >&2
+    exit 1
+  fi
+  echo "$path"
+}

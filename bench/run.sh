@@ -55,7 +55,7 @@ if [[ $SMOKE == 1 ]]; then
 else
   BUILD=build-bench
   [[ -f $BUILD/build.ninja ]] || cmake -S . -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
-  cmake --build $BUILD -j"$(nproc)" --target alertgate bitbucket generic \
+  cmake --build $BUILD -j"$(nproc)" --target alertgate bitbucket generic alertmanager github \
     bench_bare_httplib bench_grpc_load bench_seed_store bench_hold > /dev/null
 fi
 ALERTGATE=$ROOT/$BUILD/server/alertgate
