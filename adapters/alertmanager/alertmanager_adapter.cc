@@ -66,27 +66,6 @@ bool IsHttpUrl(const std::string& url) {
   return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
 }
 
-// The string members of `object` at `path`, in order; none if absent.
-std::vector<std::pair<std::string, std::string>> StringMembers(
-    const Json& object, std::initializer_list<const char*> path) {
-  std::vector<std::pair<std::string, std::string>> members;
-  const std::optional<Json> found = sdk::json::Find(object, path);
-  if (!found) return members;
-  simdjson::dom::object fields;
-  if (found->get(fields) != simdjson::SUCCESS) {
-    throw PayloadError(sdk::json::PathName(path) + ": not an object");
-  }
-  for (auto [key, value] : fields) {
-    std::string_view text;
-    if (value.get(text) != simdjson::SUCCESS) {
-      throw PayloadError(sdk::json::PathName(path) + "." + std::string(key) +
-                         ": not a string");
-    }
-    members.emplace_back(std::string(key), std::string(text));
-  }
-  return members;
-}
-
 std::string Member(
     const std::vector<std::pair<std::string, std::string>>& members,
     const std::string& name) {
@@ -108,8 +87,8 @@ sdk::Alert ParseAlert(const Json& item, const std::string& external_url) {
                        "\" is not firing or resolved");
   }
   alert.dedup_key = RequireString(item, {"fingerprint"});
-  const auto labels = StringMembers(item, {"labels"});
-  const auto annotations = StringMembers(item, {"annotations"});
+  const auto labels = sdk::json::StringFields(item, {"labels"});
+  const auto annotations = sdk::json::StringFields(item, {"annotations"});
   const std::string name = Member(labels, "alertname");
   alert.summary = Member(annotations, "summary");
   if (alert.summary.empty()) {

@@ -58,19 +58,7 @@ sdk::Alert ParseAlert(const Json& object) {
   }
   alert.description = String(object, {"description"});
   alert.severity = ParseSeverity(String(object, {"severity"}));
-  if (const std::optional<Json> tags = sdk::json::Find(object, {"tags"})) {
-    simdjson::dom::object fields;
-    if (tags->get(fields) != simdjson::SUCCESS) {
-      throw PayloadError("tags: not an object");
-    }
-    for (auto [key, value] : fields) {
-      std::string_view text;
-      if (value.get(text) != simdjson::SUCCESS) {
-        throw PayloadError("tags." + std::string(key) + ": not a string");
-      }
-      alert.tags.emplace_back(std::string(key), std::string(text));
-    }
-  }
+  alert.tags = sdk::json::StringFields(object, {"tags"});
   if (sdk::json::Find(object, {"links"})) {
     for (Json link : sdk::json::RequireArray(object, {"links"})) {
       alert.links.emplace_back(RequireString(link, {"href"}),

@@ -33,6 +33,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "alertgate/adapter_sdk.h"
 
@@ -166,6 +168,29 @@ inline std::string RequireId(const Json& root,
     return std::to_string(number);
   }
   throw PayloadError(PathName(path) + ": missing or not a positive integer");
+}
+
+// The members of the object at `path`, whose values must all be strings
+// (labels, tags), in order; none when it is absent. PayloadError naming
+// the path when it is not an object or a value is not a string.
+inline std::vector<std::pair<std::string, std::string>> StringFields(
+    const Json& root, std::initializer_list<const char*> path) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  const std::optional<Json> found = Find(root, path);
+  if (!found) return fields;
+  simdjson::dom::object members;
+  if (found->get(members) != simdjson::SUCCESS) {
+    throw PayloadError(PathName(path) + ": not an object");
+  }
+  for (auto [key, value] : members) {
+    std::string_view text;
+    if (value.get(text) != simdjson::SUCCESS) {
+      throw PayloadError(PathName(path) + "." + std::string(key) +
+                         ": not a string");
+    }
+    fields.emplace_back(std::string(key), std::string(text));
+  }
+  return fields;
 }
 
 // The string at `path`: nullopt when absent or null, PayloadError when it
