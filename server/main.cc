@@ -507,7 +507,7 @@ int main(int argc, char** argv) {
       console_options.secure_cookies =
           absl::GetFlag(FLAGS_console_secure_cookies);
       auto console_started = alertgate::console::ConsoleServer::Start(
-          console_options, console_core.get(), registry.get(), &clock);
+          console_options, console_core.get(), &clock);
       if (!console_started.ok()) {
         return Fail(console_started.status().ToString());
       }

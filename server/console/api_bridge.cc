@@ -99,6 +99,10 @@ ApiBridge::ApiBridge() {
       [](AlertgateClient& api, const v1::GetServiceRequest& r) {
         return api.FindService(r.has_id() ? r.id() : r.name());
       });
+  methods_["ListSourcePlugins"] = Bridge<v1::ListSourcePluginsRequest>(
+      [](AlertgateClient& api, const v1::ListSourcePluginsRequest&) {
+        return api.ListSourcePlugins();
+      });
   methods_["ListAlertSources"] = Bridge<v1::ListAlertSourcesRequest>(
       [](AlertgateClient& api, const v1::ListAlertSourcesRequest& r) {
         return api.ListAlertSources(r.service_id());

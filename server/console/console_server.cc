@@ -72,11 +72,9 @@ void Refuse(httplib::Response& response, const absl::Status& status) {
 
 struct ConsoleServer::State {
   State(const ConsoleOptions& options_in,
-        const client::AlertgateClient* core_in,
-        const AdapterRegistry* registry_in, const Clock* clock_in)
+        const client::AlertgateClient* core_in, const Clock* clock_in)
       : options(options_in),
         core(core_in),
-        registry(registry_in),
         sessions(clock_in, {options_in.session_idle_timeout, 10000}) {}
 
   // A request of a request that names an Origin must name ours: browsers
@@ -159,23 +157,6 @@ struct ConsoleServer::State {
     Answer(response, {200, "{}"});
   }
 
-  void Sources(const httplib::Request& request, httplib::Response& response) {
-    if (!SessionOf(request, response, /*changes_state=*/false)) return;
-    nlohmann::json sources = nlohmann::json::array();
-    for (const SourceAdapter* adapter : registry->All()) {
-      sources.push_back({{"name", adapter->name()},
-                         {"display_name", adapter->display_name()},
-                         {"version", adapter->version()},
-                         {"setup_steps", adapter->setup_steps()},
-                         {"events", adapter->events()},
-                         {"signature_header", adapter->signature_header()}});
-    }
-    Answer(response,
-           {200, nlohmann::json({{"sources", sources}})
-                     .dump(-1, ' ', false,
-                           nlohmann::json::error_handler_t::replace)});
-  }
-
   void Rpc(const httplib::Request& request, httplib::Response& response) {
     std::optional<ConsoleSession> session =
         SessionOf(request, response, /*changes_state=*/true);
@@ -234,7 +215,6 @@ struct ConsoleServer::State {
 
   const ConsoleOptions options;
   const client::AlertgateClient* const core;
-  const AdapterRegistry* const registry;
   ConsoleSessions sessions;
   ApiBridge bridge;
   httplib::Server http;
@@ -247,9 +227,9 @@ struct ConsoleServer::State {
 
 absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
     const ConsoleOptions& options, const client::AlertgateClient* core,
-    const AdapterRegistry* registry, const Clock* clock) {
+    const Clock* clock) {
   std::unique_ptr<ConsoleServer> server(new ConsoleServer());
-  server->state_ = std::make_unique<State>(options, core, registry, clock);
+  server->state_ = std::make_unique<State>(options, core, clock);
   State* state = server->state_.get();
   httplib::Server& http = state->http;
   const int workers = options.threads + options.max_event_streams;
@@ -301,10 +281,6 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
   http.Delete("/ui/api/session", [state](const httplib::Request& request,
                                          httplib::Response& response) {
     state->SignOut(request, response);
-  });
-  http.Get("/ui/api/sources", [state](const httplib::Request& request,
-                                      httplib::Response& response) {
-    state->Sources(request, response);
   });
   http.Post(
       R"(/ui/api/rpc/([A-Za-z]+))",

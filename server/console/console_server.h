@@ -7,10 +7,10 @@
 //                                  ingest); sets the session cookie
 //   GET    /ui/api/session        who is signed in, and the CSRF token
 //   DELETE /ui/api/session        sign out
-//   GET    /ui/api/sources        the source plugins loaded here, with
-//                                  their setup steps
 //   POST   /ui/api/rpc/<Method>   one gRPC method, JSON in and out
-//                                  (ApiBridge)
+//                                  (ApiBridge); the source plugins and
+//                                  their setup steps come from
+//                                  ListSourcePlugins, as for alertctl
 //   GET    /ui/api/events         incident changes as SSE (?service_id=,
 //                                  ?after= or Last-Event-ID to resume)
 //
@@ -29,7 +29,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "adapters/loader/adapter_registry.h"
 #include "alertgate/alertgate_client.h"
 #include "server/common/clock.h"
 
@@ -57,7 +56,7 @@ class ConsoleServer {
   // REQUIRES: the arguments outlive the server.
   static absl::StatusOr<std::unique_ptr<ConsoleServer>> Start(
       const ConsoleOptions& options, const client::AlertgateClient* core,
-      const AdapterRegistry* registry, const Clock* clock);
+      const Clock* clock);
   ~ConsoleServer();
   ConsoleServer(const ConsoleServer&) = delete;
   ConsoleServer& operator=(const ConsoleServer&) = delete;

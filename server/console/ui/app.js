@@ -129,7 +129,7 @@ function renderSignIn(message) {
     try {
       const answer = await request('POST', '/ui/api/session', {token: token.value});
       signedIn(answer);
-      sources = (await request('GET', '/ui/api/sources')).sources;
+      sources = (await rpc('ListSourcePlugins')).plugins;
       if (!location.hash || location.hash === '#/') location.hash = '#/services';
       else route();
     } catch (e) {
@@ -187,9 +187,9 @@ async function renderSources(serviceId) {
   if (!services.length) await loadServices();
   const [statuses, loaded] = await Promise.all([
     rpc('ListAlertSources', {service_id: serviceId}),
-    request('GET', '/ui/api/sources'),
+    rpc('ListSourcePlugins'),
   ]);
-  sources = loaded.sources;
+  sources = loaded.plugins;
   const byName = {};
   for (const status of statuses.sources) byName[status.source] = status;
   const cards = sources.map((source) =>
@@ -518,7 +518,7 @@ async function start() {
   window.addEventListener('hashchange', route);
   try {
     signedIn(await request('GET', '/ui/api/session'));
-    sources = (await request('GET', '/ui/api/sources')).sources;
+    sources = (await rpc('ListSourcePlugins')).plugins;
   } catch (e) {
     return renderSignIn();
   }
