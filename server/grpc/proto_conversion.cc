@@ -241,8 +241,8 @@ void DeliveryToProto(const Delivery& delivery, v1::Delivery* proto) {
   proto->set_body_kept(delivery.body_kept);
 }
 
-absl::Status KeptRequestToProto(const Delivery& delivery, v1::Delivery* proto) {
-  if (!delivery.body || !delivery.kept_headers) return absl::OkStatus();
+void KeptRequestToProto(const Delivery& delivery, v1::Delivery* proto) {
+  if (!delivery.body || !delivery.kept_headers) return;
   v1::KeptRequest* kept = proto->mutable_kept_request();
   for (const auto& [name, value] : *delivery.kept_headers) {
     v1::HttpHeader* header = kept->add_headers();
@@ -250,7 +250,6 @@ absl::Status KeptRequestToProto(const Delivery& delivery, v1::Delivery* proto) {
     header->set_value(value);
   }
   kept->set_body(*delivery.body);
-  return absl::OkStatus();
 }
 
 Delivery DeliveryFromProto(const v1::Delivery& proto) {

@@ -37,7 +37,7 @@ void AuditEntryToProto(const AuditEntry& entry, v1::AuditEntry* proto);
 void DeliveryToProto(const Delivery& delivery, v1::Delivery* proto);
 Delivery DeliveryFromProto(const v1::Delivery& proto);
 // Adds the kept request (headers and body) of `delivery`, if any.
-absl::Status KeptRequestToProto(const Delivery& delivery, v1::Delivery* proto);
+void KeptRequestToProto(const Delivery& delivery, v1::Delivery* proto);
 
 // The API's enum for a domain value and back; used by clients too.
 v1::IncidentState StateToProto(IncidentState state);

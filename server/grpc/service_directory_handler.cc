@@ -289,9 +289,7 @@ grpc::Status ServiceDirectoryHandler::GetDelivery(
   absl::StatusOr<Delivery> delivery = deliveries_->Get(request->id());
   if (!delivery.ok()) return ToGrpcStatus(delivery.status());
   DeliveryToProto(*delivery, response);
-  if (absl::Status kept = KeptRequestToProto(*delivery, response); !kept.ok()) {
-    return ToGrpcStatus(kept);
-  }
+  KeptRequestToProto(*delivery, response);
   return grpc::Status::OK;
 }
 
