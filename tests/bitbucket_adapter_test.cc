@@ -10,12 +10,11 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "server/frontdoor/webhook_signature.h"
-#include "tests/server_process.h"
+#include "tests/plugin_under_test.h"
 
 namespace alertgate {
 namespace {
 
-using ::alertgate::testing::PluginFile;
 using ::alertgate::testing::ProjectFile;
 using ::alertgate::testing::ReadFileOrEmpty;
 using Code = ConvertedDelivery::Code;
@@ -36,26 +35,13 @@ struct FixtureCase {
 void PrintTo(const FixtureCase& c, std::ostream* os) { *os << c.file; }
 
 const SourceAdapter& Bitbucket() {
-  static const AdapterRegistry* registry = [] {
-    std::vector<std::string> errors;
-    auto r = AdapterRegistry::LoadFiles({PluginFile("bitbucket")}, &errors);
-    for (const auto& e : errors) ADD_FAILURE() << e;
-    return r.release();
-  }();
-  const SourceAdapter* adapter = registry->Find("bitbucket");
-  if (adapter == nullptr) {
-    ADD_FAILURE() << "bitbucket plugin not loaded from "
-                  << PluginFile("bitbucket");
-    std::abort();
-  }
-  return *adapter;
+  static const SourceAdapter& adapter =
+      ::alertgate::testing::LoadedPlugin("bitbucket");
+  return adapter;
 }
 
 std::string Fixture(const std::string& file) {
-  std::string body =
-      ReadFileOrEmpty(ProjectFile("tests/fixtures/bitbucket/" + file));
-  EXPECT_FALSE(body.empty()) << "fixture missing: " << file;
-  return body;
+  return ::alertgate::testing::SourceFixture("bitbucket", file);
 }
 
 ConvertedDelivery Deliver(const std::string& event, const std::string& body,
