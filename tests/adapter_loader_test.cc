@@ -45,7 +45,7 @@ TEST(AdapterLoaderTest, LoadsTheProjectPluginsByName) {
   EXPECT_TRUE(errors.empty()) << errors[0];
   ASSERT_NE(registry->Find("bitbucket"), nullptr);
   ASSERT_NE(registry->Find("generic"), nullptr);
-  EXPECT_EQ(registry->Find("gitlab"), nullptr);
+  EXPECT_EQ(registry->Find("github"), nullptr);
   EXPECT_EQ(registry->Find("bitbucket")->version(), "1.0.0");
   EXPECT_EQ(registry->Find("bitbucket")->file(), PluginFile("bitbucket"));
   ASSERT_EQ(registry->All().size(), 2u);

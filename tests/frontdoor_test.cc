@@ -196,7 +196,7 @@ TEST_F(FrontDoorTest, WithoutADeliveryIdTheAnswerSaysItIsNotIdempotent) {
 }
 
 TEST_F(FrontDoorTest, UnknownSourceIs404AndNeverReachesTheCore) {
-  auto result = Post("gitlab", kTrigger);
+  auto result = Post("gitea", kTrigger);
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 404);
   EXPECT_EQ(ErrorCode(result), "unknown_source");

@@ -615,6 +615,120 @@ TEST_F(WebhookEndToEndTest, GitHubDeliveriesSignedOpenAndResolveIncidents) {
   EXPECT_EQ(StoreSummary(), before);
 }
 
+TEST_F(WebhookEndToEndTest,
+       GitLabDeliveriesWithTheTokenOpenAndResolveIncidents) {
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne());
+  ASSERT_TRUE(paths_.count("gitlab")) << "no gitlab URL printed";
+  ASSERT_NO_FATAL_FAILURE(SetSecretOf("gitlab", "gl-token"));
+  int delivery = 0;
+  auto deliver_body = [&](const std::string& event, const std::string& body,
+                          const std::string& token = "gl-token") {
+    EXPECT_FALSE(body.empty());
+    httplib::Headers headers = {
+        {"X-Gitlab-Event", event},
+        {"X-Gitlab-Event-UUID", "gl-" + std::to_string(++delivery)},
+        {"User-Agent", "GitLab/17.6.0"}};
+    if (!token.empty()) headers.emplace("X-Gitlab-Token", token);
+    return Post(paths_["gitlab"], body, headers);
+  };
+  auto deliver = [&](const std::string& event, const std::string& file,
+                     const std::string& token = "gl-token") {
+    return deliver_body(
+        event, ReadFileOrEmpty(ProjectFile("tests/fixtures/gitlab/" + file)),
+        token);
+  };
+  // Every fixture is answered 200 (PROVENANCE.md lists them with events).
+  for (const auto& [event, file] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"Push Hook", "push.json"},
+           {"Pipeline Hook", "pipeline.pending.json"},
+           {"Pipeline Hook", "pipeline.running.json"}}) {
+    Answer answer = deliver(event, file);
+    EXPECT_EQ(answer.status, 200) << file << ": " << answer.body.dump();
+  }
+  // Merge request !2 opened, then closed; !3 opened, then merged.
+  for (const auto& [opens, ends] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"merge_request.opened.json", "merge_request.closed.json"},
+           {"merge_request.opened_with_assignee.json",
+            "merge_request.merged.json"}}) {
+    Answer opened = deliver("Merge Request Hook", opens);
+    ASSERT_EQ(opened.status, 200) << opened.body.dump();
+    const std::string mr = opened.body["alerts"][0]["incident_id"];
+    EXPECT_EQ(GetIncident(mr).state(), v1::INCIDENT_STATE_TRIGGERED);
+    ASSERT_EQ(deliver("Merge Request Hook", ends).status, 200);
+    EXPECT_EQ(GetIncident(mr).state(), v1::INCIDENT_STATE_RESOLVED) << ends;
+    EXPECT_EQ(GetIncident(mr).source(), "gitlab");
+  }
+  // A pipeline fails on master, then passes there. No failed pipeline was
+  // captured (PROVENANCE.md): the captured success with its status changed.
+  std::string failed = ReadFileOrEmpty(
+      ProjectFile("tests/fixtures/gitlab/pipeline.success.json"));
+  const std::string success = "\"status\":\"success\",";
+  ASSERT_NE(failed.find(success), std::string::npos);
+  failed.replace(failed.find(success), success.size(),
+                 "\"status\":\"failed\",");
+  Answer broken = deliver_body("Pipeline Hook", failed);
+  ASSERT_EQ(broken.status, 200) << broken.body.dump();
+  const std::string pipeline = broken.body["alerts"][0]["incident_id"];
+  EXPECT_EQ(GetIncident(pipeline).severity(), v1::SEVERITY_ERROR);
+  ASSERT_EQ(deliver("Pipeline Hook", "pipeline.success.json").status, 200);
+  EXPECT_EQ(GetIncident(pipeline).state(), v1::INCIDENT_STATE_RESOLVED);
+  // Without the token, or with another: refused, nothing changes.
+  const auto before = StoreSummary();
+  EXPECT_EQ(deliver("Push Hook", "push.json", "").status, 401);
+  EXPECT_EQ(deliver("Push Hook", "push.json", "gl-tokem").status, 401);
+  EXPECT_EQ(StoreSummary(), before);
+}
+
+TEST_F(WebhookEndToEndTest, GrafanaNotificationsOpenAndResolveEachAlert) {
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne());
+  ASSERT_TRUE(paths_.count("grafana")) << "no grafana URL printed";
+  auto notify = [&](const std::string& file) {
+    const std::string body =
+        ReadFileOrEmpty(ProjectFile("tests/fixtures/grafana/" + file));
+    EXPECT_FALSE(body.empty()) << file;
+    return Post(paths_["grafana"], body, {{"User-Agent", "Grafana"}});
+  };
+  // The contact point's Test button: opened and resolved at once.
+  Answer test = notify("test_notification.json");
+  ASSERT_EQ(test.status, 200) << test.body.dump();
+  const std::string tested = test.body["alerts"][0]["incident_id"];
+  EXPECT_EQ(GetIncident(tested).state(), v1::INCIDENT_STATE_RESOLVED);
+
+  Answer firing = notify("firing.json");
+  ASSERT_EQ(firing.status, 200) << firing.body.dump();
+  const std::string alert = firing.body["alerts"][0]["incident_id"];
+  EXPECT_EQ(GetIncident(alert).state(), v1::INCIDENT_STATE_TRIGGERED);
+  // Grafana retries with the same body: one effect.
+  Answer retry = notify("firing.json");
+  ASSERT_EQ(retry.status, 200);
+  EXPECT_TRUE(retry.body["alerts"][0]["replayed"].get<bool>());
+  Answer values = notify("firing_values_v11.json");
+  ASSERT_EQ(values.status, 200);
+  const std::string memory = values.body["alerts"][0]["incident_id"];
+  EXPECT_NE(memory, alert);
+  EXPECT_EQ(GetIncident(memory).summary(), "High memory usage");
+  // Three alerts in one notification, committed together.
+  Answer mixed = notify("mixed_two_resolved_one_firing.json");
+  ASSERT_EQ(mixed.status, 200) << mixed.body.dump();
+  ASSERT_EQ(mixed.body["alerts"].size(), 3u);
+  const std::string second = mixed.body["alerts"][2]["incident_id"];
+  EXPECT_EQ(GetIncident(second).state(), v1::INCIDENT_STATE_TRIGGERED);
+
+  ASSERT_EQ(notify("resolved.json").status, 200);
+  EXPECT_EQ(GetIncident(alert).state(), v1::INCIDENT_STATE_RESOLVED);
+  EXPECT_EQ(GetIncident(alert).source(), "grafana");
+  EXPECT_EQ(GetIncident(memory).state(), v1::INCIDENT_STATE_TRIGGERED);
+  // Legacy dashboard alerting: refused with the reason, nothing changes.
+  const auto before = StoreSummary();
+  Answer legacy = notify("legacy_alerting.json");
+  EXPECT_EQ(legacy.status, 400);
+  EXPECT_NE(legacy.body.dump().find("legacy"), std::string::npos)
+      << legacy.body.dump();
+  EXPECT_EQ(StoreSummary(), before);
+}
+
 TEST_F(WebhookEndToEndTest, BadInputGetsItsStatusAJsonErrorAndChangesNothing) {
   ASSERT_NO_FATAL_FAILURE(
       StartAllInOne({"--max_body_bytes=20000", "--key_cache_ttl=0s"}));
@@ -642,7 +756,7 @@ TEST_F(WebhookEndToEndTest, BadInputGetsItsStatusAJsonErrorAndChangesNothing) {
       {"unknown event", Deliver("build:done", pr), 400, "unknown_event"});
   cases.push_back(
       {"unknown source",
-       Post("/v1/webhooks/gitlab/" + path.substr(path.rfind('/') + 1), pr,
+       Post("/v1/webhooks/gitea/" + path.substr(path.rfind('/') + 1), pr,
             {{"X-Event-Key", "pullrequest:created"}}),
        404, "unknown_source"});
   cases.push_back({"unknown key",
@@ -1019,8 +1133,9 @@ TEST_F(WebhookEndToEndTest, OperatorEndpointsAnswerOnTheirOwnPortOnly) {
   Json listed = Json::parse(sources->body);
   std::set<std::string> names;
   for (const Json& source : listed["sources"]) names.insert(source["name"]);
-  EXPECT_EQ(names, (std::set<std::string>{"alertmanager", "bitbucket",
-                                          "generic", "github"}));
+  EXPECT_EQ(names,
+            (std::set<std::string>{"alertmanager", "bitbucket", "generic",
+                                   "github", "gitlab", "grafana"}));
   EXPECT_EQ(client.Get("/healthz")->status, 200);
   EXPECT_EQ(client.Get("/readyz")->status, 200);
   Deliver("repo:push", Fixture("cloud/repo_push.branch.json"), "m-1");

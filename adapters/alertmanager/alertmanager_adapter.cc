@@ -8,8 +8,6 @@
 // the one its resolution closes. Alertmanager sends no delivery id and
 // retries a failed notification with the same body: the delivery id is a
 // digest of the body, so a retry has one effect.
-#include <cstdint>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -24,56 +22,10 @@ using sdk::PayloadError;
 using sdk::json::Json;
 using sdk::json::RequireString;
 using sdk::json::String;
+using sdk::json::ValueOf;
 
 // Alertmanager writes this for "not ended yet".
 constexpr char kZeroTime[] = "0001-01-01T00:00:00Z";
-
-// 128 bits of two FNV-1a passes (different offsets), as 32 hex digits: a
-// stable name for a body, not a security check (the webhook key is one).
-std::string BodyDigest(std::string_view body) {
-  uint64_t a = 14695981039346656037ull;
-  uint64_t b = 0x6c62272e07bb0142ull;
-  for (unsigned char c : body) {
-    a = (a ^ c) * 1099511628211ull;
-    b = (b ^ c) * 1099511628211ull;
-    b ^= b >> 29;
-  }
-  char text[33];
-  std::snprintf(text, sizeof(text), "%016llx%016llx",
-                static_cast<unsigned long long>(a),
-                static_cast<unsigned long long>(b));
-  return text;
-}
-
-sdk::Severity SeverityOf(const std::string& label) {
-  if (label == "critical" || label == "page" || label == "fatal") {
-    return sdk::Severity::kCritical;
-  }
-  if (label == "error" || label == "high" || label == "major") {
-    return sdk::Severity::kError;
-  }
-  if (label == "warning" || label == "warn" || label == "medium" ||
-      label == "minor") {
-    return sdk::Severity::kWarning;
-  }
-  if (label == "info" || label == "low" || label == "none") {
-    return sdk::Severity::kInfo;
-  }
-  return sdk::Severity::kUnspecified;
-}
-
-bool IsHttpUrl(const std::string& url) {
-  return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
-}
-
-std::string Member(
-    const std::vector<std::pair<std::string, std::string>>& members,
-    const std::string& name) {
-  for (const auto& [key, value] : members) {
-    if (key == name) return value;
-  }
-  return "";
-}
 
 sdk::Alert ParseAlert(const Json& item, const std::string& external_url) {
   sdk::Alert alert;
@@ -89,23 +41,19 @@ sdk::Alert ParseAlert(const Json& item, const std::string& external_url) {
   alert.dedup_key = RequireString(item, {"fingerprint"});
   const auto labels = sdk::json::StringFields(item, {"labels"});
   const auto annotations = sdk::json::StringFields(item, {"annotations"});
-  const std::string name = Member(labels, "alertname");
-  alert.summary = Member(annotations, "summary");
+  const std::string name = ValueOf(labels, "alertname");
+  alert.summary = ValueOf(annotations, "summary");
   if (alert.summary.empty()) {
-    const std::string instance = Member(labels, "instance");
+    const std::string instance = ValueOf(labels, "instance");
     alert.summary = name.empty() ? "alert " + alert.dedup_key : name;
     if (!instance.empty()) alert.summary += " on " + instance;
   }
-  alert.description = Member(annotations, "description");
-  alert.severity = SeverityOf(Member(labels, "severity"));
+  alert.description = ValueOf(annotations, "description");
+  alert.severity = sdk::SeverityNamed(ValueOf(labels, "severity"));
   alert.tags = labels;
-  const std::string generator = String(item, {"generatorURL"});
-  if (IsHttpUrl(generator)) alert.links.emplace_back(generator, "Source");
-  const std::string runbook = Member(annotations, "runbook_url");
-  if (IsHttpUrl(runbook)) alert.links.emplace_back(runbook, "Runbook");
-  if (IsHttpUrl(external_url)) {
-    alert.links.emplace_back(external_url, "Alertmanager");
-  }
+  alert.AddLink(String(item, {"generatorURL"}), "Source");
+  alert.AddLink(ValueOf(annotations, "runbook_url"), "Runbook");
+  alert.AddLink(external_url, "Alertmanager");
   // When it began firing, or when it ended.
   const std::string ends = String(item, {"endsAt"});
   alert.occurred_at_unix_micros = sdk::json::TimeMicros(
@@ -126,7 +74,7 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
   // The notification's status names the event: firing or resolved.
   std::string event = String(body, {"status"});
   if (event != "firing" && event != "resolved") event = "invalid";
-  try {
+  return sdk::json::ConvertOrRefuse(event, [&] {
     const std::string version = RequireString(body, {"version"});
     if (version != "4") {
       return sdk::Conversion::BadPayload(
@@ -146,13 +94,9 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
         alerts.empty()
             ? sdk::Conversion::Ignored(event, "the notification has no alerts")
             : sdk::Conversion::Alerts(event, std::move(alerts));
-    conversion.delivery_id = "am-" + BodyDigest(delivery.body());
+    conversion.delivery_id = "am-" + sdk::BodyDigest(delivery.body());
     return conversion;
-  } catch (const PayloadError& e) {
-    return sdk::Conversion::BadPayload(event, e.what());
-  } catch (const simdjson::simdjson_error& e) {
-    return sdk::Conversion::BadPayload(event, e.what());
-  }
+  });
 }
 
 }  // namespace

@@ -89,18 +89,14 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
   if (!body.is_object()) {
     return sdk::Conversion::BadPayload(event, "body is not a JSON object");
   }
-  try {
+  return sdk::json::ConvertOrRefuse(event, [&] {
     if (auto cloud = ConvertCloudEvent(event, body)) return *std::move(cloud);
     if (auto dc = ConvertDataCenterEvent(event, body, delivery_id)) {
       return *std::move(dc);
     }
-  } catch (const sdk::PayloadError& e) {
-    return sdk::Conversion::BadPayload(event, e.what());
-  } catch (const simdjson::simdjson_error& e) {
-    return sdk::Conversion::BadPayload(event, e.what());
-  }
-  return sdk::Conversion::Ignored(
-      event, "event " + event + " does not open or resolve incidents");
+    return sdk::Conversion::Ignored(
+        event, "event " + event + " does not open or resolve incidents");
+  });
 }
 
 }  // namespace alertgate::bitbucket

@@ -29,11 +29,6 @@ std::string ActorName(const Json& body) {
   return "someone";
 }
 
-void AddLink(sdk::Alert& alert, const std::string& href,
-             const std::string& text) {
-  if (!href.empty()) alert.links.emplace_back(href, text);
-}
-
 bool IsAbsent(const std::optional<Json>& value) {
   return !value || value->is_null();
 }
@@ -92,10 +87,10 @@ sdk::Conversion ConvertPush(const std::string& event, const Json& body) {
                   {type == "tag" ? "tag" : "branch", name},
                   {"event", event},
                   {"actor", actor}};
-    AddLink(alert, String(*ref, {"links", "html", "href"}), type + " " + name);
-    AddLink(alert, String(*ref, {"target", "links", "html", "href"}),
-            "commit " + hash.substr(0, 12));
-    AddLink(alert, String(body, {"repository", "links", "html", "href"}), repo);
+    alert.AddLink(String(*ref, {"links", "html", "href"}), type + " " + name);
+    alert.AddLink(String(*ref, {"target", "links", "html", "href"}),
+                  "commit " + hash.substr(0, 12));
+    alert.AddLink(String(body, {"repository", "links", "html", "href"}), repo);
     alert.occurred_at_unix_micros = TimeMicros(*ref, {"target", "date"});
     alerts.push_back(std::move(alert));
   }
@@ -179,7 +174,7 @@ sdk::Conversion ConvertCommitStatus(const std::string& event,
                 {"event", event},
                 {"actor", ActorName(body)},
                 {"build", key}};
-  AddLink(alert, String(status, {"url"}), name);
+  alert.AddLink(String(status, {"url"}), name);
   alert.occurred_at_unix_micros = TimeMicros(status, {"updated_on"});
   return sdk::Conversion::Alerts(event, {std::move(alert)});
 }

@@ -79,7 +79,7 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
                                        "body is not valid JSON: " + error);
   }
   const Json body = *parsed;
-  try {
+  return sdk::json::ConvertOrRefuse(event, [&] {
     std::vector<sdk::Alert> alerts;
     simdjson::dom::array items;
     if (body.get(items) == simdjson::SUCCESS) {
@@ -89,11 +89,7 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
     }
     if (alerts.empty()) return sdk::Conversion::Ignored(event, "empty array");
     return sdk::Conversion::Alerts(event, std::move(alerts));
-  } catch (const PayloadError& e) {
-    return sdk::Conversion::BadPayload(event, e.what());
-  } catch (const simdjson::simdjson_error& e) {
-    return sdk::Conversion::BadPayload(event, e.what());
-  }
+  });
 }
 
 }  // namespace

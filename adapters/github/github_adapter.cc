@@ -35,13 +35,6 @@ std::string SenderOf(const Json& body) {
   return login.empty() ? "someone" : login;
 }
 
-void AddLink(sdk::Alert& alert, const std::string& href,
-             const std::string& text) {
-  if (href.rfind("https://", 0) == 0 || href.rfind("http://", 0) == 0) {
-    alert.links.emplace_back(href, text);
-  }
-}
-
 sdk::Conversion Ping(const std::string& event, const Json& body,
                      const std::string& delivery_id) {
   const std::string hook = RequireId(body, {"hook_id"});
@@ -108,8 +101,8 @@ sdk::Conversion Push(const std::string& event, const Json& body) {
   alert.description = description;
   alert.tags = {{"repository", repo}, {kind, name}};
   if (forced) alert.tags.emplace_back("forced", "true");
-  AddLink(alert, String(body, {"compare"}), "Compare");
-  AddLink(alert, String(body, {"repository", "html_url"}), "Repository");
+  alert.AddLink(String(body, {"compare"}), "Compare");
+  alert.AddLink(String(body, {"repository", "html_url"}), "Repository");
   alert.occurred_at_unix_micros =
       TimeMicros(body, {"head_commit", "timestamp"});
   return sdk::Conversion::Alerts(event, {std::move(alert)});
@@ -138,8 +131,8 @@ sdk::Conversion PullRequest(const std::string& event, const Json& body) {
                   String(body, {"pull_request", "base", "ref"}) + ")";
   alert.description = String(body, {"pull_request", "body"});
   alert.tags = {{"repository", repo}, {"pull_request", number}};
-  AddLink(alert, String(body, {"pull_request", "html_url"}),
-          "Pull request #" + number);
+  alert.AddLink(String(body, {"pull_request", "html_url"}),
+                "Pull request #" + number);
   alert.occurred_at_unix_micros =
       TimeMicros(body, {"pull_request", opens ? "updated_at" : "closed_at"});
   return sdk::Conversion::Alerts(event, {std::move(alert)});
@@ -188,7 +181,7 @@ sdk::Conversion CheckCompleted(const std::string& event, const Json& body,
                   " on " + branch + " in " + repo;
   alert.tags = {{"repository", repo}, {"branch", branch}, {"check", name}};
   if (failed) alert.tags.emplace_back("conclusion", conclusion);
-  AddLink(alert, String(body, {check.object, "html_url"}), "Details");
+  alert.AddLink(String(body, {check.object, "html_url"}), "Details");
   alert.occurred_at_unix_micros =
       TimeMicros(body, {check.object, "completed_at"});
   if (alert.occurred_at_unix_micros == 0) {
@@ -211,7 +204,7 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
                                        "body is not valid JSON: " + error);
   }
   const Json body = *parsed;
-  try {
+  return sdk::json::ConvertOrRefuse(event, [&] {
     if (event == "ping") {
       return Ping(event, body,
                   std::string(delivery.Header("X-GitHub-Delivery")));
@@ -241,11 +234,7 @@ sdk::Conversion Convert(const sdk::Delivery& delivery) {
     }
     return sdk::Conversion::Ignored(
         event, "event " + event + " does not open or resolve incidents");
-  } catch (const PayloadError& e) {
-    return sdk::Conversion::BadPayload(event, e.what());
-  } catch (const simdjson::simdjson_error& e) {
-    return sdk::Conversion::BadPayload(event, e.what());
-  }
+  });
 }
 
 }  // namespace

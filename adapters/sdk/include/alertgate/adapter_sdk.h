@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <initializer_list>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -65,6 +66,14 @@ struct Alert {
   std::vector<std::pair<std::string, std::string>> tags;
   std::vector<std::pair<std::string, std::string>> links;  // (URL, label)
   int64_t occurred_at_unix_micros = 0;                     // 0: unknown.
+
+  // Adds a link when `href` is an http:// or https:// URL; payloads often
+  // carry empty, relative or placeholder values where a URL may be.
+  void AddLink(const std::string& href, std::string label) {
+    if (href.rfind("https://", 0) == 0 || href.rfind("http://", 0) == 0) {
+      links.emplace_back(href, std::move(label));
+    }
+  }
 };
 
 // Read-only view of the delivery. Valid during the conversion call only.
@@ -163,6 +172,46 @@ struct AdapterInfo {
   const char* display_name = nullptr;
   const char* setup_steps = nullptr;  // One step per line.
 };
+
+// A stable name for a body, as 32 hex digits (128 bits of two FNV-1a
+// passes): the delivery id of senders that give none but retry with the same
+// body (Alertmanager, Grafana), so a retry has one effect. Not a security
+// check; the webhook key or signature is one.
+inline std::string BodyDigest(std::string_view body) {
+  uint64_t a = 14695981039346656037ull;
+  uint64_t b = 0x6c62272e07bb0142ull;
+  for (unsigned char c : body) {
+    a = (a ^ c) * 1099511628211ull;
+    b = (b ^ c) * 1099511628211ull;
+    b ^= b >> 29;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text(32, '0');
+  for (int i = 0; i < 16; ++i) {
+    text[15 - i] = kHex[(a >> (4 * i)) & 0xf];
+    text[31 - i] = kHex[(b >> (4 * i)) & 0xf];
+  }
+  return text;
+}
+
+// The severity a monitoring tool's `severity` label usually means:
+// critical/page/fatal, error/high/major, warning/warn/medium/minor,
+// info/low/none; anything else kUnspecified.
+inline Severity SeverityNamed(std::string_view name) {
+  for (std::string_view word : {"critical", "page", "fatal"}) {
+    if (name == word) return Severity::kCritical;
+  }
+  for (std::string_view word : {"error", "high", "major"}) {
+    if (name == word) return Severity::kError;
+  }
+  for (std::string_view word : {"warning", "warn", "medium", "minor"}) {
+    if (name == word) return Severity::kWarning;
+  }
+  for (std::string_view word : {"info", "low", "none"}) {
+    if (name == word) return Severity::kInfo;
+  }
+  return Severity::kUnspecified;
+}
 
 namespace internal {
 

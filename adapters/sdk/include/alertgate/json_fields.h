@@ -195,6 +195,16 @@ inline std::vector<std::pair<std::string, std::string>> StringFields(
 
 // The string at `path`: nullopt when absent or null, PayloadError when it
 // has another type (a name sent as a number must not become "7").
+// The value of member `name` of what StringFields() read; "" when absent.
+inline std::string ValueOf(
+    const std::vector<std::pair<std::string, std::string>>& fields,
+    std::string_view name) {
+  for (const auto& [key, value] : fields) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
 inline std::optional<std::string> OptionalString(
     const Json& root, std::initializer_list<const char*> path) {
   std::optional<Json> at = Find(root, path);
@@ -207,12 +217,13 @@ inline std::optional<std::string> OptionalString(
 }
 
 // Parses ISO-8601 date-times as webhooks write them:
-// "2024-01-02T03:04:05Z", "...05.123456+00:00", "...05+0000", "...05-0400".
+// "2024-01-02T03:04:05Z", "...05.123456+00:00", "...05+0000", "...05-0400",
+// and GitLab's "2016-08-22 20:08:13 UTC" and "2022-04-01 13:49:55 +0800".
 // Returns microseconds since the Unix epoch, or nullopt.
 inline std::optional<int64_t> ParseIso8601Micros(const std::string& text) {
   int year, month, day, hour, minute, second, consumed = 0;
-  if (sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day,
-             &hour, &minute, &second, &consumed) != 6) {
+  if (sscanf(text.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n", &year, &month,
+             &day, &hour, &minute, &second, &consumed) != 6) {
     return std::nullopt;
   }
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
@@ -227,6 +238,10 @@ inline std::optional<int64_t> ParseIso8601Micros(const std::string& text) {
       micros += (text[i] - '0') * scale;
       scale /= 10;
     }
+  }
+  if (i < text.size() && text[i] == ' ') {
+    ++i;
+    if (text.compare(i, std::string::npos, "UTC") == 0) i = text.size();
   }
   int64_t offset_seconds = 0;
   if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
@@ -269,6 +284,21 @@ inline int64_t TimeMicros(const Json& root,
     return ParseIso8601Micros(std::string(text)).value_or(0);
   }
   return 0;
+}
+
+// Runs `convert` (a callable returning Conversion) and answers a body that
+// lacks what it reads, or whose values have other types, with
+// Conversion::BadPayload(event, <what is wrong>): the event name stays in
+// the answer and the metrics, where the SDK's own catch has none.
+template <typename Convert>
+Conversion ConvertOrRefuse(const std::string& event, Convert&& convert) {
+  try {
+    return convert();
+  } catch (const PayloadError& e) {
+    return Conversion::BadPayload(event, e.what());
+  } catch (const simdjson::simdjson_error& e) {
+    return Conversion::BadPayload(event, e.what());
+  }
 }
 
 }  // namespace alertgate::sdk::json
