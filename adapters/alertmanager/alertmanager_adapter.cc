@@ -12,91 +12,34 @@
 #include <vector>
 
 #include "alertgate/adapter_sdk.h"
-#include "alertgate/json_fields.h"
+#include "alertgate/alert_group.h"
 
 namespace alertgate::alertmanager {
 namespace {
 
 namespace sdk = ::alertgate::sdk;
-using sdk::PayloadError;
-using sdk::json::Json;
-using sdk::json::RequireString;
-using sdk::json::String;
+using sdk::alert_group::GroupAlert;
 using sdk::json::ValueOf;
 
-// Alertmanager writes this for "not ended yet".
-constexpr char kZeroTime[] = "0001-01-01T00:00:00Z";
-
-sdk::Alert ParseAlert(const Json& item, const std::string& external_url) {
-  sdk::Alert alert;
-  const std::string status = RequireString(item, {"status"});
-  if (status == "firing") {
-    alert.action = sdk::Action::kTrigger;
-  } else if (status == "resolved") {
-    alert.action = sdk::Action::kResolve;
-  } else {
-    throw PayloadError("alerts[].status: \"" + status +
-                       "\" is not firing or resolved");
-  }
-  alert.dedup_key = RequireString(item, {"fingerprint"});
-  const auto labels = sdk::json::StringFields(item, {"labels"});
-  const auto annotations = sdk::json::StringFields(item, {"annotations"});
-  const std::string name = ValueOf(labels, "alertname");
-  alert.summary = ValueOf(annotations, "summary");
+// The summary when there is no summary annotation: the alertname and its
+// instance.
+void Finish(const sdk::json::Json& item, GroupAlert& read,
+            std::vector<sdk::Alert>& out) {
+  sdk::Alert& alert = read.alert;
   if (alert.summary.empty()) {
-    const std::string instance = ValueOf(labels, "instance");
+    const std::string name = ValueOf(read.labels, "alertname");
+    const std::string instance = ValueOf(read.labels, "instance");
     alert.summary = name.empty() ? "alert " + alert.dedup_key : name;
     if (!instance.empty()) alert.summary += " on " + instance;
   }
-  alert.description = ValueOf(annotations, "description");
-  alert.severity = sdk::SeverityNamed(ValueOf(labels, "severity"));
-  alert.tags = labels;
-  alert.AddLink(String(item, {"generatorURL"}), "Source");
-  alert.AddLink(ValueOf(annotations, "runbook_url"), "Runbook");
-  alert.AddLink(external_url, "Alertmanager");
-  // When it began firing, or when it ended.
-  const std::string ends = String(item, {"endsAt"});
-  alert.occurred_at_unix_micros = sdk::json::TimeMicros(
-      item, {alert.action == sdk::Action::kResolve && ends != kZeroTime
-                 ? "endsAt"
-                 : "startsAt"});
-  return alert;
+  alert.AddLink(sdk::json::String(item, {"generatorURL"}), "Source");
+  alert.AddLink(ValueOf(read.annotations, "runbook_url"), "Runbook");
+  alert.AddLink(read.external_url, "Alertmanager");
+  out.push_back(std::move(alert));
 }
 
 sdk::Conversion Convert(const sdk::Delivery& delivery) {
-  std::string error;
-  const std::optional<Json> parsed = sdk::json::Parse(delivery.body(), &error);
-  if (!parsed) {
-    return sdk::Conversion::BadPayload("invalid",
-                                       "body is not valid JSON: " + error);
-  }
-  const Json body = *parsed;
-  // The notification's status names the event: firing or resolved.
-  std::string event = String(body, {"status"});
-  if (event != "firing" && event != "resolved") event = "invalid";
-  return sdk::json::ConvertOrRefuse(event, [&] {
-    const std::string version = RequireString(body, {"version"});
-    if (version != "4") {
-      return sdk::Conversion::BadPayload(
-          event, "version: \"" + version +
-                     "\" is not 4, the webhook format this plugin reads");
-    }
-    if (event == "invalid") {
-      throw PayloadError("status: not firing or resolved");
-    }
-    const std::string external_url = String(body, {"externalURL"});
-    std::vector<sdk::Alert> alerts;
-    for (Json item : sdk::json::RequireArray(body, {"alerts"})) {
-      if (!item.is_object()) throw PayloadError("alerts[]: not an object");
-      alerts.push_back(ParseAlert(item, external_url));
-    }
-    sdk::Conversion conversion =
-        alerts.empty()
-            ? sdk::Conversion::Ignored(event, "the notification has no alerts")
-            : sdk::Conversion::Alerts(event, std::move(alerts));
-    conversion.delivery_id = "am-" + sdk::BodyDigest(delivery.body());
-    return conversion;
-  });
+  return sdk::alert_group::ConvertGroup(delivery, {"4", "am-"}, Finish);
 }
 
 }  // namespace

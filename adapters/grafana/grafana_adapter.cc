@@ -14,119 +14,60 @@
 #include <vector>
 
 #include "alertgate/adapter_sdk.h"
-#include "alertgate/json_fields.h"
+#include "alertgate/alert_group.h"
 
 namespace alertgate::grafana {
 namespace {
 
 namespace sdk = ::alertgate::sdk;
-using sdk::PayloadError;
-using sdk::json::Json;
-using sdk::json::RequireString;
+using sdk::alert_group::GroupAlert;
 using sdk::json::String;
 using sdk::json::ValueOf;
 
-// Grafana writes this for "not ended yet".
-constexpr char kZeroTime[] = "0001-01-01T00:00:00Z";
-
-std::vector<sdk::Alert> ParseAlert(const Json& item,
-                                   const std::string& external_url) {
-  sdk::Alert alert;
-  const std::string status = RequireString(item, {"status"});
-  if (status == "firing") {
-    alert.action = sdk::Action::kTrigger;
-  } else if (status == "resolved") {
-    alert.action = sdk::Action::kResolve;
-  } else {
-    throw PayloadError("alerts[].status: \"" + status +
-                       "\" is not firing or resolved");
+std::string LegacyAlerting(const sdk::json::Json& body) {
+  if (!sdk::json::Find(body, {"evalMatches"}) &&
+      !sdk::json::Find(body, {"ruleName"})) {
+    return "";
   }
-  alert.dedup_key = RequireString(item, {"fingerprint"});
-  const auto labels = sdk::json::StringFields(item, {"labels"});
-  const auto annotations = sdk::json::StringFields(item, {"annotations"});
-  const std::string name = ValueOf(labels, "alertname");
-  alert.summary = ValueOf(annotations, "summary");
+  return "this is Grafana's legacy dashboard alerting payload (ruleName, "
+         "evalMatches); alertgate reads unified alerting's webhook contact "
+         "point (Alerting > Contact points > Webhook)";
+}
+
+void Finish(const sdk::json::Json& item, GroupAlert& read,
+            std::vector<sdk::Alert>& out) {
+  sdk::Alert& alert = read.alert;
+  const std::string name = ValueOf(read.labels, "alertname");
   if (alert.summary.empty()) {
     alert.summary = name.empty() ? "Grafana alert " + alert.dedup_key : name;
   }
-  alert.description = ValueOf(annotations, "description");
   const std::string values = String(item, {"valueString"});
   if (!values.empty()) {
     alert.description += (alert.description.empty() ? "" : "\n\n") +
                          std::string("Values: ") + values;
   }
-  alert.severity = sdk::SeverityNamed(ValueOf(labels, "severity"));
-  alert.tags = labels;
   alert.AddLink(String(item, {"generatorURL"}), "Alert rule");
   alert.AddLink(String(item, {"dashboardURL"}), "Dashboard");
   alert.AddLink(String(item, {"panelURL"}), "Panel");
-  alert.AddLink(ValueOf(annotations, "runbook_url"), "Runbook");
+  alert.AddLink(ValueOf(read.annotations, "runbook_url"), "Runbook");
   alert.AddLink(String(item, {"silenceURL"}), "Silence");
   alert.AddLink(String(item, {"imageURL"}), "Image");
-  alert.AddLink(external_url, "Grafana");
-  // When it began firing, or when it ended.
-  const std::string ends = String(item, {"endsAt"});
-  alert.occurred_at_unix_micros = sdk::json::TimeMicros(
-      item, {alert.action == sdk::Action::kResolve && ends != kZeroTime
-                 ? "endsAt"
-                 : "startsAt"});
-  if (name == "TestAlert" && ValueOf(labels, "instance") == "Grafana") {
+  alert.AddLink(read.external_url, "Grafana");
+  if (name == "TestAlert" && ValueOf(read.labels, "instance") == "Grafana") {
     // The Test button: shows the contact point works, leaves nothing open.
     alert.dedup_key = "test:" + alert.dedup_key;
     alert.severity = sdk::Severity::kInfo;
     alert.summary = "Grafana contact point test: " + alert.summary;
     alert.action = sdk::Action::kTrigger;
-    sdk::Alert resolve = alert;
-    resolve.action = sdk::Action::kResolve;
-    return {std::move(alert), std::move(resolve)};
+    out.push_back(alert);
+    alert.action = sdk::Action::kResolve;
   }
-  return {std::move(alert)};
+  out.push_back(std::move(alert));
 }
 
 sdk::Conversion Convert(const sdk::Delivery& delivery) {
-  std::string error;
-  const std::optional<Json> parsed = sdk::json::Parse(delivery.body(), &error);
-  if (!parsed) {
-    return sdk::Conversion::BadPayload("invalid",
-                                       "body is not valid JSON: " + error);
-  }
-  const Json body = *parsed;
-  // The notification's status names the event: firing or resolved.
-  std::string event = String(body, {"status"});
-  if (event != "firing" && event != "resolved") event = "invalid";
-  return sdk::json::ConvertOrRefuse(event, [&] {
-    if (sdk::json::Find(body, {"evalMatches"}) ||
-        sdk::json::Find(body, {"ruleName"})) {
-      return sdk::Conversion::BadPayload(
-          event,
-          "this is Grafana's legacy dashboard alerting payload (ruleName, "
-          "evalMatches); alertgate reads unified alerting's webhook contact "
-          "point (Alerting > Contact points > Webhook)");
-    }
-    const std::string version = RequireString(body, {"version"});
-    if (version != "1") {
-      return sdk::Conversion::BadPayload(
-          event, "version: \"" + version +
-                     "\" is not 1, the webhook format this plugin reads");
-    }
-    if (event == "invalid") {
-      throw PayloadError("status: not firing or resolved");
-    }
-    const std::string external_url = String(body, {"externalURL"});
-    std::vector<sdk::Alert> alerts;
-    for (Json item : sdk::json::RequireArray(body, {"alerts"})) {
-      if (!item.is_object()) throw PayloadError("alerts[]: not an object");
-      for (sdk::Alert& alert : ParseAlert(item, external_url)) {
-        alerts.push_back(std::move(alert));
-      }
-    }
-    sdk::Conversion conversion =
-        alerts.empty()
-            ? sdk::Conversion::Ignored(event, "the notification has no alerts")
-            : sdk::Conversion::Alerts(event, std::move(alerts));
-    conversion.delivery_id = "gf-" + sdk::BodyDigest(delivery.body());
-    return conversion;
-  });
+  return sdk::alert_group::ConvertGroup(delivery, {"1", "gf-", LegacyAlerting},
+                                        Finish);
 }
 
 }  // namespace
