@@ -151,29 +151,8 @@ TEST(AlertmanagerAdapterTest, MutatedDeliveriesNeverCrash) {
   for (const char* file :
        {"group_firing_two_alerts.json", "group_one_resolved_one_firing.json",
         "single_firing_no_summary.json"}) {
-    const std::string body = Fixture(file);
-    auto check = [&](const std::string& mutated) {
-      ConvertedDelivery got = Convert(mutated);
-      ++conversions;
-      ASSERT_NE(got.code, Code::kInternal) << got.message;
-      if (got.code == Code::kOk) {
-        for (const v1::Alert& alert : got.alerts) {
-          ASSERT_FALSE(alert.dedup_key().empty());
-        }
-      } else {
-        ASSERT_FALSE(got.message.empty());
-      }
-    };
-    for (size_t cut = 0; cut < body.size(); cut += 7) {
-      check(body.substr(0, cut));
-    }
-    for (int i = 0; i < 400; ++i) {
-      std::string mutated = body;
-      for (int n = 0; n < 3; ++n) {
-        mutated[random() % mutated.size()] = static_cast<char>(random() % 256);
-      }
-      check(mutated);
-    }
+    conversions += ::alertgate::testing::ConvertMutations(
+        Convert, Fixture(file), random, 7, 400, 3);
   }
   EXPECT_GT(conversions, 1000);
 }

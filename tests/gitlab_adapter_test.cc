@@ -223,27 +223,9 @@ TEST(GitLabAdapterTest, MutatedDeliveriesNeverCrash) {
            {"Merge Request Hook", Fixture("merge_request.merged.json")},
            {"Pipeline Hook", FailedPipeline()}}) {
     ASSERT_FALSE(body.empty());
-    auto check = [&](const std::string& mutated) {
-      ConvertedDelivery got = Convert(event, mutated);
-      ++conversions;
-      ASSERT_NE(got.code, Code::kInternal) << got.message;
-      if (got.code != Code::kOk) {
-        ASSERT_FALSE(got.message.empty());
-      }
-      for (const v1::Alert& alert : got.alerts) {
-        ASSERT_FALSE(alert.dedup_key().empty());
-      }
-    };
-    for (size_t cut = 0; cut < body.size(); cut += 29) {
-      check(body.substr(0, cut));
-    }
-    for (int i = 0; i < 300; ++i) {
-      std::string mutated = body;
-      for (int n = 0; n < 4; ++n) {
-        mutated[random() % mutated.size()] = static_cast<char>(random() % 256);
-      }
-      check(mutated);
-    }
+    conversions += ::alertgate::testing::ConvertMutations(
+        [&](const std::string& mutated) { return Convert(event, mutated); },
+        body, random, 29, 300, 4);
   }
   EXPECT_GT(conversions, 1000);
 }

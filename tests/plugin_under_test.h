@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,42 @@ inline std::string SourceFixture(const std::string& source,
       ReadFileOrEmpty(ProjectFile("tests/fixtures/" + source + "/" + file));
   EXPECT_FALSE(body.empty()) << "fixture missing: " << source << "/" << file;
   return body;
+}
+
+// Converts `body` cut every `cut_step` bytes, then `rounds` times with
+// `flips` random bytes overwritten, through `convert` (a callable taking the
+// body and returning a ConvertedDelivery). Each answer must be a refusal
+// with its reason or alerts with dedup keys, never an internal error (and,
+// under scripts/asan.sh, no memory or undefined-behaviour error). Returns
+// how many conversions ran.
+template <typename Convert>
+int ConvertMutations(Convert convert, const std::string& body,
+                     std::mt19937& random, size_t cut_step, int rounds,
+                     int flips) {
+  int conversions = 0;
+  auto check = [&](const std::string& mutated) {
+    ConvertedDelivery got = convert(mutated);
+    ++conversions;
+    EXPECT_NE(got.code, ConvertedDelivery::Code::kInternal) << got.message;
+    if (got.code != ConvertedDelivery::Code::kOk) {
+      EXPECT_FALSE(got.message.empty());
+    }
+    for (const v1::Alert& alert : got.alerts) {
+      EXPECT_FALSE(alert.dedup_key().empty());
+    }
+  };
+  if (body.empty()) return 0;
+  for (size_t cut = 0; cut < body.size(); cut += cut_step) {
+    check(body.substr(0, cut));
+  }
+  for (int i = 0; i < rounds; ++i) {
+    std::string mutated = body;
+    for (int n = 0; n < flips; ++n) {
+      mutated[random() % mutated.size()] = static_cast<char>(random() % 256);
+    }
+    check(mutated);
+  }
+  return conversions;
 }
 
 }  // namespace alertgate::testing
