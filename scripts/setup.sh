@@ -16,7 +16,7 @@ if [[ "${1:-}" == "--for-tests" ]]; then FOR_TESTS=true; fi
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
-  libabsl-dev nlohmann-json3-dev libsimdjson-dev libcpp-httplib-dev libmicrohttpd-dev
+  libabsl-dev nlohmann-json3-dev libsimdjson-dev libre2-dev libcpp-httplib-dev libmicrohttpd-dev
   libsqlite3-dev libssl-dev libpq-dev postgresql-15 postgresql-common
   libgtest-dev libgmock-dev
   bazel-bootstrap

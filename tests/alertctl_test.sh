@@ -140,6 +140,43 @@ check "sources list after the test alert" 0 "$A" sources list checkout
 expect "test alert turns receiving" "bitbucket +yes +yes +receiving alerts"
 check "test alert without a source" 1 "$A" sources test checkout
 
+# Rules: refused with the reason, saved, shown, tried, and applied.
+cat > "$WORK/bad-rules.json" <<'JSON'
+{"rules": [{"name": "broken", "when": [{"field": "RULE_FIELD_SUMMARY", "op": "MATCH_OPERATOR_REGEX", "value": "("}]}]}
+JSON
+cat > "$WORK/rules.json" <<'JSON'
+{"rules": [
+  {"name": "quiet renovate", "when": [{"field": "RULE_FIELD_SUMMARY", "op": "MATCH_OPERATOR_REGEX", "value": "(?i).*renovate.*"}],
+   "then": {"suppress": true, "add_tags": {"bot": "renovate"}}},
+  {"name": "pages are critical", "when": [{"field": "RULE_FIELD_TAG", "tag": "page", "op": "MATCH_OPERATOR_EQUALS", "value": "yes"}],
+   "then": {"set_severity": "SEVERITY_CRITICAL"}, "stop": true}
+]}
+JSON
+cat > "$WORK/alert.json" <<'JSON'
+{"source": "bitbucket", "event": "repo:push", "action": "ACTION_TRIGGER", "dedup_key": "push:1", "summary": "Renovate updated lodash", "tags": {"page": "yes"}}
+JSON
+check "rules before any" 0 "$A" rules show checkout
+expect "rules before any" "^checkout: 0 rules, revision 0$"
+check "rules that do not compile" 5 "$A" rules set checkout --file="$WORK/bad-rules.json"
+expect "the refusal names the rule and field" "rules\[0\]\.when\[0\]\.value: not a valid regular expression"
+check "rules not JSON" 5 "$A" rules set checkout --file="$WORK/alert.json"
+check "rules without a file" 1 "$A" rules set checkout
+check "rules set" 0 "$A" rules set checkout --file="$WORK/rules.json"
+expect "rules set" "^checkout: 2 rules saved, revision 1$"
+check "rules set on a stale revision" 3 "$A" rules set checkout --file="$WORK/rules.json" --revision=0
+check "rules show" 0 "$A" rules show checkout
+expect "rules show the conditions" "when: summary regex \"\(\?i\)\.\*renovate\.\*\""
+expect "rules show the actions" "then: severity critical, stop"
+check "rules test" 0 "$A" rules test checkout --alert="$WORK/alert.json"
+expect "rules test names the rules" "^matched: quiet renovate, pages are critical$"
+expect "rules test names the suppressing rule" "^suppressed by: quiet renovate$"
+check "rules applied at ingest" 0 "$A" alert trigger --service=checkout --dedup_key=renovate-1 --summary="Renovate: update lodash"
+RULED=$(awk '{print $2}' <<<"$OUT")
+check "the incident is suppressed" 0 "$A" incidents get "$RULED"
+expect "the incident is suppressed" "SUPPRESSED"
+expect "the timeline names the rule" "suppressed by rule \"quiet renovate\""
+check "rules of an unknown service" 2 "$A" rules show nope
+
 check "help" 0 "$A" incidents --help
 expect "help" "alertctl incidents ack ID"
 check "unknown command" 1 "$A" incidents explode

@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "alertgate/v1/incident_service.grpc.pb.h"
+#include "alertgate/v1/rules.grpc.pb.h"
 #include "alertgate/v1/service_directory.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "grpc_health_v1.grpc.pb.h"
@@ -38,9 +39,11 @@ using ::alertgate::testing::TempDir;
 struct Stubs {
   explicit Stubs(std::shared_ptr<grpc::Channel> channel)
       : incidents(v1::IncidentService::NewStub(channel)),
-        directory(v1::ServiceDirectory::NewStub(channel)) {}
+        directory(v1::ServiceDirectory::NewStub(channel)),
+        rules(v1::RulesService::NewStub(channel)) {}
   std::unique_ptr<v1::IncidentService::Stub> incidents;
   std::unique_ptr<v1::ServiceDirectory::Stub> directory;
+  std::unique_ptr<v1::RulesService::Stub> rules;
 };
 
 // One RPC, called with a request that succeeds for a caller allowed it.
@@ -369,6 +372,35 @@ class ApiSecurityTest : public ::testing::Test {
            v1::SendTestAlertResponse a;
            return s.directory->SendTestAlert(&c, r, &a);
          }},
+        {"GetRules", Permission::kRead,
+         [=](Stubs& s) {
+           grpc::ClientContext c;
+           v1::GetRulesRequest r;
+           r.set_service_id(service_.id());
+           v1::ServiceRules a;
+           return s.rules->GetRules(&c, r, &a);
+         }},
+        {"SetRules", Permission::kAdmin,
+         [=](Stubs& s) {
+           grpc::ClientContext c;
+           v1::SetRulesRequest r;
+           r.set_service_id(service_.id());
+           v1::Rule* rule = r.add_rules();
+           rule->set_name("tag everything");
+           (*rule->mutable_then()->mutable_set_tags())["checked"] = "yes";
+           v1::ServiceRules a;
+           return s.rules->SetRules(&c, r, &a);
+         }},
+        {"TestRules", Permission::kRead,
+         [=](Stubs& s) {
+           grpc::ClientContext c;
+           v1::TestRulesRequest r;
+           r.set_service_id(service_.id());
+           r.mutable_alert()->set_action(v1::ACTION_TRIGGER);
+           r.mutable_alert()->set_dedup_key("k");
+           v1::TestRulesResponse a;
+           return s.rules->TestRules(&c, r, &a);
+         }},
     };
   }
 
@@ -505,7 +537,8 @@ TEST_F(ApiSecurityTest, EveryMethodOfTheApiHasAPermission) {
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   for (const auto* service :
        {pool->FindServiceByName("alertgate.v1.IncidentService"),
-        pool->FindServiceByName("alertgate.v1.ServiceDirectory")}) {
+        pool->FindServiceByName("alertgate.v1.ServiceDirectory"),
+        pool->FindServiceByName("alertgate.v1.RulesService")}) {
     ASSERT_NE(service, nullptr);
     for (int i = 0; i < service->method_count(); ++i, ++methods) {
       const std::string name = service->method(i)->name();

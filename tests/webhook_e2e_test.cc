@@ -15,6 +15,7 @@
 
 #include "absl/strings/ascii.h"
 #include "alertgate/v1/incident_service.grpc.pb.h"
+#include "alertgate/v1/rules.grpc.pb.h"
 #include "alertgate/v1/service_directory.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -91,6 +92,7 @@ class WebhookEndToEndTest : public ::testing::Test {
     auto channel = ApiChannel(grpc_address, AdminToken(dir_.path()));
     incidents_ = v1::IncidentService::NewStub(channel);
     directory_ = v1::ServiceDirectory::NewStub(channel);
+    rules_ = v1::RulesService::NewStub(channel);
   }
 
   // The first start printed the default service's webhook URLs.
@@ -182,6 +184,7 @@ class WebhookEndToEndTest : public ::testing::Test {
   std::map<std::string, std::string> paths_;
   std::unique_ptr<v1::IncidentService::Stub> incidents_;
   std::unique_ptr<v1::ServiceDirectory::Stub> directory_;
+  std::unique_ptr<v1::RulesService::Stub> rules_;
   v1::Service service_;
 };
 
@@ -727,6 +730,78 @@ TEST_F(WebhookEndToEndTest, GrafanaNotificationsOpenAndResolveEachAlert) {
   EXPECT_NE(legacy.body.dump().find("legacy"), std::string::npos)
       << legacy.body.dump();
   EXPECT_EQ(StoreSummary(), before);
+}
+
+TEST_F(WebhookEndToEndTest, RulesSuppressRenovatePushesAndRouteAPullRequest) {
+  ASSERT_NO_FATAL_FAILURE(StartAllInOne());
+  v1::Service payments;
+  {
+    grpc::ClientContext context;
+    v1::CreateServiceRequest request;
+    request.set_name("payments");
+    ASSERT_TRUE(directory_->CreateService(&context, request, &payments).ok());
+  }
+  // docs/rules.md's first two examples, through the API.
+  v1::SetRulesRequest set;
+  set.set_service_id(service_.id());
+  v1::Rule* quiet = set.add_rules();
+  quiet->set_name("quiet renovate pushes");
+  v1::RuleCondition* push = quiet->add_when();
+  push->set_field(v1::RULE_FIELD_EVENT);
+  push->set_op(v1::MATCH_OPERATOR_EQUALS);
+  push->set_value("repo:push");
+  v1::RuleCondition* branch = quiet->add_when();
+  branch->set_field(v1::RULE_FIELD_TAG);
+  branch->set_tag("branch");
+  branch->set_op(v1::MATCH_OPERATOR_PREFIX);
+  branch->set_value("renovate/");
+  quiet->mutable_then()->set_suppress(true);
+  v1::Rule* route = set.add_rules();
+  route->set_name("foo's pull requests to payments");
+  v1::RuleCondition* pr = route->add_when();
+  pr->set_field(v1::RULE_FIELD_EVENT);
+  pr->set_op(v1::MATCH_OPERATOR_PREFIX);
+  pr->set_value("pullrequest:");
+  v1::RuleCondition* repo = route->add_when();
+  repo->set_field(v1::RULE_FIELD_TAG);
+  repo->set_tag("repository");
+  repo->set_op(v1::MATCH_OPERATOR_EQUALS);
+  repo->set_value("brydzewski/foo");
+  route->mutable_then()->set_route_to_service_id(payments.id());
+  {
+    grpc::ClientContext context;
+    v1::ServiceRules saved;
+    grpc::Status status = rules_->SetRules(&context, set, &saved);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(saved.revision(), 1);
+  }
+  // A real push, to a renovate branch: recorded, suppressed.
+  std::string renovate = Fixture("cloud/repo_push.branch.json");
+  for (size_t at = renovate.find("\"master\""); at != std::string::npos;
+       at = renovate.find("\"master\"", at)) {
+    renovate.replace(at, 8, "\"renovate/lodash\"");
+  }
+  Answer quieted = Deliver("repo:push", renovate, "r-1");
+  ASSERT_EQ(quieted.status, 200) << quieted.body.dump();
+  EXPECT_EQ(GetIncident(quieted.body["alerts"][0]["incident_id"]).state(),
+            v1::INCIDENT_STATE_SUPPRESSED);
+  // The same push to master pages as before.
+  Answer master =
+      Deliver("repo:push", Fixture("cloud/repo_push.branch.json"), "r-2");
+  ASSERT_EQ(master.status, 200);
+  EXPECT_EQ(GetIncident(master.body["alerts"][0]["incident_id"]).state(),
+            v1::INCIDENT_STATE_TRIGGERED);
+  // The pull request opens in payments, and its merge resolves it there.
+  Answer created = Deliver("pullrequest:created",
+                           Fixture("cloud/pullrequest_created.json"), "r-3");
+  ASSERT_EQ(created.status, 200) << created.body.dump();
+  const std::string routed = created.body["alerts"][0]["incident_id"];
+  EXPECT_EQ(GetIncident(routed).service_id(), payments.id());
+  ASSERT_EQ(Deliver("pullrequest:fulfilled",
+                    Fixture("cloud/pullrequest_fulfilled.json"), "r-4")
+                .status,
+            200);
+  EXPECT_EQ(GetIncident(routed).state(), v1::INCIDENT_STATE_RESOLVED);
 }
 
 TEST_F(WebhookEndToEndTest, BadInputGetsItsStatusAJsonErrorAndChangesNothing) {

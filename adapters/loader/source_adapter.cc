@@ -1,5 +1,6 @@
 #include "adapters/loader/source_adapter.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 
@@ -220,6 +221,12 @@ ConvertedDelivery SourceAdapter::Convert(const HttpHeaders& headers,
       break;
   }
   if (result.code == ConvertedDelivery::Code::kOk) {
+    // The event name rides along for rules when it is printable ASCII of at
+    // most 255 bytes, as every sender's is; anything else is left out.
+    const bool rule_event =
+        result.event.size() <= 255 &&
+        std::all_of(result.event.begin(), result.event.end(),
+                    [](char c) { return c >= 0x20 && c <= 0x7e; });
     for (uint64_t i = 0; i < out.alert_count; ++i) {
       const ag_alert& a = out.alerts[i];
       if (a.action < AG_ACTION_TRIGGER || a.action > AG_ACTION_RESOLVE ||
@@ -237,6 +244,7 @@ ConvertedDelivery SourceAdapter::Convert(const HttpHeaders& headers,
       alert.set_dedup_key(FromBytes(a.dedup_key));
       alert.set_summary(FromBytes(a.summary));
       alert.set_description(FromBytes(a.description));
+      if (rule_event) alert.set_event(result.event);
       auto& tags = *alert.mutable_tags();
       for (uint64_t t = 0; t < a.tag_count; ++t) {
         // A repeated key: the last value wins.

@@ -27,6 +27,7 @@
 #include "absl/time/time.h"
 #include "alertgate/alertgate_client.h"
 #include "clients/cli/alertctl_output.h"
+#include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
 
 ABSL_FLAG(std::string, address, "",
@@ -83,6 +84,16 @@ ABSL_FLAG(std::string, summary, "", "alert: one line a person can act on.");
 ABSL_FLAG(std::string, details, "", "alert: longer description.");
 ABSL_FLAG(std::string, severity, "", "alert: info, warning, error, critical.");
 ABSL_FLAG(std::string, idempotency_key, "", "alert: idempotency key.");
+ABSL_FLAG(std::string, file, "",
+          "rules set: the rules, as JSON ({\"rules\": [...]}, what rules "
+          "show -o json prints); \"-\" reads stdin.");
+ABSL_FLAG(int64_t, revision, -1,
+          "rules set: save only if the stored rules are at this revision.");
+ABSL_FLAG(std::string, alert, "",
+          "rules test: a JSON file holding the alert (the API's Alert).");
+ABSL_FLAG(std::string, rules, "",
+          "rules test: try these rules (a file as for rules set) instead of "
+          "the saved ones.");
 
 namespace alertgate::cli {
 namespace {
@@ -135,6 +146,7 @@ int Report(const absl::Status& status) {
     case absl::StatusCode::kNotFound:
       return kNotFound;
     case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kAborted:
       return kNotAllowed;
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
@@ -158,6 +170,36 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   if (!in) return absl::NotFoundError("cannot read " + path);
   return std::string(std::istreambuf_iterator<char>(in),
                      std::istreambuf_iterator<char>());
+}
+
+// Rules as JSON ({"rules": [...]}, the API's RuleList) from `path`, or from
+// stdin for "-". Prints what is wrong and returns its exit code.
+int ReadRules(const std::string& path, v1::RuleList* rules) {
+  std::string text;
+  if (path == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin),
+                std::istreambuf_iterator<char>());
+  } else if (path.empty()) {
+    fprintf(stderr,
+            "alertctl: the rules file is missing (--file=RULES.json)\n");
+    return kUsage;
+  } else {
+    auto read = ReadFile(path);
+    if (!read.ok()) {
+      fprintf(stderr, "alertctl: %s\n",
+              std::string(read.status().message()).c_str());
+      return kUsage;
+    }
+    text = *std::move(read);
+  }
+  if (auto parsed = google::protobuf::util::JsonStringToMessage(text, rules);
+      !parsed.ok()) {
+    fprintf(stderr, "alertctl: %s: not rules as JSON: %s\n",
+            path == "-" ? "stdin" : path.c_str(),
+            std::string(parsed.message()).c_str());
+    return kInvalid;
+  }
+  return kOk;
 }
 
 std::string Actor() {
@@ -574,6 +616,131 @@ class Alertctl {
     return kOk;
   }
 
+  int RulesShow(const std::vector<std::string>& rest) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    auto service = client_.FindService(id);
+    if (!service.ok()) return Report(service.status());
+    auto rules = client_.GetRules(service->id());
+    if (!rules.ok()) return Report(rules.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*rules).c_str());
+      return kOk;
+    }
+    printf("%s: %d rules, revision %lld\n", service->name().c_str(),
+           rules->rules_size(), static_cast<long long>(rules->revision()));
+    for (const v1::Rule& rule : rules->rules()) {
+      std::vector<std::string> when, then;
+      for (const v1::RuleCondition& c : rule.when()) {
+        std::string field = absl::AsciiStrToLower(
+            absl::StripPrefix(v1::RuleField_Name(c.field()), "RULE_FIELD_"));
+        if (c.field() == v1::RULE_FIELD_TAG) field = "tag " + c.tag();
+        when.push_back(absl::StrCat(
+            field, c.negate() ? " not " : " ",
+            absl::AsciiStrToLower(absl::StripPrefix(
+                v1::MatchOperator_Name(c.op()), "MATCH_OPERATOR_")),
+            " \"", c.value(), "\""));
+      }
+      const v1::RuleActions& a = rule.then();
+      for (const auto& [k, v] : a.set_tags())
+        then.push_back("set " + k + "=" + v);
+      for (const auto& [k, v] : a.add_tags())
+        then.push_back("add " + k + "=" + v);
+      if (a.set_severity() != v1::SEVERITY_UNSPECIFIED) {
+        then.push_back("severity " +
+                       absl::AsciiStrToLower(absl::StripPrefix(
+                           v1::Severity_Name(a.set_severity()), "SEVERITY_")));
+      }
+      if (!a.route_to_service_id().empty()) {
+        then.push_back("route to " + ServiceName(a.route_to_service_id()));
+      }
+      if (a.suppress()) then.push_back("suppress");
+      if (a.dedup_window_minutes() > 0) {
+        then.push_back(
+            absl::StrCat("dedup window ", a.dedup_window_minutes(), " min"));
+      }
+      if (rule.stop()) then.push_back("stop");
+      printf("- %s\n  when: %s\n  then: %s\n", rule.name().c_str(),
+             when.empty() ? "every alert" : absl::StrJoin(when, ", ").c_str(),
+             then.empty() ? "nothing" : absl::StrJoin(then, ", ").c_str());
+    }
+    return kOk;
+  }
+
+  int RulesSet(const std::vector<std::string>& rest) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    v1::RuleList rules;
+    if (int bad = ReadRules(absl::GetFlag(FLAGS_file), &rules); bad != kOk) {
+      return bad;
+    }
+    auto service = client_.FindService(id);
+    if (!service.ok()) return Report(service.status());
+    auto saved = client_.SetRules(service->id(), rules.rules(),
+                                  absl::GetFlag(FLAGS_revision));
+    if (!saved.ok()) return Report(saved.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*saved).c_str());
+    } else {
+      printf("%s: %d rules saved, revision %lld\n", service->name().c_str(),
+             saved->rules_size(), static_cast<long long>(saved->revision()));
+    }
+    return kOk;
+  }
+
+  int RulesTest(const std::vector<std::string>& rest) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    v1::TestRulesRequest request;
+    auto text = ReadFile(absl::GetFlag(FLAGS_alert));
+    if (!text.ok()) {
+      fprintf(stderr, "alertctl: rules test needs --alert=FILE: %s\n",
+              std::string(text.status().message()).c_str());
+      return kUsage;
+    }
+    if (auto parsed = google::protobuf::util::JsonStringToMessage(
+            *text, request.mutable_alert());
+        !parsed.ok()) {
+      fprintf(stderr, "alertctl: --alert: %s\n",
+              std::string(parsed.message()).c_str());
+      return kInvalid;
+    }
+    if (!absl::GetFlag(FLAGS_rules).empty()) {
+      if (int bad =
+              ReadRules(absl::GetFlag(FLAGS_rules), request.mutable_rules());
+          bad != kOk) {
+        return bad;
+      }
+    }
+    auto service = client_.FindService(id);
+    if (!service.ok()) return Report(service.status());
+    request.set_service_id(service->id());
+    auto tried = client_.TestRules(request);
+    if (!tried.ok()) return Report(tried.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*tried).c_str());
+      return kOk;
+    }
+    printf("matched: %s\n",
+           tried->matched().empty()
+               ? "no rule"
+               : absl::StrJoin(tried->matched(), ", ").c_str());
+    if (!tried->suppressed_by().empty()) {
+      printf("suppressed by: %s\n", tried->suppressed_by().c_str());
+    }
+    if (!tried->routed_by().empty()) {
+      printf("routed to %s by: %s\n",
+             ServiceName(tried->alert().service_id()).c_str(),
+             tried->routed_by().c_str());
+    }
+    if (tried->dedup_window_minutes() > 0) {
+      printf("dedup window: %d min (%s)\n", tried->dedup_window_minutes(),
+             tried->window_rule().c_str());
+    }
+    printf("alert after the rules:\n%s\n", ToJson(tried->alert()).c_str());
+    return kOk;
+  }
+
   int SourcesTest(const std::vector<std::string>& rest) {
     std::string id;
     if (!OneArgument(rest, &id)) return kUsage;
@@ -862,6 +1029,17 @@ const std::vector<Command>& Commands() {
        "How to connect a source's sender to alertgate: the plugin's own "
        "steps ({webhook_url} is the service's webhook URL).",
        &Alertctl::SourcesSetup},
+      {"rules show", "NAME|ID",
+       "A service's rules, in the order they run on each alert.",
+       &Alertctl::RulesShow},
+      {"rules set", "NAME|ID --file=RULES.json|- [--revision=N]",
+       "Replace a service's rules (admin); refused with the reason when one "
+       "does not compile. docs/rules.md has examples.",
+       &Alertctl::RulesSet},
+      {"rules test", "NAME|ID --alert=ALERT.json [--rules=RULES.json]",
+       "What the saved rules (or --rules) would do to an alert; changes "
+       "nothing.",
+       &Alertctl::RulesTest},
       {"sources test", "NAME|ID --source=SOURCE",
        "Send a test alert: a test incident opened and resolved at once, so "
        "the source shows as receiving alerts (operate).",

@@ -121,6 +121,7 @@ std::unique_ptr<AlertgateClient> AlertgateClient::WithToken(
 void AlertgateClient::AddChannel(std::shared_ptr<grpc::Channel> channel) {
   incidents_.push_back(v1::IncidentService::NewStub(channel));
   directory_.push_back(v1::ServiceDirectory::NewStub(channel));
+  rules_.push_back(v1::RulesService::NewStub(channel));
   channels_.push_back(std::move(channel));
 }
 
@@ -132,6 +133,10 @@ v1::IncidentService::Stub& AlertgateClient::Incidents() {
 v1::ServiceDirectory::Stub& AlertgateClient::Directory() {
   return *directory_[next_.fetch_add(1, std::memory_order_relaxed) %
                      directory_.size()];
+}
+
+v1::RulesService::Stub& AlertgateClient::Rules() {
+  return *rules_[next_.fetch_add(1, std::memory_order_relaxed) % rules_.size()];
 }
 
 template <typename Message>
@@ -503,6 +508,41 @@ absl::StatusOr<v1::AlertSourceStatus> AlertgateClient::SetWebhookSecret(
     grpc::ClientContext context;
     Prepare(context);
     return Directory().SetWebhookSecret(&context, request, r);
+  });
+}
+
+absl::StatusOr<v1::ServiceRules> AlertgateClient::GetRules(
+    const std::string& service_id) {
+  v1::GetRulesRequest request;
+  request.set_service_id(service_id);
+  return Unary<v1::ServiceRules>([&](v1::ServiceRules* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Rules().GetRules(&context, request, r);
+  });
+}
+
+absl::StatusOr<v1::ServiceRules> AlertgateClient::SetRules(
+    const std::string& service_id,
+    const google::protobuf::RepeatedPtrField<v1::Rule>& rules,
+    int64_t expected_revision) {
+  v1::SetRulesRequest request;
+  request.set_service_id(service_id);
+  *request.mutable_rules() = rules;
+  if (expected_revision >= 0) request.set_expected_revision(expected_revision);
+  return Unary<v1::ServiceRules>([&](v1::ServiceRules* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Rules().SetRules(&context, request, r);
+  });
+}
+
+absl::StatusOr<v1::TestRulesResponse> AlertgateClient::TestRules(
+    const v1::TestRulesRequest& request) {
+  return Unary<v1::TestRulesResponse>([&](v1::TestRulesResponse* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Rules().TestRules(&context, request, r);
   });
 }
 

@@ -76,7 +76,7 @@ size_t ApproximateSize(const Incident& incident) {
 
 IncidentCore::IncidentCore(IncidentStore* store, const Clock* clock,
                            IdGenerator* ids)
-    : store_(store), clock_(clock), ids_(ids) {}
+    : store_(store), clock_(clock), ids_(ids), rules_(store, clock) {}
 
 void IncidentCore::IngestAsync(Alert alert, IngestDone done) {
   BoundAlert(alert);
@@ -196,11 +196,31 @@ absl::StatusOr<Incident> IncidentCore::SendTestAlert(
   return *answer->back().incident;
 }
 
-absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
-                                       absl::Time now, IngestResult& result) {
+absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx,
+                                       const Alert& received, absl::Time now,
+                                       IngestResult& result) {
   result = IngestResult();
-  AG_ASSIGN_OR_RETURN(bool service_exists, ServiceExists(tx, alert.service_id));
-  if (!service_exists) return errors::ServiceNotFound(alert.service_id);
+  AG_ASSIGN_OR_RETURN(bool service_exists,
+                      ServiceExists(tx, received.service_id));
+  if (!service_exists) return errors::ServiceNotFound(received.service_id);
+
+  // The service's rules see the alert first; it is copied only when there
+  // are some.
+  AG_ASSIGN_OR_RETURN(std::shared_ptr<const RuleSet> rules,
+                      rules_.ForIngest(tx, received.service_id));
+  std::optional<Alert> ruled;
+  RuleVerdict verdict;
+  if (rules != nullptr) {
+    ruled = received;
+    verdict = rules->Apply(*ruled, received.event);
+    if (!verdict.route_to_service_id.empty()) {
+      AG_ASSIGN_OR_RETURN(bool target,
+                          ServiceExists(tx, verdict.route_to_service_id));
+      if (!target) return errors::ServiceNotFound(verdict.route_to_service_id);
+      ruled->service_id = verdict.route_to_service_id;
+    }
+  }
+  const Alert& alert = ruled ? *ruled : received;
 
   AG_ASSIGN_OR_RETURN(StoreTransaction::IngestLookup looked_up,
                       tx.LookupForIngest(alert.service_id, alert.dedup_key,
@@ -219,6 +239,27 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
   }
 
   std::optional<Incident>& open = looked_up.open;
+  // A rule's dedup window: an incident quiet for longer is resolved, and
+  // the alert opens a new one.
+  if (open && alert.action == Action::kTrigger &&
+      verdict.dedup_window_minutes > 0 &&
+      now - open->last_seen_at > absl::Minutes(verdict.dedup_window_minutes)) {
+    const std::string rule_actor = absl::StrCat("rule:", verdict.window_rule);
+    Apply(NextTransition(open->state, Action::kResolve), *open, now,
+          rule_actor);
+    open->event_count += 1;
+    AG_RETURN_IF_ERROR(tx.UpdateIncident(*open));
+    AG_RETURN_IF_ERROR(
+        tx.AppendEvent(
+              EventFor(*open, ChangeKind::kResolved, now, rule_actor,
+                       absl::StrCat("no alert for more than ",
+                                    verdict.dedup_window_minutes,
+                                    " minutes (the dedup window of rule \"",
+                                    verdict.window_rule,
+                                    "\"); a new incident takes this alert")))
+            .status());
+    open.reset();
+  }
   const Transition transition = NextTransition(
       open ? std::optional<IncidentState>(open->state) : std::nullopt,
       alert.action);
@@ -234,6 +275,12 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
       incident.source = alert.source;
       incident.dedup_key = alert.dedup_key;
       Apply(transition, incident, now, actor);
+      std::string note = alert.summary;
+      if (!verdict.suppressed_by.empty()) {
+        incident.state = IncidentState::kSuppressed;
+        note = absl::StrCat("suppressed by rule \"", verdict.suppressed_by,
+                            "\": ", alert.summary);
+      }
       TakeAlertContent(alert, incident);
       incident.alert_count = 1;
       incident.opened_at = now;
@@ -241,7 +288,7 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
       incident.event_count = 1;
       AG_RETURN_IF_ERROR(tx.InsertIncident(incident));
       event =
-          EventFor(incident, ChangeKind::kOpened, now, actor, alert.summary);
+          EventFor(incident, ChangeKind::kOpened, now, actor, std::move(note));
       result.outcome = IngestOutcome::kOpened;
       result.incident = std::move(incident);
       incident_opened_at = now;
@@ -283,7 +330,8 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx, const Alert& alert,
     event->occurred_at = alert.occurred_at;
     AG_ASSIGN_OR_RETURN(result.sequence, tx.AppendEvent(*event));
   }
-  AG_RETURN_IF_ERROR(tx.RecordSourceActivity(alert.service_id, alert.source,
+  // The source sent to the service whose webhook it used, routed or not.
+  AG_RETURN_IF_ERROR(tx.RecordSourceActivity(received.service_id, alert.source,
                                              now, incident_opened_at));
   if (!alert.idempotency_key.empty()) {
     AG_RETURN_IF_ERROR(tx.InsertIdempotencyRecord(IdempotencyRecord{

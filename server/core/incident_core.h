@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "server/common/clock.h"
 #include "server/core/id_generator.h"
+#include "server/core/rule_book.h"
 #include "server/model/incident_model.h"
 #include "server/store/incident_store.h"
 
@@ -53,9 +54,16 @@ class IncidentCore {
   // REQUIRES: every argument outlives the core.
   IncidentCore(IncidentStore* store, const Clock* clock, IdGenerator* ids);
 
-  // Applies one alert. INVALID_ARGUMENT for a malformed alert, NOT_FOUND for
-  // an unknown service. With an idempotency key seen before for the service,
-  // returns the first call's outcome (replayed) and changes nothing.
+  // The services' rules, which Ingest applies (rule_book.h).
+  RuleBook& rules() { return rules_; }
+
+  // Applies one alert, after its service's rules (which may change its tags
+  // and severity, route it to another service, suppress the incident it
+  // opens, or close a stale one: rule_book.h, docs/rules.md).
+  // INVALID_ARGUMENT for a malformed alert, NOT_FOUND for an unknown
+  // service. With an idempotency key seen before for the service (the one
+  // it was routed to, if any), returns the first call's outcome (replayed)
+  // and changes nothing.
   absl::StatusOr<IngestResult> Ingest(const Alert& alert);
 
   using IngestDone = std::function<void(absl::StatusOr<IngestResult>)>;
@@ -119,6 +127,7 @@ class IncidentCore {
   IncidentStore* store_;
   const Clock* clock_;
   IdGenerator* ids_;
+  RuleBook rules_;
   // Services are never deleted, so one that existed once exists for good;
   // remembering them saves a lookup in every ingest transaction.
   absl::Mutex known_services_mu_;

@@ -41,6 +41,9 @@ const absl::flat_hash_map<std::string, Permission>& Permissions() {
       {"/alertgate.v1.ServiceDirectory/SendTestAlert", Permission::kOperate},
       {"/alertgate.v1.ServiceDirectory/GetCaller", Permission::kRead},
       {"/alertgate.v1.ServiceDirectory/ListSourcePlugins", Permission::kRead},
+      {"/alertgate.v1.RulesService/GetRules", Permission::kRead},
+      {"/alertgate.v1.RulesService/SetRules", Permission::kAdmin},
+      {"/alertgate.v1.RulesService/TestRules", Permission::kRead},
   };
   return *permissions;
 }

@@ -18,7 +18,8 @@ namespace alertgate {
 namespace {
 
 constexpr const char* kHealthServiceNames[] = {"alertgate.v1.IncidentService",
-                                               "alertgate.v1.ServiceDirectory"};
+                                               "alertgate.v1.ServiceDirectory",
+                                               "alertgate.v1.RulesService"};
 
 // The listener's credentials, each with the token check in front of every
 // service (reflection included) where gRPC allows one.
@@ -108,6 +109,8 @@ absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
   server->directory_handler_ = std::make_unique<ServiceDirectoryHandler>(
       server->catalog_.get(), server->access_.get(), server->deliveries_.get(),
       server->core_.get());
+  server->rules_handler_ = std::make_unique<RulesHandler>(
+      &server->core_->rules(), server->access_.get());
 
   bool checks_tokens = true;
   AG_ASSIGN_OR_RETURN(
@@ -126,6 +129,7 @@ absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.RegisterService(server->incident_handler_.get());
   builder.RegisterService(server->directory_handler_.get());
+  builder.RegisterService(server->rules_handler_.get());
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || server->port_ == 0) {
     return absl::UnavailableError(

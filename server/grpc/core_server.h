@@ -26,6 +26,7 @@
 #include "server/core/retention.h"
 #include "server/core/service_catalog.h"
 #include "server/grpc/incident_service_handler.h"
+#include "server/grpc/rules_handler.h"
 #include "server/grpc/service_directory_handler.h"
 #include "server/store/incident_store.h"
 
@@ -108,6 +109,7 @@ class CoreServer {
   std::unique_ptr<RetentionPruner> retention_;
   std::unique_ptr<IncidentServiceHandler> incident_handler_;
   std::unique_ptr<ServiceDirectoryHandler> directory_handler_;
+  std::unique_ptr<RulesHandler> rules_handler_;
   std::unique_ptr<grpc::Server> server_;  // Destroyed before the handlers.
   int port_ = 0;
   bool shut_down_ = false;

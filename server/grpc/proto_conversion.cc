@@ -123,7 +123,32 @@ absl::StatusOr<Alert> AlertFromProto(const v1::Alert& proto) {
     alert.occurred_at = TimeFromProto(proto.occurred_at());
   }
   alert.idempotency_key = proto.idempotency_key();
+  alert.event = proto.event();
   return alert;
+}
+
+void AlertToProto(const Alert& alert, v1::Alert* proto) {
+  proto->set_service_id(alert.service_id);
+  proto->set_source(alert.source);
+  proto->set_action(static_cast<v1::Action>(alert.action));
+  proto->set_dedup_key(alert.dedup_key);
+  proto->set_summary(alert.summary);
+  proto->set_description(alert.description);
+  proto->set_severity(static_cast<v1::Severity>(alert.severity));
+  proto->mutable_tags()->insert(alert.tags.begin(), alert.tags.end());
+  for (const Link& link : alert.links) {
+    v1::Link* added = proto->add_links();
+    added->set_href(link.href);
+    added->set_text(link.text);
+  }
+  if (alert.occurred_at)
+    SetTime(*alert.occurred_at, proto->mutable_occurred_at());
+  proto->set_idempotency_key(alert.idempotency_key);
+  proto->set_event(alert.event);
+}
+
+void TimeToProto(absl::Time time, google::protobuf::Timestamp* proto) {
+  SetTime(time, proto);
 }
 
 absl::StatusOr<IncidentFilter> FilterFromProto(

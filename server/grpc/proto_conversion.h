@@ -19,6 +19,8 @@ namespace alertgate {
 
 // INVALID_ARGUMENT for an unset or unknown action or severity.
 absl::StatusOr<Alert> AlertFromProto(const v1::Alert& proto);
+void AlertToProto(const Alert& alert, v1::Alert* proto);
+void TimeToProto(absl::Time time, google::protobuf::Timestamp* proto);
 
 // INVALID_ARGUMENT for an unset or unknown state.
 absl::StatusOr<IncidentFilter> FilterFromProto(

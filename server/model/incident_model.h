@@ -22,7 +22,7 @@ enum class IncidentState {
   kTriggered = 1,
   kAcknowledged = 2,
   kResolved = 3,
-  kSuppressed = 4,  // Reserved for suppression rules; nothing produces it yet.
+  kSuppressed = 4,  // Opened by an alert a rule suppressed: notifies no one.
 };
 
 enum class Severity {
@@ -73,6 +73,7 @@ struct Alert {
   std::vector<Link> links;
   std::optional<absl::Time> occurred_at;  // Unset: when it was received.
   std::string idempotency_key;            // Empty: none.
+  std::string event;  // The sender's event name, for rules; not stored.
 };
 
 struct Incident {

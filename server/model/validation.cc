@@ -66,6 +66,8 @@ absl::Status ValidateAlert(const Alert& alert) {
                         kMaxKeyBytes),
         std::make_tuple("alert.idempotency_key",
                         absl::string_view(alert.idempotency_key), kMaxKeyBytes),
+        std::make_tuple("alert.event", absl::string_view(alert.event),
+                        kMaxKeyBytes),
         std::make_tuple("alert.summary", absl::string_view(alert.summary),
                         kMaxSummaryBytes),
         std::make_tuple("alert.description",

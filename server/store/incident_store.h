@@ -31,6 +31,7 @@
 #include "server/model/api_token.h"
 #include "server/model/delivery.h"
 #include "server/model/incident_model.h"
+#include "server/model/rule.h"
 #include "server/model/status_macros.h"
 
 namespace alertgate {
@@ -124,6 +125,12 @@ class StoreTransaction {
   // Inserts or replaces the credential of (service_id, source).
   virtual absl::Status PutWebhookCredential(
       const WebhookCredential& credential) = 0;
+
+  // A service's rules; nullopt when they were never set.
+  virtual absl::StatusOr<std::optional<ServiceRules>> FindServiceRules(
+      const std::string& service_id) = 0;
+  // Inserts or replaces the rules of `rules.service_id`.
+  virtual absl::Status PutServiceRules(const ServiceRules& rules) = 0;
 
   // API tokens. InsertApiToken: ALREADY_EXISTS when a token not revoked has
   // the name.
@@ -220,6 +227,9 @@ class IncidentStore {
   virtual absl::StatusOr<std::vector<WebhookCredential>> ListWebhookCredentials(
       const std::string& service_id) = 0;
   virtual absl::StatusOr<std::vector<SourceActivity>> ListSourceActivity(
+      const std::string& service_id) = 0;
+  // A service's rules as committed; nullopt when they were never set.
+  virtual absl::StatusOr<std::optional<ServiceRules>> GetServiceRules(
       const std::string& service_id) = 0;
   // Every service with an open incident, with its counts by state.
   virtual absl::StatusOr<std::vector<OpenIncidentCount>>

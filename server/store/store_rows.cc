@@ -65,6 +65,74 @@ absl::StatusOr<std::vector<std::string>> DecodeStrings(const std::string& json,
   }
 }
 
+// Field names are the API's (rules.proto), enums by number: the document
+// reads like the rules a person wrote.
+std::string EncodeRules(const std::vector<Rule>& rules) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const Rule& rule : rules) {
+    nlohmann::json when = nlohmann::json::array();
+    for (const RuleCondition& c : rule.when) {
+      when.push_back({{"field", static_cast<int>(c.field)},
+                      {"tag", c.tag},
+                      {"op", static_cast<int>(c.op)},
+                      {"value", c.value},
+                      {"negate", c.negate}});
+    }
+    nlohmann::json then = {
+        {"set_tags", rule.then.set_tags},
+        {"add_tags", rule.then.add_tags},
+        {"route_to_service_id", rule.then.route_to_service_id},
+        {"suppress", rule.then.suppress},
+        {"dedup_window_minutes", rule.then.dedup_window_minutes}};
+    if (rule.then.set_severity) {
+      then["set_severity"] = static_cast<int>(*rule.then.set_severity);
+    }
+    list.push_back({{"name", rule.name},
+                    {"when", std::move(when)},
+                    {"then", std::move(then)},
+                    {"stop", rule.stop}});
+  }
+  return list.dump();
+}
+
+absl::StatusOr<std::vector<Rule>> DecodeRules(const std::string& json,
+                                              absl::string_view service_id) {
+  try {
+    std::vector<Rule> rules;
+    for (const nlohmann::json& item : nlohmann::json::parse(json)) {
+      Rule rule;
+      rule.name = item.at("name").get<std::string>();
+      for (const nlohmann::json& c : item.at("when")) {
+        RuleCondition condition;
+        condition.field = static_cast<RuleField>(c.at("field").get<int>());
+        condition.tag = c.at("tag").get<std::string>();
+        condition.op = static_cast<MatchOperator>(c.at("op").get<int>());
+        condition.value = c.at("value").get<std::string>();
+        condition.negate = c.at("negate").get<bool>();
+        rule.when.push_back(std::move(condition));
+      }
+      const nlohmann::json& then = item.at("then");
+      rule.then.set_tags = then.at("set_tags").get<Tags>();
+      rule.then.add_tags = then.at("add_tags").get<Tags>();
+      rule.then.route_to_service_id =
+          then.at("route_to_service_id").get<std::string>();
+      rule.then.suppress = then.at("suppress").get<bool>();
+      rule.then.dedup_window_minutes =
+          then.at("dedup_window_minutes").get<int>();
+      if (then.contains("set_severity")) {
+        rule.then.set_severity =
+            static_cast<Severity>(then.at("set_severity").get<int>());
+      }
+      rule.stop = item.at("stop").get<bool>();
+      rules.push_back(std::move(rule));
+    }
+    return rules;
+  } catch (const std::exception& e) {
+    return errors::StoreCorrupt(
+        absl::StrCat("rules of service ", service_id, ": ", e.what()));
+  }
+}
+
 std::string EncodeHeaders(
     const std::vector<std::pair<std::string, std::string>>& headers) {
   nlohmann::json pairs = nlohmann::json::array();

@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "server/model/api_token.h"
 #include "server/model/incident_model.h"
+#include "server/model/rule.h"
 #include "server/model/status_macros.h"
 #include "server/store/incident_store.h"
 
@@ -48,6 +49,7 @@ namespace alertgate {
 #define AG_DELIVERY_INSERT_COLUMNS                                         \
   "id, service_id, source, received_at, event, delivery_id, http_status, " \
   "outcome, reason, incident_ids, body_bytes, replay_of, headers, body"
+#define AG_RULES_COLUMNS "service_id, rules, revision, updated_at, updated_by"
 #define AG_EVENT_COLUMNS                                                    \
   "sequence, at, kind, incident_id, service_id, source, dedup_key, state, " \
   "actor, note, occurred_at"
@@ -76,6 +78,11 @@ std::string EncodeHeaders(
     const std::vector<std::pair<std::string, std::string>>& headers);
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> DecodeHeaders(
     const std::string& json, absl::string_view what);
+// A service's rules as one JSON document, and back (DATA_LOSS naming the
+// service when the stored JSON is not ours).
+std::string EncodeRules(const std::vector<Rule>& rules);
+absl::StatusOr<std::vector<Rule>> DecodeRules(const std::string& json,
+                                              absl::string_view service_id);
 absl::Status DecodeTagsAndLinks(const std::string& tags_json,
                                 const std::string& links_json,
                                 Incident& incident);
@@ -125,6 +132,18 @@ template <typename Row>
 absl::StatusOr<WebhookCredential> ReadCredentialRow(const Row& row) {
   return WebhookCredential{row.Text(0), row.Text(1), row.Text(2), row.Text(3),
                            FromMicros(row.Int(4))};
+}
+
+// AG_RULES_COLUMNS.
+template <typename Row>
+absl::StatusOr<ServiceRules> ReadRulesRow(const Row& row) {
+  ServiceRules rules;
+  rules.service_id = row.Text(0);
+  AG_ASSIGN_OR_RETURN(rules.rules, DecodeRules(row.Text(1), rules.service_id));
+  rules.revision = row.Int(2);
+  rules.updated_at = FromMicros(row.Int(3));
+  rules.updated_by = row.Text(4);
+  return rules;
 }
 
 // AG_TOKEN_COLUMNS.

@@ -254,6 +254,28 @@ class PgTransaction final : public StoreTransaction {
     return OptionalRow<WebhookCredential>(result, ReadCredentialRow<Row>);
   }
 
+  absl::StatusOr<std::optional<ServiceRules>> FindServiceRules(
+      const std::string& service_id) override {
+    AG_ASSIGN_OR_RETURN(PgResult result,
+                        db_.Query("SELECT " AG_RULES_COLUMNS
+                                  " FROM service_rules WHERE service_id = $1",
+                                  {service_id}));
+    return OptionalRow<ServiceRules>(result, ReadRulesRow<Row>);
+  }
+
+  absl::Status PutServiceRules(const ServiceRules& rules) override {
+    return db_
+        .Query("INSERT INTO service_rules (" AG_RULES_COLUMNS
+               ") VALUES ($1, $2, $3, $4, $5) "
+               "ON CONFLICT (service_id) DO UPDATE SET "
+               "rules = excluded.rules, revision = excluded.revision, "
+               "updated_at = excluded.updated_at, "
+               "updated_by = excluded.updated_by",
+               {rules.service_id, EncodeRules(rules.rules), rules.revision,
+                ToMicros(rules.updated_at), rules.updated_by})
+        .status();
+  }
+
   absl::Status PutWebhookCredential(const WebhookCredential& c) override {
     return db_
         .Query(
@@ -785,6 +807,17 @@ absl::StatusOr<std::optional<Service>> PostgresStore::GetServiceByName(
       db->Query("SELECT " AG_SERVICE_COLUMNS " FROM services WHERE name = $1",
                 {name}));
   return OptionalRow<Service>(result, ReadServiceRow<Row>);
+}
+
+absl::StatusOr<std::optional<ServiceRules>> PostgresStore::GetServiceRules(
+    const std::string& service_id) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(PgResult result,
+                      db->Query("SELECT " AG_RULES_COLUMNS
+                                " FROM service_rules WHERE service_id = $1",
+                                {service_id}));
+  return OptionalRow<ServiceRules>(result, ReadRulesRow<Row>);
 }
 
 absl::StatusOr<std::vector<Service>> PostgresStore::ListServices(

@@ -64,6 +64,8 @@ class PostgresStore final : public IncidentStore {
       const std::string& name) override;
   absl::StatusOr<std::vector<Service>> ListServices(
       const std::string& after_name, int limit) override;
+  absl::StatusOr<std::optional<ServiceRules>> GetServiceRules(
+      const std::string& service_id) override;
 
   absl::StatusOr<std::optional<WebhookCredential>>
   FindWebhookCredentialByKeyHash(const std::string& source,

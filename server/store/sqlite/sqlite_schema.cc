@@ -175,6 +175,17 @@ CREATE INDEX deliveries_by_time ON deliveries (received_at);
       R"sql(
 ALTER TABLE deliveries ADD COLUMN replay_of TEXT NOT NULL DEFAULT '';
 )sql",
+      // 8: each service's rules, as one JSON document (store_rows.h),
+      // replaced whole on each save.
+      R"sql(
+CREATE TABLE service_rules (
+  service_id TEXT PRIMARY KEY,
+  rules      TEXT NOT NULL,
+  revision   INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL
+) WITHOUT ROWID;
+)sql",
   };
   return *migrations;
 }

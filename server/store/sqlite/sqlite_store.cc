@@ -328,6 +328,30 @@ class SqliteTransaction final : public StoreTransaction {
                                           ReadCredentialRow<SqliteStatement>);
   }
 
+  absl::StatusOr<std::optional<ServiceRules>> FindServiceRules(
+      const std::string& service_id) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.PrepareStatic("SELECT " AG_RULES_COLUMNS
+                          " FROM service_rules WHERE service_id = ?1"));
+    stmt.Bind(1, service_id);
+    return OptionalRow<ServiceRules>(stmt, ReadRulesRow<SqliteStatement>);
+  }
+
+  absl::Status PutServiceRules(const ServiceRules& rules) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.PrepareStatic(
+            "INSERT OR REPLACE INTO service_rules (" AG_RULES_COLUMNS
+            ") VALUES (?1, ?2, ?3, ?4, ?5)"));
+    stmt.Bind(1, rules.service_id)
+        .Bind(2, EncodeRules(rules.rules))
+        .Bind(3, rules.revision)
+        .Bind(4, ToMicros(rules.updated_at))
+        .Bind(5, rules.updated_by);
+    return stmt.Run();
+  }
+
   absl::Status PutWebhookCredential(const WebhookCredential& c) override {
     AG_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
@@ -812,6 +836,17 @@ SqliteStore::FindWebhookCredentialByKeyHash(const std::string& source,
   stmt.Bind(1, source).BindBlob(2, key_hash);
   return OptionalRow<WebhookCredential>(stmt,
                                         ReadCredentialRow<SqliteStatement>);
+}
+
+absl::StatusOr<std::optional<ServiceRules>> SqliteStore::GetServiceRules(
+    const std::string& service_id) {
+  ReadLease lease(readers_);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().PrepareStatic("SELECT " AG_RULES_COLUMNS
+                               " FROM service_rules WHERE service_id = ?1"));
+  stmt.Bind(1, service_id);
+  return OptionalRow<ServiceRules>(stmt, ReadRulesRow<SqliteStatement>);
 }
 
 absl::StatusOr<std::vector<WebhookCredential>>

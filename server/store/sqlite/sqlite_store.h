@@ -90,6 +90,8 @@ class SqliteStore final : public IncidentStore {
   absl::StatusOr<std::optional<Delivery>> GetDelivery(
       const std::string& id) override;
 
+  absl::StatusOr<std::optional<ServiceRules>> GetServiceRules(
+      const std::string& service_id) override;
   absl::StatusOr<std::vector<WebhookCredential>> ListWebhookCredentials(
       const std::string& service_id) override;
   absl::StatusOr<std::vector<OpenIncidentCount>> CountOpenIncidents() override;

@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "alertgate/v1/incident_service.grpc.pb.h"
+#include "alertgate/v1/rules.grpc.pb.h"
 #include "alertgate/v1/service_directory.grpc.pb.h"
 
 namespace grpc {
@@ -152,6 +153,17 @@ class AlertgateClient {
   absl::StatusOr<v1::SendTestAlertResponse> SendTestAlert(
       const std::string& service_id, const std::string& source);
 
+  // A service's rules (role read), replacing them (role admin;
+  // `expected_revision` < 0: whatever the stored revision), and a dry run
+  // of saved or given rules on an alert (role read).
+  absl::StatusOr<v1::ServiceRules> GetRules(const std::string& service_id);
+  absl::StatusOr<v1::ServiceRules> SetRules(
+      const std::string& service_id,
+      const google::protobuf::RepeatedPtrField<v1::Rule>& rules,
+      int64_t expected_revision = -1);
+  absl::StatusOr<v1::TestRulesResponse> TestRules(
+      const v1::TestRulesRequest& request);
+
   // For front doors: records deliveries they answered in the delivery log.
   absl::StatusOr<v1::RecordDeliveriesResponse> RecordDeliveries(
       const v1::RecordDeliveriesRequest& request);
@@ -177,6 +189,7 @@ class AlertgateClient {
   // The stubs of the next channel in turn.
   v1::IncidentService::Stub& Incidents();
   v1::ServiceDirectory::Stub& Directory();
+  v1::RulesService::Stub& Rules();
   template <typename Message>
   absl::Status Watch(
       grpc::ClientContext& context, WatchCancellation* cancellation,
@@ -187,6 +200,7 @@ class AlertgateClient {
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::unique_ptr<v1::IncidentService::Stub>> incidents_;
   std::vector<std::unique_ptr<v1::ServiceDirectory::Stub>> directory_;
+  std::vector<std::unique_ptr<v1::RulesService::Stub>> rules_;
   std::atomic<size_t> next_{0};
 };
 

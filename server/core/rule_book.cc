@@ -1,0 +1,141 @@
+#include "server/core/rule_book.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "server/model/errors.h"
+#include "server/model/status_macros.h"
+#include "server/model/validation.h"
+
+namespace alertgate {
+
+RuleBook::RuleBook(IncidentStore* store, const Clock* clock)
+    : store_(store), clock_(clock) {}
+
+absl::StatusOr<ServiceRules> RuleBook::Get(const std::string& service_id) {
+  if (service_id.empty()) return errors::InvalidField("service_id", "required");
+  AG_ASSIGN_OR_RETURN(std::optional<ServiceRules> rules,
+                      store_->GetServiceRules(service_id));
+  if (rules) return *std::move(rules);
+  AG_ASSIGN_OR_RETURN(std::optional<Service> service,
+                      store_->GetService(service_id));
+  if (!service) return errors::ServiceNotFound(service_id);
+  ServiceRules none;
+  none.service_id = service_id;
+  return none;
+}
+
+absl::StatusOr<ServiceRules> RuleBook::Set(const std::string& service_id,
+                                           std::vector<Rule> rules,
+                                           int64_t expected_revision,
+                                           const std::string& actor) {
+  if (service_id.empty()) return errors::InvalidField("service_id", "required");
+  AG_RETURN_IF_ERROR(ValidateActor(actor));
+  AG_ASSIGN_OR_RETURN(std::shared_ptr<const RuleSet> compiled,
+                      RuleSet::Compile(rules));
+  ServiceRules saved;
+  saved.service_id = service_id;
+  saved.rules = std::move(rules);
+  saved.updated_at = clock_->Now();
+  saved.updated_by = actor;
+  AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
+    AG_ASSIGN_OR_RETURN(std::optional<Service> service,
+                        tx.FindService(service_id));
+    if (!service) return errors::ServiceNotFound(service_id);
+    for (size_t i = 0; i < saved.rules.size(); ++i) {
+      const std::string& target = saved.rules[i].then.route_to_service_id;
+      if (target.empty()) continue;
+      AG_ASSIGN_OR_RETURN(std::optional<Service> routed,
+                          tx.FindService(target));
+      if (!routed) {
+        return errors::InvalidField(
+            absl::StrCat("rules[", i, "].then.route_to_service_id"),
+            absl::StrCat("no service has the id \"", target, "\""));
+      }
+    }
+    AG_ASSIGN_OR_RETURN(std::optional<ServiceRules> stored,
+                        tx.FindServiceRules(service_id));
+    const int64_t revision = stored ? stored->revision : 0;
+    if (expected_revision >= 0 && expected_revision != revision) {
+      return absl::AbortedError(absl::StrCat(
+          "the rules are at revision ", revision, ", not ", expected_revision,
+          ": someone saved them in between; read them again"));
+    }
+    saved.revision = revision + 1;
+    AG_RETURN_IF_ERROR(tx.PutServiceRules(saved));
+    return tx
+        .AppendAudit({0, saved.updated_at, actor, "rules.set", service->name,
+                      absl::StrCat("revision ", saved.revision, ", ",
+                                   saved.rules.size(), " rules")})
+        .status();
+  }));
+  Remember(service_id, saved.revision,
+           compiled->empty() ? nullptr : std::move(compiled));
+  return saved;
+}
+
+absl::StatusOr<RuleTrial> RuleBook::Test(
+    const std::string& service_id, Alert alert,
+    const std::optional<std::vector<Rule>>& candidate) {
+  AG_ASSIGN_OR_RETURN(ServiceRules saved, Get(service_id));
+  AG_ASSIGN_OR_RETURN(std::shared_ptr<const RuleSet> rules,
+                      RuleSet::Compile(candidate ? *candidate : saved.rules));
+  RuleTrial trial;
+  alert.service_id = service_id;
+  trial.verdict = rules->Apply(alert, alert.event);
+  if (!trial.verdict.route_to_service_id.empty()) {
+    alert.service_id = trial.verdict.route_to_service_id;
+  }
+  trial.alert = std::move(alert);
+  return trial;
+}
+
+absl::StatusOr<std::shared_ptr<const RuleSet>> RuleBook::ForIngest(
+    StoreTransaction& tx, const std::string& service_id) {
+  const absl::Time now = absl::Now();
+  int64_t cached_revision = -1;
+  {
+    absl::MutexLock lock(&mu_);
+    auto at = cache_.find(service_id);
+    if (at != cache_.end()) {
+      if (now - at->second.checked_at < kRecheckEvery) return at->second.rules;
+      cached_revision = at->second.revision;
+    }
+  }
+  AG_ASSIGN_OR_RETURN(std::optional<ServiceRules> stored,
+                      tx.FindServiceRules(service_id));
+  const int64_t revision = stored ? stored->revision : 0;
+  if (revision == cached_revision) {
+    absl::MutexLock lock(&mu_);
+    Cached& cached = cache_[service_id];
+    cached.checked_at = now;
+    return cached.rules;
+  }
+  std::shared_ptr<const RuleSet> rules;
+  if (stored && !stored->rules.empty()) {
+    // Checked when saved; a failure here means the stored rules are not
+    // what this build saves.
+    absl::StatusOr<std::shared_ptr<const RuleSet>> compiled =
+        RuleSet::Compile(stored->rules);
+    if (!compiled.ok()) {
+      return errors::StoreCorrupt(absl::StrCat(
+          "rules of service ", service_id, ": ", compiled.status().message()));
+    }
+    rules = *std::move(compiled);
+  }
+  Remember(service_id, revision, rules);
+  return rules;
+}
+
+void RuleBook::Remember(const std::string& service_id, int64_t revision,
+                        std::shared_ptr<const RuleSet> rules) {
+  absl::MutexLock lock(&mu_);
+  Cached& cached = cache_[service_id];
+  // A slower caller must not put back an older revision.
+  if (revision < cached.revision) return;
+  cached.revision = revision;
+  cached.rules = std::move(rules);
+  cached.checked_at = absl::Now();
+}
+
+}  // namespace alertgate

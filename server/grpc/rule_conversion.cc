@@ -1,0 +1,113 @@
+#include "server/grpc/rule_conversion.h"
+
+#include "absl/strings/str_cat.h"
+#include "server/grpc/proto_conversion.h"
+#include "server/model/errors.h"
+
+namespace alertgate {
+
+// The model's enums use the API's numbers, so conversion is a cast.
+static_assert(static_cast<int>(RuleField::kSource) == v1::RULE_FIELD_SOURCE);
+static_assert(static_cast<int>(RuleField::kEvent) == v1::RULE_FIELD_EVENT);
+static_assert(static_cast<int>(RuleField::kDedupKey) ==
+              v1::RULE_FIELD_DEDUP_KEY);
+static_assert(static_cast<int>(RuleField::kSummary) == v1::RULE_FIELD_SUMMARY);
+static_assert(static_cast<int>(RuleField::kSeverity) ==
+              v1::RULE_FIELD_SEVERITY);
+static_assert(static_cast<int>(RuleField::kTag) == v1::RULE_FIELD_TAG);
+static_assert(static_cast<int>(MatchOperator::kEquals) ==
+              v1::MATCH_OPERATOR_EQUALS);
+static_assert(static_cast<int>(MatchOperator::kPrefix) ==
+              v1::MATCH_OPERATOR_PREFIX);
+static_assert(static_cast<int>(MatchOperator::kRegex) ==
+              v1::MATCH_OPERATOR_REGEX);
+
+absl::StatusOr<std::vector<Rule>> RulesFromProto(
+    const google::protobuf::RepeatedPtrField<v1::Rule>& protos) {
+  std::vector<Rule> rules;
+  rules.reserve(protos.size());
+  for (int i = 0; i < protos.size(); ++i) {
+    const v1::Rule& proto = protos[i];
+    const std::string at = absl::StrCat("rules[", i, "]");
+    Rule rule;
+    rule.name = proto.name();
+    for (int j = 0; j < proto.when_size(); ++j) {
+      const v1::RuleCondition& c = proto.when(j);
+      const std::string where = absl::StrCat(at, ".when[", j, "]");
+      if (c.field() == v1::RULE_FIELD_UNSPECIFIED ||
+          !v1::RuleField_IsValid(c.field())) {
+        return errors::InvalidField(
+            where + ".field",
+            "SOURCE, EVENT, DEDUP_KEY, SUMMARY, SEVERITY or TAG");
+      }
+      if (c.op() == v1::MATCH_OPERATOR_UNSPECIFIED ||
+          !v1::MatchOperator_IsValid(c.op())) {
+        return errors::InvalidField(where + ".op", "EQUALS, PREFIX or REGEX");
+      }
+      rule.when.push_back({static_cast<RuleField>(c.field()), c.tag(),
+                           static_cast<MatchOperator>(c.op()), c.value(),
+                           c.negate()});
+    }
+    const v1::RuleActions& then = proto.then();
+    rule.then.set_tags = Tags(then.set_tags().begin(), then.set_tags().end());
+    rule.then.add_tags = Tags(then.add_tags().begin(), then.add_tags().end());
+    if (!v1::Severity_IsValid(then.set_severity())) {
+      return errors::InvalidField(at + ".then.set_severity", "unknown value");
+    }
+    if (then.set_severity() != v1::SEVERITY_UNSPECIFIED) {
+      rule.then.set_severity = static_cast<Severity>(then.set_severity());
+    }
+    rule.then.route_to_service_id = then.route_to_service_id();
+    rule.then.suppress = then.suppress();
+    rule.then.dedup_window_minutes = then.dedup_window_minutes();
+    rule.stop = proto.stop();
+    rules.push_back(std::move(rule));
+  }
+  return rules;
+}
+
+void ServiceRulesToProto(const ServiceRules& rules, v1::ServiceRules* proto) {
+  proto->set_service_id(rules.service_id);
+  for (const Rule& rule : rules.rules) {
+    v1::Rule* out = proto->add_rules();
+    out->set_name(rule.name);
+    for (const RuleCondition& c : rule.when) {
+      v1::RuleCondition* condition = out->add_when();
+      condition->set_field(static_cast<v1::RuleField>(c.field));
+      condition->set_tag(c.tag);
+      condition->set_op(static_cast<v1::MatchOperator>(c.op));
+      condition->set_value(c.value);
+      condition->set_negate(c.negate);
+    }
+    v1::RuleActions* then = out->mutable_then();
+    then->mutable_set_tags()->insert(rule.then.set_tags.begin(),
+                                     rule.then.set_tags.end());
+    then->mutable_add_tags()->insert(rule.then.add_tags.begin(),
+                                     rule.then.add_tags.end());
+    if (rule.then.set_severity) {
+      then->set_set_severity(
+          static_cast<v1::Severity>(*rule.then.set_severity));
+    }
+    then->set_route_to_service_id(rule.then.route_to_service_id);
+    then->set_suppress(rule.then.suppress);
+    then->set_dedup_window_minutes(rule.then.dedup_window_minutes);
+    out->set_stop(rule.stop);
+  }
+  proto->set_revision(rules.revision);
+  if (rules.revision > 0)
+    TimeToProto(rules.updated_at, proto->mutable_updated_at());
+  proto->set_updated_by(rules.updated_by);
+}
+
+void RuleTrialToProto(const RuleTrial& trial, v1::TestRulesResponse* proto) {
+  for (const std::string& name : trial.verdict.matched) {
+    proto->add_matched(name);
+  }
+  AlertToProto(trial.alert, proto->mutable_alert());
+  proto->set_suppressed_by(trial.verdict.suppressed_by);
+  proto->set_routed_by(trial.verdict.routed_by);
+  proto->set_dedup_window_minutes(trial.verdict.dedup_window_minutes);
+  proto->set_window_rule(trial.verdict.window_rule);
+}
+
+}  // namespace alertgate

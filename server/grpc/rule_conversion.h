@@ -1,0 +1,26 @@
+// Translation between the rules of the API (rules.proto) and the model's
+// (server/model/rule.h): field mapping and enum range checks only; what a
+// valid rule is, RuleSet::Compile decides.
+#ifndef ALERTGATE_SERVER_GRPC_RULE_CONVERSION_H_
+#define ALERTGATE_SERVER_GRPC_RULE_CONVERSION_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "alertgate/v1/rules.pb.h"
+#include "server/core/rule_book.h"
+#include "server/model/rule.h"
+
+namespace alertgate {
+
+// INVALID_ARGUMENT naming the rule and field for an unset or unknown field,
+// operator or severity.
+absl::StatusOr<std::vector<Rule>> RulesFromProto(
+    const google::protobuf::RepeatedPtrField<v1::Rule>& protos);
+
+void ServiceRulesToProto(const ServiceRules& rules, v1::ServiceRules* proto);
+void RuleTrialToProto(const RuleTrial& trial, v1::TestRulesResponse* proto);
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_GRPC_RULE_CONVERSION_H_

@@ -1,0 +1,69 @@
+#include "server/grpc/rules_handler.h"
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "server/grpc/api_auth.h"
+#include "server/grpc/proto_conversion.h"
+#include "server/grpc/rule_conversion.h"
+#include "server/grpc/status_conversion.h"
+#include "server/model/alert_limits.h"
+
+namespace alertgate {
+
+grpc::Status RulesHandler::GetRules(grpc::ServerContext* context,
+                                    const v1::GetRulesRequest* request,
+                                    v1::ServiceRules* response) {
+  if (auto caller = CallerOf(*context, *access_, Permission::kRead);
+      !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
+  absl::StatusOr<ServiceRules> rules = rules_->Get(request->service_id());
+  if (!rules.ok()) return ToGrpcStatus(rules.status());
+  ServiceRulesToProto(*rules, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status RulesHandler::SetRules(grpc::ServerContext* context,
+                                    const v1::SetRulesRequest* request,
+                                    v1::ServiceRules* response) {
+  absl::StatusOr<Principal> caller =
+      CallerOf(*context, *access_, Permission::kAdmin);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<std::vector<Rule>> rules = RulesFromProto(request->rules());
+  if (!rules.ok()) return ToGrpcStatus(rules.status());
+  absl::StatusOr<ServiceRules> saved = rules_->Set(
+      request->service_id(), *std::move(rules),
+      request->has_expected_revision() ? request->expected_revision() : -1,
+      caller->name);
+  if (!saved.ok()) return ToGrpcStatus(saved.status());
+  ServiceRulesToProto(*saved, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status RulesHandler::TestRules(grpc::ServerContext* context,
+                                     const v1::TestRulesRequest* request,
+                                     v1::TestRulesResponse* response) {
+  if (auto caller = CallerOf(*context, *access_, Permission::kRead);
+      !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
+  absl::StatusOr<Alert> alert = AlertFromProto(request->alert());
+  if (!alert.ok()) return ToGrpcStatus(alert.status());
+  BoundAlert(*alert);
+  std::optional<std::vector<Rule>> candidate;
+  if (request->has_rules()) {
+    absl::StatusOr<std::vector<Rule>> rules =
+        RulesFromProto(request->rules().rules());
+    if (!rules.ok()) return ToGrpcStatus(rules.status());
+    candidate = *std::move(rules);
+  }
+  absl::StatusOr<RuleTrial> trial =
+      rules_->Test(request->service_id(), *std::move(alert), candidate);
+  if (!trial.ok()) return ToGrpcStatus(trial.status());
+  RuleTrialToProto(*trial, response);
+  return grpc::Status::OK;
+}
+
+}  // namespace alertgate
