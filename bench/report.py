@@ -63,6 +63,10 @@ grpc_rate = get("grpc_ingest", "calls_per_second", 0)
 large_rate = get("large_ingest", "calls_per_second", 0)
 list_p99 = get("large_list", "p99_ms", 0)
 large_rss = get("large_rss", "peak_rss_mb", 0)
+rules20 = get("allinone_rules20_c16", "per_second", 0)
+# The runs without rules on either side of the one with them.
+norules = [x for x in (aio16, get("allinone_norules_c16", "per_second", 0)) if x]
+norules_mean = sum(norules) / len(norules) if norules else 0
 STORE_CHECKS = ("allinone_store", "split_store", "small_store", "attack_store",
                 "pg_allinone_store", "pg_two_cores_store")
 lost = sum(get(n, "lost", 0) for n in STORE_CHECKS)
@@ -80,6 +84,8 @@ row("ceiling: bare cpp-httplib, answers 202", "ceiling_c16")
 row("ceiling: bare cpp-httplib, answers 202", "ceiling_c64")
 row("Bitbucket webhooks → durable incidents, all-in-one", "allinone_c16")
 row("Bitbucket webhooks → durable incidents, all-in-one", "allinone_c64")
+row("the same with 20 rules on the service (bench/rules20.json)", "allinone_rules20_c16")
+row("the same again without rules, right after", "allinone_norules_c16")
 row("Bitbucket webhooks, split front door + core", "split_c16")
 row("small alert, alertgate generic source (durable)", "small_alertgate_c16")
 row("small alert, Prometheus Alertmanager 0.25 (memory only)", "small_alertmanager_c16")
@@ -113,6 +119,9 @@ processes).
 | what | connections | requests/s | p50 ms | p99 ms | max ms | CPU µs/request | peak RSS MB |
 |---|---|---|---|---|---|---|---|
 """ + "\n".join(rows) + f"""
+
+With 20 rules / without (the mean of the runs before and after): {ratio(rules20, norules_mean)}
+(CPU {get('allinone_rules20_c16', 'cpu_us_per_request', 0):,.0f} vs {get('allinone_norules_c16', 'cpu_us_per_request', 0):,.0f} µs/request).
 
 Ratios in this run: all-in-one / ceiling = {ratio(aio16, ceil16)} (16 connections),
 {ratio(aio64, ceil64)} (64); alertgate / Alertmanager for small alerts = {ratio(small_ag, small_am)}
@@ -152,6 +161,7 @@ counted, at most one per connection.)
 | with 1,000,000 stored: `ListIncidents` p99 ≤ 5 ms | {list_p99:.2f} ms | {verdict(list_p99 <= 5)} |
 | with 1,000,000 stored: core RSS ≤ 150 MB | {large_rss:,.0f} MB | {verdict(large_rss <= 150)} |
 | no acknowledged webhook lost | {lost} lost | {verdict(lost == 0)} |
+| 20 rules per service: ingest within 10% of none (issue 17) | {ratio(rules20, norules_mean)} | {verdict(rules20 and norules_mean and rules20 >= 0.9 * norules_mean)} |
 """
 pg_aio = get("pg_allinone_c16", "per_second", 0)
 pg_two = get("pg_two_cores_c16", "per_second", 0)

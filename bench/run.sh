@@ -55,7 +55,7 @@ if [[ $SMOKE == 1 ]]; then
 else
   BUILD=build-bench
   [[ -f $BUILD/build.ninja ]] || cmake -S . -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
-  cmake --build $BUILD -j"$(nproc)" --target alertgate bitbucket generic alertmanager github \
+  cmake --build $BUILD -j"$(nproc)" --target alertgate alertctl bitbucket generic alertmanager github \
     bench_bare_httplib bench_grpc_load bench_seed_store bench_hold > /dev/null
 fi
 ALERTGATE=$ROOT/$BUILD/server/alertgate
@@ -94,9 +94,19 @@ BB=$(webhook_path "$WORK/aio" bitbucket)
 for c in 16 64; do
   measure "allinone_c$c" "$c" "http://127.0.0.1:$HTTP" bitbucket_mix.lua "$BB" "$FIXTURES" "aio$c"
 done
+# The same with 20 rules on the service (bench/rules20.json: regular
+# expressions on tags and summaries, suppressions, a dedup window; most
+# match nothing, so every condition runs), then again without any, so the
+# ratio compares neighbouring runs.
+ALERTCTL=("$ROOT/$BUILD/clients/alertctl" --address="127.0.0.1:$GRPC" --token_file="$WORK/aio/admin-token")
+"${ALERTCTL[@]}" rules set default --file="$ROOT/bench/rules20.json" > /dev/null
+measure allinone_rules20_c16 16 "http://127.0.0.1:$HTTP" bitbucket_mix.lua "$BB" "$FIXTURES" aior
+echo '{"rules": []}' | "${ALERTCTL[@]}" rules set default --file=- > /dev/null
+measure allinone_norules_c16 16 "http://127.0.0.1:$HTTP" bitbucket_mix.lua "$BB" "$FIXTURES" aion
 stop "$AIO_PID"
 check_store allinone_store "$WORK/aio/alertgate.db" \
-  "$(acked_of "$RESULTS/allinone_c16.json" "$RESULTS/allinone_c64.json")" 128
+  "$(acked_of "$RESULTS/allinone_c16.json" "$RESULTS/allinone_c64.json" \
+     "$RESULTS/allinone_rules20_c16.json" "$RESULTS/allinone_norules_c16.json")" 160
 
 # 3. Split front door + core.
 mkdir -p "$WORK/split"

@@ -14,7 +14,7 @@ fi
 # of every request shape, and the store's fault paths.
 TESTS=(adapter_robustness_test bitbucket_adapter_test alertmanager_adapter_test github_adapter_test
   gitlab_adapter_test grafana_adapter_test
-  adapter_loader_test frontdoor_test store_fault_test)
+  adapter_loader_test frontdoor_test store_fault_test rules_test)
 cmake --build "$BUILD_DIR" -j"$(nproc)" --target "${TESTS[@]}"
 
 # Plugins are never unloaded by design; the loader's dlopen handles are not
