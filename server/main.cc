@@ -131,6 +131,9 @@ ABSL_FLAG(int64_t, max_kept_delivery_bytes, int64_t{64} << 20,
           "--retain_deliveries.");
 ABSL_FLAG(absl::Duration, retention_interval, absl::Minutes(1),
           "How often the pruner looks for what retention lets go.");
+ABSL_FLAG(absl::Duration, auto_resolve_every, absl::Seconds(30),
+          "How often open incidents that went quiet are looked for, for the "
+          "services with auto-resolve settings (docs/rules.md); 0s: never.");
 ABSL_FLAG(std::string, store_check, "quick",
           "How the store file is checked at start before it is served: quick "
           "(every page and row: about 4.5 s for 1,000,000 incidents, 530 MB), "
@@ -363,6 +366,7 @@ int main(int argc, char** argv) {
     options.retention.resolved_incidents =
         absl::GetFlag(FLAGS_retain_resolved_incidents);
     options.retention.interval = absl::GetFlag(FLAGS_retention_interval);
+    options.auto_resolve_every = absl::GetFlag(FLAGS_auto_resolve_every);
     options.retention.folded_alerts = absl::GetFlag(FLAGS_retain_folded_alerts);
     options.retention.deliveries = absl::GetFlag(FLAGS_retain_deliveries);
     options.deliveries.max_kept_bytes_per_service =

@@ -176,6 +176,20 @@ check "the incident is suppressed" 0 "$A" incidents get "$RULED"
 expect "the incident is suppressed" "SUPPRESSED"
 expect "the timeline names the rule" "suppressed by rule \"quiet renovate\""
 check "rules of an unknown service" 2 "$A" rules show nope
+check "maintenance add" 0 "$A" maintenance add checkout --name="db upgrade" --starts=2030-01-06T02:00 --duration=2h --time_zone=Europe/Berlin --repeat=weekly
+expect "maintenance add" "^checkout: maintenance window \"db upgrade\" saved, revision 2$"
+check "maintenance in an unknown zone" 5 "$A" maintenance add checkout --name=x --starts=2030-01-06T02:00 --duration=1h --time_zone=Mars/Base
+expect "the refusal names the zone" "unknown time zone \"Mars/Base\""
+check "maintenance with a bad start" 5 "$A" maintenance add checkout --name=x --starts=tomorrow --duration=1h
+check "auto-resolve set" 0 "$A" auto-resolve set checkout --quiet=90m --source=bitbucket
+check "rules show the windows and timers" 0 "$A" rules show checkout
+expect "the window" "maintenance \"db upgrade\": 2030-01-06T02:00 Europe/Berlin for 120m, weekly"
+expect "the timer" "auto-resolve bitbucket after 90 minutes without an alert"
+check "maintenance remove" 0 "$A" maintenance remove checkout --name="db upgrade"
+check "maintenance remove again" 2 "$A" maintenance remove checkout --name="db upgrade"
+check "auto-resolve clear" 0 "$A" auto-resolve set checkout --quiet=0 --source=bitbucket
+check "nothing left but the rules" 0 "$A" rules show checkout
+expect "nothing left but the rules" "^checkout: 2 rules, revision 5$"
 
 check "help" 0 "$A" incidents --help
 expect "help" "alertctl incidents ack ID"

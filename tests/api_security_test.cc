@@ -401,6 +401,27 @@ class ApiSecurityTest : public ::testing::Test {
            v1::TestRulesResponse a;
            return s.rules->TestRules(&c, r, &a);
          }},
+        {"SetMaintenanceWindows", Permission::kAdmin,
+         [=](Stubs& s) {
+           grpc::ClientContext c;
+           v1::SetMaintenanceWindowsRequest r;
+           r.set_service_id(service_.id());
+           v1::MaintenanceWindow* w = r.add_windows();
+           w->set_name("upgrade");
+           w->set_starts("2030-01-01T02:00");
+           w->set_duration_minutes(60);
+           v1::ServiceRules a;
+           return s.rules->SetMaintenanceWindows(&c, r, &a);
+         }},
+        {"SetAutoResolve", Permission::kAdmin,
+         [=](Stubs& s) {
+           grpc::ClientContext c;
+           v1::SetAutoResolveRequest r;
+           r.set_service_id(service_.id());
+           r.add_settings()->set_quiet_minutes(60);
+           v1::ServiceRules a;
+           return s.rules->SetAutoResolve(&c, r, &a);
+         }},
     };
   }
 

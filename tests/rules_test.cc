@@ -3,11 +3,14 @@
 // order and stop; suppression and routing; the dedup window on the
 // injected clock; a save on one core reaching another.
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "server/core/auto_resolver.h"
 #include "server/core/incident_core.h"
+#include "server/core/maintenance_schedule.h"
 #include "server/core/rule_book.h"
 #include "tests/core_on_store.h"
 
@@ -328,6 +331,234 @@ TEST_P(RulesTest, ASaveOnOneCoreReachesAnotherSharingTheStore) {
     state = result->incident->state;
   }
   EXPECT_EQ(state, IncidentState::kSuppressed);
+}
+
+MaintenanceWindow Window(const std::string& name, const std::string& starts,
+                         absl::Duration duration, Repeat repeat = Repeat::kNone,
+                         const std::string& zone = "UTC") {
+  MaintenanceWindow w;
+  w.name = name;
+  EXPECT_TRUE(absl::ParseCivilTime(starts, &w.starts)) << starts;
+  w.time_zone = zone;
+  w.duration = duration;
+  w.repeat = repeat;
+  return w;
+}
+
+// The fixture's clock starts at 2026-01-01T00:00:00Z.
+TEST_P(RulesTest, AMaintenanceWindowSuppressesNewIncidentsWhileItIsOpen) {
+  auto saved = core_->rules().SetMaintenance(
+      service_id_,
+      {Window("database upgrade", "2026-01-01T01:00", absl::Hours(2))}, -1,
+      "ops");
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  Incident before = MustIngest(MakeAlert("disk"));
+  EXPECT_EQ(before.state, IncidentState::kTriggered);
+  clock_.Advance(absl::Minutes(90));
+  Incident during = MustIngest(MakeAlert("latency"));
+  EXPECT_EQ(during.state, IncidentState::kSuppressed);
+  IncidentWithTimeline got = Get(during.id);
+  ASSERT_FALSE(got.timeline.empty());
+  EXPECT_NE(
+      got.timeline.back().note.find("maintenance window \"database upgrade\""),
+      std::string::npos)
+      << got.timeline.back().note;
+  // What was open before stays as it was.
+  EXPECT_EQ(MustIngest(MakeAlert("disk")).state, IncidentState::kTriggered);
+  auto trial = core_->rules().Test(service_id_, MakeAlert("x"), std::nullopt);
+  ASSERT_TRUE(trial.ok());
+  EXPECT_EQ(trial->verdict.maintenance_window, "database upgrade");
+  clock_.Advance(absl::Minutes(91));  // 03:01, past the window.
+  EXPECT_EQ(MustIngest(MakeAlert("cpu")).state, IncidentState::kTriggered);
+}
+
+TEST(MaintenanceScheduleTest, RepeatingWindowsKeepTheirLocalHour) {
+  auto at = [](const std::string& utc) {
+    absl::Time t;
+    std::string error;
+    EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, utc, &t, &error)) << error;
+    return t;
+  };
+  // Sundays 01:00-02:00 in Berlin, from 2026-03-22; summer time starts on
+  // 2026-03-29 at 02:00 (UTC+1 before, UTC+2 after).
+  auto weekly = MaintenanceSchedule::Compile(
+      {Window("sunday deploys", "2026-03-22T01:00", absl::Hours(1),
+              Repeat::kWeekly, "Europe/Berlin")});
+  ASSERT_TRUE(weekly.ok()) << weekly.status();
+  EXPECT_EQ(weekly->OpenAt(at("2026-03-22T00:30:00Z")), "sunday deploys");
+  EXPECT_EQ(weekly->OpenAt(at("2026-03-29T00:30:00Z")), "sunday deploys");
+  EXPECT_EQ(weekly->OpenAt(at("2026-04-04T23:30:00Z")), "sunday deploys");
+  EXPECT_EQ(weekly->OpenAt(at("2026-04-05T00:30:00Z")), "");  // 02:30 local.
+  EXPECT_EQ(weekly->OpenAt(at("2026-03-25T00:30:00Z")), "");  // A Wednesday.
+  EXPECT_EQ(weekly->OpenAt(at("2026-03-15T00:30:00Z")), "");  // Before it.
+  // Every night 23:00-01:00 UTC, the last one starting 2026-01-02.
+  MaintenanceWindow nightly =
+      Window("backups", "2026-01-01T23:00", absl::Hours(2), Repeat::kDaily);
+  nightly.repeat_until = absl::CivilMinute(2026, 1, 3, 23, 0);
+  auto daily = MaintenanceSchedule::Compile({nightly});
+  ASSERT_TRUE(daily.ok()) << daily.status();
+  EXPECT_EQ(daily->OpenAt(at("2026-01-02T00:30:00Z")), "backups");
+  EXPECT_EQ(daily->OpenAt(at("2026-01-02T23:30:00Z")), "backups");
+  EXPECT_EQ(daily->OpenAt(at("2026-01-02T12:00:00Z")), "");
+  EXPECT_EQ(daily->OpenAt(at("2026-01-03T23:30:00Z")), "");  // Series over.
+}
+
+TEST(MaintenanceScheduleTest, WindowsThatMakeNoSenseAreRefusedWithTheReason) {
+  auto refused = [](MaintenanceWindow w, const std::string& words) {
+    auto compiled = MaintenanceSchedule::Compile({w});
+    EXPECT_EQ(compiled.status().code(), absl::StatusCode::kInvalidArgument)
+        << words;
+    EXPECT_NE(compiled.status().message().find(words), std::string::npos)
+        << compiled.status();
+  };
+  refused(Window("a", "2026-01-01T00:00", absl::Hours(1), Repeat::kNone,
+                 "Mars/Base"),
+          "windows[0].time_zone: unknown time zone \"Mars/Base\"");
+  refused(Window("a", "2026-01-01T00:00", absl::ZeroDuration()),
+          "windows[0].duration");
+  refused(Window("a", "2026-01-01T00:00", absl::Hours(25), Repeat::kDaily),
+          "at most the repeat period");
+  refused(Window("", "2026-01-01T00:00", absl::Hours(1)), "windows[0].name");
+  MaintenanceWindow backwards =
+      Window("a", "2026-01-02T00:00", absl::Hours(1), Repeat::kDaily);
+  backwards.repeat_until = absl::CivilMinute(2026, 1, 1, 0, 0);
+  refused(backwards, "windows[0].repeat_until");
+  auto twice = MaintenanceSchedule::Compile(
+      {Window("a", "2026-01-01T00:00", absl::Hours(1)),
+       Window("a", "2026-01-02T00:00", absl::Hours(1))});
+  EXPECT_EQ(twice.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_P(RulesTest, RulesWindowsAndAutoResolveAreOneDocumentOfRevisions) {
+  MustSet({QuietRenovate()});
+  ASSERT_TRUE(
+      core_->rules()
+          .SetMaintenance(service_id_,
+                          {Window("nightly", "2026-01-01T02:00", absl::Hours(1),
+                                  Repeat::kDaily, "Europe/Berlin")},
+                          1, "ops")
+          .ok());
+  ASSERT_TRUE(core_->rules()
+                  .SetAutoResolve(service_id_, {{"bitbucket", absl::Hours(1)}},
+                                  2, "ops")
+                  .ok());
+  EXPECT_EQ(
+      core_->rules()
+          .SetAutoResolve(service_id_, {{"", absl::Seconds(30)}}, 3, "ops")
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);  // Under a minute.
+  EXPECT_EQ(
+      core_->rules()
+          .SetAutoResolve(service_id_,
+                          {{"git", absl::Hours(1)}, {"git", absl::Hours(2)}}, 3,
+                          "ops")
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);  // A source twice.
+  Restart();
+  auto got = core_->rules().Get(service_id_);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->revision, 3);
+  EXPECT_EQ(got->rules.size(), 1u);
+  ASSERT_EQ(got->maintenance.size(), 1u);
+  EXPECT_EQ(got->maintenance[0].time_zone, "Europe/Berlin");
+  EXPECT_EQ(got->maintenance[0].starts, absl::CivilMinute(2026, 1, 1, 2, 0));
+  EXPECT_EQ(got->maintenance[0].repeat, Repeat::kDaily);
+  ASSERT_EQ(got->auto_resolve.size(), 1u);
+  EXPECT_EQ(got->auto_resolve[0].source, "bitbucket");
+  EXPECT_EQ(got->auto_resolve[0].quiet, absl::Hours(1));
+}
+
+TEST_P(RulesTest, QuietIncidentsResolveByThemselvesOnceAcrossARestart) {
+  ASSERT_TRUE(
+      core_->rules()
+          .SetAutoResolve(service_id_, {{"", absl::Minutes(60)}}, -1, "ops")
+          .ok());
+  Incident a = MustIngest(MakeAlert("a"));
+  Incident b = MustIngest(MakeAlert("b"));
+  Alert manual = MakeAlert("c");
+  manual.source = "manual";
+  Incident c = MustIngest(manual);
+  ASSERT_TRUE(core_->Acknowledge(c.id, "ana", "").ok());
+  clock_.Advance(absl::Minutes(30));
+  MustIngest(MakeAlert("a"));  // a is not quiet.
+  clock_.Advance(absl::Minutes(31));
+  {
+    AutoResolver resolver(store_.get(), &clock_, absl::ZeroDuration());
+    auto resolved = resolver.RunOnce();
+    ASSERT_TRUE(resolved.ok()) << resolved.status();
+    EXPECT_EQ(*resolved, 2);  // b, and c although acknowledged.
+  }
+  EXPECT_EQ(Get(a.id).incident.state, IncidentState::kTriggered);
+  IncidentWithTimeline quiet = Get(b.id);
+  EXPECT_EQ(quiet.incident.state, IncidentState::kResolved);
+  EXPECT_EQ(quiet.incident.resolved_by, "timer:auto-resolve");
+  EXPECT_NE(quiet.timeline.front().note.find("no alert for 1h"),
+            std::string::npos)
+      << quiet.timeline.front().note;
+  EXPECT_EQ(Get(c.id).incident.state, IncidentState::kResolved);
+  // The timer is the stored last alert: it survives a restart.
+  Restart();
+  clock_.Advance(absl::Minutes(30));
+  AutoResolver resolver(store_.get(), &clock_, absl::ZeroDuration());
+  auto resolved = resolver.RunOnce();
+  ASSERT_TRUE(resolved.ok());
+  EXPECT_EQ(*resolved, 1);
+  EXPECT_EQ(Get(a.id).incident.state, IncidentState::kResolved);
+  EXPECT_EQ(*resolver.RunOnce(), 0);
+  // One resolution each: the timelines have one RESOLVED entry.
+  for (const std::string& id : {a.id, b.id, c.id}) {
+    int resolutions = 0;
+    for (const IncidentEvent& e : Get(id).timeline) {
+      resolutions += e.kind == ChangeKind::kResolved;
+    }
+    EXPECT_EQ(resolutions, 1) << id;
+  }
+}
+
+TEST_P(RulesTest, AutoResolveOfOneSourceLeavesTheOthersOpen) {
+  ASSERT_TRUE(core_->rules()
+                  .SetAutoResolve(service_id_,
+                                  {{"bitbucket", absl::Minutes(10)}}, -1, "ops")
+                  .ok());
+  Incident push = MustIngest(MakeAlert("push"));
+  Alert page = MakeAlert("page");
+  page.source = "generic";
+  Incident paged = MustIngest(page);
+  clock_.Advance(absl::Hours(2));
+  AutoResolver resolver(store_.get(), &clock_, absl::ZeroDuration());
+  ASSERT_EQ(*resolver.RunOnce(), 1);
+  EXPECT_EQ(Get(push.id).incident.state, IncidentState::kResolved);
+  EXPECT_EQ(Get(paged.id).incident.state, IncidentState::kTriggered);
+}
+
+TEST_P(RulesTest, TwoResolversAtOnceResolveEachQuietIncidentOnce) {
+  ASSERT_TRUE(
+      core_->rules()
+          .SetAutoResolve(service_id_, {{"", absl::Minutes(1)}}, -1, "ops")
+          .ok());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 30; ++i) {
+    ids.push_back(MustIngest(MakeAlert("k" + std::to_string(i))).id);
+  }
+  clock_.Advance(absl::Minutes(5));
+  AutoResolver one(store_.get(), &clock_, absl::ZeroDuration());
+  AutoResolver two(store_.get(), &clock_, absl::ZeroDuration());
+  absl::StatusOr<int> first = 0, second = 0;
+  std::thread racing([&] { second = two.RunOnce(); });
+  first = one.RunOnce();
+  racing.join();
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(*first + *second, 30);
+  for (const std::string& id : ids) {
+    int resolutions = 0;
+    for (const IncidentEvent& e : Get(id).timeline) {
+      resolutions += e.kind == ChangeKind::kResolved;
+    }
+    EXPECT_EQ(resolutions, 1) << id;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

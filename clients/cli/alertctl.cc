@@ -91,6 +91,22 @@ ABSL_FLAG(int64_t, revision, -1,
           "rules set: save only if the stored rules are at this revision.");
 ABSL_FLAG(std::string, alert, "",
           "rules test: a JSON file holding the alert (the API's Alert).");
+ABSL_FLAG(std::string, name, "", "maintenance add|remove: the window's name.");
+ABSL_FLAG(std::string, starts, "",
+          "maintenance add: the first start, local time in --time_zone, e.g. "
+          "2026-12-08T02:00.");
+ABSL_FLAG(absl::Duration, duration, absl::ZeroDuration(),
+          "maintenance add: how long the window lasts, e.g. 2h.");
+ABSL_FLAG(std::string, repeat, "",
+          "maintenance add: daily or weekly; empty: once.");
+ABSL_FLAG(std::string, time_zone, "UTC",
+          "maintenance add: an IANA time zone, e.g. Europe/Berlin.");
+ABSL_FLAG(std::string, repeat_until, "",
+          "maintenance add: a repeating window's last start is before this "
+          "local time.");
+ABSL_FLAG(absl::Duration, quiet, absl::ZeroDuration(),
+          "auto-resolve set: resolve open incidents with no alert for this "
+          "long, e.g. 60m.");
 ABSL_FLAG(std::string, rules, "",
           "rules test: try these rules (a file as for rules set) instead of "
           "the saved ones.");
@@ -664,7 +680,130 @@ class Alertctl {
              when.empty() ? "every alert" : absl::StrJoin(when, ", ").c_str(),
              then.empty() ? "nothing" : absl::StrJoin(then, ", ").c_str());
     }
+    for (const v1::MaintenanceWindow& w : rules->maintenance_windows()) {
+      printf("maintenance \"%s\": %s %s for %dm%s%s\n", w.name().c_str(),
+             w.starts().c_str(), w.time_zone().c_str(), w.duration_minutes(),
+             w.repeat() == v1::REPEAT_DAILY    ? ", daily"
+             : w.repeat() == v1::REPEAT_WEEKLY ? ", weekly"
+                                               : "",
+             w.repeat_until().empty()
+                 ? ""
+                 : (", until " + w.repeat_until()).c_str());
+    }
+    for (const v1::AutoResolve& a : rules->auto_resolve()) {
+      printf("auto-resolve %s after %d minutes without an alert\n",
+             a.source().empty() ? "every source" : a.source().c_str(),
+             a.quiet_minutes());
+    }
     return kOk;
+  }
+
+  // Reads the service's rules document, for a change to part of it.
+  int ReadDocument(const std::vector<std::string>& rest, v1::Service* service,
+                   v1::ServiceRules* document) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    auto found = client_.FindService(id);
+    if (!found.ok()) return Report(found.status());
+    auto rules = client_.GetRules(found->id());
+    if (!rules.ok()) return Report(rules.status());
+    *service = *std::move(found);
+    *document = *std::move(rules);
+    return kOk;
+  }
+
+  int PrintSaved(const v1::Service& service,
+                 const absl::StatusOr<v1::ServiceRules>& saved,
+                 const std::string& what) {
+    if (!saved.ok()) return Report(saved.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*saved).c_str());
+    } else {
+      printf("%s: %s saved, revision %lld\n", service.name().c_str(),
+             what.c_str(), static_cast<long long>(saved->revision()));
+    }
+    return kOk;
+  }
+
+  int MaintenanceAdd(const std::vector<std::string>& rest) {
+    v1::Service service;
+    v1::ServiceRules document;
+    if (int bad = ReadDocument(rest, &service, &document); bad != kOk) {
+      return bad;
+    }
+    v1::SetMaintenanceWindowsRequest request;
+    request.set_service_id(service.id());
+    request.set_expected_revision(document.revision());
+    *request.mutable_windows() = document.maintenance_windows();
+    v1::MaintenanceWindow* window = request.add_windows();
+    window->set_name(absl::GetFlag(FLAGS_name));
+    window->set_starts(absl::GetFlag(FLAGS_starts));
+    window->set_time_zone(absl::GetFlag(FLAGS_time_zone));
+    window->set_duration_minutes(static_cast<int32_t>(
+        absl::ToInt64Minutes(absl::GetFlag(FLAGS_duration))));
+    const std::string repeat = absl::GetFlag(FLAGS_repeat);
+    if (repeat == "daily") {
+      window->set_repeat(v1::REPEAT_DAILY);
+    } else if (repeat == "weekly") {
+      window->set_repeat(v1::REPEAT_WEEKLY);
+    } else if (!repeat.empty()) {
+      fprintf(stderr, "alertctl: --repeat is daily, weekly or empty\n");
+      return kUsage;
+    }
+    window->set_repeat_until(absl::GetFlag(FLAGS_repeat_until));
+    return PrintSaved(service, client_.SetMaintenanceWindows(request),
+                      "maintenance window \"" + window->name() + "\"");
+  }
+
+  int MaintenanceRemove(const std::vector<std::string>& rest) {
+    v1::Service service;
+    v1::ServiceRules document;
+    if (int bad = ReadDocument(rest, &service, &document); bad != kOk) {
+      return bad;
+    }
+    const std::string name = absl::GetFlag(FLAGS_name);
+    v1::SetMaintenanceWindowsRequest request;
+    request.set_service_id(service.id());
+    request.set_expected_revision(document.revision());
+    bool found = false;
+    for (const v1::MaintenanceWindow& w : document.maintenance_windows()) {
+      if (w.name() == name) {
+        found = true;
+      } else {
+        *request.add_windows() = w;
+      }
+    }
+    if (!found) {
+      fprintf(stderr, "alertctl: %s has no maintenance window \"%s\"\n",
+              service.name().c_str(), name.c_str());
+      return kNotFound;
+    }
+    return PrintSaved(service, client_.SetMaintenanceWindows(request),
+                      "maintenance windows");
+  }
+
+  int AutoResolveSet(const std::vector<std::string>& rest) {
+    v1::Service service;
+    v1::ServiceRules document;
+    if (int bad = ReadDocument(rest, &service, &document); bad != kOk) {
+      return bad;
+    }
+    const std::string source = Source("");
+    const absl::Duration quiet = absl::GetFlag(FLAGS_quiet);
+    v1::SetAutoResolveRequest request;
+    request.set_service_id(service.id());
+    request.set_expected_revision(document.revision());
+    for (const v1::AutoResolve& a : document.auto_resolve()) {
+      if (a.source() != source) *request.add_settings() = a;
+    }
+    // --quiet=0 clears the source's setting.
+    if (quiet > absl::ZeroDuration()) {
+      v1::AutoResolve* setting = request.add_settings();
+      setting->set_source(source);
+      setting->set_quiet_minutes(
+          static_cast<int32_t>(absl::ToInt64Minutes(quiet)));
+    }
+    return PrintSaved(service, client_.SetAutoResolve(request), "auto-resolve");
   }
 
   int RulesSet(const std::vector<std::string>& rest) {
@@ -1040,6 +1179,18 @@ const std::vector<Command>& Commands() {
        "What the saved rules (or --rules) would do to an alert; changes "
        "nothing.",
        &Alertctl::RulesTest},
+      {"maintenance add",
+       "NAME|ID --name=N --starts=2026-12-08T02:00 --duration=2h "
+       "[--time_zone=Z] [--repeat=daily|weekly] [--repeat_until=T]",
+       "Add a maintenance window: new incidents open SUPPRESSED while it is "
+       "open (admin). rules show lists the windows.",
+       &Alertctl::MaintenanceAdd},
+      {"maintenance remove", "NAME|ID --name=N",
+       "Remove a maintenance window (admin).", &Alertctl::MaintenanceRemove},
+      {"auto-resolve set", "NAME|ID --quiet=60m [--source=SOURCE]",
+       "Resolve the service's open incidents (of one source) after this long "
+       "without an alert; --quiet=0 clears it (admin).",
+       &Alertctl::AutoResolveSet},
       {"sources test", "NAME|ID --source=SOURCE",
        "Send a test alert: a test incident opened and resolved at once, so "
        "the source shows as receiving alerts (operate).",

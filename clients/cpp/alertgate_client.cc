@@ -546,6 +546,24 @@ absl::StatusOr<v1::TestRulesResponse> AlertgateClient::TestRules(
   });
 }
 
+absl::StatusOr<v1::ServiceRules> AlertgateClient::SetMaintenanceWindows(
+    const v1::SetMaintenanceWindowsRequest& request) {
+  return Unary<v1::ServiceRules>([&](v1::ServiceRules* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Rules().SetMaintenanceWindows(&context, request, r);
+  });
+}
+
+absl::StatusOr<v1::ServiceRules> AlertgateClient::SetAutoResolve(
+    const v1::SetAutoResolveRequest& request) {
+  return Unary<v1::ServiceRules>([&](v1::ServiceRules* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Rules().SetAutoResolve(&context, request, r);
+  });
+}
+
 absl::StatusOr<v1::ListAlertSourcesResponse> AlertgateClient::ListAlertSources(
     const std::string& service_id) {
   v1::ListAlertSourcesRequest request;

@@ -213,6 +213,9 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx,
   if (rules != nullptr) {
     ruled = received;
     verdict = rules->Apply(*ruled, received.event);
+    if (received.action == Action::kTrigger) {
+      verdict.maintenance_window = rules->MaintenanceAt(now);
+    }
     if (!verdict.route_to_service_id.empty()) {
       AG_ASSIGN_OR_RETURN(bool target,
                           ServiceExists(tx, verdict.route_to_service_id));
@@ -280,6 +283,10 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx,
         incident.state = IncidentState::kSuppressed;
         note = absl::StrCat("suppressed by rule \"", verdict.suppressed_by,
                             "\": ", alert.summary);
+      } else if (!verdict.maintenance_window.empty()) {
+        incident.state = IncidentState::kSuppressed;
+        note = absl::StrCat("suppressed: maintenance window \"",
+                            verdict.maintenance_window, "\": ", alert.summary);
       }
       TakeAlertContent(alert, incident);
       incident.alert_count = 1;

@@ -10,34 +10,16 @@ namespace alertgate {
 
 RetentionPruner::RetentionPruner(IncidentStore* store, const Clock* clock,
                                  const RetentionOptions& options)
-    : store_(store), clock_(clock), options_(options) {
-  if (options_.interval <= absl::ZeroDuration()) return;
-  thread_ = std::thread([this] {
-    absl::MutexLock lock(&mu_);
-    while (true) {
-      auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_;
-      };
-      if (mu_.AwaitWithTimeout(absl::Condition(&stopping), options_.interval))
-        return;
-      mu_.Unlock();
-      absl::StatusOr<PruneCounts> pruned = RunOnce();
-      if (!pruned.ok()) {
-        fprintf(stderr, "alertgate: retention: %s\n",
-                std::string(pruned.status().message()).c_str());
-      }
-      mu_.Lock();
-    }
-  });
-}
-
-RetentionPruner::~RetentionPruner() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
-  if (thread_.joinable()) thread_.join();
-}
+    : store_(store),
+      clock_(clock),
+      options_(options),
+      background_(options.interval, [this] {
+        absl::StatusOr<PruneCounts> pruned = RunOnce();
+        if (!pruned.ok()) {
+          fprintf(stderr, "alertgate: retention: %s\n",
+                  std::string(pruned.status().message()).c_str());
+        }
+      }) {}
 
 absl::StatusOr<PruneCounts> RetentionPruner::RunOnce() {
   PruneCounts counts;

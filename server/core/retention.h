@@ -12,12 +12,10 @@
 #ifndef ALERTGATE_SERVER_CORE_RETENTION_H_
 #define ALERTGATE_SERVER_CORE_RETENTION_H_
 
-#include <thread>
-
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/common/clock.h"
+#include "server/core/periodic_task.h"
 #include "server/store/incident_store.h"
 
 namespace alertgate {
@@ -53,7 +51,7 @@ class RetentionPruner {
   RetentionPruner(IncidentStore* store, const Clock* clock,
                   const RetentionOptions& options);
   // Stops the background thread, waiting for a batch in progress.
-  ~RetentionPruner();
+  ~RetentionPruner() = default;
   RetentionPruner(const RetentionPruner&) = delete;
   RetentionPruner& operator=(const RetentionPruner&) = delete;
 
@@ -67,9 +65,7 @@ class RetentionPruner {
   IncidentStore* store_;
   const Clock* clock_;
   RetentionOptions options_;
-  absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  PeriodicTask background_;  // Last: stopped before the rest goes.
 };
 
 }  // namespace alertgate

@@ -29,19 +29,70 @@ absl::StatusOr<ServiceRules> RuleBook::Set(const std::string& service_id,
                                            std::vector<Rule> rules,
                                            int64_t expected_revision,
                                            const std::string& actor) {
+  return Save(service_id, expected_revision, actor, "rules.set",
+              [&](ServiceRules& doc) { doc.rules = std::move(rules); });
+}
+
+absl::StatusOr<ServiceRules> RuleBook::SetMaintenance(
+    const std::string& service_id, std::vector<MaintenanceWindow> windows,
+    int64_t expected_revision, const std::string& actor) {
+  return Save(service_id, expected_revision, actor, "maintenance.set",
+              [&](ServiceRules& doc) { doc.maintenance = std::move(windows); });
+}
+
+absl::StatusOr<ServiceRules> RuleBook::SetAutoResolve(
+    const std::string& service_id, std::vector<AutoResolve> settings,
+    int64_t expected_revision, const std::string& actor) {
+  for (size_t i = 0; i < settings.size(); ++i) {
+    const std::string at = absl::StrCat("settings[", i, "]");
+    if (!settings[i].source.empty()) {
+      AG_RETURN_IF_ERROR(ValidateName(at + ".source", settings[i].source));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (settings[j].source == settings[i].source) {
+        return errors::InvalidField(
+            at + ".source",
+            settings[i].source.empty()
+                ? "every source is set twice"
+                : absl::StrCat("\"", settings[i].source, "\" is set twice"));
+      }
+    }
+    if (settings[i].quiet < absl::Minutes(1) || settings[i].quiet > kMaxQuiet) {
+      return errors::InvalidField(at + ".quiet_minutes", "1 minute to 30 days");
+    }
+  }
+  return Save(
+      service_id, expected_revision, actor, "auto_resolve.set",
+      [&](ServiceRules& doc) { doc.auto_resolve = std::move(settings); });
+}
+
+absl::StatusOr<ServiceRules> RuleBook::Save(
+    const std::string& service_id, int64_t expected_revision,
+    const std::string& actor, const std::string& action,
+    const std::function<void(ServiceRules&)>& change) {
   if (service_id.empty()) return errors::InvalidField("service_id", "required");
   AG_RETURN_IF_ERROR(ValidateActor(actor));
-  AG_ASSIGN_OR_RETURN(std::shared_ptr<const RuleSet> compiled,
-                      RuleSet::Compile(rules));
   ServiceRules saved;
-  saved.service_id = service_id;
-  saved.rules = std::move(rules);
-  saved.updated_at = clock_->Now();
-  saved.updated_by = actor;
+  std::shared_ptr<const RuleSet> compiled;
+  bool changed = false;
   AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
     AG_ASSIGN_OR_RETURN(std::optional<Service> service,
                         tx.FindService(service_id));
     if (!service) return errors::ServiceNotFound(service_id);
+    AG_ASSIGN_OR_RETURN(std::optional<ServiceRules> stored,
+                        tx.FindServiceRules(service_id));
+    const int64_t revision = stored ? stored->revision : 0;
+    if (expected_revision >= 0 && expected_revision != revision) {
+      return absl::AbortedError(absl::StrCat(
+          "the rules are at revision ", revision, ", not ", expected_revision,
+          ": someone saved them in between; read them again"));
+    }
+    // Set afresh on every run: a store may run this work twice.
+    saved = stored ? *stored : ServiceRules();
+    saved.service_id = service_id;
+    change(saved);
+    AG_ASSIGN_OR_RETURN(compiled,
+                        RuleSet::Compile(saved.rules, saved.maintenance));
     for (size_t i = 0; i < saved.rules.size(); ++i) {
       const std::string& target = saved.rules[i].then.route_to_service_id;
       if (target.empty()) continue;
@@ -53,24 +104,24 @@ absl::StatusOr<ServiceRules> RuleBook::Set(const std::string& service_id,
             absl::StrCat("no service has the id \"", target, "\""));
       }
     }
-    AG_ASSIGN_OR_RETURN(std::optional<ServiceRules> stored,
-                        tx.FindServiceRules(service_id));
-    const int64_t revision = stored ? stored->revision : 0;
-    if (expected_revision >= 0 && expected_revision != revision) {
-      return absl::AbortedError(absl::StrCat(
-          "the rules are at revision ", revision, ", not ", expected_revision,
-          ": someone saved them in between; read them again"));
-    }
     saved.revision = revision + 1;
+    saved.updated_at = clock_->Now();
+    saved.updated_by = actor;
     AG_RETURN_IF_ERROR(tx.PutServiceRules(saved));
+    changed = true;
     return tx
-        .AppendAudit({0, saved.updated_at, actor, "rules.set", service->name,
-                      absl::StrCat("revision ", saved.revision, ", ",
-                                   saved.rules.size(), " rules")})
+        .AppendAudit(
+            {0, saved.updated_at, actor, action, service->name,
+             absl::StrCat("revision ", saved.revision, ": ", saved.rules.size(),
+                          " rules, ", saved.maintenance.size(),
+                          " maintenance windows, ", saved.auto_resolve.size(),
+                          " auto-resolve settings")})
         .status();
   }));
-  Remember(service_id, saved.revision,
-           compiled->empty() ? nullptr : std::move(compiled));
+  if (changed) {
+    Remember(service_id, saved.revision,
+             compiled->empty() ? nullptr : std::move(compiled));
+  }
   return saved;
 }
 
@@ -79,10 +130,14 @@ absl::StatusOr<RuleTrial> RuleBook::Test(
     const std::optional<std::vector<Rule>>& candidate) {
   AG_ASSIGN_OR_RETURN(ServiceRules saved, Get(service_id));
   AG_ASSIGN_OR_RETURN(std::shared_ptr<const RuleSet> rules,
-                      RuleSet::Compile(candidate ? *candidate : saved.rules));
+                      RuleSet::Compile(candidate ? *candidate : saved.rules,
+                                       saved.maintenance));
   RuleTrial trial;
   alert.service_id = service_id;
   trial.verdict = rules->Apply(alert, alert.event);
+  if (alert.action == Action::kTrigger) {
+    trial.verdict.maintenance_window = rules->MaintenanceAt(clock_->Now());
+  }
   if (!trial.verdict.route_to_service_id.empty()) {
     alert.service_id = trial.verdict.route_to_service_id;
   }
@@ -112,11 +167,11 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleBook::ForIngest(
     return cached.rules;
   }
   std::shared_ptr<const RuleSet> rules;
-  if (stored && !stored->rules.empty()) {
+  if (stored && (!stored->rules.empty() || !stored->maintenance.empty())) {
     // Checked when saved; a failure here means the stored rules are not
     // what this build saves.
     absl::StatusOr<std::shared_ptr<const RuleSet>> compiled =
-        RuleSet::Compile(stored->rules);
+        RuleSet::Compile(stored->rules, stored->maintenance);
     if (!compiled.ok()) {
       return errors::StoreCorrupt(absl::StrCat(
           "rules of service ", service_id, ": ", compiled.status().message()));

@@ -12,6 +12,7 @@
 #ifndef ALERTGATE_SERVER_CORE_RULE_BOOK_H_
 #define ALERTGATE_SERVER_CORE_RULE_BOOK_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,17 @@ class RuleBook {
                                    std::vector<Rule> rules,
                                    int64_t expected_revision,
                                    const std::string& actor);
+  // The same for the maintenance windows and the auto-resolve settings,
+  // each replaced whole; the rest of the document stays.
+  absl::StatusOr<ServiceRules> SetMaintenance(
+      const std::string& service_id, std::vector<MaintenanceWindow> windows,
+      int64_t expected_revision, const std::string& actor);
+  absl::StatusOr<ServiceRules> SetAutoResolve(const std::string& service_id,
+                                              std::vector<AutoResolve> settings,
+                                              int64_t expected_revision,
+                                              const std::string& actor);
+
+  static constexpr absl::Duration kMaxQuiet = absl::Hours(24 * 30);
 
   // A dry run: applies the service's saved rules, or `candidate` when set,
   // to `alert` (its service_id set to `service_id`). Changes nothing.
@@ -73,6 +85,13 @@ class RuleBook {
     std::shared_ptr<const RuleSet> rules;  // nullptr: none.
     absl::Time checked_at;                 // By the wall clock, not clock_.
   };
+
+  // Reads the stored document, lets `change` edit it, checks and compiles
+  // the result, and saves it as the next revision, audited as `action`.
+  absl::StatusOr<ServiceRules> Save(
+      const std::string& service_id, int64_t expected_revision,
+      const std::string& actor, const std::string& action,
+      const std::function<void(ServiceRules&)>& change);
 
   void Remember(const std::string& service_id, int64_t revision,
                 std::shared_ptr<const RuleSet> rules);

@@ -74,7 +74,8 @@ absl::string_view SeverityWord(Severity severity) {
 }
 
 absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
-    const std::vector<Rule>& rules) {
+    const std::vector<Rule>& rules,
+    const std::vector<MaintenanceWindow>& maintenance) {
   if (rules.size() > kMaxRules) {
     return errors::InvalidField("rules", absl::StrCat("more than ", kMaxRules));
   }
@@ -154,6 +155,8 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
     }
     set->rules_.push_back(std::move(compiled));
   }
+  AG_ASSIGN_OR_RETURN(set->maintenance_,
+                      MaintenanceSchedule::Compile(maintenance));
   return std::shared_ptr<const RuleSet>(std::move(set));
 }
 

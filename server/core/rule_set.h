@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "re2/re2.h"
+#include "server/core/maintenance_schedule.h"
 #include "server/model/incident_model.h"
 #include "server/model/rule.h"
 
@@ -26,6 +27,9 @@ struct RuleVerdict {
   std::string routed_by;
   int dedup_window_minutes = 0;  // The last matching rule's window; 0: none.
   std::string window_rule;
+  // The maintenance window open when the alert came; "" if none. An
+  // incident the alert opens is SUPPRESSED then.
+  std::string maintenance_window;
 };
 
 class RuleSet {
@@ -40,13 +44,19 @@ class RuleSet {
   // ("rules[2].when[0].value: not a valid regular expression: ...").
   // Whether a routing target exists is the caller's to check.
   static absl::StatusOr<std::shared_ptr<const RuleSet>> Compile(
-      const std::vector<Rule>& rules);
+      const std::vector<Rule>& rules,
+      const std::vector<MaintenanceWindow>& maintenance = {});
 
   // Applies the rules in order to `alert` with the sender's `event`:
   // changes its tags and severity, and returns the rest of what they said.
   RuleVerdict Apply(Alert& alert, const std::string& event) const;
 
-  bool empty() const { return rules_.empty(); }
+  // The name of the maintenance window open at `now`; "" when none is.
+  std::string MaintenanceAt(absl::Time now) const {
+    return maintenance_.OpenAt(now);
+  }
+
+  bool empty() const { return rules_.empty() && maintenance_.empty(); }
   size_t size() const { return rules_.size(); }
 
  private:
@@ -63,6 +73,7 @@ class RuleSet {
              const std::string& event) const;
 
   std::vector<CompiledRule> rules_;
+  MaintenanceSchedule maintenance_;
 };
 
 // "info", "warning", "error", "critical", or "" for unspecified.

@@ -44,6 +44,8 @@ const absl::flat_hash_map<std::string, Permission>& Permissions() {
       {"/alertgate.v1.RulesService/GetRules", Permission::kRead},
       {"/alertgate.v1.RulesService/SetRules", Permission::kAdmin},
       {"/alertgate.v1.RulesService/TestRules", Permission::kRead},
+      {"/alertgate.v1.RulesService/SetMaintenanceWindows", Permission::kAdmin},
+      {"/alertgate.v1.RulesService/SetAutoResolve", Permission::kAdmin},
   };
   return *permissions;
 }

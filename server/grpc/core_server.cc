@@ -118,6 +118,8 @@ absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
       ListenerCredentials(options, server->access_.get(), &checks_tokens));
   server->retention_ = std::make_unique<RetentionPruner>(
       server->store_.get(), clock, options.retention);
+  server->auto_resolver_ = std::make_unique<AutoResolver>(
+      server->store_.get(), clock, options.auto_resolve_every);
 
   grpc::EnableDefaultHealthCheckService(true);
   // Reflection only where the token check runs before it (it needs read).
@@ -162,6 +164,7 @@ void CoreServer::Shutdown(absl::Duration grace) {
   server_->Wait();
   incident_handler_->JoinWatches();
   retention_.reset();
+  auto_resolver_.reset();
   // Every call has returned; closing the store commits anything queued.
   store_.reset();
 }

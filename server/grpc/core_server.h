@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "server/common/clock.h"
 #include "server/core/access_control.h"
+#include "server/core/auto_resolver.h"
 #include "server/core/delivery_log.h"
 #include "server/core/id_generator.h"
 #include "server/core/incident_core.h"
@@ -41,6 +42,8 @@ struct CoreServerOptions {
   int max_watchers = 1000;
   // What the store keeps, and for how long.
   RetentionOptions retention;
+  // How often quiet incidents are looked for (auto_resolver.h); zero: never.
+  absl::Duration auto_resolve_every = absl::Seconds(30);
   DeliveryLog::Options deliveries;
   // TLS, as PEM text (not file names). Without a certificate: plaintext.
   std::string tls_certificate;
@@ -83,6 +86,7 @@ class CoreServer {
   ServiceCatalog& catalog() { return *catalog_; }
   AccessControl& access() { return *access_; }
   RetentionPruner& retention() { return *retention_; }
+  AutoResolver& auto_resolver() { return *auto_resolver_; }
   IncidentCore& core() { return *core_; }
   // Lets ReplayDelivery run kept requests through the process's plugins.
   // REQUIRES: `replayer` outlives Shutdown().
@@ -107,6 +111,7 @@ class CoreServer {
   std::unique_ptr<AccessControl> access_;
   std::string process_token_;
   std::unique_ptr<RetentionPruner> retention_;
+  std::unique_ptr<AutoResolver> auto_resolver_;
   std::unique_ptr<IncidentServiceHandler> incident_handler_;
   std::unique_ptr<ServiceDirectoryHandler> directory_handler_;
   std::unique_ptr<RulesHandler> rules_handler_;

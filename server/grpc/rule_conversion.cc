@@ -66,6 +66,55 @@ absl::StatusOr<std::vector<Rule>> RulesFromProto(
   return rules;
 }
 
+absl::StatusOr<std::vector<MaintenanceWindow>> MaintenanceFromProto(
+    const google::protobuf::RepeatedPtrField<v1::MaintenanceWindow>& protos) {
+  std::vector<MaintenanceWindow> windows;
+  for (int i = 0; i < protos.size(); ++i) {
+    const v1::MaintenanceWindow& proto = protos[i];
+    const std::string at = absl::StrCat("windows[", i, "]");
+    MaintenanceWindow w;
+    w.name = proto.name();
+    if (!absl::ParseCivilTime(proto.starts(), &w.starts)) {
+      return errors::InvalidField(at + ".starts",
+                                  "a local time such as \"2026-12-08T02:00\"");
+    }
+    w.time_zone = proto.time_zone().empty() ? "UTC" : proto.time_zone();
+    w.duration = absl::Minutes(proto.duration_minutes());
+    switch (proto.repeat()) {
+      case v1::REPEAT_UNSPECIFIED:
+        w.repeat = Repeat::kNone;
+        break;
+      case v1::REPEAT_DAILY:
+        w.repeat = Repeat::kDaily;
+        break;
+      case v1::REPEAT_WEEKLY:
+        w.repeat = Repeat::kWeekly;
+        break;
+      default:
+        return errors::InvalidField(at + ".repeat", "unknown value");
+    }
+    if (!proto.repeat_until().empty()) {
+      absl::CivilMinute until;
+      if (!absl::ParseCivilTime(proto.repeat_until(), &until)) {
+        return errors::InvalidField(
+            at + ".repeat_until", "a local time such as \"2027-06-01T00:00\"");
+      }
+      w.repeat_until = until;
+    }
+    windows.push_back(std::move(w));
+  }
+  return windows;
+}
+
+std::vector<AutoResolve> AutoResolveFromProto(
+    const google::protobuf::RepeatedPtrField<v1::AutoResolve>& protos) {
+  std::vector<AutoResolve> settings;
+  for (const v1::AutoResolve& proto : protos) {
+    settings.push_back({proto.source(), absl::Minutes(proto.quiet_minutes())});
+  }
+  return settings;
+}
+
 void ServiceRulesToProto(const ServiceRules& rules, v1::ServiceRules* proto) {
   proto->set_service_id(rules.service_id);
   for (const Rule& rule : rules.rules) {
@@ -93,6 +142,25 @@ void ServiceRulesToProto(const ServiceRules& rules, v1::ServiceRules* proto) {
     then->set_dedup_window_minutes(rule.then.dedup_window_minutes);
     out->set_stop(rule.stop);
   }
+  for (const MaintenanceWindow& w : rules.maintenance) {
+    v1::MaintenanceWindow* out = proto->add_maintenance_windows();
+    out->set_name(w.name);
+    out->set_starts(absl::FormatCivilTime(w.starts));
+    out->set_time_zone(w.time_zone);
+    out->set_duration_minutes(
+        static_cast<int32_t>(absl::ToInt64Minutes(w.duration)));
+    out->set_repeat(w.repeat == Repeat::kDaily    ? v1::REPEAT_DAILY
+                    : w.repeat == Repeat::kWeekly ? v1::REPEAT_WEEKLY
+                                                  : v1::REPEAT_UNSPECIFIED);
+    if (w.repeat_until) {
+      out->set_repeat_until(absl::FormatCivilTime(*w.repeat_until));
+    }
+  }
+  for (const AutoResolve& a : rules.auto_resolve) {
+    v1::AutoResolve* out = proto->add_auto_resolve();
+    out->set_source(a.source);
+    out->set_quiet_minutes(static_cast<int32_t>(absl::ToInt64Minutes(a.quiet)));
+  }
   proto->set_revision(rules.revision);
   if (rules.revision > 0)
     TimeToProto(rules.updated_at, proto->mutable_updated_at());
@@ -108,6 +176,7 @@ void RuleTrialToProto(const RuleTrial& trial, v1::TestRulesResponse* proto) {
   proto->set_routed_by(trial.verdict.routed_by);
   proto->set_dedup_window_minutes(trial.verdict.dedup_window_minutes);
   proto->set_window_rule(trial.verdict.window_rule);
+  proto->set_maintenance_window(trial.verdict.maintenance_window);
 }
 
 }  // namespace alertgate

@@ -18,6 +18,13 @@ namespace alertgate {
 absl::StatusOr<std::vector<Rule>> RulesFromProto(
     const google::protobuf::RepeatedPtrField<v1::Rule>& protos);
 
+// INVALID_ARGUMENT naming the window and field for a start that is not a
+// local time ("2026-12-08T02:00") or an unknown repeat.
+absl::StatusOr<std::vector<MaintenanceWindow>> MaintenanceFromProto(
+    const google::protobuf::RepeatedPtrField<v1::MaintenanceWindow>& protos);
+std::vector<AutoResolve> AutoResolveFromProto(
+    const google::protobuf::RepeatedPtrField<v1::AutoResolve>& protos);
+
 void ServiceRulesToProto(const ServiceRules& rules, v1::ServiceRules* proto);
 void RuleTrialToProto(const RuleTrial& trial, v1::TestRulesResponse* proto);
 

@@ -66,4 +66,38 @@ grpc::Status RulesHandler::TestRules(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status RulesHandler::SetMaintenanceWindows(
+    grpc::ServerContext* context,
+    const v1::SetMaintenanceWindowsRequest* request,
+    v1::ServiceRules* response) {
+  absl::StatusOr<Principal> caller =
+      CallerOf(*context, *access_, Permission::kAdmin);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<std::vector<MaintenanceWindow>> windows =
+      MaintenanceFromProto(request->windows());
+  if (!windows.ok()) return ToGrpcStatus(windows.status());
+  absl::StatusOr<ServiceRules> saved = rules_->SetMaintenance(
+      request->service_id(), *std::move(windows),
+      request->has_expected_revision() ? request->expected_revision() : -1,
+      caller->name);
+  if (!saved.ok()) return ToGrpcStatus(saved.status());
+  ServiceRulesToProto(*saved, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status RulesHandler::SetAutoResolve(
+    grpc::ServerContext* context, const v1::SetAutoResolveRequest* request,
+    v1::ServiceRules* response) {
+  absl::StatusOr<Principal> caller =
+      CallerOf(*context, *access_, Permission::kAdmin);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<ServiceRules> saved = rules_->SetAutoResolve(
+      request->service_id(), AutoResolveFromProto(request->settings()),
+      request->has_expected_revision() ? request->expected_revision() : -1,
+      caller->name);
+  if (!saved.ok()) return ToGrpcStatus(saved.status());
+  ServiceRulesToProto(*saved, response);
+  return grpc::Status::OK;
+}
+
 }  // namespace alertgate

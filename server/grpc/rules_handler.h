@@ -26,6 +26,13 @@ class RulesHandler final : public v1::RulesService::Service {
   grpc::Status TestRules(grpc::ServerContext* context,
                          const v1::TestRulesRequest* request,
                          v1::TestRulesResponse* response) override;
+  grpc::Status SetMaintenanceWindows(
+      grpc::ServerContext* context,
+      const v1::SetMaintenanceWindowsRequest* request,
+      v1::ServiceRules* response) override;
+  grpc::Status SetAutoResolve(grpc::ServerContext* context,
+                              const v1::SetAutoResolveRequest* request,
+                              v1::ServiceRules* response) override;
 
  private:
   RuleBook* rules_;

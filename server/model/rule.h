@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "server/model/incident_model.h"
 
@@ -59,10 +60,37 @@ struct Rule {
   bool stop = false;  // When it matched, later rules are not evaluated.
 };
 
-// The rules of one service, in evaluation order.
+// A time when the service's new incidents open SUPPRESSED: once, or
+// repeating every day or week at the same local time.
+enum class Repeat { kNone = 0, kDaily = 1, kWeekly = 2 };
+
+struct MaintenanceWindow {
+  std::string name;  // 1 to 64 characters, unique per service.
+  // The first (or only) start, as a civil time in `time_zone`, so a
+  // repeating window keeps its local hour across daylight-saving changes.
+  absl::CivilMinute starts;
+  std::string time_zone = "UTC";  // An IANA name, e.g. "Europe/Berlin".
+  absl::Duration duration;        // > 0; at most the repeat period.
+  Repeat repeat = Repeat::kNone;
+  // A repeating window's last occurrence starts before this; unset: never
+  // ends.
+  std::optional<absl::CivilMinute> repeat_until;
+};
+
+// An open incident of the service (of one source, when set) with no alert
+// for `quiet` resolves by itself (actor "timer:auto-resolve").
+struct AutoResolve {
+  std::string source;  // "": every source.
+  absl::Duration quiet;
+};
+
+// The rules of one service, in evaluation order, with its maintenance
+// windows and auto-resolve settings: one document, one revision.
 struct ServiceRules {
   std::string service_id;
   std::vector<Rule> rules;
+  std::vector<MaintenanceWindow> maintenance;
+  std::vector<AutoResolve> auto_resolve;
   int64_t revision = 0;  // 0: never set; each save adds one.
   absl::Time updated_at;
   std::string updated_by;

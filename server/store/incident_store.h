@@ -231,6 +231,13 @@ class IncidentStore {
   // A service's rules as committed; nullopt when they were never set.
   virtual absl::StatusOr<std::optional<ServiceRules>> GetServiceRules(
       const std::string& service_id) = 0;
+  // The rules documents that have auto-resolve settings.
+  virtual absl::StatusOr<std::vector<ServiceRules>> ListAutoResolveRules() = 0;
+  // Open incidents of `service_id` (of `source` unless it is empty) whose
+  // last alert came before `before`, oldest first, at most `limit`.
+  virtual absl::StatusOr<std::vector<Incident>> ListQuietIncidents(
+      const std::string& service_id, const std::string& source,
+      absl::Time before, int limit) = 0;
   // Every service with an open incident, with its counts by state.
   virtual absl::StatusOr<std::vector<OpenIncidentCount>>
   CountOpenIncidents() = 0;

@@ -133,6 +133,79 @@ absl::StatusOr<std::vector<Rule>> DecodeRules(const std::string& json,
   }
 }
 
+std::string EncodeMaintenance(const std::vector<MaintenanceWindow>& windows) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const MaintenanceWindow& w : windows) {
+    nlohmann::json item = {
+        {"name", w.name},
+        {"starts", absl::FormatCivilTime(w.starts)},
+        {"time_zone", w.time_zone},
+        {"duration_seconds", absl::ToInt64Seconds(w.duration)},
+        {"repeat", static_cast<int>(w.repeat)}};
+    if (w.repeat_until) {
+      item["repeat_until"] = absl::FormatCivilTime(*w.repeat_until);
+    }
+    list.push_back(std::move(item));
+  }
+  return list.dump();
+}
+
+absl::StatusOr<std::vector<MaintenanceWindow>> DecodeMaintenance(
+    const std::string& json, absl::string_view service_id) {
+  try {
+    std::vector<MaintenanceWindow> windows;
+    for (const nlohmann::json& item : nlohmann::json::parse(json)) {
+      MaintenanceWindow w;
+      w.name = item.at("name").get<std::string>();
+      if (!absl::ParseCivilTime(item.at("starts").get<std::string>(),
+                                &w.starts)) {
+        throw std::runtime_error("bad start of " + w.name);
+      }
+      w.time_zone = item.at("time_zone").get<std::string>();
+      w.duration = absl::Seconds(item.at("duration_seconds").get<int64_t>());
+      w.repeat = static_cast<Repeat>(item.at("repeat").get<int>());
+      if (item.contains("repeat_until")) {
+        absl::CivilMinute until;
+        if (!absl::ParseCivilTime(item.at("repeat_until").get<std::string>(),
+                                  &until)) {
+          throw std::runtime_error("bad repeat_until of " + w.name);
+        }
+        w.repeat_until = until;
+      }
+      windows.push_back(std::move(w));
+    }
+    return windows;
+  } catch (const std::exception& e) {
+    return errors::StoreCorrupt(absl::StrCat("maintenance windows of service ",
+                                             service_id, ": ", e.what()));
+  }
+}
+
+std::string EncodeAutoResolve(const std::vector<AutoResolve>& settings) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const AutoResolve& a : settings) {
+    list.push_back({{"source", a.source},
+                    {"quiet_seconds", absl::ToInt64Seconds(a.quiet)}});
+  }
+  return list.dump();
+}
+
+absl::StatusOr<std::vector<AutoResolve>> DecodeAutoResolve(
+    const std::string& json, absl::string_view service_id) {
+  try {
+    std::vector<AutoResolve> settings;
+    for (const nlohmann::json& item : nlohmann::json::parse(json)) {
+      settings.push_back(
+          {item.at("source").get<std::string>(),
+           absl::Seconds(item.at("quiet_seconds").get<int64_t>())});
+    }
+    return settings;
+  } catch (const std::exception& e) {
+    return errors::StoreCorrupt(
+        absl::StrCat("auto-resolve of service ", service_id, ": ", e.what()));
+  }
+}
+
 std::string EncodeHeaders(
     const std::vector<std::pair<std::string, std::string>>& headers) {
   nlohmann::json pairs = nlohmann::json::array();

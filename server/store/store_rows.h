@@ -49,7 +49,9 @@ namespace alertgate {
 #define AG_DELIVERY_INSERT_COLUMNS                                         \
   "id, service_id, source, received_at, event, delivery_id, http_status, " \
   "outcome, reason, incident_ids, body_bytes, replay_of, headers, body"
-#define AG_RULES_COLUMNS "service_id, rules, revision, updated_at, updated_by"
+#define AG_RULES_COLUMNS                                               \
+  "service_id, rules, revision, updated_at, updated_by, maintenance, " \
+  "auto_resolve"
 #define AG_EVENT_COLUMNS                                                    \
   "sequence, at, kind, incident_id, service_id, source, dedup_key, state, " \
   "actor, note, occurred_at"
@@ -83,6 +85,12 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> DecodeHeaders(
 std::string EncodeRules(const std::vector<Rule>& rules);
 absl::StatusOr<std::vector<Rule>> DecodeRules(const std::string& json,
                                               absl::string_view service_id);
+std::string EncodeMaintenance(const std::vector<MaintenanceWindow>& windows);
+absl::StatusOr<std::vector<MaintenanceWindow>> DecodeMaintenance(
+    const std::string& json, absl::string_view service_id);
+std::string EncodeAutoResolve(const std::vector<AutoResolve>& settings);
+absl::StatusOr<std::vector<AutoResolve>> DecodeAutoResolve(
+    const std::string& json, absl::string_view service_id);
 absl::Status DecodeTagsAndLinks(const std::string& tags_json,
                                 const std::string& links_json,
                                 Incident& incident);
@@ -143,6 +151,10 @@ absl::StatusOr<ServiceRules> ReadRulesRow(const Row& row) {
   rules.revision = row.Int(2);
   rules.updated_at = FromMicros(row.Int(3));
   rules.updated_by = row.Text(4);
+  AG_ASSIGN_OR_RETURN(rules.maintenance,
+                      DecodeMaintenance(row.Text(5), rules.service_id));
+  AG_ASSIGN_OR_RETURN(rules.auto_resolve,
+                      DecodeAutoResolve(row.Text(6), rules.service_id));
   return rules;
 }
 

@@ -178,6 +178,12 @@ CREATE TABLE service_rules (
   updated_by TEXT NOT NULL
 );
 )sql",
+      // 5: the maintenance windows and auto-resolve settings of the same
+      // document (JSON, store_rows.h).
+      R"sql(
+ALTER TABLE service_rules ADD COLUMN maintenance TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE service_rules ADD COLUMN auto_resolve TEXT NOT NULL DEFAULT '[]';
+)sql",
   };
   return *migrations;
 }

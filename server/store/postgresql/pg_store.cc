@@ -266,13 +266,17 @@ class PgTransaction final : public StoreTransaction {
   absl::Status PutServiceRules(const ServiceRules& rules) override {
     return db_
         .Query("INSERT INTO service_rules (" AG_RULES_COLUMNS
-               ") VALUES ($1, $2, $3, $4, $5) "
+               ") VALUES ($1, $2, $3, $4, $5, $6, $7) "
                "ON CONFLICT (service_id) DO UPDATE SET "
                "rules = excluded.rules, revision = excluded.revision, "
                "updated_at = excluded.updated_at, "
-               "updated_by = excluded.updated_by",
+               "updated_by = excluded.updated_by, "
+               "maintenance = excluded.maintenance, "
+               "auto_resolve = excluded.auto_resolve",
                {rules.service_id, EncodeRules(rules.rules), rules.revision,
-                ToMicros(rules.updated_at), rules.updated_by})
+                ToMicros(rules.updated_at), rules.updated_by,
+                EncodeMaintenance(rules.maintenance),
+                EncodeAutoResolve(rules.auto_resolve)})
         .status();
   }
 
@@ -818,6 +822,34 @@ absl::StatusOr<std::optional<ServiceRules>> PostgresStore::GetServiceRules(
                                 " FROM service_rules WHERE service_id = $1",
                                 {service_id}));
   return OptionalRow<ServiceRules>(result, ReadRulesRow<Row>);
+}
+
+absl::StatusOr<std::vector<ServiceRules>>
+PostgresStore::ListAutoResolveRules() {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(PgResult result,
+                      db->Query("SELECT " AG_RULES_COLUMNS
+                                " FROM service_rules WHERE auto_resolve <> "
+                                "'[]' ORDER BY service_id",
+                                {}));
+  return CollectRows<ServiceRules>(result, ReadRulesRow<Row>);
+}
+
+absl::StatusOr<std::vector<Incident>> PostgresStore::ListQuietIncidents(
+    const std::string& service_id, const std::string& source, absl::Time before,
+    int limit) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(
+      PgResult result,
+      db->Query(
+          "SELECT " AG_INCIDENT_COLUMNS
+          " FROM incidents WHERE service_id = $1 AND state IN (1, 2, 4) "
+          "AND last_seen_at < $2 AND ($3 = '' OR source = $3) "
+          "ORDER BY last_seen_at LIMIT $4",
+          {service_id, ToMicros(before), source, static_cast<int64_t>(limit)}));
+  return CollectRows<Incident>(result, ReadIncidentRow<Row>);
 }
 
 absl::StatusOr<std::vector<Service>> PostgresStore::ListServices(

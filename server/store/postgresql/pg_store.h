@@ -66,6 +66,10 @@ class PostgresStore final : public IncidentStore {
       const std::string& after_name, int limit) override;
   absl::StatusOr<std::optional<ServiceRules>> GetServiceRules(
       const std::string& service_id) override;
+  absl::StatusOr<std::vector<ServiceRules>> ListAutoResolveRules() override;
+  absl::StatusOr<std::vector<Incident>> ListQuietIncidents(
+      const std::string& service_id, const std::string& source,
+      absl::Time before, int limit) override;
 
   absl::StatusOr<std::optional<WebhookCredential>>
   FindWebhookCredentialByKeyHash(const std::string& source,

@@ -186,6 +186,12 @@ CREATE TABLE service_rules (
   updated_by TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql",
+      // 9: the maintenance windows and auto-resolve settings of the same
+      // document (JSON, store_rows.h).
+      R"sql(
+ALTER TABLE service_rules ADD COLUMN maintenance TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE service_rules ADD COLUMN auto_resolve TEXT NOT NULL DEFAULT '[]';
+)sql",
   };
   return *migrations;
 }

@@ -343,12 +343,14 @@ class SqliteTransaction final : public StoreTransaction {
         SqliteStatement stmt,
         db_.PrepareStatic(
             "INSERT OR REPLACE INTO service_rules (" AG_RULES_COLUMNS
-            ") VALUES (?1, ?2, ?3, ?4, ?5)"));
+            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
     stmt.Bind(1, rules.service_id)
         .Bind(2, EncodeRules(rules.rules))
         .Bind(3, rules.revision)
         .Bind(4, ToMicros(rules.updated_at))
-        .Bind(5, rules.updated_by);
+        .Bind(5, rules.updated_by)
+        .Bind(6, EncodeMaintenance(rules.maintenance))
+        .Bind(7, EncodeAutoResolve(rules.auto_resolve));
     return stmt.Run();
   }
 
@@ -847,6 +849,35 @@ absl::StatusOr<std::optional<ServiceRules>> SqliteStore::GetServiceRules(
                                " FROM service_rules WHERE service_id = ?1"));
   stmt.Bind(1, service_id);
   return OptionalRow<ServiceRules>(stmt, ReadRulesRow<SqliteStatement>);
+}
+
+absl::StatusOr<std::vector<ServiceRules>> SqliteStore::ListAutoResolveRules() {
+  ReadLease lease(readers_);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().PrepareStatic("SELECT " AG_RULES_COLUMNS
+                               " FROM service_rules WHERE auto_resolve <> "
+                               "'[]' ORDER BY service_id"));
+  return CollectRows<ServiceRules>(stmt, ReadRulesRow<SqliteStatement>);
+}
+
+absl::StatusOr<std::vector<Incident>> SqliteStore::ListQuietIncidents(
+    const std::string& service_id, const std::string& source, absl::Time before,
+    int limit) {
+  ReadLease lease(readers_);
+  // The (service_id, state, id) index finds the open incidents; few are.
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().PrepareStatic(
+          "SELECT " AG_INCIDENT_COLUMNS
+          " FROM incidents WHERE service_id = ?1 AND state IN (1, 2, 4) "
+          "AND last_seen_at < ?2 AND (?3 = '' OR source = ?3) "
+          "ORDER BY last_seen_at LIMIT ?4"));
+  stmt.Bind(1, service_id)
+      .Bind(2, ToMicros(before))
+      .Bind(3, source)
+      .Bind(4, static_cast<int64_t>(limit));
+  return CollectRows<Incident>(stmt, ReadIncidentRow<SqliteStatement>);
 }
 
 absl::StatusOr<std::vector<WebhookCredential>>

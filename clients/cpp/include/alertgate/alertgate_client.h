@@ -163,6 +163,12 @@ class AlertgateClient {
       int64_t expected_revision = -1);
   absl::StatusOr<v1::TestRulesResponse> TestRules(
       const v1::TestRulesRequest& request);
+  // Replace a service's maintenance windows or auto-resolve settings (role
+  // admin; expected_revision as for SetRules).
+  absl::StatusOr<v1::ServiceRules> SetMaintenanceWindows(
+      const v1::SetMaintenanceWindowsRequest& request);
+  absl::StatusOr<v1::ServiceRules> SetAutoResolve(
+      const v1::SetAutoResolveRequest& request);
 
   // For front doors: records deliveries they answered in the delivery log.
   absl::StatusOr<v1::RecordDeliveriesResponse> RecordDeliveries(

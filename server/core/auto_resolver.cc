@@ -1,0 +1,102 @@
+#include "server/core/auto_resolver.h"
+
+#include <stdio.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "server/model/state_machine.h"
+#include "server/model/status_macros.h"
+
+namespace alertgate {
+namespace {
+
+constexpr char kActor[] = "timer:auto-resolve";
+
+}  // namespace
+
+AutoResolver::AutoResolver(IncidentStore* store, const Clock* clock,
+                           absl::Duration interval)
+    : store_(store), clock_(clock), background_(interval, [this] {
+        absl::StatusOr<int> resolved = RunOnce();
+        if (!resolved.ok()) {
+          fprintf(stderr, "alertgate: auto-resolve: %s\n",
+                  std::string(resolved.status().message()).c_str());
+        }
+      }) {}
+
+absl::StatusOr<int> AutoResolver::RunOnce() {
+  int resolved = 0;
+  AG_RETURN_IF_ERROR(
+      store_->RunExclusive("auto-resolve", [&] { return Sweep(resolved); })
+          .status());
+  return resolved;
+}
+
+absl::Status AutoResolver::Sweep(int& resolved) {
+  AG_ASSIGN_OR_RETURN(std::vector<ServiceRules> documents,
+                      store_->ListAutoResolveRules());
+  for (const ServiceRules& document : documents) {
+    for (const AutoResolve& setting : document.auto_resolve) {
+      while (true) {
+        const absl::Time now = clock_->Now();
+        const absl::Time before = now - setting.quiet;
+        AG_ASSIGN_OR_RETURN(
+            std::vector<Incident> quiet,
+            store_->ListQuietIncidents(document.service_id, setting.source,
+                                       before, kBatch));
+        int batch_resolved = 0;
+        for (const Incident& found : quiet) {
+          // Checked again where it is changed: an alert may have come.
+          bool done = false;
+          AG_RETURN_IF_ERROR(
+              store_->Write([&](StoreTransaction& tx) -> absl::Status {
+                done = false;
+                AG_ASSIGN_OR_RETURN(std::optional<Incident> incident,
+                                    tx.FindIncident(found.id));
+                if (!incident || !IsOpen(incident->state) ||
+                    incident->last_seen_at >= before) {
+                  return absl::OkStatus();
+                }
+                const Transition resolve =
+                    NextTransition(incident->state, Action::kResolve);
+                incident->state = *resolve.next;
+                incident->resolved_at = now;
+                incident->resolved_by = kActor;
+                incident->event_count += 1;
+                AG_RETURN_IF_ERROR(tx.UpdateIncident(*incident));
+                IncidentEvent event;
+                event.at = now;
+                event.kind = ChangeKind::kResolved;
+                event.incident_id = incident->id;
+                event.service_id = incident->service_id;
+                event.source = incident->source;
+                event.dedup_key = incident->dedup_key;
+                event.state = incident->state;
+                event.actor = kActor;
+                event.note = absl::StrCat(
+                    "no alert for ", absl::FormatDuration(setting.quiet),
+                    " (auto-resolve of ",
+                    setting.source.empty() ? "every source"
+                                           : "source " + setting.source,
+                    ")");
+                AG_RETURN_IF_ERROR(tx.AppendEvent(event).status());
+                done = true;
+                return absl::OkStatus();
+              }));
+          if (done) ++batch_resolved;
+        }
+        resolved += batch_resolved;
+        // A full batch may have more behind it; a batch where nothing could
+        // be resolved (all woke up meanwhile) ends the round.
+        if (static_cast<int>(quiet.size()) < kBatch || batch_resolved == 0) {
+          break;
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace alertgate
