@@ -128,6 +128,20 @@ ApiBridge::ApiBridge() {
       [](AlertgateClient& api, const v1::ReplayDeliveryRequest& r) {
         return api.ReplayDelivery(r.id());
       });
+  methods_["GetRules"] = Bridge<v1::GetRulesRequest>(
+      [](AlertgateClient& api, const v1::GetRulesRequest& r) {
+        return api.GetRules(r.service_id());
+      });
+  methods_["SetRules"] = Bridge<v1::SetRulesRequest>(
+      [](AlertgateClient& api, const v1::SetRulesRequest& r) {
+        return api.SetRules(
+            r.service_id(), r.rules(),
+            r.has_expected_revision() ? r.expected_revision() : -1);
+      });
+  methods_["TestRules"] = Bridge<v1::TestRulesRequest>(
+      [](AlertgateClient& api, const v1::TestRulesRequest& r) {
+        return api.TestRules(r);
+      });
   methods_["ListIncidents"] = Bridge<v1::ListIncidentsRequest>(
       [](AlertgateClient& api, const v1::ListIncidentsRequest& r) {
         return api.ListIncidents(r);

@@ -233,6 +233,34 @@ try {
     (await replays.allTextContents()).some((text) => text.includes('accepted') && text.includes('replay')));
   await shoot(page, 'deliveries');
 
+  // Rules: one that does not compile is refused with the reason; one that
+  // does is saved, reads as written, and a tried alert is suppressed.
+  await page.goto(`${consoleUrl}#/services/${serviceId}/rules`);
+  await page.getByRole('heading', {name: 'default: rules'}).waitFor();
+  check(await page.getByText('No rules.').isVisible(), 'a service starts without rules');
+  const rulesJson = page.getByLabel('Rules (JSON)');
+  await rulesJson.fill(JSON.stringify({rules: [{name: 'broken',
+    when: [{field: 'RULE_FIELD_SUMMARY', op: 'MATCH_OPERATOR_REGEX', value: '('}]}]}));
+  await page.getByRole('button', {name: 'Save rules'}).click();
+  await page.locator('#status', {hasText: 'not a valid regular expression'}).waitFor();
+  await rulesJson.fill(JSON.stringify({rules: [{name: 'quiet renovate pushes',
+    when: [{field: 'RULE_FIELD_EVENT', op: 'MATCH_OPERATOR_EQUALS', value: 'repo:push'},
+           {field: 'RULE_FIELD_TAG', tag: 'branch', op: 'MATCH_OPERATOR_PREFIX', value: 'renovate/'}],
+    then: {suppress: true}}]}));
+  await page.getByRole('button', {name: 'Save rules'}).click();
+  await page.locator('#status', {hasText: 'Saved: revision 1.'}).waitFor();
+  const savedRule = page.locator('li[data-rule="quiet renovate pushes"]');
+  await savedRule.waitFor();
+  check((await savedRule.textContent()).includes('tag branch prefix "renovate/"'),
+    'the saved rule reads as written');
+  await page.getByLabel('Event').fill('repo:push');
+  await page.getByLabel('Tags').fill('branch=renovate/lodash');
+  await page.getByRole('button', {name: 'Try an alert'}).click();
+  await page.locator('#rules-trial', {hasText: 'Suppressed by rule "quiet renovate pushes"'}).waitFor();
+  check(!(await page.locator('#rules-trial').textContent()).includes('null'),
+    'the trial shows only what happened');
+  await shoot(page, 'rules');
+
   // A phone's width: nothing wider than the screen but the tables' own
   // scrolling; the dot still has its words.
   await page.setViewportSize({width: 360, height: 740});
@@ -270,6 +298,9 @@ try {
   check(await viewerCard.getByRole('button', {name: 'Send test alert'}).isDisabled(),
     'read: Send test alert is disabled');
   check(await viewerCard.getByText('needs the admin role').isVisible(), 'read: the page says issuing needs admin');
+  await viewer.goto(`${consoleUrl}#/services/${serviceId}/rules`);
+  await viewer.getByRole('heading', {name: 'default: rules'}).waitFor();
+  check(await viewer.getByRole('button', {name: 'Save rules'}).isDisabled(), 'read: Save rules is disabled');
 
   // Sign out ends the session.
   await page.getByRole('button', {name: 'Sign out'}).click();

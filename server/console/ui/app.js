@@ -171,7 +171,8 @@ async function renderServices() {
     h('td', {}, h('div', {class: 'actions'},
       h('a', {href: `#/services/${s.id}/sources`}, 'Alert sources'),
       h('a', {href: `#/incidents?state=open&service=${s.id}`}, 'Incidents'),
-      h('a', {href: `#/services/${s.id}/deliveries`}, 'Deliveries')))));
+      h('a', {href: `#/services/${s.id}/deliveries`}, 'Deliveries'),
+      h('a', {href: `#/services/${s.id}/rules`}, 'Rules')))));
   show(h('h1', {}, 'Services'),
     h('div', {class: 'table-wrap'}, h('table', {},
       h('thead', {}, h('tr', {},
@@ -487,6 +488,107 @@ async function renderDeliveries(serviceId, params, pageToken, rowsSoFar) {
     more);
 }
 
+// ---- A service's rules ---------------------------------------------------
+
+function conditionText(c) {
+  const field = c.field === 'RULE_FIELD_TAG' ? `tag ${c.tag}` : word(c.field, 'RULE_FIELD_');
+  return `${field}${c.negate ? ' not' : ''} ${word(c.op, 'MATCH_OPERATOR_')} "${c.value}"`;
+}
+
+function actionsText(rule) {
+  const a = rule.then || {};
+  const parts = [];
+  for (const [k, v] of Object.entries(a.set_tags || {})) parts.push(`set ${k}=${v}`);
+  for (const [k, v] of Object.entries(a.add_tags || {})) parts.push(`add ${k}=${v}`);
+  if (a.set_severity && a.set_severity !== 'SEVERITY_UNSPECIFIED') {
+    parts.push(`severity ${word(a.set_severity, 'SEVERITY_')}`);
+  }
+  if (a.route_to_service_id) parts.push(`route to ${serviceName(a.route_to_service_id)}`);
+  if (a.suppress) parts.push('suppress');
+  if (a.dedup_window_minutes) parts.push(`dedup window ${a.dedup_window_minutes} min`);
+  if (rule.stop) parts.push('stop');
+  return parts.length ? parts.join(', ') : 'nothing';
+}
+
+async function renderRules(serviceId) {
+  if (!services.length) await loadServices();
+  const saved = await rpc('GetRules', {service_id: serviceId});
+  const list = saved.rules.map((rule) => h('li', {'data-rule': rule.name},
+    h('strong', {}, rule.name),
+    h('div', {}, 'When: ', rule.when.length ? rule.when.map(conditionText).join(', ') : 'every alert'),
+    h('div', {}, 'Then: ', actionsText(rule))));
+  const windows = saved.maintenance_windows.map((w) => h('li', {},
+    `${w.name}: ${w.starts} ${w.time_zone} for ${w.duration_minutes} min` +
+    (w.repeat !== 'REPEAT_UNSPECIFIED' ? `, ${word(w.repeat, 'REPEAT_')}` : '') +
+    (w.repeat_until ? `, until ${w.repeat_until}` : '')));
+  const timers = saved.auto_resolve.map((a) => h('li', {},
+    `${a.source || 'every source'}: resolved after ${a.quiet_minutes} min without an alert`));
+
+  const editor = h('textarea', {id: 'rules-json', rows: 14, spellcheck: 'false',
+    readonly: !can('admin')}, JSON.stringify({rules: saved.rules}, null, 2));
+  const save = h('button', {type: 'button', disabled: !can('admin'), onclick: async () => {
+    let parsed;
+    try { parsed = JSON.parse(editor.value); } catch (e) {
+      return say(`Not JSON: ${e.message}`);
+    }
+    try {
+      const answer = await rpc('SetRules', {service_id: serviceId, rules: parsed.rules || [],
+                                            expected_revision: saved.revision});
+      say(`Saved: revision ${answer.revision}.`);
+      await renderRules(serviceId);
+    } catch (e) { say(e.message); }
+  }}, 'Save rules');
+
+  const tryField = (id, label, hint) => h('div', {class: 'field'},
+    h('label', {for: id}, label), h('input', {id, type: 'text', placeholder: hint}));
+  const outcome = h('div', {id: 'rules-trial', class: 'trial', 'aria-live': 'polite'});
+  const tryIt = h('form', {id: 'rules-try', onsubmit: async (event) => {
+    event.preventDefault();
+    const value = (id) => document.getElementById(id).value.trim();
+    const tags = {};
+    for (const pair of value('try-tags').split(',').filter(Boolean)) {
+      const [k, ...v] = pair.split('=');
+      tags[k.trim()] = v.join('=').trim();
+    }
+    try {
+      const trial = await rpc('TestRules', {service_id: serviceId, alert: {
+        source: value('try-source'), event: value('try-event'), action: 'ACTION_TRIGGER',
+        dedup_key: 'console-try', summary: value('try-summary') || 'console try', tags}});
+      outcome.replaceChildren(...[
+        h('div', {}, 'Matched: ', trial.matched.length ? trial.matched.join(', ') : 'no rule'),
+        trial.suppressed_by ? h('div', {}, `Suppressed by rule "${trial.suppressed_by}"`) : null,
+        trial.maintenance_window ? h('div', {}, `Suppressed: maintenance window "${trial.maintenance_window}" is open`) : null,
+        trial.routed_by ? h('div', {}, `Routed to ${serviceName(trial.alert.service_id)} by "${trial.routed_by}"`) : null,
+        h('div', {}, `Severity ${word(trial.alert.severity, 'SEVERITY_') || 'unspecified'}; tags `,
+          Object.entries(trial.alert.tags).map(([k, v]) => `${k}=${v}`).join(', ') || 'none'),
+      ].filter(Boolean));
+    } catch (e) { say(e.message); }
+  }},
+  h('div', {class: 'filters'},
+    tryField('try-source', 'Source', 'bitbucket'), tryField('try-event', 'Event', 'repo:push'),
+    tryField('try-summary', 'Summary', 'Renovate updated lodash'),
+    tryField('try-tags', 'Tags', 'branch=renovate/lodash, repository=acme/web')),
+  h('button', {type: 'submit'}, 'Try an alert'));
+
+  show(h('h1', {}, `${serviceName(serviceId)}: rules`),
+    h('p', {class: 'muted'},
+      `Revision ${saved.revision}` + (saved.updated_by ? `, saved by ${saved.updated_by} ${when(saved.updated_at)}` : '') +
+      '. Rules run in order on every alert the service receives (docs/rules.md).'),
+    h('ol', {id: 'rules-list', class: 'rules'}, list.length ? list : h('li', {}, 'No rules.')),
+    h('h2', {}, 'Maintenance windows'),
+    h('ul', {}, windows.length ? windows : h('li', {}, 'None.')),
+    h('h2', {}, 'Auto-resolve'),
+    h('ul', {}, timers.length ? timers : h('li', {}, 'Off.')),
+    h('h2', {}, 'Try an alert'),
+    h('p', {class: 'muted'}, 'What the saved rules would do to an alert, changing nothing.'),
+    tryIt, outcome,
+    h('h2', {}, 'Edit'),
+    h('p', {class: 'muted'}, 'The rules as the API\'s JSON (rules.proto); saving replaces them all.'),
+    h('label', {for: 'rules-json'}, 'Rules (JSON)'), editor,
+    h('div', {class: 'actions'}, save),
+    can('admin') ? null : h('p', {class: 'hint'}, 'Saving rules needs the admin role.'));
+}
+
 // ---- Routing -------------------------------------------------------------
 
 async function route() {
@@ -501,6 +603,7 @@ async function route() {
     else if (parts[0] === 'incidents') await renderIncidents(params);
     else if (parts[0] === 'services' && parts[2] === 'sources') await renderSources(parts[1]);
     else if (parts[0] === 'services' && parts[2] === 'deliveries') await renderDeliveries(parts[1], params);
+    else if (parts[0] === 'services' && parts[2] === 'rules') await renderRules(parts[1]);
     else await renderServices();
     document.getElementById('main').focus();
   } catch (e) {
