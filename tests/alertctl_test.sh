@@ -181,13 +181,13 @@ expect "maintenance add" "^checkout: maintenance window \"db upgrade\" saved, re
 check "maintenance in an unknown zone" 5 "$A" maintenance add checkout --name=x --starts=2030-01-06T02:00 --duration=1h --time_zone=Mars/Base
 expect "the refusal names the zone" "unknown time zone \"Mars/Base\""
 check "maintenance with a bad start" 5 "$A" maintenance add checkout --name=x --starts=tomorrow --duration=1h
-check "auto-resolve set" 0 "$A" auto-resolve set checkout --quiet=90m --source=bitbucket
+check "auto-resolve set" 0 "$A" auto-resolve set checkout --quiet=90m --source=bitbucket --dedup_key_prefix=push:
 check "rules show the windows and timers" 0 "$A" rules show checkout
 expect "the window" "maintenance \"db upgrade\": 2030-01-06T02:00 Europe/Berlin for 120m, weekly"
-expect "the timer" "auto-resolve bitbucket after 90 minutes without an alert"
+expect "the timer" "auto-resolve bitbucket, dedup keys push:\* after 90 minutes without an alert"
 check "maintenance remove" 0 "$A" maintenance remove checkout --name="db upgrade"
 check "maintenance remove again" 2 "$A" maintenance remove checkout --name="db upgrade"
-check "auto-resolve clear" 0 "$A" auto-resolve set checkout --quiet=0 --source=bitbucket
+check "auto-resolve clear" 0 "$A" auto-resolve set checkout --quiet=0 --source=bitbucket --dedup_key_prefix=push:
 check "nothing left but the rules" 0 "$A" rules show checkout
 expect "nothing left but the rules" "^checkout: 2 rules, revision 5$"
 

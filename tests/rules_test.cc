@@ -533,6 +533,30 @@ TEST_P(RulesTest, AutoResolveOfOneSourceLeavesTheOthersOpen) {
   EXPECT_EQ(Get(paged.id).incident.state, IncidentState::kTriggered);
 }
 
+TEST_P(RulesTest, AutoResolveOfADedupKeyPrefixResolvesPushesOnly) {
+  // docs/rules.md: Bitbucket pushes are news for an hour; pull requests
+  // stay open. A prefix is matched as it is written ("%" is no wildcard).
+  ASSERT_TRUE(core_->rules()
+                  .SetAutoResolve(service_id_,
+                                  {{"bitbucket", absl::Minutes(60), "push:"},
+                                   {"", absl::Minutes(60), "50%"}},
+                                  -1, "ops")
+                  .ok());
+  Incident push = MustIngest(MakeAlert("push:acme/web:refs/heads/main@1"));
+  Incident pr = MustIngest(MakeAlert("pr:acme/web:7"));
+  Incident literal = MustIngest(MakeAlert("50%-disk"));
+  Incident wildcard = MustIngest(MakeAlert("50-disk"));
+  clock_.Advance(absl::Minutes(61));
+  AutoResolver resolver(store_.get(), &clock_, absl::ZeroDuration());
+  ASSERT_EQ(*resolver.RunOnce(), 2);
+  EXPECT_EQ(Get(push.id).incident.state, IncidentState::kResolved);
+  EXPECT_NE(Get(push.id).timeline.front().note.find("dedup keys push:*"),
+            std::string::npos);
+  EXPECT_EQ(Get(pr.id).incident.state, IncidentState::kTriggered);
+  EXPECT_EQ(Get(literal.id).incident.state, IncidentState::kResolved);
+  EXPECT_EQ(Get(wildcard.id).incident.state, IncidentState::kTriggered);
+}
+
 TEST_P(RulesTest, TwoResolversAtOnceResolveEachQuietIncidentOnce) {
   ASSERT_TRUE(
       core_->rules()

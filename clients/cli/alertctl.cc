@@ -107,6 +107,9 @@ ABSL_FLAG(std::string, repeat_until, "",
 ABSL_FLAG(absl::Duration, quiet, absl::ZeroDuration(),
           "auto-resolve set: resolve open incidents with no alert for this "
           "long, e.g. 60m.");
+ABSL_FLAG(std::string, dedup_key_prefix, "",
+          "auto-resolve set: only incidents whose dedup key starts with this, "
+          "e.g. push:.");
 ABSL_FLAG(std::string, rules, "",
           "rules test: try these rules (a file as for rules set) instead of "
           "the saved ones.");
@@ -691,8 +694,11 @@ class Alertctl {
                  : (", until " + w.repeat_until()).c_str());
     }
     for (const v1::AutoResolve& a : rules->auto_resolve()) {
-      printf("auto-resolve %s after %d minutes without an alert\n",
+      printf("auto-resolve %s%s after %d minutes without an alert\n",
              a.source().empty() ? "every source" : a.source().c_str(),
+             a.dedup_key_prefix().empty()
+                 ? ""
+                 : (", dedup keys " + a.dedup_key_prefix() + "*").c_str(),
              a.quiet_minutes());
     }
     return kOk;
@@ -789,17 +795,21 @@ class Alertctl {
       return bad;
     }
     const std::string source = Source("");
+    const std::string prefix = absl::GetFlag(FLAGS_dedup_key_prefix);
     const absl::Duration quiet = absl::GetFlag(FLAGS_quiet);
     v1::SetAutoResolveRequest request;
     request.set_service_id(service.id());
     request.set_expected_revision(document.revision());
     for (const v1::AutoResolve& a : document.auto_resolve()) {
-      if (a.source() != source) *request.add_settings() = a;
+      if (a.source() != source || a.dedup_key_prefix() != prefix) {
+        *request.add_settings() = a;
+      }
     }
-    // --quiet=0 clears the source's setting.
+    // --quiet=0 clears the setting of this source and prefix.
     if (quiet > absl::ZeroDuration()) {
       v1::AutoResolve* setting = request.add_settings();
       setting->set_source(source);
+      setting->set_dedup_key_prefix(prefix);
       setting->set_quiet_minutes(
           static_cast<int32_t>(absl::ToInt64Minutes(quiet)));
     }
@@ -1187,7 +1197,8 @@ const std::vector<Command>& Commands() {
        &Alertctl::MaintenanceAdd},
       {"maintenance remove", "NAME|ID --name=N",
        "Remove a maintenance window (admin).", &Alertctl::MaintenanceRemove},
-      {"auto-resolve set", "NAME|ID --quiet=60m [--source=SOURCE]",
+      {"auto-resolve set",
+       "NAME|ID --quiet=60m [--source=SOURCE] [--dedup_key_prefix=P]",
        "Resolve the service's open incidents (of one source) after this long "
        "without an alert; --quiet=0 clears it (admin).",
        &Alertctl::AutoResolveSet},

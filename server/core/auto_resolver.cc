@@ -42,10 +42,10 @@ absl::Status AutoResolver::Sweep(int& resolved) {
       while (true) {
         const absl::Time now = clock_->Now();
         const absl::Time before = now - setting.quiet;
-        AG_ASSIGN_OR_RETURN(
-            std::vector<Incident> quiet,
-            store_->ListQuietIncidents(document.service_id, setting.source,
-                                       before, kBatch));
+        AG_ASSIGN_OR_RETURN(std::vector<Incident> quiet,
+                            store_->ListQuietIncidents(
+                                document.service_id, setting.source,
+                                setting.dedup_key_prefix, before, kBatch));
         int batch_resolved = 0;
         for (const Incident& found : quiet) {
           // Checked again where it is changed: an alert may have come.
@@ -80,6 +80,9 @@ absl::Status AutoResolver::Sweep(int& resolved) {
                     " (auto-resolve of ",
                     setting.source.empty() ? "every source"
                                            : "source " + setting.source,
+                    setting.dedup_key_prefix.empty()
+                        ? ""
+                        : ", dedup keys " + setting.dedup_key_prefix + "*",
                     ")");
                 AG_RETURN_IF_ERROR(tx.AppendEvent(event).status());
                 done = true;

@@ -48,13 +48,23 @@ absl::StatusOr<ServiceRules> RuleBook::SetAutoResolve(
     if (!settings[i].source.empty()) {
       AG_RETURN_IF_ERROR(ValidateName(at + ".source", settings[i].source));
     }
+    if (settings[i].dedup_key_prefix.size() > kMaxKeyBytes) {
+      return errors::InvalidField(at + ".dedup_key_prefix",
+                                  "longer than 255 bytes");
+    }
     for (size_t j = 0; j < i; ++j) {
-      if (settings[j].source == settings[i].source) {
+      if (settings[j].source == settings[i].source &&
+          settings[j].dedup_key_prefix == settings[i].dedup_key_prefix) {
         return errors::InvalidField(
             at + ".source",
-            settings[i].source.empty()
-                ? "every source is set twice"
-                : absl::StrCat("\"", settings[i].source, "\" is set twice"));
+            absl::StrCat(settings[i].source.empty()
+                             ? std::string("every source")
+                             : "\"" + settings[i].source + "\"",
+                         settings[i].dedup_key_prefix.empty()
+                             ? ""
+                             : " with dedup key prefix \"" +
+                                   settings[i].dedup_key_prefix + "\"",
+                         " is set twice"));
       }
     }
     if (settings[i].quiet < absl::Minutes(1) || settings[i].quiet > kMaxQuiet) {

@@ -110,7 +110,8 @@ std::vector<AutoResolve> AutoResolveFromProto(
     const google::protobuf::RepeatedPtrField<v1::AutoResolve>& protos) {
   std::vector<AutoResolve> settings;
   for (const v1::AutoResolve& proto : protos) {
-    settings.push_back({proto.source(), absl::Minutes(proto.quiet_minutes())});
+    settings.push_back({proto.source(), absl::Minutes(proto.quiet_minutes()),
+                        proto.dedup_key_prefix()});
   }
   return settings;
 }
@@ -160,6 +161,7 @@ void ServiceRulesToProto(const ServiceRules& rules, v1::ServiceRules* proto) {
     v1::AutoResolve* out = proto->add_auto_resolve();
     out->set_source(a.source);
     out->set_quiet_minutes(static_cast<int32_t>(absl::ToInt64Minutes(a.quiet)));
+    out->set_dedup_key_prefix(a.dedup_key_prefix);
   }
   proto->set_revision(rules.revision);
   if (rules.revision > 0)

@@ -77,11 +77,14 @@ struct MaintenanceWindow {
   std::optional<absl::CivilMinute> repeat_until;
 };
 
-// An open incident of the service (of one source, when set) with no alert
-// for `quiet` resolves by itself (actor "timer:auto-resolve").
+// An open incident of the service (of one source, and with one dedup key
+// prefix, when set) with no alert for `quiet` resolves by itself (actor
+// "timer:auto-resolve").
 struct AutoResolve {
   std::string source;  // "": every source.
   absl::Duration quiet;
+  // Only incidents whose dedup key starts with this, e.g. "push:"; "": all.
+  std::string dedup_key_prefix;
 };
 
 // The rules of one service, in evaluation order, with its maintenance

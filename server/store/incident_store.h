@@ -233,11 +233,12 @@ class IncidentStore {
       const std::string& service_id) = 0;
   // The rules documents that have auto-resolve settings.
   virtual absl::StatusOr<std::vector<ServiceRules>> ListAutoResolveRules() = 0;
-  // Open incidents of `service_id` (of `source` unless it is empty) whose
-  // last alert came before `before`, oldest first, at most `limit`.
+  // Open incidents of `service_id` (of `source`, and with dedup keys
+  // starting with `dedup_key_prefix`, unless these are empty) whose last
+  // alert came before `before`, oldest first, at most `limit`.
   virtual absl::StatusOr<std::vector<Incident>> ListQuietIncidents(
       const std::string& service_id, const std::string& source,
-      absl::Time before, int limit) = 0;
+      const std::string& dedup_key_prefix, absl::Time before, int limit) = 0;
   // Every service with an open incident, with its counts by state.
   virtual absl::StatusOr<std::vector<OpenIncidentCount>>
   CountOpenIncidents() = 0;

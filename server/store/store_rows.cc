@@ -185,7 +185,8 @@ std::string EncodeAutoResolve(const std::vector<AutoResolve>& settings) {
   nlohmann::json list = nlohmann::json::array();
   for (const AutoResolve& a : settings) {
     list.push_back({{"source", a.source},
-                    {"quiet_seconds", absl::ToInt64Seconds(a.quiet)}});
+                    {"quiet_seconds", absl::ToInt64Seconds(a.quiet)},
+                    {"dedup_key_prefix", a.dedup_key_prefix}});
   }
   return list.dump();
 }
@@ -197,7 +198,8 @@ absl::StatusOr<std::vector<AutoResolve>> DecodeAutoResolve(
     for (const nlohmann::json& item : nlohmann::json::parse(json)) {
       settings.push_back(
           {item.at("source").get<std::string>(),
-           absl::Seconds(item.at("quiet_seconds").get<int64_t>())});
+           absl::Seconds(item.at("quiet_seconds").get<int64_t>()),
+           item.value("dedup_key_prefix", std::string())});
     }
     return settings;
   } catch (const std::exception& e) {

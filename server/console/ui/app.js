@@ -522,7 +522,8 @@ async function renderRules(serviceId) {
     (w.repeat !== 'REPEAT_UNSPECIFIED' ? `, ${word(w.repeat, 'REPEAT_')}` : '') +
     (w.repeat_until ? `, until ${w.repeat_until}` : '')));
   const timers = saved.auto_resolve.map((a) => h('li', {},
-    `${a.source || 'every source'}: resolved after ${a.quiet_minutes} min without an alert`));
+    `${a.source || 'every source'}${a.dedup_key_prefix ? `, dedup keys ${a.dedup_key_prefix}*` : ''}: ` +
+    `resolved after ${a.quiet_minutes} min without an alert`));
 
   const editor = h('textarea', {id: 'rules-json', rows: 14, spellcheck: 'false',
     readonly: !can('admin')}, JSON.stringify({rules: saved.rules}, null, 2));

@@ -837,18 +837,19 @@ PostgresStore::ListAutoResolveRules() {
 }
 
 absl::StatusOr<std::vector<Incident>> PostgresStore::ListQuietIncidents(
-    const std::string& service_id, const std::string& source, absl::Time before,
-    int limit) {
+    const std::string& service_id, const std::string& source,
+    const std::string& dedup_key_prefix, absl::Time before, int limit) {
   ReadLease lease(*this);
   AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
   AG_ASSIGN_OR_RETURN(
       PgResult result,
-      db->Query(
-          "SELECT " AG_INCIDENT_COLUMNS
-          " FROM incidents WHERE service_id = $1 AND state IN (1, 2, 4) "
-          "AND last_seen_at < $2 AND ($3 = '' OR source = $3) "
-          "ORDER BY last_seen_at LIMIT $4",
-          {service_id, ToMicros(before), source, static_cast<int64_t>(limit)}));
+      db->Query("SELECT " AG_INCIDENT_COLUMNS
+                " FROM incidents WHERE service_id = $1 AND state IN (1, 2, 4) "
+                "AND last_seen_at < $2 AND ($3 = '' OR source = $3) "
+                "AND left(dedup_key, length($4)) = $4 "
+                "ORDER BY last_seen_at LIMIT $5",
+                {service_id, ToMicros(before), source, dedup_key_prefix,
+                 static_cast<int64_t>(limit)}));
   return CollectRows<Incident>(result, ReadIncidentRow<Row>);
 }
 

@@ -69,7 +69,8 @@ class PostgresStore final : public IncidentStore {
   absl::StatusOr<std::vector<ServiceRules>> ListAutoResolveRules() override;
   absl::StatusOr<std::vector<Incident>> ListQuietIncidents(
       const std::string& service_id, const std::string& source,
-      absl::Time before, int limit) override;
+      const std::string& dedup_key_prefix, absl::Time before,
+      int limit) override;
 
   absl::StatusOr<std::optional<WebhookCredential>>
   FindWebhookCredentialByKeyHash(const std::string& source,

@@ -862,21 +862,24 @@ absl::StatusOr<std::vector<ServiceRules>> SqliteStore::ListAutoResolveRules() {
 }
 
 absl::StatusOr<std::vector<Incident>> SqliteStore::ListQuietIncidents(
-    const std::string& service_id, const std::string& source, absl::Time before,
-    int limit) {
+    const std::string& service_id, const std::string& source,
+    const std::string& dedup_key_prefix, absl::Time before, int limit) {
   ReadLease lease(readers_);
   // The (service_id, state, id) index finds the open incidents; few are.
+  // The prefix is compared as bytes (LIKE would read % and _ in it).
   AG_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       lease.db().PrepareStatic(
           "SELECT " AG_INCIDENT_COLUMNS
           " FROM incidents WHERE service_id = ?1 AND state IN (1, 2, 4) "
           "AND last_seen_at < ?2 AND (?3 = '' OR source = ?3) "
-          "ORDER BY last_seen_at LIMIT ?4"));
+          "AND substr(dedup_key, 1, length(?4)) = ?4 "
+          "ORDER BY last_seen_at LIMIT ?5"));
   stmt.Bind(1, service_id)
       .Bind(2, ToMicros(before))
       .Bind(3, source)
-      .Bind(4, static_cast<int64_t>(limit));
+      .Bind(4, dedup_key_prefix)
+      .Bind(5, static_cast<int64_t>(limit));
   return CollectRows<Incident>(stmt, ReadIncidentRow<SqliteStatement>);
 }
 
