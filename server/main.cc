@@ -134,6 +134,26 @@ ABSL_FLAG(absl::Duration, retention_interval, absl::Minutes(1),
 ABSL_FLAG(absl::Duration, auto_resolve_every, absl::Seconds(30),
           "How often open incidents that went quiet are looked for, for the "
           "services with auto-resolve settings (docs/rules.md); 0s: never.");
+ABSL_FLAG(int, webhook_senders, 4,
+          "Outbound webhook subscriptions this core sends to at once "
+          "(docs/rules.md); 0: none (another core sharing the store sends).");
+ABSL_FLAG(absl::Duration, webhook_timeout, absl::Seconds(10),
+          "Outbound webhooks: connecting, and each read or write, may take "
+          "this long before the attempt counts as failed.");
+ABSL_FLAG(absl::Duration, webhook_first_retry, absl::Seconds(10),
+          "Outbound webhooks: the wait before the first retry; each later "
+          "one doubles, with jitter, up to --webhook_max_retry_delay.");
+ABSL_FLAG(absl::Duration, webhook_max_retry_delay, absl::Hours(1),
+          "Outbound webhooks: the longest wait between two attempts.");
+ABSL_FLAG(absl::Duration, webhook_retry_for, absl::Hours(24),
+          "Outbound webhooks: a message not delivered this long after its "
+          "incident change is dead-lettered (listed, and redeliverable).");
+ABSL_FLAG(std::string, webhook_ca_file, "",
+          "Outbound webhooks: CA certificates (PEM) for https:// receivers; "
+          "empty: the system's.");
+ABSL_FLAG(absl::Duration, retain_webhook_messages, absl::Hours(24 * 7),
+          "How long delivered and dead-lettered outbound webhook messages "
+          "are kept (0: forever).");
 ABSL_FLAG(std::string, store_check, "quick",
           "How the store file is checked at start before it is served: quick "
           "(every page and row: about 4.5 s for 1,000,000 incidents, 530 MB), "
@@ -369,6 +389,15 @@ int main(int argc, char** argv) {
     options.auto_resolve_every = absl::GetFlag(FLAGS_auto_resolve_every);
     options.retention.folded_alerts = absl::GetFlag(FLAGS_retain_folded_alerts);
     options.retention.deliveries = absl::GetFlag(FLAGS_retain_deliveries);
+    options.retention.outbound_messages =
+        absl::GetFlag(FLAGS_retain_webhook_messages);
+    options.outbound.senders = absl::GetFlag(FLAGS_webhook_senders);
+    options.outbound.sender.timeout = absl::GetFlag(FLAGS_webhook_timeout);
+    options.outbound.sender.ca_file = absl::GetFlag(FLAGS_webhook_ca_file);
+    options.outbound.first_retry = absl::GetFlag(FLAGS_webhook_first_retry);
+    options.outbound.max_retry_delay =
+        absl::GetFlag(FLAGS_webhook_max_retry_delay);
+    options.outbound.retry_for = absl::GetFlag(FLAGS_webhook_retry_for);
     options.deliveries.max_kept_bytes_per_service =
         absl::GetFlag(FLAGS_max_kept_delivery_bytes);
     const std::string check = absl::GetFlag(FLAGS_store_check);

@@ -422,6 +422,45 @@ class ApiSecurityTest : public ::testing::Test {
            v1::ServiceRules a;
            return s.rules->SetAutoResolve(&c, r, &a);
          }},
+        {"PutWebhook", Permission::kAdmin,
+         [=](Stubs& s) {
+           grpc::ClientContext c;
+           v1::PutWebhookRequest r;
+           r.set_service_id(service_.id());
+           r.mutable_webhook()->set_name("team");
+           r.mutable_webhook()->set_url("https://hooks.example.com/x");
+           r.mutable_webhook()->add_events(v1::WEBHOOK_EVENT_TRIGGERED);
+           v1::ServiceRules a;
+           return s.rules->PutWebhook(&c, r, &a);
+         }},
+        {"RemoveWebhook", Permission::kAdmin,
+         [=](Stubs& s) {
+           grpc::ClientContext c;
+           v1::RemoveWebhookRequest r;
+           r.set_service_id(service_.id());
+           r.set_name("no-such-webhook");
+           v1::ServiceRules a;
+           return s.rules->RemoveWebhook(&c, r, &a);
+         },
+         // Allowed, it reaches the book, which has no such webhook.
+         grpc::StatusCode::NOT_FOUND},
+        {"ListWebhookMessages", Permission::kRead,
+         [=](Stubs& s) {
+           grpc::ClientContext c;
+           v1::ListWebhookMessagesRequest r;
+           r.set_service_id(service_.id());
+           v1::ListWebhookMessagesResponse a;
+           return s.rules->ListWebhookMessages(&c, r, &a);
+         }},
+        {"RedeliverWebhookMessage", Permission::kOperate,
+         [=](Stubs& s) {
+           grpc::ClientContext c;
+           v1::RedeliverWebhookMessageRequest r;
+           r.set_id("01JNOSUCHMESSAGE0000000000");
+           v1::WebhookMessage a;
+           return s.rules->RedeliverWebhookMessage(&c, r, &a);
+         },
+         grpc::StatusCode::NOT_FOUND},
     };
   }
 
@@ -668,6 +707,36 @@ TEST_F(ApiSecurityTest, TheActorIsTheTokensNameAndDirectoryChangesAreAudited) {
   EXPECT_EQ(seen[2], "admin webhook_key.issue checkout/bitbucket");
   EXPECT_EQ(seen[3], "admin service.create checkout");
   EXPECT_EQ(seen[4], "test token.create admin");
+}
+
+TEST_F(ApiSecurityTest, OnlyTheAdminWhoSetsAWebhookSeesItsSecret) {
+  Stubs admin(ApiChannel(address_, tokens_[Role::kAdmin]));
+  Stubs reader(ApiChannel(address_, tokens_[Role::kRead]));
+  v1::ServiceRules put;
+  {
+    grpc::ClientContext context;
+    v1::PutWebhookRequest request;
+    request.set_service_id(service_.id());
+    request.mutable_webhook()->set_name("slack");
+    request.mutable_webhook()->set_url(
+        "https://hooks.slack.com/services/T/B/X");
+    request.mutable_webhook()->add_events(v1::WEBHOOK_EVENT_TRIGGERED);
+    request.mutable_webhook()->set_format(v1::WEBHOOK_FORMAT_SLACK);
+    ASSERT_TRUE(admin.rules->PutWebhook(&context, request, &put).ok());
+  }
+  ASSERT_EQ(put.webhooks_size(), 1);
+  EXPECT_FALSE(put.webhooks(0).secret().empty());
+  grpc::ClientContext context;
+  v1::GetRulesRequest request;
+  request.set_service_id(service_.id());
+  v1::ServiceRules read;
+  ASSERT_TRUE(reader.rules->GetRules(&context, request, &read).ok());
+  ASSERT_EQ(read.webhooks_size(), 1);
+  EXPECT_TRUE(read.webhooks(0).secret().empty());
+  EXPECT_TRUE(read.webhooks(0).has_secret());
+  EXPECT_EQ(read.webhooks(0).format(), v1::WEBHOOK_FORMAT_SLACK);
+  EXPECT_EQ(read.DebugString().find(put.webhooks(0).secret()),
+            std::string::npos);
 }
 
 TEST_F(ApiSecurityTest, CallersLearnTheirRoleAndServicesCountOpenIncidents) {

@@ -9,7 +9,7 @@
 #include "adapters/loader/adapter_registry.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "server/frontdoor/webhook_signature.h"
+#include "server/common/webhook_signature.h"
 #include "tests/plugin_under_test.h"
 
 namespace alertgate {

@@ -15,8 +15,8 @@
 #include "adapters/loader/adapter_registry.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "server/common/webhook_signature.h"
 #include "server/frontdoor/frontdoor_server.h"
-#include "server/frontdoor/webhook_signature.h"
 #include "tests/server_process.h"
 #include "tests/test_support.h"
 

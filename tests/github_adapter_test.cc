@@ -10,7 +10,7 @@
 
 #include "adapters/loader/adapter_registry.h"
 #include "gtest/gtest.h"
-#include "server/frontdoor/webhook_signature.h"
+#include "server/common/webhook_signature.h"
 #include "tests/plugin_under_test.h"
 
 namespace alertgate {

@@ -497,7 +497,8 @@ TEST_P(RulesTest, QuietIncidentsResolveByThemselvesOnceAcrossARestart) {
   MustIngest(MakeAlert("a"));  // a is not quiet.
   clock_.Advance(absl::Minutes(31));
   {
-    AutoResolver resolver(store_.get(), &clock_, absl::ZeroDuration());
+    AutoResolver resolver(core_.get(), store_.get(), &clock_,
+                          absl::ZeroDuration());
     auto resolved = resolver.RunOnce();
     ASSERT_TRUE(resolved.ok()) << resolved.status();
     EXPECT_EQ(*resolved, 2);  // b, and c although acknowledged.
@@ -513,7 +514,8 @@ TEST_P(RulesTest, QuietIncidentsResolveByThemselvesOnceAcrossARestart) {
   // The timer is the stored last alert: it survives a restart.
   Restart();
   clock_.Advance(absl::Minutes(30));
-  AutoResolver resolver(store_.get(), &clock_, absl::ZeroDuration());
+  AutoResolver resolver(core_.get(), store_.get(), &clock_,
+                        absl::ZeroDuration());
   auto resolved = resolver.RunOnce();
   ASSERT_TRUE(resolved.ok());
   EXPECT_EQ(*resolved, 1);
@@ -539,7 +541,8 @@ TEST_P(RulesTest, AutoResolveOfOneSourceLeavesTheOthersOpen) {
   page.source = "generic";
   Incident paged = MustIngest(page);
   clock_.Advance(absl::Hours(2));
-  AutoResolver resolver(store_.get(), &clock_, absl::ZeroDuration());
+  AutoResolver resolver(core_.get(), store_.get(), &clock_,
+                        absl::ZeroDuration());
   ASSERT_EQ(*resolver.RunOnce(), 1);
   EXPECT_EQ(Get(push.id).incident.state, IncidentState::kResolved);
   EXPECT_EQ(Get(paged.id).incident.state, IncidentState::kTriggered);
@@ -559,7 +562,8 @@ TEST_P(RulesTest, AutoResolveOfADedupKeyPrefixResolvesPushesOnly) {
   Incident literal = MustIngest(MakeAlert("50%-disk"));
   Incident wildcard = MustIngest(MakeAlert("50-disk"));
   clock_.Advance(absl::Minutes(61));
-  AutoResolver resolver(store_.get(), &clock_, absl::ZeroDuration());
+  AutoResolver resolver(core_.get(), store_.get(), &clock_,
+                        absl::ZeroDuration());
   ASSERT_EQ(*resolver.RunOnce(), 2);
   EXPECT_EQ(Get(push.id).incident.state, IncidentState::kResolved);
   EXPECT_NE(Get(push.id).timeline.front().note.find("dedup keys push:*"),
@@ -579,10 +583,11 @@ TEST_P(RulesTest, TwoResolversAtOnceResolveEachQuietIncidentOnce) {
     ids.push_back(MustIngest(MakeAlert("k" + std::to_string(i))).id);
   }
   clock_.Advance(absl::Minutes(5));
-  AutoResolver one(store_.get(), &clock_, absl::ZeroDuration());
+  AutoResolver one(core_.get(), store_.get(), &clock_, absl::ZeroDuration());
   std::unique_ptr<IncidentStore> other_store = SecondStore();
-  AutoResolver two(other_store ? other_store.get() : store_.get(), &clock_,
-                   absl::ZeroDuration());
+  IncidentStore* other = other_store ? other_store.get() : store_.get();
+  IncidentCore other_core(other, &clock_, &ids_);
+  AutoResolver two(&other_core, other, &clock_, absl::ZeroDuration());
   absl::StatusOr<int> first = 0, second = 0;
   std::thread racing([&] { second = two.RunOnce(); });
   first = one.RunOnce();

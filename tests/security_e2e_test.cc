@@ -18,7 +18,7 @@
 #include "alertgate/v1/incident_service.grpc.pb.h"
 #include "alertgate/v1/service_directory.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "server/frontdoor/webhook_signature.h"
+#include "server/common/webhook_signature.h"
 #include "tests/api_channel.h"
 #include "tests/server_process.h"
 #include "tests/test_support.h"

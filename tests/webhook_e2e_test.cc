@@ -19,7 +19,7 @@
 #include "alertgate/v1/service_directory.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "server/frontdoor/webhook_signature.h"
+#include "server/common/webhook_signature.h"
 #include "tests/api_channel.h"
 #include "tests/fixture_table.h"
 #include "tests/server_process.h"

@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "server/model/state_machine.h"
 #include "server/model/status_macros.h"
 
 namespace alertgate {
@@ -16,9 +15,9 @@ constexpr char kActor[] = "timer:auto-resolve";
 
 }  // namespace
 
-AutoResolver::AutoResolver(IncidentStore* store, const Clock* clock,
-                           absl::Duration interval)
-    : store_(store), clock_(clock), background_(interval, [this] {
+AutoResolver::AutoResolver(IncidentCore* core, IncidentStore* store,
+                           const Clock* clock, absl::Duration interval)
+    : core_(core), store_(store), clock_(clock), background_(interval, [this] {
         absl::StatusOr<int> resolved = RunOnce();
         if (!resolved.ok()) {
           fprintf(stderr, "alertgate: auto-resolve: %s\n",
@@ -48,46 +47,19 @@ absl::Status AutoResolver::Sweep(int& resolved) {
                                 setting.dedup_key_prefix, before, kBatch));
         int batch_resolved = 0;
         for (const Incident& found : quiet) {
-          // Checked again where it is changed: an alert may have come.
-          bool done = false;
-          AG_RETURN_IF_ERROR(
-              store_->Write([&](StoreTransaction& tx) -> absl::Status {
-                done = false;
-                AG_ASSIGN_OR_RETURN(std::optional<Incident> incident,
-                                    tx.FindIncident(found.id));
-                if (!incident || !IsOpen(incident->state) ||
-                    incident->last_seen_at >= before) {
-                  return absl::OkStatus();
-                }
-                const Transition resolve =
-                    NextTransition(incident->state, Action::kResolve);
-                incident->state = *resolve.next;
-                incident->resolved_at = now;
-                incident->resolved_by = kActor;
-                incident->event_count += 1;
-                AG_RETURN_IF_ERROR(tx.UpdateIncident(*incident));
-                IncidentEvent event;
-                event.at = now;
-                event.kind = ChangeKind::kResolved;
-                event.incident_id = incident->id;
-                event.service_id = incident->service_id;
-                event.source = incident->source;
-                event.dedup_key = incident->dedup_key;
-                event.state = incident->state;
-                event.actor = kActor;
-                event.note = absl::StrCat(
-                    "no alert for ", absl::FormatDuration(setting.quiet),
-                    " (auto-resolve of ",
-                    setting.source.empty() ? "every source"
-                                           : "source " + setting.source,
-                    setting.dedup_key_prefix.empty()
-                        ? ""
-                        : ", dedup keys " + setting.dedup_key_prefix + "*",
-                    ")");
-                AG_RETURN_IF_ERROR(tx.AppendEvent(event).status());
-                done = true;
-                return absl::OkStatus();
-              }));
+          AG_ASSIGN_OR_RETURN(
+              const bool done,
+              core_->ResolveIfQuiet(
+                  found.id, before, kActor,
+                  absl::StrCat(
+                      "no alert for ", absl::FormatDuration(setting.quiet),
+                      " (auto-resolve of ",
+                      setting.source.empty() ? "every source"
+                                             : "source " + setting.source,
+                      setting.dedup_key_prefix.empty()
+                          ? ""
+                          : ", dedup keys " + setting.dedup_key_prefix + "*",
+                      ")")));
           if (done) ++batch_resolved;
         }
         resolved += batch_resolved;

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "server/common/clock.h"
+#include "server/core/incident_core.h"
 #include "server/core/periodic_task.h"
 #include "server/store/incident_store.h"
 
@@ -28,8 +29,9 @@ class AutoResolver {
   static constexpr int kBatch = 200;
 
   // `interval` zero: no background thread (tests call RunOnce()).
-  // REQUIRES: `store` and `clock` outlive the resolver.
-  AutoResolver(IncidentStore* store, const Clock* clock,
+  // `core` resolves (and tells the service's webhooks); `store` is the one
+  // it writes to. REQUIRES: all outlive the resolver.
+  AutoResolver(IncidentCore* core, IncidentStore* store, const Clock* clock,
                absl::Duration interval);
   ~AutoResolver() = default;
   AutoResolver(const AutoResolver&) = delete;
@@ -42,6 +44,7 @@ class AutoResolver {
  private:
   absl::Status Sweep(int& resolved);
 
+  IncidentCore* core_;
   IncidentStore* store_;
   const Clock* clock_;
   PeriodicTask background_;  // Last: stopped before the rest goes.

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "server/core/outbound_payload.h"
 #include "server/model/errors.h"
 #include "server/model/state_machine.h"
 #include "server/model/status_macros.h"
@@ -224,6 +225,12 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx,
     }
   }
   const Alert& alert = ruled ? *ruled : received;
+  // Who is told of the change: the subscriptions of the incident's service,
+  // the one routed to when the alert was.
+  std::shared_ptr<const RuleSet> notify = rules;
+  if (alert.service_id != received.service_id) {
+    AG_ASSIGN_OR_RETURN(notify, rules_.ForIngest(tx, alert.service_id));
+  }
 
   AG_ASSIGN_OR_RETURN(StoreTransaction::IngestLookup looked_up,
                       tx.LookupForIngest(alert.service_id, alert.dedup_key,
@@ -253,13 +260,15 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx,
     open->event_count += 1;
     AG_RETURN_IF_ERROR(tx.UpdateIncident(*open));
     AG_RETURN_IF_ERROR(
-        tx.AppendEvent(
-              EventFor(*open, ChangeKind::kResolved, now, rule_actor,
-                       absl::StrCat("no alert for more than ",
-                                    verdict.dedup_window_minutes,
-                                    " minutes (the dedup window of rule \"",
-                                    verdict.window_rule,
-                                    "\"); a new incident takes this alert")))
+        RecordChange(
+            tx, *open,
+            EventFor(*open, ChangeKind::kResolved, now, rule_actor,
+                     absl::StrCat("no alert for more than ",
+                                  verdict.dedup_window_minutes,
+                                  " minutes (the dedup window of rule \"",
+                                  verdict.window_rule,
+                                  "\"); a new incident takes this alert")),
+            notify.get())
             .status());
     open.reset();
   }
@@ -335,7 +344,8 @@ absl::Status IncidentCore::ApplyIngest(StoreTransaction& tx,
 
   if (event) {
     event->occurred_at = alert.occurred_at;
-    AG_ASSIGN_OR_RETURN(result.sequence, tx.AppendEvent(*event));
+    AG_ASSIGN_OR_RETURN(result.sequence, RecordChange(tx, *result.incident,
+                                                      *event, notify.get()));
   }
   // The source sent to the service whose webhook it used, routed or not.
   AG_RETURN_IF_ERROR(tx.RecordSourceActivity(received.service_id, alert.source,
@@ -409,13 +419,81 @@ absl::StatusOr<ApiActionResult> IncidentCore::ActById(const std::string& id,
     }
     incident->event_count += 1;
     AG_RETURN_IF_ERROR(tx.UpdateIncident(*incident));
+    AG_ASSIGN_OR_RETURN(std::shared_ptr<const RuleSet> notify,
+                        rules_.ForIngest(tx, incident->service_id));
     AG_ASSIGN_OR_RETURN(
         int64_t sequence,
-        tx.AppendEvent(EventFor(*incident, kind, now, actor, note)));
+        RecordChange(tx, *incident, EventFor(*incident, kind, now, actor, note),
+                     notify.get()));
     result = {std::move(*incident), true, sequence};
     return absl::OkStatus();
   }));
   return result;
+}
+
+absl::StatusOr<bool> IncidentCore::ResolveIfQuiet(const std::string& id,
+                                                  absl::Time quiet_since,
+                                                  const std::string& actor,
+                                                  const std::string& note) {
+  const absl::Time now = clock_->Now();
+  bool resolved = false;
+  AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
+    resolved = false;
+    AG_ASSIGN_OR_RETURN(std::optional<Incident> incident, tx.FindIncident(id));
+    // Checked again where it is changed: an alert may have come.
+    if (!incident || !IsOpen(incident->state) ||
+        incident->last_seen_at >= quiet_since) {
+      return absl::OkStatus();
+    }
+    Apply(NextTransition(incident->state, Action::kResolve), *incident, now,
+          actor);
+    incident->event_count += 1;
+    AG_RETURN_IF_ERROR(tx.UpdateIncident(*incident));
+    AG_ASSIGN_OR_RETURN(std::shared_ptr<const RuleSet> notify,
+                        rules_.ForIngest(tx, incident->service_id));
+    AG_RETURN_IF_ERROR(RecordChange(tx, *incident,
+                                    EventFor(*incident, ChangeKind::kResolved,
+                                             now, actor, note),
+                                    notify.get())
+                           .status());
+    resolved = true;
+    return absl::OkStatus();
+  }));
+  return resolved;
+}
+
+absl::StatusOr<int64_t> IncidentCore::RecordChange(StoreTransaction& tx,
+                                                   const Incident& incident,
+                                                   const IncidentEvent& change,
+                                                   const RuleSet* notify) {
+  AG_ASSIGN_OR_RETURN(const int64_t sequence, tx.AppendEvent(change));
+  if (notify == nullptr || notify->webhooks().empty()) return sequence;
+  const std::optional<NotifyEvent> told = NotifyEventOf(change);
+  if (!told) return sequence;
+  std::optional<Service> service;
+  for (const WebhookSubscription& webhook : notify->webhooks()) {
+    if (std::find(webhook.events.begin(), webhook.events.end(), *told) ==
+        webhook.events.end()) {
+      continue;
+    }
+    if (!service) {
+      AG_ASSIGN_OR_RETURN(service, tx.FindService(incident.service_id));
+      if (!service) return errors::ServiceNotFound(incident.service_id);
+    }
+    OutboundMessage message;
+    message.id = ids_->NewId();
+    message.service_id = incident.service_id;
+    message.subscription = webhook.name;
+    message.event = *told;
+    message.incident_id = incident.id;
+    message.sequence = sequence;
+    message.created_at = change.at;
+    message.next_attempt_at = change.at;
+    message.body =
+        OutboundBody(webhook.format, message, *service, incident, change);
+    AG_RETURN_IF_ERROR(tx.InsertOutboundMessage(message));
+  }
+  return sequence;
 }
 
 absl::StatusOr<IncidentWithTimeline> IncidentCore::GetIncident(

@@ -99,6 +99,14 @@ class IncidentCore {
                                           const std::string& actor,
                                           const std::string& note);
 
+  // Resolves incident `id` on behalf of `actor` (a timer) with `note`, if it
+  // is open and its last alert came before `quiet_since`, checked in the
+  // transaction that resolves it. Returns whether it resolved it.
+  absl::StatusOr<bool> ResolveIfQuiet(const std::string& id,
+                                      absl::Time quiet_since,
+                                      const std::string& actor,
+                                      const std::string& note);
+
   // The incident and the newest `timeline_page_size` entries of its
   // timeline (0: kDefaultTimelinePageSize) before the page token's.
   absl::StatusOr<IncidentWithTimeline> GetIncident(
@@ -119,6 +127,14 @@ class IncidentCore {
   // The transaction of one ingest: what Ingest() commits.
   absl::Status ApplyIngest(StoreTransaction& tx, const Alert& alert,
                            absl::Time now, IngestResult& result);
+
+  // Appends `change` (of `incident`, as it is after it) to the log and, in
+  // the same transaction, a message to the outbox for each of `notify`'s
+  // webhook subscriptions that asks for it. Returns the change's sequence.
+  absl::StatusOr<int64_t> RecordChange(StoreTransaction& tx,
+                                       const Incident& incident,
+                                       const IncidentEvent& change,
+                                       const RuleSet* notify);
 
   // True when `service_id` names a service (checked in `tx` the first time).
   absl::StatusOr<bool> ServiceExists(StoreTransaction& tx,

@@ -77,6 +77,14 @@ absl::Status RetentionPruner::Prune(PruneCounts& counts) {
         },
         counts.deliveries));
   }
+  if (options_.outbound_messages > absl::ZeroDuration()) {
+    const absl::Time before = now - options_.outbound_messages;
+    AG_RETURN_IF_ERROR(drain(
+        [&](StoreTransaction& tx) {
+          return tx.PruneOutboundMessages(before, options_.batch);
+        },
+        counts.outbound_messages));
+  }
   return absl::OkStatus();
 }
 

@@ -29,6 +29,8 @@ struct RetentionOptions {
   absl::Duration folded_alerts = absl::Hours(24 * 30);
   // The delivery log (with the bodies of refused deliveries).
   absl::Duration deliveries = absl::Hours(24 * 7);
+  // Outbound webhook messages after they were delivered or dead-lettered.
+  absl::Duration outbound_messages = absl::Hours(24 * 7);
   // How often the background thread prunes; zero: no background thread.
   absl::Duration interval = absl::Minutes(1);
   // Rows per write.
@@ -40,6 +42,7 @@ struct PruneCounts {
   int64_t resolved_incidents = 0;
   int64_t fold_events = 0;
   int64_t deliveries = 0;
+  int64_t outbound_messages = 0;
   // True when another core sharing the store was pruning, so this one
   // left it alone.
   bool pruned_elsewhere = false;

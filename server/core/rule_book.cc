@@ -6,6 +6,7 @@
 #include "server/model/errors.h"
 #include "server/model/status_macros.h"
 #include "server/model/validation.h"
+#include "server/model/webhook_key.h"
 
 namespace alertgate {
 
@@ -30,14 +31,20 @@ absl::StatusOr<ServiceRules> RuleBook::Set(const std::string& service_id,
                                            int64_t expected_revision,
                                            const std::string& actor) {
   return Save(service_id, expected_revision, actor, "rules.set",
-              [&](ServiceRules& doc) { doc.rules = std::move(rules); });
+              [&](ServiceRules& doc) {
+                doc.rules = rules;
+                return absl::OkStatus();
+              });
 }
 
 absl::StatusOr<ServiceRules> RuleBook::SetMaintenance(
     const std::string& service_id, std::vector<MaintenanceWindow> windows,
     int64_t expected_revision, const std::string& actor) {
   return Save(service_id, expected_revision, actor, "maintenance.set",
-              [&](ServiceRules& doc) { doc.maintenance = std::move(windows); });
+              [&](ServiceRules& doc) {
+                doc.maintenance = windows;
+                return absl::OkStatus();
+              });
 }
 
 absl::StatusOr<ServiceRules> RuleBook::SetAutoResolve(
@@ -71,15 +78,58 @@ absl::StatusOr<ServiceRules> RuleBook::SetAutoResolve(
       return errors::InvalidField(at + ".quiet_minutes", "1 minute to 30 days");
     }
   }
+  return Save(service_id, expected_revision, actor, "auto_resolve.set",
+              [&](ServiceRules& doc) {
+                doc.auto_resolve = settings;
+                return absl::OkStatus();
+              });
+}
+
+absl::StatusOr<ServiceRules> RuleBook::PutWebhook(const std::string& service_id,
+                                                  WebhookSubscription webhook,
+                                                  int64_t expected_revision,
+                                                  const std::string& actor) {
+  std::string generated;
+  if (webhook.secret.empty()) {
+    AG_ASSIGN_OR_RETURN(std::string key, GenerateWebhookKey());
+    generated = absl::StrCat("agws_", key);
+  }
+  return Save(service_id, expected_revision, actor, "webhook.put",
+              [&](ServiceRules& doc) {
+                WebhookSubscription put = webhook;
+                for (WebhookSubscription& existing : doc.webhooks) {
+                  if (existing.name != put.name) continue;
+                  if (put.secret.empty()) put.secret = existing.secret;
+                  existing = std::move(put);
+                  return absl::OkStatus();
+                }
+                if (put.secret.empty()) put.secret = generated;
+                doc.webhooks.push_back(std::move(put));
+                return absl::OkStatus();
+              });
+}
+
+absl::StatusOr<ServiceRules> RuleBook::RemoveWebhook(
+    const std::string& service_id, const std::string& name,
+    int64_t expected_revision, const std::string& actor) {
   return Save(
-      service_id, expected_revision, actor, "auto_resolve.set",
-      [&](ServiceRules& doc) { doc.auto_resolve = std::move(settings); });
+      service_id, expected_revision, actor, "webhook.remove",
+      [&](ServiceRules& doc) -> absl::Status {
+        for (auto it = doc.webhooks.begin(); it != doc.webhooks.end(); ++it) {
+          if (it->name == name) {
+            doc.webhooks.erase(it);
+            return absl::OkStatus();
+          }
+        }
+        return absl::NotFoundError(
+            absl::StrCat("the service has no webhook named \"", name, "\""));
+      });
 }
 
 absl::StatusOr<ServiceRules> RuleBook::Save(
     const std::string& service_id, int64_t expected_revision,
     const std::string& actor, const std::string& action,
-    const std::function<void(ServiceRules&)>& change) {
+    const std::function<absl::Status(ServiceRules&)>& change) {
   if (service_id.empty()) return errors::InvalidField("service_id", "required");
   AG_RETURN_IF_ERROR(ValidateActor(actor));
   ServiceRules saved;
@@ -100,9 +150,10 @@ absl::StatusOr<ServiceRules> RuleBook::Save(
     // Set afresh on every run: a store may run this work twice.
     saved = stored ? *stored : ServiceRules();
     saved.service_id = service_id;
-    change(saved);
-    AG_ASSIGN_OR_RETURN(compiled,
-                        RuleSet::Compile(saved.rules, saved.maintenance));
+    AG_RETURN_IF_ERROR(change(saved));
+    AG_ASSIGN_OR_RETURN(
+        compiled,
+        RuleSet::Compile(saved.rules, saved.maintenance, saved.webhooks));
     for (size_t i = 0; i < saved.rules.size(); ++i) {
       const std::string& target = saved.rules[i].then.route_to_service_id;
       if (target.empty()) continue;
@@ -125,7 +176,8 @@ absl::StatusOr<ServiceRules> RuleBook::Save(
              absl::StrCat("revision ", saved.revision, ": ", saved.rules.size(),
                           " rules, ", saved.maintenance.size(),
                           " maintenance windows, ", saved.auto_resolve.size(),
-                          " auto-resolve settings")})
+                          " auto-resolve settings, ", saved.webhooks.size(),
+                          " webhooks")})
         .status();
   }));
   if (changed) {
@@ -177,11 +229,12 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleBook::ForIngest(
     return cached.rules;
   }
   std::shared_ptr<const RuleSet> rules;
-  if (stored && (!stored->rules.empty() || !stored->maintenance.empty())) {
+  if (stored && (!stored->rules.empty() || !stored->maintenance.empty() ||
+                 !stored->webhooks.empty())) {
     // Checked when saved; a failure here means the stored rules are not
     // what this build saves.
     absl::StatusOr<std::shared_ptr<const RuleSet>> compiled =
-        RuleSet::Compile(stored->rules, stored->maintenance);
+        RuleSet::Compile(stored->rules, stored->maintenance, stored->webhooks);
     if (!compiled.ok()) {
       return errors::StoreCorrupt(absl::StrCat(
           "rules of service ", service_id, ": ", compiled.status().message()));

@@ -66,6 +66,20 @@ class RuleBook {
 
   static constexpr absl::Duration kMaxQuiet = absl::Hours(24 * 30);
 
+  // Adds the outbound webhook subscription, or replaces the one with its
+  // name. Saved without a secret, it keeps the secret of the one it
+  // replaces, or gets a new random one. The answer carries the secrets.
+  absl::StatusOr<ServiceRules> PutWebhook(const std::string& service_id,
+                                          WebhookSubscription webhook,
+                                          int64_t expected_revision,
+                                          const std::string& actor);
+  // NOT_FOUND when the service has no subscription named `name`. Its
+  // pending messages are dead-lettered when next due.
+  absl::StatusOr<ServiceRules> RemoveWebhook(const std::string& service_id,
+                                             const std::string& name,
+                                             int64_t expected_revision,
+                                             const std::string& actor);
+
   // A dry run: applies the service's saved rules, or `candidate` when set,
   // to `alert` (its service_id set to `service_id`). Changes nothing.
   // NOT_FOUND for an unknown service; INVALID_ARGUMENT as Set() for
@@ -86,12 +100,13 @@ class RuleBook {
     absl::Time checked_at;                 // By the wall clock, not clock_.
   };
 
-  // Reads the stored document, lets `change` edit it, checks and compiles
-  // the result, and saves it as the next revision, audited as `action`.
+  // Reads the stored document, lets `change` edit it (its error saves
+  // nothing), checks and compiles the result, and saves it as the next
+  // revision, audited as `action`.
   absl::StatusOr<ServiceRules> Save(
       const std::string& service_id, int64_t expected_revision,
       const std::string& actor, const std::string& action,
-      const std::function<void(ServiceRules&)>& change);
+      const std::function<absl::Status(ServiceRules&)>& change);
 
   void Remember(const std::string& service_id, int64_t revision,
                 std::shared_ptr<const RuleSet> rules);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "server/model/alert_limits.h"
 #include "server/model/errors.h"
 #include "server/model/status_macros.h"
@@ -73,9 +74,84 @@ absl::string_view SeverityWord(Severity severity) {
   return "";
 }
 
+namespace {
+
+// An http:// or https:// URL with a host, no spaces or control characters.
+bool IsWebhookUrl(absl::string_view url) {
+  absl::string_view rest = url;
+  if (!absl::ConsumePrefix(&rest, "https://") &&
+      !absl::ConsumePrefix(&rest, "http://")) {
+    return false;
+  }
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return false;
+  }
+  const size_t host_end = rest.find_first_of("/?#");
+  const absl::string_view authority = rest.substr(0, host_end);
+  return !authority.empty() && authority.front() != ':' &&
+         authority.find('@') == absl::string_view::npos;
+}
+
+absl::Status CheckWebhooks(const std::vector<WebhookSubscription>& webhooks) {
+  if (webhooks.size() > RuleSet::kMaxWebhooks) {
+    return errors::InvalidField(
+        "webhooks", absl::StrCat("more than ", RuleSet::kMaxWebhooks));
+  }
+  for (size_t i = 0; i < webhooks.size(); ++i) {
+    const WebhookSubscription& w = webhooks[i];
+    const std::string at = absl::StrCat("webhooks[", i, "]");
+    if (w.name.empty() || w.name.size() > RuleSet::kMaxNameBytes) {
+      return errors::InvalidField(
+          at + ".name",
+          absl::StrCat("1 to ", RuleSet::kMaxNameBytes, " bytes"));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (webhooks[j].name == w.name) {
+        return errors::InvalidField(
+            at + ".name", absl::StrCat("\"", w.name, "\" is used twice"));
+      }
+    }
+    if (w.url.size() > RuleSet::kMaxUrlBytes || !IsWebhookUrl(w.url)) {
+      return errors::InvalidField(
+          at + ".url",
+          "an http:// or https:// URL with a host (no user:password@), at "
+          "most 2048 bytes");
+    }
+    if (w.events.empty()) {
+      return errors::InvalidField(
+          at + ".events",
+          "at least one of triggered, acknowledged, resolved, suppressed");
+    }
+    for (size_t k = 0; k < w.events.size(); ++k) {
+      const int value = static_cast<int>(w.events[k]);
+      if (value < 1 || value > 4) {
+        return errors::InvalidField(absl::StrCat(at, ".events[", k, "]"),
+                                    "not an event");
+      }
+      for (size_t m = 0; m < k; ++m) {
+        if (w.events[m] == w.events[k]) {
+          return errors::InvalidField(absl::StrCat(at, ".events[", k, "]"),
+                                      "listed twice");
+        }
+      }
+    }
+    if (w.format != WebhookFormat::kJson && w.format != WebhookFormat::kSlack) {
+      return errors::InvalidField(at + ".format", "json or slack");
+    }
+    if (w.secret.empty() || w.secret.size() > RuleSet::kMaxSecretBytes) {
+      return errors::InvalidField(at + ".secret", "1 to 256 bytes");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
     const std::vector<Rule>& rules,
-    const std::vector<MaintenanceWindow>& maintenance) {
+    const std::vector<MaintenanceWindow>& maintenance,
+    const std::vector<WebhookSubscription>& webhooks) {
+  AG_RETURN_IF_ERROR(CheckWebhooks(webhooks));
   if (rules.size() > kMaxRules) {
     return errors::InvalidField("rules", absl::StrCat("more than ", kMaxRules));
   }
@@ -157,6 +233,7 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
   }
   AG_ASSIGN_OR_RETURN(set->maintenance_,
                       MaintenanceSchedule::Compile(maintenance));
+  set->webhooks_ = webhooks;
   return std::shared_ptr<const RuleSet>(std::move(set));
 }
 

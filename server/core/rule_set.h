@@ -43,9 +43,15 @@ class RuleSet {
   // Checks and compiles `rules`; INVALID_ARGUMENT naming the rule and field
   // ("rules[2].when[0].value: not a valid regular expression: ...").
   // Whether a routing target exists is the caller's to check.
+  // The webhook subscriptions are checked too ("webhooks[1].url: ...").
   static absl::StatusOr<std::shared_ptr<const RuleSet>> Compile(
       const std::vector<Rule>& rules,
-      const std::vector<MaintenanceWindow>& maintenance = {});
+      const std::vector<MaintenanceWindow>& maintenance = {},
+      const std::vector<WebhookSubscription>& webhooks = {});
+
+  static constexpr size_t kMaxWebhooks = 20;
+  static constexpr size_t kMaxUrlBytes = 2048;
+  static constexpr size_t kMaxSecretBytes = 256;
 
   // Applies the rules in order to `alert` with the sender's `event`:
   // changes its tags and severity, and returns the rest of what they said.
@@ -56,7 +62,12 @@ class RuleSet {
     return maintenance_.OpenAt(now);
   }
 
-  bool empty() const { return rules_.empty() && maintenance_.empty(); }
+  // The subscriptions, in the order saved.
+  const std::vector<WebhookSubscription>& webhooks() const { return webhooks_; }
+
+  bool empty() const {
+    return rules_.empty() && maintenance_.empty() && webhooks_.empty();
+  }
   size_t size() const { return rules_.size(); }
 
  private:
@@ -74,6 +85,7 @@ class RuleSet {
 
   std::vector<CompiledRule> rules_;
   MaintenanceSchedule maintenance_;
+  std::vector<WebhookSubscription> webhooks_;
 };
 
 // "info", "warning", "error", "critical", or "" for unspecified.

@@ -7,7 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "server/frontdoor/webhook_signature.h"
+#include "server/common/webhook_signature.h"
 
 namespace alertgate {
 namespace {

@@ -46,6 +46,11 @@ const absl::flat_hash_map<std::string, Permission>& Permissions() {
       {"/alertgate.v1.RulesService/TestRules", Permission::kRead},
       {"/alertgate.v1.RulesService/SetMaintenanceWindows", Permission::kAdmin},
       {"/alertgate.v1.RulesService/SetAutoResolve", Permission::kAdmin},
+      {"/alertgate.v1.RulesService/PutWebhook", Permission::kAdmin},
+      {"/alertgate.v1.RulesService/RemoveWebhook", Permission::kAdmin},
+      {"/alertgate.v1.RulesService/ListWebhookMessages", Permission::kRead},
+      {"/alertgate.v1.RulesService/RedeliverWebhookMessage",
+       Permission::kOperate},
   };
   return *permissions;
 }

@@ -109,8 +109,9 @@ absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
   server->directory_handler_ = std::make_unique<ServiceDirectoryHandler>(
       server->catalog_.get(), server->access_.get(), server->deliveries_.get(),
       server->core_.get());
+  server->outbox_ = std::make_unique<Outbox>(server->store_.get(), clock);
   server->rules_handler_ = std::make_unique<RulesHandler>(
-      &server->core_->rules(), server->access_.get());
+      &server->core_->rules(), server->outbox_.get(), server->access_.get());
 
   bool checks_tokens = true;
   AG_ASSIGN_OR_RETURN(
@@ -118,8 +119,11 @@ absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
       ListenerCredentials(options, server->access_.get(), &checks_tokens));
   server->retention_ = std::make_unique<RetentionPruner>(
       server->store_.get(), clock, options.retention);
-  server->auto_resolver_ = std::make_unique<AutoResolver>(
-      server->store_.get(), clock, options.auto_resolve_every);
+  server->auto_resolver_ =
+      std::make_unique<AutoResolver>(server->core_.get(), server->store_.get(),
+                                     clock, options.auto_resolve_every);
+  server->outbound_ = std::make_unique<OutboundDispatcher>(
+      server->store_.get(), clock, options.outbound);
 
   grpc::EnableDefaultHealthCheckService(true);
   // Reflection only where the token check runs before it (it needs read).
@@ -143,6 +147,7 @@ absl::StatusOr<std::unique_ptr<CoreServer>> CoreServer::Start(
   for (const char* name : kHealthServiceNames) {
     server->server_->GetHealthCheckService()->SetServingStatus(name, true);
   }
+  server->outbound_->Start();
   return server;
 }
 
@@ -165,6 +170,7 @@ void CoreServer::Shutdown(absl::Duration grace) {
   incident_handler_->JoinWatches();
   retention_.reset();
   auto_resolver_.reset();
+  outbound_.reset();
   // Every call has returned; closing the store commits anything queued.
   store_.reset();
 }

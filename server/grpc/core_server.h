@@ -24,11 +24,13 @@
 #include "server/core/delivery_log.h"
 #include "server/core/id_generator.h"
 #include "server/core/incident_core.h"
+#include "server/core/outbox.h"
 #include "server/core/retention.h"
 #include "server/core/service_catalog.h"
 #include "server/grpc/incident_service_handler.h"
 #include "server/grpc/rules_handler.h"
 #include "server/grpc/service_directory_handler.h"
+#include "server/outbound/outbound_dispatcher.h"
 #include "server/store/incident_store.h"
 
 namespace alertgate {
@@ -45,6 +47,9 @@ struct CoreServerOptions {
   // How often quiet incidents are looked for (auto_resolver.h); zero: never.
   absl::Duration auto_resolve_every = absl::Seconds(30);
   DeliveryLog::Options deliveries;
+  // Outbound webhooks (outbound_dispatcher.h); senders 0: this core sends
+  // none (another core sharing the store does).
+  OutboundOptions outbound;
   // TLS, as PEM text (not file names). Without a certificate: plaintext.
   std::string tls_certificate;
   std::string tls_private_key;
@@ -87,6 +92,7 @@ class CoreServer {
   AccessControl& access() { return *access_; }
   RetentionPruner& retention() { return *retention_; }
   AutoResolver& auto_resolver() { return *auto_resolver_; }
+  OutboundDispatcher& outbound() { return *outbound_; }
   IncidentCore& core() { return *core_; }
   // Lets ReplayDelivery run kept requests through the process's plugins.
   // REQUIRES: `replayer` outlives Shutdown().
@@ -112,6 +118,8 @@ class CoreServer {
   std::string process_token_;
   std::unique_ptr<RetentionPruner> retention_;
   std::unique_ptr<AutoResolver> auto_resolver_;
+  std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<OutboundDispatcher> outbound_;
   std::unique_ptr<IncidentServiceHandler> incident_handler_;
   std::unique_ptr<ServiceDirectoryHandler> directory_handler_;
   std::unique_ptr<RulesHandler> rules_handler_;

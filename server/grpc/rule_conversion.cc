@@ -116,7 +116,59 @@ std::vector<AutoResolve> AutoResolveFromProto(
   return settings;
 }
 
-void ServiceRulesToProto(const ServiceRules& rules, v1::ServiceRules* proto) {
+absl::StatusOr<WebhookSubscription> WebhookFromProto(
+    const v1::WebhookSubscription& proto) {
+  WebhookSubscription webhook;
+  webhook.name = proto.name();
+  webhook.url = proto.url();
+  for (int i = 0; i < proto.events_size(); ++i) {
+    const int event = proto.events(i);
+    if (event < v1::WEBHOOK_EVENT_TRIGGERED ||
+        event > v1::WEBHOOK_EVENT_SUPPRESSED) {
+      return errors::InvalidField(
+          absl::StrCat("webhook.events[", i, "]"),
+          "triggered, acknowledged, resolved or suppressed");
+    }
+    webhook.events.push_back(static_cast<NotifyEvent>(event));
+  }
+  switch (proto.format()) {
+    case v1::WEBHOOK_FORMAT_JSON:
+      webhook.format = WebhookFormat::kJson;
+      break;
+    case v1::WEBHOOK_FORMAT_SLACK:
+      webhook.format = WebhookFormat::kSlack;
+      break;
+    default:
+      return errors::InvalidField("webhook.format", "json or slack");
+  }
+  webhook.secret = proto.secret();
+  return webhook;
+}
+
+void WebhookMessageToProto(const OutboundMessage& message,
+                           v1::WebhookMessage* proto) {
+  proto->set_id(message.id);
+  proto->set_service_id(message.service_id);
+  proto->set_webhook(message.subscription);
+  proto->set_event(static_cast<v1::WebhookEvent>(message.event));
+  proto->set_incident_id(message.incident_id);
+  proto->set_sequence(message.sequence);
+  proto->set_body(message.body);
+  TimeToProto(message.created_at, proto->mutable_created_at());
+  proto->set_state(static_cast<v1::WebhookMessageState>(message.state));
+  proto->set_attempts(message.attempts);
+  if (message.state == OutboundState::kPending) {
+    TimeToProto(message.next_attempt_at, proto->mutable_next_attempt_at());
+  }
+  proto->set_last_http_status(message.last_http_status);
+  proto->set_last_error(message.last_error);
+  if (message.finished_at) {
+    TimeToProto(*message.finished_at, proto->mutable_finished_at());
+  }
+}
+
+void ServiceRulesToProto(const ServiceRules& rules, v1::ServiceRules* proto,
+                         bool with_secrets) {
   proto->set_service_id(rules.service_id);
   for (const Rule& rule : rules.rules) {
     v1::Rule* out = proto->add_rules();
@@ -162,6 +214,19 @@ void ServiceRulesToProto(const ServiceRules& rules, v1::ServiceRules* proto) {
     out->set_source(a.source);
     out->set_quiet_minutes(static_cast<int32_t>(absl::ToInt64Minutes(a.quiet)));
     out->set_dedup_key_prefix(a.dedup_key_prefix);
+  }
+  for (const WebhookSubscription& w : rules.webhooks) {
+    v1::WebhookSubscription* out = proto->add_webhooks();
+    out->set_name(w.name);
+    out->set_url(w.url);
+    for (NotifyEvent event : w.events) {
+      out->add_events(static_cast<v1::WebhookEvent>(event));
+    }
+    out->set_format(w.format == WebhookFormat::kSlack
+                        ? v1::WEBHOOK_FORMAT_SLACK
+                        : v1::WEBHOOK_FORMAT_JSON);
+    out->set_has_secret(!w.secret.empty());
+    if (with_secrets) out->set_secret(w.secret);
   }
   proto->set_revision(rules.revision);
   if (rules.revision > 0)

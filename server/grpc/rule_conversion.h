@@ -25,7 +25,17 @@ absl::StatusOr<std::vector<MaintenanceWindow>> MaintenanceFromProto(
 std::vector<AutoResolve> AutoResolveFromProto(
     const google::protobuf::RepeatedPtrField<v1::AutoResolve>& protos);
 
-void ServiceRulesToProto(const ServiceRules& rules, v1::ServiceRules* proto);
+// INVALID_ARGUMENT naming the field for an unset or unknown event or
+// format.
+absl::StatusOr<WebhookSubscription> WebhookFromProto(
+    const v1::WebhookSubscription& proto);
+
+// Readers never see a webhook's secret: only admins who set one get
+// `with_secrets` answers.
+void ServiceRulesToProto(const ServiceRules& rules, v1::ServiceRules* proto,
+                         bool with_secrets = false);
+void WebhookMessageToProto(const OutboundMessage& message,
+                           v1::WebhookMessage* proto);
 void RuleTrialToProto(const RuleTrial& trial, v1::TestRulesResponse* proto);
 
 }  // namespace alertgate

@@ -9,6 +9,7 @@
 #include "server/grpc/rule_conversion.h"
 #include "server/grpc/status_conversion.h"
 #include "server/model/alert_limits.h"
+#include "server/model/errors.h"
 
 namespace alertgate {
 
@@ -97,6 +98,79 @@ grpc::Status RulesHandler::SetAutoResolve(
       caller->name);
   if (!saved.ok()) return ToGrpcStatus(saved.status());
   ServiceRulesToProto(*saved, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status RulesHandler::PutWebhook(grpc::ServerContext* context,
+                                      const v1::PutWebhookRequest* request,
+                                      v1::ServiceRules* response) {
+  absl::StatusOr<Principal> caller =
+      CallerOf(*context, *access_, Permission::kAdmin);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<WebhookSubscription> webhook =
+      WebhookFromProto(request->webhook());
+  if (!webhook.ok()) return ToGrpcStatus(webhook.status());
+  absl::StatusOr<ServiceRules> saved = rules_->PutWebhook(
+      request->service_id(), *std::move(webhook),
+      request->has_expected_revision() ? request->expected_revision() : -1,
+      caller->name);
+  if (!saved.ok()) return ToGrpcStatus(saved.status());
+  ServiceRulesToProto(*saved, response, /*with_secrets=*/true);
+  return grpc::Status::OK;
+}
+
+grpc::Status RulesHandler::RemoveWebhook(
+    grpc::ServerContext* context, const v1::RemoveWebhookRequest* request,
+    v1::ServiceRules* response) {
+  absl::StatusOr<Principal> caller =
+      CallerOf(*context, *access_, Permission::kAdmin);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<ServiceRules> saved = rules_->RemoveWebhook(
+      request->service_id(), request->name(),
+      request->has_expected_revision() ? request->expected_revision() : -1,
+      caller->name);
+  if (!saved.ok()) return ToGrpcStatus(saved.status());
+  ServiceRulesToProto(*saved, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status RulesHandler::ListWebhookMessages(
+    grpc::ServerContext* context, const v1::ListWebhookMessagesRequest* request,
+    v1::ListWebhookMessagesResponse* response) {
+  if (auto caller = CallerOf(*context, *access_, Permission::kRead);
+      !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
+  std::optional<OutboundState> state;
+  if (request->state() != v1::WEBHOOK_MESSAGE_STATE_UNSPECIFIED) {
+    if (request->state() < v1::WEBHOOK_MESSAGE_STATE_PENDING ||
+        request->state() > v1::WEBHOOK_MESSAGE_STATE_DEAD_LETTERED) {
+      return ToGrpcStatus(errors::InvalidField("state", "not a state"));
+    }
+    state = static_cast<OutboundState>(request->state());
+  }
+  absl::StatusOr<OutboundPage> page =
+      outbox_->List(request->service_id(), state, request->page_size(),
+                    request->page_token());
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const OutboundMessage& message : page->messages) {
+    WebhookMessageToProto(message, response->add_messages());
+  }
+  response->set_next_page_token(page->next_page_token);
+  return grpc::Status::OK;
+}
+
+grpc::Status RulesHandler::RedeliverWebhookMessage(
+    grpc::ServerContext* context,
+    const v1::RedeliverWebhookMessageRequest* request,
+    v1::WebhookMessage* response) {
+  absl::StatusOr<Principal> caller =
+      CallerOf(*context, *access_, Permission::kOperate);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<OutboundMessage> message =
+      outbox_->Redeliver(request->id(), caller->name);
+  if (!message.ok()) return ToGrpcStatus(message.status());
+  WebhookMessageToProto(*message, response);
   return grpc::Status::OK;
 }
 

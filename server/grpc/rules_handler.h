@@ -7,6 +7,7 @@
 
 #include "alertgate/v1/rules.grpc.pb.h"
 #include "server/core/access_control.h"
+#include "server/core/outbox.h"
 #include "server/core/rule_book.h"
 
 namespace alertgate {
@@ -14,8 +15,8 @@ namespace alertgate {
 class RulesHandler final : public v1::RulesService::Service {
  public:
   // REQUIRES: the pointers outlive the handler.
-  RulesHandler(RuleBook* rules, AccessControl* access)
-      : rules_(rules), access_(access) {}
+  RulesHandler(RuleBook* rules, Outbox* outbox, AccessControl* access)
+      : rules_(rules), outbox_(outbox), access_(access) {}
 
   grpc::Status GetRules(grpc::ServerContext* context,
                         const v1::GetRulesRequest* request,
@@ -33,9 +34,24 @@ class RulesHandler final : public v1::RulesService::Service {
   grpc::Status SetAutoResolve(grpc::ServerContext* context,
                               const v1::SetAutoResolveRequest* request,
                               v1::ServiceRules* response) override;
+  grpc::Status PutWebhook(grpc::ServerContext* context,
+                          const v1::PutWebhookRequest* request,
+                          v1::ServiceRules* response) override;
+  grpc::Status RemoveWebhook(grpc::ServerContext* context,
+                             const v1::RemoveWebhookRequest* request,
+                             v1::ServiceRules* response) override;
+  grpc::Status ListWebhookMessages(
+      grpc::ServerContext* context,
+      const v1::ListWebhookMessagesRequest* request,
+      v1::ListWebhookMessagesResponse* response) override;
+  grpc::Status RedeliverWebhookMessage(
+      grpc::ServerContext* context,
+      const v1::RedeliverWebhookMessageRequest* request,
+      v1::WebhookMessage* response) override;
 
  private:
   RuleBook* rules_;
+  Outbox* outbox_;
   AccessControl* access_;
 };
 

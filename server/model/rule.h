@@ -13,6 +13,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "server/model/incident_model.h"
+#include "server/model/outbound_webhook.h"
 
 namespace alertgate {
 
@@ -88,12 +89,14 @@ struct AutoResolve {
 };
 
 // The rules of one service, in evaluation order, with its maintenance
-// windows and auto-resolve settings: one document, one revision.
+// windows, auto-resolve settings and outbound webhooks: one document, one
+// revision.
 struct ServiceRules {
   std::string service_id;
   std::vector<Rule> rules;
   std::vector<MaintenanceWindow> maintenance;
   std::vector<AutoResolve> auto_resolve;
+  std::vector<WebhookSubscription> webhooks;
   int64_t revision = 0;  // 0: never set; each save adds one.
   absl::Time updated_at;
   std::string updated_by;

@@ -31,6 +31,7 @@
 #include "server/model/api_token.h"
 #include "server/model/delivery.h"
 #include "server/model/incident_model.h"
+#include "server/model/outbound_webhook.h"
 #include "server/model/rule.h"
 #include "server/model/status_macros.h"
 
@@ -61,6 +62,12 @@ struct EventQuery {
   std::string incident_id;  // Empty: every incident.
   int limit = 500;
   bool newest_first = false;  // The last `limit` of the range, newest first.
+};
+
+// A subscription's queue in the outbox: its pending messages.
+struct OutboundQueue {
+  std::string service_id;
+  std::string subscription;
 };
 
 // The operations available inside one write transaction.
@@ -132,6 +139,21 @@ class StoreTransaction {
   // Inserts or replaces the rules of `rules.service_id`.
   virtual absl::Status PutServiceRules(const ServiceRules& rules) = 0;
 
+  // The outbox of outbound webhooks (outbound_webhook.h).
+  virtual absl::Status InsertOutboundMessage(
+      const OutboundMessage& message) = 0;
+  virtual absl::StatusOr<std::optional<OutboundMessage>> FindOutboundMessage(
+      const std::string& id) = 0;
+  // Replaces what changes as a message is sent: state, attempts, times and
+  // errors. REQUIRES: the message exists.
+  virtual absl::Status UpdateOutboundMessage(
+      const OutboundMessage& message) = 0;
+  // The queue's pending messages due at `now` and leased by no one, oldest
+  // first, at most `limit`, each now leased until `lease_until`.
+  virtual absl::StatusOr<std::vector<OutboundMessage>> ClaimOutboundMessages(
+      const OutboundQueue& queue, absl::Time now, absl::Time lease_until,
+      int limit) = 0;
+
   // API tokens. InsertApiToken: ALREADY_EXISTS when a token not revoked has
   // the name.
   virtual absl::Status InsertApiToken(const ApiToken& token) = 0;
@@ -164,6 +186,9 @@ class StoreTransaction {
   // incident's event_count drops by what it lost (its alert_count stays).
   // Raises the pruned-through mark likewise.
   virtual absl::StatusOr<int> PruneFoldEvents(absl::Time before, int limit) = 0;
+  // Outbound messages delivered or dead-lettered before `before`.
+  virtual absl::StatusOr<int> PruneOutboundMessages(absl::Time before,
+                                                    int limit) = 0;
 };
 
 class IncidentStore {
@@ -239,6 +264,15 @@ class IncidentStore {
   virtual absl::StatusOr<std::vector<Incident>> ListQuietIncidents(
       const std::string& service_id, const std::string& source,
       const std::string& dedup_key_prefix, absl::Time before, int limit) = 0;
+  // The queues with a pending message due at `now` and leased by no one,
+  // at most `limit`.
+  virtual absl::StatusOr<std::vector<OutboundQueue>> ListDueOutboundQueues(
+      absl::Time now, int limit) = 0;
+  // A service's outbound messages (in `state`, unless it is nullopt) with
+  // id < `before_id` (all if empty), newest first, at most `limit`.
+  virtual absl::StatusOr<std::vector<OutboundMessage>> ListOutboundMessages(
+      const std::string& service_id, std::optional<OutboundState> state,
+      const std::string& before_id, int limit) = 0;
   // Every service with an open incident, with its counts by state.
   virtual absl::StatusOr<std::vector<OpenIncidentCount>>
   CountOpenIncidents() = 0;

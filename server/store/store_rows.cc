@@ -208,6 +208,43 @@ absl::StatusOr<std::vector<AutoResolve>> DecodeAutoResolve(
   }
 }
 
+std::string EncodeWebhooks(const std::vector<WebhookSubscription>& webhooks) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const WebhookSubscription& w : webhooks) {
+    nlohmann::json events = nlohmann::json::array();
+    for (NotifyEvent event : w.events)
+      events.push_back(static_cast<int>(event));
+    list.push_back({{"name", w.name},
+                    {"url", w.url},
+                    {"events", std::move(events)},
+                    {"format", static_cast<int>(w.format)},
+                    {"secret", w.secret}});
+  }
+  return list.dump();
+}
+
+absl::StatusOr<std::vector<WebhookSubscription>> DecodeWebhooks(
+    const std::string& json, absl::string_view service_id) {
+  try {
+    std::vector<WebhookSubscription> webhooks;
+    for (const nlohmann::json& item : nlohmann::json::parse(json)) {
+      WebhookSubscription w;
+      w.name = item.at("name").get<std::string>();
+      w.url = item.at("url").get<std::string>();
+      for (const nlohmann::json& event : item.at("events")) {
+        w.events.push_back(static_cast<NotifyEvent>(event.get<int>()));
+      }
+      w.format = static_cast<WebhookFormat>(item.at("format").get<int>());
+      w.secret = item.at("secret").get<std::string>();
+      webhooks.push_back(std::move(w));
+    }
+    return webhooks;
+  } catch (const std::exception& e) {
+    return errors::StoreCorrupt(
+        absl::StrCat("webhooks of service ", service_id, ": ", e.what()));
+  }
+}
+
 std::string EncodeHeaders(
     const std::vector<std::pair<std::string, std::string>>& headers) {
   nlohmann::json pairs = nlohmann::json::array();

@@ -51,7 +51,11 @@ namespace alertgate {
   "outcome, reason, incident_ids, body_bytes, replay_of, headers, body"
 #define AG_RULES_COLUMNS                                               \
   "service_id, rules, revision, updated_at, updated_by, maintenance, " \
-  "auto_resolve"
+  "auto_resolve, webhooks"
+#define AG_OUTBOUND_COLUMNS                                            \
+  "id, service_id, subscription, event, incident_id, sequence, body, " \
+  "created_at, state, attempts, next_attempt_at, leased_until, "       \
+  "last_http_status, last_error, finished_at"
 #define AG_EVENT_COLUMNS                                                    \
   "sequence, at, kind, incident_id, service_id, source, dedup_key, state, " \
   "actor, note, occurred_at"
@@ -90,6 +94,9 @@ absl::StatusOr<std::vector<MaintenanceWindow>> DecodeMaintenance(
     const std::string& json, absl::string_view service_id);
 std::string EncodeAutoResolve(const std::vector<AutoResolve>& settings);
 absl::StatusOr<std::vector<AutoResolve>> DecodeAutoResolve(
+    const std::string& json, absl::string_view service_id);
+std::string EncodeWebhooks(const std::vector<WebhookSubscription>& webhooks);
+absl::StatusOr<std::vector<WebhookSubscription>> DecodeWebhooks(
     const std::string& json, absl::string_view service_id);
 absl::Status DecodeTagsAndLinks(const std::string& tags_json,
                                 const std::string& links_json,
@@ -155,7 +162,31 @@ absl::StatusOr<ServiceRules> ReadRulesRow(const Row& row) {
                       DecodeMaintenance(row.Text(5), rules.service_id));
   AG_ASSIGN_OR_RETURN(rules.auto_resolve,
                       DecodeAutoResolve(row.Text(6), rules.service_id));
+  AG_ASSIGN_OR_RETURN(rules.webhooks,
+                      DecodeWebhooks(row.Text(7), rules.service_id));
   return rules;
+}
+
+// AG_OUTBOUND_COLUMNS.
+template <typename Row>
+absl::StatusOr<OutboundMessage> ReadOutboundRow(const Row& row) {
+  OutboundMessage message;
+  message.id = row.Text(0);
+  message.service_id = row.Text(1);
+  message.subscription = row.Text(2);
+  message.event = static_cast<NotifyEvent>(row.Int(3));
+  message.incident_id = row.Text(4);
+  message.sequence = row.Int(5);
+  message.body = row.Text(6);
+  message.created_at = FromMicros(row.Int(7));
+  message.state = static_cast<OutboundState>(row.Int(8));
+  message.attempts = static_cast<int>(row.Int(9));
+  message.next_attempt_at = FromMicros(row.Int(10));
+  message.leased_until = FromMicros(row.OptionalInt(11));
+  message.last_http_status = static_cast<int>(row.Int(12));
+  message.last_error = row.Text(13);
+  message.finished_at = FromMicros(row.OptionalInt(14));
+  return message;
 }
 
 // AG_TOKEN_COLUMNS.

@@ -184,6 +184,34 @@ CREATE TABLE service_rules (
 ALTER TABLE service_rules ADD COLUMN maintenance TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE service_rules ADD COLUMN auto_resolve TEXT NOT NULL DEFAULT '[]';
 )sql",
+      // 6: outbound webhooks (SQLite's 10).
+      R"sql(
+ALTER TABLE service_rules ADD COLUMN webhooks TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE outbound_messages (
+  id               TEXT PRIMARY KEY,
+  service_id       TEXT NOT NULL,
+  subscription     TEXT NOT NULL,
+  event            INTEGER NOT NULL,
+  incident_id      TEXT NOT NULL,
+  sequence         BIGINT NOT NULL,
+  body             TEXT NOT NULL,
+  created_at       BIGINT NOT NULL,
+  state            INTEGER NOT NULL,
+  attempts         INTEGER NOT NULL,
+  next_attempt_at  BIGINT NOT NULL,
+  leased_until     BIGINT,
+  last_http_status INTEGER NOT NULL,
+  last_error       TEXT NOT NULL,
+  finished_at      BIGINT
+);
+CREATE INDEX outbound_pending ON outbound_messages
+  (service_id, subscription, id) WHERE state = 1;
+CREATE INDEX outbound_due ON outbound_messages (next_attempt_at)
+  WHERE state = 1;
+CREATE INDEX outbound_by_service ON outbound_messages (service_id, id);
+CREATE INDEX outbound_finished ON outbound_messages (finished_at)
+  WHERE finished_at IS NOT NULL;
+)sql",
   };
   return *migrations;
 }

@@ -266,18 +266,92 @@ class PgTransaction final : public StoreTransaction {
   absl::Status PutServiceRules(const ServiceRules& rules) override {
     return db_
         .Query("INSERT INTO service_rules (" AG_RULES_COLUMNS
-               ") VALUES ($1, $2, $3, $4, $5, $6, $7) "
+               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
                "ON CONFLICT (service_id) DO UPDATE SET "
                "rules = excluded.rules, revision = excluded.revision, "
                "updated_at = excluded.updated_at, "
                "updated_by = excluded.updated_by, "
                "maintenance = excluded.maintenance, "
-               "auto_resolve = excluded.auto_resolve",
+               "auto_resolve = excluded.auto_resolve, "
+               "webhooks = excluded.webhooks",
                {rules.service_id, EncodeRules(rules.rules), rules.revision,
                 ToMicros(rules.updated_at), rules.updated_by,
                 EncodeMaintenance(rules.maintenance),
-                EncodeAutoResolve(rules.auto_resolve)})
+                EncodeAutoResolve(rules.auto_resolve),
+                EncodeWebhooks(rules.webhooks)})
         .status();
+  }
+
+  absl::Status InsertOutboundMessage(const OutboundMessage& m) override {
+    db_.Defer(
+        "INSERT INTO outbound_messages (" AG_OUTBOUND_COLUMNS
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+        "$13, $14, $15)",
+        {m.id, m.service_id, m.subscription, static_cast<int64_t>(m.event),
+         m.incident_id, m.sequence, m.body, ToMicros(m.created_at),
+         static_cast<int64_t>(m.state), static_cast<int64_t>(m.attempts),
+         ToMicros(m.next_attempt_at), ToMicros(m.leased_until),
+         static_cast<int64_t>(m.last_http_status), m.last_error,
+         ToMicros(m.finished_at)});
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<OutboundMessage>> FindOutboundMessage(
+      const std::string& id) override {
+    AG_ASSIGN_OR_RETURN(PgResult result,
+                        db_.Query("SELECT " AG_OUTBOUND_COLUMNS
+                                  " FROM outbound_messages WHERE id = $1",
+                                  {id}));
+    return OptionalRow<OutboundMessage>(result, ReadOutboundRow<Row>);
+  }
+
+  absl::Status UpdateOutboundMessage(const OutboundMessage& m) override {
+    return db_
+        .Query(
+            "UPDATE outbound_messages SET state = $2, attempts = $3, "
+            "next_attempt_at = $4, leased_until = $5, last_http_status = $6, "
+            "last_error = $7, finished_at = $8 WHERE id = $1",
+            {m.id, static_cast<int64_t>(m.state),
+             static_cast<int64_t>(m.attempts), ToMicros(m.next_attempt_at),
+             ToMicros(m.leased_until), static_cast<int64_t>(m.last_http_status),
+             m.last_error, ToMicros(m.finished_at)})
+        .status();
+  }
+
+  absl::StatusOr<std::vector<OutboundMessage>> ClaimOutboundMessages(
+      const OutboundQueue& queue, absl::Time now, absl::Time lease_until,
+      int limit) override {
+    // SKIP LOCKED: a core claiming the same queue at the same moment takes
+    // other messages, or none, rather than waiting and taking these again.
+    AG_ASSIGN_OR_RETURN(
+        PgResult result,
+        db_.Query("UPDATE outbound_messages SET leased_until = $4 WHERE id IN "
+                  "(SELECT id FROM outbound_messages WHERE service_id = $1 AND "
+                  "subscription = $2 AND state = 1 AND next_attempt_at <= $3 "
+                  "AND (leased_until IS NULL OR leased_until <= $3) ORDER BY "
+                  "id LIMIT $5 FOR UPDATE SKIP LOCKED) "
+                  "RETURNING " AG_OUTBOUND_COLUMNS,
+                  {queue.service_id, queue.subscription, ToMicros(now),
+                   ToMicros(lease_until), static_cast<int64_t>(limit)}));
+    AG_ASSIGN_OR_RETURN(
+        std::vector<OutboundMessage> claimed,
+        CollectRows<OutboundMessage>(result, ReadOutboundRow<Row>));
+    std::sort(claimed.begin(), claimed.end(),
+              [](const OutboundMessage& a, const OutboundMessage& b) {
+                return a.id < b.id;
+              });
+    return claimed;
+  }
+
+  absl::StatusOr<int> PruneOutboundMessages(absl::Time before,
+                                            int limit) override {
+    AG_ASSIGN_OR_RETURN(
+        PgResult result,
+        db_.Query("DELETE FROM outbound_messages WHERE id IN (SELECT id FROM "
+                  "outbound_messages WHERE finished_at < $1 ORDER BY "
+                  "finished_at LIMIT $2)",
+                  {ToMicros(before), static_cast<int64_t>(limit)}));
+    return static_cast<int>(result.affected());
   }
 
   absl::Status PutWebhookCredential(const WebhookCredential& c) override {
@@ -834,6 +908,39 @@ PostgresStore::ListAutoResolveRules() {
                                 "'[]' ORDER BY service_id",
                                 {}));
   return CollectRows<ServiceRules>(result, ReadRulesRow<Row>);
+}
+
+absl::StatusOr<std::vector<OutboundQueue>> PostgresStore::ListDueOutboundQueues(
+    absl::Time now, int limit) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(
+      PgResult result,
+      db->Query("SELECT DISTINCT service_id, subscription FROM "
+                "outbound_messages WHERE state = 1 AND next_attempt_at <= $1 "
+                "AND (leased_until IS NULL OR leased_until <= $1) LIMIT $2",
+                {ToMicros(now), static_cast<int64_t>(limit)}));
+  return CollectRows<OutboundQueue>(
+      result, [](const Row& row) -> absl::StatusOr<OutboundQueue> {
+        return OutboundQueue{row.Text(0), row.Text(1)};
+      });
+}
+
+absl::StatusOr<std::vector<OutboundMessage>>
+PostgresStore::ListOutboundMessages(const std::string& service_id,
+                                    std::optional<OutboundState> state,
+                                    const std::string& before_id, int limit) {
+  ReadLease lease(*this);
+  AG_ASSIGN_OR_RETURN(PgConnection * db, lease.db());
+  AG_ASSIGN_OR_RETURN(
+      PgResult result,
+      db->Query("SELECT " AG_OUTBOUND_COLUMNS
+                " FROM outbound_messages WHERE service_id = $1 AND ($2 = 0 OR "
+                "state = $2) AND ($3 = '' OR id < $3) ORDER BY id DESC "
+                "LIMIT $4",
+                {service_id, state ? static_cast<int64_t>(*state) : int64_t{0},
+                 before_id, static_cast<int64_t>(limit)}));
+  return CollectRows<OutboundMessage>(result, ReadOutboundRow<Row>);
 }
 
 absl::StatusOr<std::vector<Incident>> PostgresStore::ListQuietIncidents(

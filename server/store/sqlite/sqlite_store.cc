@@ -343,15 +343,96 @@ class SqliteTransaction final : public StoreTransaction {
         SqliteStatement stmt,
         db_.PrepareStatic(
             "INSERT OR REPLACE INTO service_rules (" AG_RULES_COLUMNS
-            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
     stmt.Bind(1, rules.service_id)
         .Bind(2, EncodeRules(rules.rules))
         .Bind(3, rules.revision)
         .Bind(4, ToMicros(rules.updated_at))
         .Bind(5, rules.updated_by)
         .Bind(6, EncodeMaintenance(rules.maintenance))
-        .Bind(7, EncodeAutoResolve(rules.auto_resolve));
+        .Bind(7, EncodeAutoResolve(rules.auto_resolve))
+        .Bind(8, EncodeWebhooks(rules.webhooks));
     return stmt.Run();
+  }
+
+  absl::Status InsertOutboundMessage(const OutboundMessage& m) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.PrepareStatic("INSERT INTO outbound_messages (" AG_OUTBOUND_COLUMNS
+                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                          "?11, ?12, ?13, ?14, ?15)"));
+    stmt.Bind(1, m.id)
+        .Bind(2, m.service_id)
+        .Bind(3, m.subscription)
+        .Bind(4, static_cast<int64_t>(m.event))
+        .Bind(5, m.incident_id)
+        .Bind(6, m.sequence)
+        .Bind(7, m.body)
+        .Bind(8, ToMicros(m.created_at))
+        .Bind(9, static_cast<int64_t>(m.state))
+        .Bind(10, static_cast<int64_t>(m.attempts))
+        .Bind(11, ToMicros(m.next_attempt_at))
+        .Bind(12, ToMicros(m.leased_until))
+        .Bind(13, static_cast<int64_t>(m.last_http_status))
+        .Bind(14, m.last_error)
+        .Bind(15, ToMicros(m.finished_at));
+    return stmt.Run();
+  }
+
+  absl::StatusOr<std::optional<OutboundMessage>> FindOutboundMessage(
+      const std::string& id) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.PrepareStatic("SELECT " AG_OUTBOUND_COLUMNS
+                          " FROM outbound_messages WHERE id = ?1"));
+    stmt.Bind(1, id);
+    return OptionalRow<OutboundMessage>(stmt, ReadOutboundRow<SqliteStatement>);
+  }
+
+  absl::Status UpdateOutboundMessage(const OutboundMessage& m) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.PrepareStatic(
+            "UPDATE outbound_messages SET state = ?2, attempts = ?3, "
+            "next_attempt_at = ?4, leased_until = ?5, last_http_status = ?6, "
+            "last_error = ?7, finished_at = ?8 WHERE id = ?1"));
+    stmt.Bind(1, m.id)
+        .Bind(2, static_cast<int64_t>(m.state))
+        .Bind(3, static_cast<int64_t>(m.attempts))
+        .Bind(4, ToMicros(m.next_attempt_at))
+        .Bind(5, ToMicros(m.leased_until))
+        .Bind(6, static_cast<int64_t>(m.last_http_status))
+        .Bind(7, m.last_error)
+        .Bind(8, ToMicros(m.finished_at));
+    return stmt.Run();
+  }
+
+  absl::StatusOr<std::vector<OutboundMessage>> ClaimOutboundMessages(
+      const OutboundQueue& queue, absl::Time now, absl::Time lease_until,
+      int limit) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement select,
+        db_.PrepareStatic(
+            "SELECT " AG_OUTBOUND_COLUMNS
+            " FROM outbound_messages WHERE service_id = ?1 AND subscription "
+            "= ?2 AND state = 1 AND next_attempt_at <= ?3 AND (leased_until "
+            "IS NULL OR leased_until <= ?3) ORDER BY id LIMIT ?4"));
+    select.Bind(1, queue.service_id)
+        .Bind(2, queue.subscription)
+        .Bind(3, ToMicros(now))
+        .Bind(4, static_cast<int64_t>(limit));
+    AG_ASSIGN_OR_RETURN(
+        std::vector<OutboundMessage> claimed,
+        CollectRows<OutboundMessage>(select, ReadOutboundRow<SqliteStatement>));
+    for (OutboundMessage& message : claimed) {
+      AG_ASSIGN_OR_RETURN(SqliteStatement lease,
+                          db_.PrepareStatic("UPDATE outbound_messages SET "
+                                            "leased_until = ?2 WHERE id = ?1"));
+      lease.Bind(1, message.id).Bind(2, ToMicros(lease_until));
+      AG_RETURN_IF_ERROR(lease.Run());
+      message.leased_until = lease_until;
+    }
+    return claimed;
   }
 
   absl::Status PutWebhookCredential(const WebhookCredential& c) override {
@@ -474,6 +555,18 @@ class SqliteTransaction final : public StoreTransaction {
             "DESC) AS newer FROM deliveries WHERE service_id = ?1 AND body "
             "IS NOT NULL) WHERE newer > ?2)"));
     stmt.Bind(1, service_id).Bind(2, max_bytes);
+    AG_RETURN_IF_ERROR(stmt.Run());
+    return db_.Changes();
+  }
+
+  absl::StatusOr<int> PruneOutboundMessages(absl::Time before,
+                                            int limit) override {
+    AG_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.PrepareStatic("DELETE FROM outbound_messages WHERE id IN (SELECT "
+                          "id FROM outbound_messages WHERE finished_at < ?1 "
+                          "ORDER BY finished_at LIMIT ?2)"));
+    stmt.Bind(1, ToMicros(before)).Bind(2, static_cast<int64_t>(limit));
     AG_RETURN_IF_ERROR(stmt.Run());
     return db_.Changes();
   }
@@ -881,6 +974,39 @@ absl::StatusOr<std::vector<Incident>> SqliteStore::ListQuietIncidents(
       .Bind(4, dedup_key_prefix)
       .Bind(5, static_cast<int64_t>(limit));
   return CollectRows<Incident>(stmt, ReadIncidentRow<SqliteStatement>);
+}
+
+absl::StatusOr<std::vector<OutboundQueue>> SqliteStore::ListDueOutboundQueues(
+    absl::Time now, int limit) {
+  ReadLease lease(readers_);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().PrepareStatic(
+          "SELECT DISTINCT service_id, subscription FROM outbound_messages "
+          "WHERE state = 1 AND next_attempt_at <= ?1 AND (leased_until IS "
+          "NULL OR leased_until <= ?1) LIMIT ?2"));
+  stmt.Bind(1, ToMicros(now)).Bind(2, static_cast<int64_t>(limit));
+  return CollectRows<OutboundQueue>(
+      stmt, [](const SqliteStatement& row) -> absl::StatusOr<OutboundQueue> {
+        return OutboundQueue{row.Text(0), row.Text(1)};
+      });
+}
+
+absl::StatusOr<std::vector<OutboundMessage>> SqliteStore::ListOutboundMessages(
+    const std::string& service_id, std::optional<OutboundState> state,
+    const std::string& before_id, int limit) {
+  ReadLease lease(readers_);
+  AG_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      lease.db().PrepareStatic(
+          "SELECT " AG_OUTBOUND_COLUMNS
+          " FROM outbound_messages WHERE service_id = ?1 AND (?2 = 0 OR "
+          "state = ?2) AND (?3 = '' OR id < ?3) ORDER BY id DESC LIMIT ?4"));
+  stmt.Bind(1, service_id)
+      .Bind(2, state ? static_cast<int64_t>(*state) : int64_t{0})
+      .Bind(3, before_id)
+      .Bind(4, static_cast<int64_t>(limit));
+  return CollectRows<OutboundMessage>(stmt, ReadOutboundRow<SqliteStatement>);
 }
 
 absl::StatusOr<std::vector<WebhookCredential>>

@@ -93,6 +93,11 @@ class SqliteStore final : public IncidentStore {
   absl::StatusOr<std::optional<ServiceRules>> GetServiceRules(
       const std::string& service_id) override;
   absl::StatusOr<std::vector<ServiceRules>> ListAutoResolveRules() override;
+  absl::StatusOr<std::vector<OutboundQueue>> ListDueOutboundQueues(
+      absl::Time now, int limit) override;
+  absl::StatusOr<std::vector<OutboundMessage>> ListOutboundMessages(
+      const std::string& service_id, std::optional<OutboundState> state,
+      const std::string& before_id, int limit) override;
   absl::StatusOr<std::vector<Incident>> ListQuietIncidents(
       const std::string& service_id, const std::string& source,
       const std::string& dedup_key_prefix, absl::Time before,

@@ -1,16 +1,17 @@
 // Webhook signatures: how the front door checks that a delivery comes from
-// whoever holds the (service, source) webhook secret. A plugin declares one
-// scheme of adapter_abi.h; the check runs over the exact bytes received,
-// before any parsing, and compares in constant time:
-//   AG_SIGNATURE_HMAC_SHA256_PREFIXED_HEX  "sha256=<hex HMAC-SHA256(secret,
-//   body)>" AG_SIGNATURE_SHARED_TOKEN              the secret itself
-//   AG_SIGNATURE_HMAC_SHA256_TIMESTAMPED   "t=<unix s>,v1=<hex HMAC(secret,
-//   t.body)>",
-//                                          t within kSignatureReplayWindow
+// whoever holds the (service, source) webhook secret, and how outbound
+// webhooks are signed. A plugin declares one scheme of adapter_abi.h; the
+// check runs over the exact bytes received, before any parsing, and
+// compares in constant time:
+//   PREFIXED_HEX  "sha256=<hex HMAC-SHA256(secret, body)>"
+//   SHARED_TOKEN  the secret itself
+//   TIMESTAMPED   "t=<unix s>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>",
+//                 t within kSignatureReplayWindow (outbound webhooks sign
+//                 so too)
 // Every failure is UNAUTHENTICATED with a message that says what was wrong
 // (missing, malformed, stale, no match), never the expected value.
-#ifndef ALERTGATE_SERVER_FRONTDOOR_WEBHOOK_SIGNATURE_H_
-#define ALERTGATE_SERVER_FRONTDOOR_WEBHOOK_SIGNATURE_H_
+#ifndef ALERTGATE_SERVER_COMMON_WEBHOOK_SIGNATURE_H_
+#define ALERTGATE_SERVER_COMMON_WEBHOOK_SIGNATURE_H_
 
 #include <cstdint>
 #include <string>
@@ -47,4 +48,4 @@ absl::Status VerifyDeliverySignature(uint32_t scheme,
 
 }  // namespace alertgate
 
-#endif  // ALERTGATE_SERVER_FRONTDOOR_WEBHOOK_SIGNATURE_H_
+#endif  // ALERTGATE_SERVER_COMMON_WEBHOOK_SIGNATURE_H_

@@ -1,4 +1,4 @@
-#include "server/frontdoor/webhook_signature.h"
+#include "server/common/webhook_signature.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

@@ -1,0 +1,53 @@
+// WebhookSender: one attempt to deliver one outbound message: an HTTP(S)
+// POST of its body, signed, with bounded time and memory whatever the
+// receiver does (slow, silent, huge answers, redirects).
+//
+// Headers sent (docs/rules.md, "Outbound webhooks"):
+//   Content-Type: application/json
+//   X-Alertgate-Delivery: <message id>   the same on every attempt
+//   X-Alertgate-Event: incident.<event>
+//   X-Alertgate-Signature: t=<unix s>,v1=<hex HMAC-SHA256(secret, t.body)>
+//
+// Thread safety: Send() may run on several threads at once.
+#ifndef ALERTGATE_SERVER_OUTBOUND_WEBHOOK_SENDER_H_
+#define ALERTGATE_SERVER_OUTBOUND_WEBHOOK_SENDER_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "server/model/outbound_webhook.h"
+
+namespace alertgate {
+
+struct WebhookSenderOptions {
+  // Connecting, and each read or write after it.
+  absl::Duration timeout = absl::Seconds(10);
+  // CA certificates for https:// receivers; "": the system's.
+  std::string ca_file;
+};
+
+// What one attempt came to.
+struct SendAttempt {
+  int http_status = 0;  // 0: no answer.
+  std::string error;    // "" when delivered (2xx).
+  bool delivered() const { return error.empty(); }
+};
+
+class WebhookSender {
+ public:
+  // Bytes of an answer's body read at most; the rest is not waited for.
+  static constexpr size_t kMaxAnswerBytes = 64 * 1024;
+
+  explicit WebhookSender(WebhookSenderOptions options);
+
+  // POSTs `message`'s body to `url`, signed with `secret` at `at`.
+  SendAttempt Send(const std::string& url, const std::string& secret,
+                   const OutboundMessage& message, absl::Time at) const;
+
+ private:
+  WebhookSenderOptions options_;
+};
+
+}  // namespace alertgate
+
+#endif  // ALERTGATE_SERVER_OUTBOUND_WEBHOOK_SENDER_H_
