@@ -110,6 +110,13 @@ ABSL_FLAG(absl::Duration, quiet, absl::ZeroDuration(),
 ABSL_FLAG(std::string, dedup_key_prefix, "",
           "auto-resolve set: only incidents whose dedup key starts with this, "
           "e.g. push:.");
+ABSL_FLAG(std::string, url, "",
+          "webhooks add: where to send, http:// or https://.");
+ABSL_FLAG(std::string, events, "triggered",
+          "webhooks add: comma-separated: triggered, acknowledged, resolved, "
+          "suppressed.");
+ABSL_FLAG(std::string, format, "json",
+          "webhooks add: json (alertgate's document) or slack ({\"text\"}).");
 ABSL_FLAG(std::string, rules, "",
           "rules test: try these rules (a file as for rules set) instead of "
           "the saved ones.");
@@ -701,6 +708,16 @@ class Alertctl {
                  : (", dedup keys " + a.dedup_key_prefix() + "*").c_str(),
              a.quiet_minutes());
     }
+    for (const v1::WebhookSubscription& w : rules->webhooks()) {
+      std::vector<std::string> events;
+      for (int event : w.events()) {
+        events.push_back(absl::AsciiStrToLower(
+            absl::StripPrefix(v1::WebhookEvent_Name(event), "WEBHOOK_EVENT_")));
+      }
+      printf("webhook \"%s\": %s to %s%s\n", w.name().c_str(),
+             absl::StrJoin(events, ", ").c_str(), w.url().c_str(),
+             w.format() == v1::WEBHOOK_FORMAT_SLACK ? " (slack)" : "");
+    }
     return kOk;
   }
 
@@ -814,6 +831,159 @@ class Alertctl {
           static_cast<int32_t>(absl::ToInt64Minutes(quiet)));
     }
     return PrintSaved(service, client_.SetAutoResolve(request), "auto-resolve");
+  }
+
+  int WebhooksAdd(const std::vector<std::string>& rest) {
+    v1::Service service;
+    v1::ServiceRules document;
+    if (int bad = ReadDocument(rest, &service, &document); bad != kOk) {
+      return bad;
+    }
+    v1::PutWebhookRequest request;
+    request.set_service_id(service.id());
+    request.set_expected_revision(document.revision());
+    v1::WebhookSubscription* webhook = request.mutable_webhook();
+    webhook->set_name(absl::GetFlag(FLAGS_name));
+    webhook->set_url(absl::GetFlag(FLAGS_url));
+    for (absl::string_view word :
+         absl::StrSplit(absl::GetFlag(FLAGS_events), ',', absl::SkipEmpty())) {
+      v1::WebhookEvent event;
+      if (!v1::WebhookEvent_Parse(
+              absl::StrCat(
+                  "WEBHOOK_EVENT_",
+                  absl::AsciiStrToUpper(absl::StripAsciiWhitespace(word))),
+              &event) ||
+          event == v1::WEBHOOK_EVENT_UNSPECIFIED) {
+        fprintf(stderr,
+                "alertctl: --events: \"%s\" is not triggered, acknowledged, "
+                "resolved or suppressed\n",
+                std::string(word).c_str());
+        return kUsage;
+      }
+      webhook->add_events(event);
+    }
+    const std::string format = absl::GetFlag(FLAGS_format);
+    if (format == "slack") {
+      webhook->set_format(v1::WEBHOOK_FORMAT_SLACK);
+    } else if (format != "json") {
+      fprintf(stderr, "alertctl: --format is json or slack\n");
+      return kUsage;
+    }
+    webhook->set_secret(absl::GetFlag(FLAGS_secret));
+    auto saved = client_.PutWebhook(request);
+    if (!saved.ok()) return Report(saved.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*saved).c_str());
+      return kOk;
+    }
+    for (const v1::WebhookSubscription& w : saved->webhooks()) {
+      if (w.name() != webhook->name()) continue;
+      printf("%s: webhook \"%s\" saved, revision %lld\n",
+             service.name().c_str(), w.name().c_str(),
+             static_cast<long long>(saved->revision()));
+      // Admins see it here; GetRules never shows it.
+      printf("signing secret: %s\n", w.secret().c_str());
+    }
+    return kOk;
+  }
+
+  int WebhooksRemove(const std::vector<std::string>& rest) {
+    v1::Service service;
+    v1::ServiceRules document;
+    if (int bad = ReadDocument(rest, &service, &document); bad != kOk) {
+      return bad;
+    }
+    v1::RemoveWebhookRequest request;
+    request.set_service_id(service.id());
+    request.set_name(absl::GetFlag(FLAGS_name));
+    request.set_expected_revision(document.revision());
+    return PrintSaved(service, client_.RemoveWebhook(request), "webhooks");
+  }
+
+  int WebhooksList(const std::vector<std::string>& rest) {
+    v1::Service service;
+    v1::ServiceRules document;
+    if (int bad = ReadDocument(rest, &service, &document); bad != kOk) {
+      return bad;
+    }
+    if (Json()) {
+      printf("%s\n", ToJson(document).c_str());
+      return kOk;
+    }
+    Table table({"NAME", "URL", "EVENTS", "FORMAT", "SIGNED"});
+    for (const v1::WebhookSubscription& w : document.webhooks()) {
+      std::vector<std::string> events;
+      for (int event : w.events()) {
+        events.push_back(absl::AsciiStrToLower(
+            absl::StripPrefix(v1::WebhookEvent_Name(event), "WEBHOOK_EVENT_")));
+      }
+      table.Add({w.name(), w.url(), absl::StrJoin(events, ","),
+                 w.format() == v1::WEBHOOK_FORMAT_SLACK ? "slack" : "json",
+                 w.has_secret() ? "yes" : "no"});
+    }
+    table.Print();
+    return kOk;
+  }
+
+  int WebhooksMessages(const std::vector<std::string>& rest) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    auto service = client_.FindService(id);
+    if (!service.ok()) return Report(service.status());
+    v1::ListWebhookMessagesRequest request;
+    request.set_service_id(service->id());
+    request.set_page_size(absl::GetFlag(FLAGS_limit));
+    request.set_page_token(absl::GetFlag(FLAGS_page_token));
+    const std::string state = absl::GetFlag(FLAGS_state);
+    if (!state.empty()) {
+      v1::WebhookMessageState parsed;
+      if (!v1::WebhookMessageState_Parse(
+              "WEBHOOK_MESSAGE_STATE_" + absl::AsciiStrToUpper(state),
+              &parsed)) {
+        fprintf(stderr,
+                "alertctl: --state is pending, delivered or dead_lettered\n");
+        return kUsage;
+      }
+      request.set_state(parsed);
+    }
+    auto page = client_.ListWebhookMessages(request);
+    if (!page.ok()) return Report(page.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*page).c_str());
+      return kOk;
+    }
+    Table table({"ID", "CREATED", "WEBHOOK", "EVENT", "INCIDENT", "STATE",
+                 "ATTEMPTS", "LAST ERROR"});
+    for (const v1::WebhookMessage& m : page->messages()) {
+      table.Add({m.id(), FormatTime(m.created_at(), m.has_created_at()),
+                 m.webhook(),
+                 absl::AsciiStrToLower(absl::StripPrefix(
+                     v1::WebhookEvent_Name(m.event()), "WEBHOOK_EVENT_")),
+                 m.incident_id(),
+                 absl::AsciiStrToLower(
+                     absl::StripPrefix(v1::WebhookMessageState_Name(m.state()),
+                                       "WEBHOOK_MESSAGE_STATE_")),
+                 std::to_string(m.attempts()), m.last_error()});
+    }
+    table.Print();
+    if (!page->next_page_token().empty()) {
+      fprintf(stderr, "more: --page_token=%s\n",
+              page->next_page_token().c_str());
+    }
+    return kOk;
+  }
+
+  int WebhooksRedeliver(const std::vector<std::string>& rest) {
+    std::string id;
+    if (!OneArgument(rest, &id)) return kUsage;
+    auto message = client_.RedeliverWebhookMessage(id);
+    if (!message.ok()) return Report(message.status());
+    if (Json()) {
+      printf("%s\n", ToJson(*message).c_str());
+    } else {
+      printf("message %s is due again now\n", message->id().c_str());
+    }
+    return kOk;
   }
 
   int RulesSet(const std::vector<std::string>& rest) {
@@ -1202,6 +1372,25 @@ const std::vector<Command>& Commands() {
        "Resolve the service's open incidents (of one source) after this long "
        "without an alert; --quiet=0 clears it (admin).",
        &Alertctl::AutoResolveSet},
+      {"webhooks add",
+       "NAME|ID --name=N --url=URL [--events=triggered,resolved,...] "
+       "[--format=json|slack] [--secret=S]",
+       "Send the service's incident events to a URL, signed; a name already "
+       "used is replaced (admin). Prints the signing secret.",
+       &Alertctl::WebhooksAdd},
+      {"webhooks remove", "NAME|ID --name=N",
+       "Stop sending to a webhook (admin); its waiting messages are given "
+       "up.",
+       &Alertctl::WebhooksRemove},
+      {"webhooks list", "NAME|ID", "A service's outbound webhooks.",
+       &Alertctl::WebhooksList},
+      {"webhooks messages",
+       "NAME|ID [--state=pending|delivered|dead_lettered] [--limit=N]",
+       "What was sent, what waits for a retry, what was given up and why.",
+       &Alertctl::WebhooksMessages},
+      {"webhooks redeliver", "MESSAGE_ID",
+       "Send a delivered or dead-lettered message again now (operate).",
+       &Alertctl::WebhooksRedeliver},
       {"sources test", "NAME|ID --source=SOURCE",
        "Send a test alert: a test incident opened and resolved at once, so "
        "the source shows as receiving alerts (operate).",

@@ -564,6 +564,46 @@ absl::StatusOr<v1::ServiceRules> AlertgateClient::SetAutoResolve(
   });
 }
 
+absl::StatusOr<v1::ServiceRules> AlertgateClient::PutWebhook(
+    const v1::PutWebhookRequest& request) {
+  return Unary<v1::ServiceRules>([&](v1::ServiceRules* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Rules().PutWebhook(&context, request, r);
+  });
+}
+
+absl::StatusOr<v1::ServiceRules> AlertgateClient::RemoveWebhook(
+    const v1::RemoveWebhookRequest& request) {
+  return Unary<v1::ServiceRules>([&](v1::ServiceRules* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Rules().RemoveWebhook(&context, request, r);
+  });
+}
+
+absl::StatusOr<v1::ListWebhookMessagesResponse>
+AlertgateClient::ListWebhookMessages(
+    const v1::ListWebhookMessagesRequest& request) {
+  return Unary<v1::ListWebhookMessagesResponse>(
+      [&](v1::ListWebhookMessagesResponse* r) {
+        grpc::ClientContext context;
+        Prepare(context);
+        return Rules().ListWebhookMessages(&context, request, r);
+      });
+}
+
+absl::StatusOr<v1::WebhookMessage> AlertgateClient::RedeliverWebhookMessage(
+    const std::string& id) {
+  v1::RedeliverWebhookMessageRequest request;
+  request.set_id(id);
+  return Unary<v1::WebhookMessage>([&](v1::WebhookMessage* r) {
+    grpc::ClientContext context;
+    Prepare(context);
+    return Rules().RedeliverWebhookMessage(&context, request, r);
+  });
+}
+
 absl::StatusOr<v1::ListAlertSourcesResponse> AlertgateClient::ListAlertSources(
     const std::string& service_id) {
   v1::ListAlertSourcesRequest request;

@@ -88,10 +88,13 @@ absl::StatusOr<int> OutboundDispatcher::ServeQueue(const OutboundQueue& queue) {
   int attempts = 0;
   while (!Stopping()) {
     const absl::Time now = clock_->Now();
+    // As the store keeps it (microseconds), so Record() finds its own lease.
+    const absl::Time lease_until =
+        absl::FromUnixMicros(absl::ToUnixMicros(now + lease()));
     std::vector<OutboundMessage> claimed;
     AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
-      AG_ASSIGN_OR_RETURN(
-          claimed, tx.ClaimOutboundMessages(queue, now, now + lease(), 1));
+      AG_ASSIGN_OR_RETURN(claimed,
+                          tx.ClaimOutboundMessages(queue, now, lease_until, 1));
       return absl::OkStatus();
     }));
     if (claimed.empty()) break;

@@ -169,6 +169,18 @@ class AlertgateClient {
       const v1::SetMaintenanceWindowsRequest& request);
   absl::StatusOr<v1::ServiceRules> SetAutoResolve(
       const v1::SetAutoResolveRequest& request);
+  // Outbound webhooks (role admin to change them; the answer to PutWebhook
+  // carries the secrets).
+  absl::StatusOr<v1::ServiceRules> PutWebhook(
+      const v1::PutWebhookRequest& request);
+  absl::StatusOr<v1::ServiceRules> RemoveWebhook(
+      const v1::RemoveWebhookRequest& request);
+  // What was sent, what waits for a retry, what was given up (role read).
+  absl::StatusOr<v1::ListWebhookMessagesResponse> ListWebhookMessages(
+      const v1::ListWebhookMessagesRequest& request);
+  // Sends a message again now (role operate).
+  absl::StatusOr<v1::WebhookMessage> RedeliverWebhookMessage(
+      const std::string& id);
 
   // For front doors: records deliveries they answered in the delivery log.
   absl::StatusOr<v1::RecordDeliveriesResponse> RecordDeliveries(
