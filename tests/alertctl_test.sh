@@ -190,6 +190,22 @@ check "maintenance remove again" 2 "$A" maintenance remove checkout --name="db u
 check "auto-resolve clear" 0 "$A" auto-resolve set checkout --quiet=0 --source=bitbucket --dedup_key_prefix=push:
 check "nothing left but the rules" 0 "$A" rules show checkout
 expect "nothing left but the rules" "^checkout: 2 rules, revision 5$"
+check "webhooks add" 0 "$A" webhooks add checkout --name=slack --url=https://hooks.slack.com/services/T/B/X --events=triggered,resolved --format=slack
+expect "webhooks add" '^checkout: webhook "slack" saved, revision 6$'
+expect "the admin sees the secret" "^signing secret: agws_[0-9a-f]{48}$"
+check "webhooks with a bad event" 1 "$A" webhooks add checkout --name=x --url=https://example.com/ --events=exploded
+check "webhooks with a bad url" 5 "$A" webhooks add checkout --name=x --url=ftp://example.com/
+expect "the refusal names the field" "webhooks\[1\]\.url"
+check "webhooks list" 0 "$A" webhooks list checkout
+expect "webhooks list" "slack +https://hooks.slack.com/services/T/B/X +triggered,resolved +slack +yes"
+check "rules show the webhook" 0 "$A" rules show checkout
+expect "rules show the webhook" 'webhook "slack": triggered, resolved to https://hooks.slack.com/services/T/B/X \(slack\)'
+check "webhooks messages" 0 "$A" webhooks messages checkout --state=dead_lettered
+expect "webhooks messages" "ID +CREATED +WEBHOOK +EVENT"
+check "webhooks messages of a bad state" 1 "$A" webhooks messages checkout --state=lost
+check "redeliver an unknown message" 2 "$A" webhooks redeliver 01JNOSUCHMESSAGE0000000000
+check "webhooks remove" 0 "$A" webhooks remove checkout --name=slack
+check "webhooks remove again" 2 "$A" webhooks remove checkout --name=slack
 
 check "help" 0 "$A" incidents --help
 expect "help" "alertctl incidents ack ID"
