@@ -142,6 +142,24 @@ ApiBridge::ApiBridge() {
       [](AlertgateClient& api, const v1::TestRulesRequest& r) {
         return api.TestRules(r);
       });
+  methods_["PutWebhook"] = Bridge<v1::PutWebhookRequest>(
+      [](AlertgateClient& api, const v1::PutWebhookRequest& r) {
+        return api.PutWebhook(r);
+      });
+  methods_["RemoveWebhook"] = Bridge<v1::RemoveWebhookRequest>(
+      [](AlertgateClient& api, const v1::RemoveWebhookRequest& r) {
+        return api.RemoveWebhook(r);
+      });
+  methods_["ListWebhookMessages"] = Bridge<v1::ListWebhookMessagesRequest>(
+      [](AlertgateClient& api, const v1::ListWebhookMessagesRequest& r) {
+        return api.ListWebhookMessages(r);
+      });
+  methods_["RedeliverWebhookMessage"] =
+      Bridge<v1::RedeliverWebhookMessageRequest>(
+          [](AlertgateClient& api,
+             const v1::RedeliverWebhookMessageRequest& r) {
+            return api.RedeliverWebhookMessage(r.id());
+          });
   methods_["ListIncidents"] = Bridge<v1::ListIncidentsRequest>(
       [](AlertgateClient& api, const v1::ListIncidentsRequest& r) {
         return api.ListIncidents(r);

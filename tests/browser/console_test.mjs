@@ -16,6 +16,7 @@
 import {spawn, execFileSync} from 'node:child_process';
 import {createHmac} from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {chromium} from 'playwright-core';
@@ -261,6 +262,45 @@ try {
     'the trial shows only what happened');
   await shoot(page, 'rules');
 
+  // Outbound webhooks: an admin adds one to a receiver started here and
+  // sees its secret once; a new incident reaches the receiver, signed with
+  // it, and the page lists the message as delivered.
+  const received = [];
+  const receiver = http.createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => { body += chunk; });
+    request.on('end', () => {
+      received.push({headers: request.headers, body});
+      response.writeHead(200).end('ok');
+    });
+  });
+  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  await page.getByLabel('Name').fill('team');
+  await page.getByLabel('URL').fill(`http://127.0.0.1:${receiver.address().port}/hook`);
+  await page.getByRole('button', {name: 'Save webhook'}).click();
+  await page.locator('#status', {hasText: 'Webhook saved'}).waitFor();
+  await page.locator('li[data-webhook="team"]').waitFor();
+  const secretLine = await page.locator('#webhook-secret').textContent();
+  const secret = (secretLine.match(/agws_[0-9a-f]+/) || [''])[0];
+  check(secret !== '', `the admin sees the new secret once (${secretLine})`);
+  alertctl(ports, 'alert', 'trigger', '--service=default', '--dedup_key=console-webhook',
+           '--summary=Checkout is down');
+  await waitFor('the webhook message at the receiver', async () => received.length >= 1);
+  const [t, v1] = received[0].headers['x-alertgate-signature'].replace('t=', '').split(',v1=');
+  check(createHmac('sha256', secret).update(`${t}.${received[0].body}`).digest('hex') === v1,
+    'the receiver can check the signature with the secret the page showed');
+  check(JSON.parse(received[0].body).incident.summary === 'Checkout is down',
+    'the message tells of the incident');
+  await page.reload();
+  const messageRow = page.locator('#webhook-messages tr[data-message]');
+  await waitFor('the message listed as delivered', async () => {
+    await page.reload();
+    await page.locator('#webhook-messages').waitFor();
+    return (await messageRow.allTextContents()).some((text) => text.includes('delivered'));
+  });
+  await shoot(page, 'webhooks');
+  receiver.close();
+
   // A phone's width: nothing wider than the screen but the tables' own
   // scrolling; the dot still has its words.
   await page.setViewportSize({width: 360, height: 740});
@@ -301,6 +341,8 @@ try {
   await viewer.goto(`${consoleUrl}#/services/${serviceId}/rules`);
   await viewer.getByRole('heading', {name: 'default: rules'}).waitFor();
   check(await viewer.getByRole('button', {name: 'Save rules'}).isDisabled(), 'read: Save rules is disabled');
+  check(await viewer.getByRole('button', {name: 'Save webhook'}).isDisabled(), 'read: Save webhook is disabled');
+  check(!(await viewer.locator('#main').textContent()).includes('agws_'), 'read: no webhook secret on the page');
 
   // Sign out ends the session.
   await page.getByRole('button', {name: 'Sign out'}).click();

@@ -510,6 +510,85 @@ function actionsText(rule) {
   return parts.length ? parts.join(', ') : 'nothing';
 }
 
+// The service's outbound webhooks: who is told of what, and what was sent.
+async function webhooksSection(serviceId, saved) {
+  const EVENTS = ['triggered', 'acknowledged', 'resolved', 'suppressed'];
+  const eventWord = (e) => word(e, 'WEBHOOK_EVENT_');
+  const subscriptions = saved.webhooks.map((w) => h('li', {'data-webhook': w.name},
+    h('strong', {}, w.name), ` → ${w.url} `,
+    h('span', {class: 'muted'}, `(${w.events.map(eventWord).join(', ')}; ` +
+      `${w.format === 'WEBHOOK_FORMAT_SLACK' ? 'Slack text' : 'JSON'}, ` +
+      `${w.has_secret ? 'signed' : 'unsigned'})`), ' ',
+    h('button', {type: 'button', disabled: !can('admin'), onclick: async () => {
+      try {
+        await rpc('RemoveWebhook', {service_id: serviceId, name: w.name,
+                                    expected_revision: saved.revision});
+        say(`Webhook "${w.name}" removed.`);
+        await renderRules(serviceId);
+      } catch (e) { say(e.message); }
+    }}, 'Remove')));
+
+  const field = (id, label, input) => h('div', {class: 'field'}, h('label', {for: id}, label), input);
+  const secretShown = h('p', {id: 'webhook-secret', 'aria-live': 'polite'});
+  const add = h('form', {id: 'webhook-add', onsubmit: async (event) => {
+    event.preventDefault();
+    const value = (id) => document.getElementById(id).value.trim();
+    const events = EVENTS.filter((e) => document.getElementById(`webhook-on-${e}`).checked)
+      .map((e) => `WEBHOOK_EVENT_${e.toUpperCase()}`);
+    try {
+      const answer = await rpc('PutWebhook', {service_id: serviceId, expected_revision: saved.revision,
+        webhook: {name: value('webhook-name'), url: value('webhook-url'), events,
+                  format: value('webhook-format')}});
+      const put = answer.webhooks.find((w) => w.name === value('webhook-name'));
+      await renderRules(serviceId);
+      say(`Webhook saved: revision ${answer.revision}.`);
+      document.getElementById('webhook-secret').textContent =
+        `Signing secret of "${put.name}" (shown to admins only, now): ${put.secret}`;
+    } catch (e) { say(e.message); }
+  }},
+  h('div', {class: 'filters'},
+    field('webhook-name', 'Name', h('input', {id: 'webhook-name', type: 'text', placeholder: 'slack'})),
+    field('webhook-url', 'URL', h('input', {id: 'webhook-url', type: 'url',
+      placeholder: 'https://hooks.slack.com/services/…'})),
+    field('webhook-format', 'Format', h('select', {id: 'webhook-format'},
+      h('option', {value: 'WEBHOOK_FORMAT_JSON'}, 'JSON'),
+      h('option', {value: 'WEBHOOK_FORMAT_SLACK'}, 'Slack text')))),
+  h('fieldset', {class: 'checks'}, h('legend', {}, 'Tell of'), EVENTS.map((e) => h('label', {},
+    h('input', {type: 'checkbox', id: `webhook-on-${e}`, checked: e === 'triggered'}), e))),
+  h('button', {type: 'submit', disabled: !can('admin')}, 'Save webhook'));
+
+  const page = await rpc('ListWebhookMessages', {service_id: serviceId, page_size: 20});
+  const rows = page.messages.map((m) => {
+    const state = word(m.state, 'WEBHOOK_MESSAGE_STATE_');
+    return h('tr', {'data-message': m.id},
+      h('td', {}, when(m.created_at)), h('td', {}, m.webhook), h('td', {}, eventWord(m.event)),
+      h('td', {}, h('a', {href: `#/incidents/${m.incident_id}`}, m.incident_id)),
+      h('td', {}, h('span', {class: state === 'dead lettered' ? 'outcome refused' : 'outcome'}, state)),
+      h('td', {class: 'num'}, m.attempts), h('td', {}, m.last_error),
+      h('td', {}, state === 'pending' ? null : h('button', {type: 'button', disabled: !can('operate'),
+        onclick: async () => {
+          try {
+            await rpc('RedeliverWebhookMessage', {id: m.id});
+            say('Due again now.');
+            await renderRules(serviceId);
+          } catch (e) { say(e.message); }
+        }}, 'Redeliver')));
+  });
+  return [
+    h('h2', {}, 'Outbound webhooks'),
+    h('p', {class: 'muted'}, 'Incident events sent as they are committed, signed, retried with ' +
+      'backoff for a day, then given up (docs/rules.md).'),
+    h('ul', {id: 'webhooks'}, subscriptions.length ? subscriptions : h('li', {}, 'None.')),
+    add, secretShown,
+    can('admin') ? null : h('p', {class: 'hint'}, 'Adding or removing webhooks needs the admin role.'),
+    h('h3', {}, 'Recent messages'),
+    h('div', {class: 'table-wrap'}, h('table', {id: 'webhook-messages'},
+      h('thead', {}, h('tr', {}, ['Created', 'Webhook', 'Event', 'Incident', 'State', 'Attempts',
+        'Last error', ''].map((t) => h('th', {scope: 'col'}, t)))),
+      h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', {colspan: 8}, 'No messages yet.'))))),
+  ];
+}
+
 async function renderRules(serviceId) {
   if (!services.length) await loadServices();
   const saved = await rpc('GetRules', {service_id: serviceId});
@@ -521,6 +600,7 @@ async function renderRules(serviceId) {
     `${w.name}: ${w.starts} ${w.time_zone} for ${w.duration_minutes} min` +
     (w.repeat !== 'REPEAT_UNSPECIFIED' ? `, ${word(w.repeat, 'REPEAT_')}` : '') +
     (w.repeat_until ? `, until ${w.repeat_until}` : '')));
+  const webhooks = await webhooksSection(serviceId, saved);
   const timers = saved.auto_resolve.map((a) => h('li', {},
     `${a.source || 'every source'}${a.dedup_key_prefix ? `, dedup keys ${a.dedup_key_prefix}*` : ''}: ` +
     `resolved after ${a.quiet_minutes} min without an alert`));
@@ -580,6 +660,7 @@ async function renderRules(serviceId) {
     h('ul', {}, windows.length ? windows : h('li', {}, 'None.')),
     h('h2', {}, 'Auto-resolve'),
     h('ul', {}, timers.length ? timers : h('li', {}, 'Off.')),
+    ...webhooks,
     h('h2', {}, 'Try an alert'),
     h('p', {class: 'muted'}, 'What the saved rules would do to an alert, changing nothing.'),
     tryIt, outcome,
