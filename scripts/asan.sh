@@ -2,7 +2,8 @@
 # Builds the adapter plugins and their tests with AddressSanitizer and
 # UndefinedBehaviorSanitizer in ./build-asan, and runs the robustness (fuzz-
 # style), fixture and loader tests, the front door's tests against a fake
-# core and the store's fault tests. Part of scripts/test.sh.
+# core, the store's fault tests, the rules and the outbound webhooks (their
+# HTTP client against a real receiver). Part of scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=build-asan
@@ -14,7 +15,7 @@ fi
 # of every request shape, and the store's fault paths.
 TESTS=(adapter_robustness_test bitbucket_adapter_test alertmanager_adapter_test github_adapter_test
   gitlab_adapter_test grafana_adapter_test
-  adapter_loader_test frontdoor_test store_fault_test rules_test)
+  adapter_loader_test frontdoor_test store_fault_test rules_test outbound_webhook_test)
 cmake --build "$BUILD_DIR" -j"$(nproc)" --target "${TESTS[@]}"
 
 # Plugins are never unloaded by design; the loader's dlopen handles are not

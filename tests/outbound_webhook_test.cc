@@ -6,6 +6,8 @@
 // timeout, a refused connection), messages written only with the change
 // they tell of, and two dispatchers never sending one message twice.
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -405,6 +407,59 @@ TEST_P(OutboundWebhookTest, SubscriptionsAreCheckedWhenSavedAndSecretsKept) {
   ASSERT_TRUE(third.ok());
   ASSERT_EQ(third->webhooks.size(), 2u);
   EXPECT_NE(third->webhooks[1].secret, secret);
+}
+
+// Runs the openssl tool in `dir`; false (with its output) if it failed.
+::testing::AssertionResult Openssl(const std::string& dir,
+                                   const std::string& args) {
+  const std::string command =
+      absl::StrCat("cd '", dir, "' && openssl ", args, " >> openssl.log 2>&1");
+  if (system(command.c_str()) == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << command;
+}
+
+TEST_P(OutboundWebhookTest, HttpsReceiversMustShowACertificateThatIsTrusted) {
+  // A CA that signs the receiver's certificate, and one that does not.
+  const std::string dir = dir_.path();
+  ASSERT_TRUE(Openssl(dir,
+                      "req -x509 -newkey rsa:2048 -nodes -days 2 -subj "
+                      "/CN=hook-ca -keyout ca.key -out ca.pem"));
+  ASSERT_TRUE(Openssl(dir,
+                      "req -x509 -newkey rsa:2048 -nodes -days 2 -subj "
+                      "/CN=other-ca -keyout other.key -out other.pem"));
+  ASSERT_TRUE(Openssl(dir,
+                      "req -newkey rsa:2048 -nodes -subj /CN=receiver "
+                      "-keyout receiver.key -out receiver.csr"));
+  std::ofstream(dir_.File("receiver.ext")) << "subjectAltName=IP:127.0.0.1\n";
+  ASSERT_TRUE(Openssl(dir,
+                      "x509 -req -in receiver.csr -CA ca.pem -CAkey ca.key "
+                      "-CAcreateserial -days 2 -extfile receiver.ext -out "
+                      "receiver.pem"));
+  WebhookReceiver https(dir_.File("receiver.pem"), dir_.File("receiver.key"));
+  ASSERT_TRUE(absl::StartsWith(https.Url(), "https://"));
+  Subscribe("tls", https.Url(), {NotifyEvent::kTriggered});
+  Trigger("cert-check");
+
+  // Trusting the wrong CA: refused, nothing was read by the receiver.
+  OutboundOptions wrong = options_;
+  wrong.sender.ca_file = dir_.File("other.pem");
+  OutboundDispatcher untrusting(store_.get(), &clock_, wrong);
+  ASSERT_TRUE(untrusting.DeliverDue().ok());
+  OutboundMessage message = Messages()[0];
+  EXPECT_EQ(message.state, OutboundState::kPending);
+  EXPECT_EQ(message.last_error, "the receiver's TLS certificate is not trusted");
+  EXPECT_TRUE(https.received().empty());
+
+  // Trusting the receiver's CA: delivered over TLS.
+  clock_.Advance(absl::Minutes(1));
+  OutboundOptions right = options_;
+  right.sender.ca_file = dir_.File("ca.pem");
+  OutboundDispatcher trusting(store_.get(), &clock_, right);
+  ASSERT_TRUE(trusting.DeliverDue().ok());
+  message = Messages()[0];
+  EXPECT_EQ(message.state, OutboundState::kDelivered) << message.last_error;
+  ASSERT_EQ(https.received().size(), 1u);
+  EXPECT_EQ(https.received()[0].delivery, message.id);
 }
 
 TEST_P(OutboundWebhookTest, TwoDispatchersAtOnceSendEachMessageOnce) {

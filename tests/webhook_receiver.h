@@ -1,7 +1,8 @@
-// WebhookReceiver: a real HTTP server on a loopback port, started by the
-// test, that takes outbound webhooks as a team's endpoint would: it keeps
-// every request it got and answers as the test says (a status, after a
-// delay). ClosedPort() gives a port where nothing listens (refused).
+// WebhookReceiver: a real HTTP (or HTTPS) server on a loopback port,
+// started by the test, that takes outbound webhooks as a team's endpoint
+// would: it keeps every request it got and answers as the test says (a
+// status, after a delay). ClosedPort() gives a port where nothing listens
+// (refused).
 #ifndef ALERTGATE_TESTS_WEBHOOK_RECEIVER_H_
 #define ALERTGATE_TESTS_WEBHOOK_RECEIVER_H_
 
@@ -9,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,8 +34,14 @@ class WebhookReceiver {
     std::string content_type;
   };
 
-  WebhookReceiver() {
-    server_.Post(".*", [this](const httplib::Request& request,
+  // Plain HTTP; with a certificate and key (PEM files), HTTPS.
+  explicit WebhookReceiver(const std::string& certificate_file = "",
+                           const std::string& key_file = "")
+      : tls_(!certificate_file.empty()),
+        server_(tls_ ? std::make_unique<httplib::SSLServer>(
+                           certificate_file.c_str(), key_file.c_str())
+                     : std::make_unique<httplib::Server>()) {
+    server_->Post(".*", [this](const httplib::Request& request,
                               httplib::Response& response) {
       int status;
       absl::Duration delay;
@@ -51,17 +59,17 @@ class WebhookReceiver {
       response.status = status;
       if (status != 204) response.set_content("ok", "text/plain");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) absl::SleepFor(absl::Milliseconds(1));
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    while (!server_->is_running()) absl::SleepFor(absl::Milliseconds(1));
   }
   ~WebhookReceiver() {
-    server_.stop();
+    server_->stop();
     thread_.join();
   }
 
   std::string Url(const std::string& path = "/hooks/alertgate") const {
-    return absl::StrCat("http://127.0.0.1:", port_, path);
+    return absl::StrCat(tls_ ? "https" : "http", "://127.0.0.1:", port_, path);
   }
 
   // How the next requests are answered.
@@ -103,7 +111,8 @@ class WebhookReceiver {
   }
 
  private:
-  httplib::Server server_;
+  const bool tls_;
+  std::unique_ptr<httplib::Server> server_;
   int port_ = 0;
   std::thread thread_;
   mutable absl::Mutex mu_;
