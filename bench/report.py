@@ -86,6 +86,8 @@ row("Bitbucket webhooks → durable incidents, all-in-one", "allinone_c16")
 row("Bitbucket webhooks → durable incidents, all-in-one", "allinone_c64")
 row("the same with 20 rules on the service (bench/rules20.json)", "allinone_rules20_c16")
 row("the same again without rules, right after", "allinone_norules_c16")
+row("the same with an outbound webhook on triggered and resolved, receiver up", "allinone_webhook_c16")
+row("the same with that webhook's receiver down (every message retried)", "allinone_webhook_down_c16")
 row("Bitbucket webhooks, split front door + core", "split_c16")
 row("small alert, alertgate generic source (durable)", "small_alertgate_c16")
 row("small alert, Prometheus Alertmanager 0.25 (memory only)", "small_alertmanager_c16")
@@ -122,6 +124,9 @@ processes).
 
 With 20 rules / without (the mean of the runs before and after): {ratio(rules20, norules_mean)}
 (CPU {get('allinone_rules20_c16', 'cpu_us_per_request', 0):,.0f} vs {get('allinone_norules_c16', 'cpu_us_per_request', 0):,.0f} µs/request).
+With an outbound webhook / without (the run right before): {ratio(get('allinone_webhook_c16', 'per_second', 0), get('allinone_norules_c16', 'per_second', 0))}
+with its receiver up, {ratio(get('allinone_webhook_down_c16', 'per_second', 0), get('allinone_norules_c16', 'per_second', 0))}
+with it down (every message written, tried and rescheduled beside ingest).
 
 Ratios in this run: all-in-one / ceiling = {ratio(aio16, ceil16)} (16 connections),
 {ratio(aio64, ceil64)} (64); alertgate / Alertmanager for small alerts = {ratio(small_ag, small_am)}

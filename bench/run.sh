@@ -103,10 +103,25 @@ ALERTCTL=("$ROOT/$BUILD/clients/alertctl" --address="127.0.0.1:$GRPC" --token_fi
 measure allinone_rules20_c16 16 "http://127.0.0.1:$HTTP" bitbucket_mix.lua "$BB" "$FIXTURES" aior
 echo '{"rules": []}' | "${ALERTCTL[@]}" rules set default --file=- > /dev/null
 measure allinone_norules_c16 16 "http://127.0.0.1:$HTTP" bitbucket_mix.lua "$BB" "$FIXTURES" aion
+# Outbound webhooks: a subscription to the incidents the mix opens and
+# resolves, first with its receiver up (a bare cpp-httplib server), then
+# down (a closed port: every message fails and is retried), so the outbox
+# and its dispatcher run beside ingest.
+start hookrx "$WORK/hookrx.ports" "$ROOT/$BUILD/bench/bench_bare_httplib" --port_file="$WORK/hookrx.ports"
+HOOKRX_PID=$PID
+"${ALERTCTL[@]}" webhooks add default --name=bench --events=triggered,resolved \
+  --url="http://127.0.0.1:$(port_of "$WORK/hookrx.ports" http)/hook" > /dev/null
+measure allinone_webhook_c16 16 "http://127.0.0.1:$HTTP" bitbucket_mix.lua "$BB" "$FIXTURES" aiow
+"${ALERTCTL[@]}" webhooks add default --name=bench --events=triggered,resolved \
+  --url="http://127.0.0.1:1/hook" > /dev/null
+measure allinone_webhook_down_c16 16 "http://127.0.0.1:$HTTP" bitbucket_mix.lua "$BB" "$FIXTURES" aiowd
+"${ALERTCTL[@]}" webhooks remove default --name=bench > /dev/null
+stop "$HOOKRX_PID"
 stop "$AIO_PID"
 check_store allinone_store "$WORK/aio/alertgate.db" \
   "$(acked_of "$RESULTS/allinone_c16.json" "$RESULTS/allinone_c64.json" \
-     "$RESULTS/allinone_rules20_c16.json" "$RESULTS/allinone_norules_c16.json")" 160
+     "$RESULTS/allinone_rules20_c16.json" "$RESULTS/allinone_norules_c16.json" \
+     "$RESULTS/allinone_webhook_c16.json" "$RESULTS/allinone_webhook_down_c16.json")" 160
 
 # 3. Split front door + core.
 mkdir -p "$WORK/split"
