@@ -447,7 +447,8 @@ TEST_P(OutboundWebhookTest, HttpsReceiversMustShowACertificateThatIsTrusted) {
   ASSERT_TRUE(untrusting.DeliverDue().ok());
   OutboundMessage message = Messages()[0];
   EXPECT_EQ(message.state, OutboundState::kPending);
-  EXPECT_EQ(message.last_error, "the receiver's TLS certificate is not trusted");
+  EXPECT_EQ(message.last_error,
+            "the receiver's TLS certificate is not trusted");
   EXPECT_TRUE(https.received().empty());
 
   // Trusting the receiver's CA: delivered over TLS.

@@ -42,7 +42,7 @@ class WebhookReceiver {
                            certificate_file.c_str(), key_file.c_str())
                      : std::make_unique<httplib::Server>()) {
     server_->Post(".*", [this](const httplib::Request& request,
-                              httplib::Response& response) {
+                               httplib::Response& response) {
       int status;
       absl::Duration delay;
       {
