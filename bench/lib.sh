@@ -16,7 +16,7 @@ start() {
   "$@" > "$WORK/$name.log" 2>&1 &
   PID=$!
   PIDS+=("$PID")
-  for _ in $(seq 200); do [[ -s $ports ]] && return 0; sleep 0.05; done
+  for _ in $(seq "${START_TRIES:-200}"); do [[ -s $ports ]] && return 0; sleep 0.05; done
   cat "$WORK/$name.log" >&2
   echo "bench: $name did not start" >&2
   exit 1

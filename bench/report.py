@@ -71,6 +71,44 @@ STORE_CHECKS = ("allinone_store", "split_store", "small_store", "attack_store",
                 "pg_allinone_store", "pg_two_cores_store")
 lost = sum(get(n, "lost", 0) for n in STORE_CHECKS)
 
+# Per-request costs (bench/costs.sh) and the disk's limit, beside the
+# baseline issue 18 measures its levers against (bench/results/
+# baseline-issue18.json: the run at the commit before any of them).
+baseline_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results",
+                             "baseline-issue18.json")
+baseline = json.load(open(baseline_path)) if os.path.exists(baseline_path) else None
+def base(name, field):
+    if not baseline:
+        return None
+    return (baseline["results"].get(name) or {}).get(field)
+fsync_mean = get("fsync_limit", "mean_us", 0)
+fsync_rate = get("fsync_limit", "syncs_per_second", 0)
+cost_rows = []
+def cost_row(what, kernel, instructions=None, durable=False):
+    k = r.get(kernel) or {}
+    if not k:
+        return
+    def number(x, digits=0):
+        return "—" if x is None else f"{x:,.{digits}f}"
+    ir = (r.get(instructions) or {}).get("instructions_per_request") if instructions else None
+    per_sync = k.get("requests_per_sync")
+    limit = fsync_rate * per_sync if durable and per_sync else None
+    base_ir = base(instructions, "instructions_per_request") if instructions else None
+    cost_rows.append(
+        f"| {what} | {number(ir)} | {number(base_ir)} | {number(k.get('syscalls_per_request'), 1)} | "
+        f"{number(k.get('context_switches_per_request'), 2)} | "
+        f"{number(k.get('syncs_per_second')) if durable else '—'} | "
+        f"{number(per_sync, 1) if durable else '—'} | "
+        f"{number(limit) if limit else '—'} | "
+        f"{ratio(k.get('per_second', 0), limit) if limit else '—'} |")
+cost_row("bare cpp-httplib, Bitbucket mix, 16 connections", "costs_ceiling_c16", "cg_ceiling")
+cost_row("alertgate all-in-one, Bitbucket webhooks, 16 connections", "costs_allinone_c16",
+         "cg_allinone", durable=True)
+cost_row("alertgate generic source, small alerts, 16 connections", "costs_small_alertgate_c16",
+         "cg_small_alertgate", durable=True)
+cost_row("Alertmanager 0.25, small alerts, 16 connections (memory only)",
+         "costs_small_alertmanager_c16")
+
 rows = []
 def row(what, name, rate_field="per_second"):
     x = r.get(name)
@@ -131,6 +169,27 @@ with it down (every message written, tried and rescheduled beside ingest).
 Ratios in this run: all-in-one / ceiling = {ratio(aio16, ceil16)} (16 connections),
 {ratio(aio64, ceil64)} (64); alertgate / Alertmanager for small alerts = {ratio(small_ag, small_am)}
 one per request, {ratio(batch_ag, batch_am)} ten per request ({batch_ag:,.0f} vs {batch_am:,.0f} alerts/s).
+
+## Per-request costs and the disk's limit
+
+Wall-clock rates here move 15–20% between runs and 2–3× between days;
+these do not. Instructions are counted by valgrind's callgrind on a server
+started under it (counters zeroed after start-up, 4 connections: under
+callgrind a server runs about 50 times slower, so groups are smaller than
+at full speed). System calls, context switches and syncs (`fdatasync` +
+`fsync`) are counted by `perf stat` on the server's processes during a wrk
+run of their own. The machine has no hardware counters (a VM), hence
+callgrind rather than `perf stat -e instructions`.
+
+One `fdatasync` of 4 KiB on the disk the stores use takes {fsync_mean:,.0f} µs on
+average here: at most {fsync_rate:,.0f} durable commits a second. A durable receiver
+can acknowledge at most that many commits times the requests each commit
+carries; "limit" is that product at the requests per sync measured, and the
+last column the fraction of it reached in the same counting run.
+
+| what | instructions / request | baseline ({baseline['commit'] if baseline else '—'}) | system calls / request | context switches / request | syncs / s | requests / sync | limit / s | reached |
+|---|---|---|---|---|---|---|---|---|
+""" + "\n".join(cost_rows) + f"""
 
 ## gRPC and the store
 

@@ -36,8 +36,9 @@ for arg in "$@"; do
   esac
 done
 
-# Benchmark-only packages: wrk drives HTTP; Alertmanager is the peer.
-NEED=(wrk sqlite3)
+# Benchmark-only packages: wrk drives HTTP; Alertmanager is the peer;
+# valgrind (callgrind) counts instructions and perf the kernel's side.
+NEED=(wrk sqlite3 valgrind linux-perf)
 [[ $SMOKE == 1 ]] || NEED+=(prometheus-alertmanager)
 MISSING=()
 for p in "${NEED[@]}"; do
@@ -56,7 +57,7 @@ else
   BUILD=build-bench
   [[ -f $BUILD/build.ninja ]] || cmake -S . -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
   cmake --build $BUILD -j"$(nproc)" --target alertgate alertctl bitbucket generic alertmanager github \
-    bench_bare_httplib bench_grpc_load bench_seed_store bench_hold > /dev/null
+    bench_bare_httplib bench_grpc_load bench_seed_store bench_hold bench_fsync_probe > /dev/null
 fi
 ALERTGATE=$ROOT/$BUILD/server/alertgate
 FIXTURES=$ROOT/tests/fixtures/bitbucket
@@ -73,8 +74,15 @@ trap cleanup EXIT
 export ROOT BUILD WORK RESULTS SECONDS_PER_RUN SMOKE INCIDENTS ALERTGATE FIXTURES
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+# shellcheck source=bench/costs.sh
+source "$ROOT/bench/costs.sh"
 
 log "work folder $WORK; ${SECONDS_PER_RUN}s per run; build $BUILD"
+
+# 0. The disk's limit: how long one fdatasync takes where the stores live.
+"$ROOT/$BUILD/bench/bench_fsync_probe" --dir="$WORK" --seconds="$([[ $SMOKE == 1 ]] && echo 1 || echo 3)" \
+  > "$RESULTS/fsync_limit.json"
+log "fsync_limit: $(cat "$RESULTS/fsync_limit.json")"
 
 # 1. The ceiling.
 start bare "$WORK/bare.ports" "$ROOT/$BUILD/bench/bench_bare_httplib" --port_file="$WORK/bare.ports"
@@ -84,6 +92,8 @@ for c in 16 64; do
   measure "ceiling_c$c" "$c" "http://127.0.0.1:$(port_of "$WORK/bare.ports" http)" \
     bitbucket_mix.lua /v1/webhooks/bitbucket/x "$FIXTURES" "bare$c"
 done
+kernel_costs costs_ceiling_c16 "$BARE_PID" 16 "http://127.0.0.1:$(port_of "$WORK/bare.ports" http)" \
+  bitbucket_mix.lua /v1/webhooks/bitbucket/x "$FIXTURES" barek
 stop "$BARE_PID"
 
 # 2. Bitbucket webhooks, all-in-one.
@@ -94,6 +104,7 @@ BB=$(webhook_path "$WORK/aio" bitbucket)
 for c in 16 64; do
   measure "allinone_c$c" "$c" "http://127.0.0.1:$HTTP" bitbucket_mix.lua "$BB" "$FIXTURES" "aio$c"
 done
+kernel_costs costs_allinone_c16 "$AIO_PID" 16 "http://127.0.0.1:$HTTP" bitbucket_mix.lua "$BB" "$FIXTURES" aiok
 # The same with 20 rules on the service (bench/rules20.json: regular
 # expressions on tags and summaries, suppressions, a dedup window; most
 # match nothing, so every condition runs), then again without any, so the
@@ -120,7 +131,7 @@ stop "$HOOKRX_PID"
 stop "$AIO_PID"
 check_store allinone_store "$WORK/aio/alertgate.db" \
   "$(acked_of "$RESULTS/allinone_c16.json" "$RESULTS/allinone_c64.json" \
-     "$RESULTS/allinone_rules20_c16.json" "$RESULTS/allinone_norules_c16.json" \
+     "$RESULTS/costs_allinone_c16.json" "$RESULTS/allinone_rules20_c16.json" "$RESULTS/allinone_norules_c16.json" \
      "$RESULTS/allinone_webhook_c16.json" "$RESULTS/allinone_webhook_down_c16.json")" 160
 
 # 3. Split front door + core.
@@ -148,6 +159,8 @@ SMALL_PID=$PID
 MEASURED_PIDS=$SMALL_PID
 measure small_alertgate_c16 16 "http://127.0.0.1:$HTTP" small_alert.lua \
   "$(webhook_path "$WORK/small" generic)" generic small
+kernel_costs costs_small_alertgate_c16 "$SMALL_PID" 16 "http://127.0.0.1:$HTTP" small_alert.lua \
+  "$(webhook_path "$WORK/small" generic)" generic smallk
 # Ten alerts per request: one delivery, one IngestAlerts call, one commit.
 measure small_alertgate_batch10_c16 16 "http://127.0.0.1:$HTTP" small_alert.lua \
   "$(webhook_path "$WORK/small" generic)" generic small10 10
@@ -168,7 +181,8 @@ log "grpc_ingest: $(cat "$RESULTS/grpc_ingest.json")"
 check_calls grpc_ingest "$RESULTS/grpc_ingest.json"
 stop "$SMALL_PID"
 check_store small_store "$WORK/small/alertgate.db" \
-  "$(( $(acked_of "$RESULTS/small_alertgate_c16.json") + 10 * $(acked_of "$RESULTS/small_alertgate_batch10_c16.json") \
+  "$(( $(acked_of "$RESULTS/small_alertgate_c16.json" "$RESULTS/costs_small_alertgate_c16.json") \
+     + 10 * $(acked_of "$RESULTS/small_alertgate_batch10_c16.json") \
      + $(acked_of "$RESULTS/small_alertgate_am_webhook_c16.json") \
      + 10 * $(acked_of "$RESULTS/small_alertgate_am_webhook_batch10_c16.json") ))" 352
 if [[ $SMOKE == 0 ]]; then
@@ -185,7 +199,34 @@ if [[ $SMOKE == 0 ]]; then
     /api/v2/alerts alertmanager am
   measure small_alertmanager_batch10_c16 16 "http://127.0.0.1:$AM_PORT" small_alert.lua \
     /api/v2/alerts alertmanager am10 10
+  kernel_costs costs_small_alertmanager_c16 "$AM_PID" 16 "http://127.0.0.1:$AM_PORT" small_alert.lua \
+    /api/v2/alerts alertmanager amk
   stop "$AM_PID"
+fi
+
+# 5b. Instructions per request, under callgrind: the bare server, then
+# alertgate all-in-one with Bitbucket webhooks and with small alerts (4
+# connections: a server under callgrind runs about 50 times slower).
+# Alertmanager is left out: Go programs do not run reliably under valgrind.
+if command -v valgrind > /dev/null && command -v callgrind_control > /dev/null; then
+  start_under_callgrind cg_ceiling "$WORK/cg_bare.ports" "$ROOT/$BUILD/bench/bench_bare_httplib" \
+    --port_file="$WORK/cg_bare.ports"
+  CG_PID=$PID
+  instruction_costs cg_ceiling cg_ceiling "$CG_PID" 4 "http://127.0.0.1:$(port_of "$WORK/cg_bare.ports" http)" \
+    bitbucket_mix.lua /v1/webhooks/bitbucket/x "$FIXTURES" cgbare
+  stop "$CG_PID"
+  start_under_callgrind cg_alertgate "$WORK/cg_aio.ports" "$ALERTGATE" --data_dir="$WORK/cg_aio" \
+    --grpc_listen=127.0.0.1:0 --http_listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 --console_listen= \
+    --log_deliveries=false --port_file="$WORK/cg_aio.ports"
+  CG_PID=$PID
+  CG_HTTP=$(port_of "$WORK/cg_aio.ports" http)
+  instruction_costs cg_alertgate cg_allinone "$CG_PID" 4 "http://127.0.0.1:$CG_HTTP" bitbucket_mix.lua \
+    "$(webhook_path "$WORK/cg_aio" bitbucket)" "$FIXTURES" cgaio
+  instruction_costs cg_alertgate cg_small_alertgate "$CG_PID" 4 "http://127.0.0.1:$CG_HTTP" small_alert.lua \
+    "$(webhook_path "$WORK/cg_aio" generic)" generic cgsmall
+  stop "$CG_PID"
+else
+  log "valgrind not found: no instruction counts"
 fi
 
 # 6. A large store.
