@@ -85,6 +85,10 @@ absl::StatusOr<int> OutboundDispatcher::ServeQueue(const OutboundQueue& queue) {
                       store_->GetServiceRules(queue.service_id));
   const WebhookSubscription* subscription =
       FindSubscription(rules, queue.subscription);
+  // One connection for the queue's messages, kept open between them.
+  std::unique_ptr<WebhookSender::Connection> connection;
+  if (subscription != nullptr)
+    connection = sender_.ConnectTo(subscription->url);
   int attempts = 0;
   while (!Stopping()) {
     const absl::Time now = clock_->Now();
@@ -93,64 +97,85 @@ absl::StatusOr<int> OutboundDispatcher::ServeQueue(const OutboundQueue& queue) {
         absl::FromUnixMicros(absl::ToUnixMicros(now + lease()));
     std::vector<OutboundMessage> claimed;
     AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
-      AG_ASSIGN_OR_RETURN(claimed,
-                          tx.ClaimOutboundMessages(queue, now, lease_until, 1));
+      AG_ASSIGN_OR_RETURN(claimed, tx.ClaimOutboundMessages(
+                                       queue, now, lease_until, kClaimBatch));
       return absl::OkStatus();
     }));
     if (claimed.empty()) break;
-    const OutboundMessage& message = claimed.front();
-    SendAttempt attempt;
-    if (subscription == nullptr) {
-      attempt.error = absl::StrCat("the subscription \"", queue.subscription,
-                                   "\" was removed");
-    } else {
-      attempt = sender_.Send(subscription->url, subscription->secret, message,
-                             clock_->Now());
+    // Sent in order while the lease still covers a whole attempt; the rest
+    // are let go for the next claim.
+    std::vector<std::optional<SendAttempt>> outcomes(claimed.size());
+    for (size_t i = 0; i < claimed.size(); ++i) {
+      if (Stopping() ||
+          clock_->Now() + 2 * options_.sender.timeout > lease_until) {
+        break;
+      }
+      if (subscription == nullptr) {
+        outcomes[i].emplace();
+        outcomes[i]->error = absl::StrCat("the subscription \"",
+                                          queue.subscription, "\" was removed");
+        continue;
+      }
+      outcomes[i] =
+          connection->Send(subscription->secret, claimed[i], clock_->Now());
       ++attempts;
     }
-    AG_RETURN_IF_ERROR(Record(message, attempt, subscription == nullptr));
+    AG_RETURN_IF_ERROR(Record(claimed, outcomes, subscription == nullptr));
   }
   return attempts;
 }
 
-absl::Status OutboundDispatcher::Record(const OutboundMessage& sent,
-                                        const SendAttempt& attempt,
-                                        bool subscription_gone) {
+absl::Status OutboundDispatcher::Record(
+    const std::vector<OutboundMessage>& claimed,
+    const std::vector<std::optional<SendAttempt>>& outcomes,
+    bool subscription_gone) {
   const absl::Time now = clock_->Now();
-  const absl::Duration delay = RetryDelay(sent.attempts + 1);
+  std::vector<absl::Duration> delays;
+  for (const OutboundMessage& sent : claimed) {
+    delays.push_back(RetryDelay(sent.attempts + 1));
+  }
   return store_->Write([&](StoreTransaction& tx) -> absl::Status {
-    AG_ASSIGN_OR_RETURN(std::optional<OutboundMessage> stored,
-                        tx.FindOutboundMessage(sent.id));
-    // Redelivered or taken over meanwhile: that one's record counts.
-    if (!stored || stored->state != OutboundState::kPending ||
-        stored->leased_until != sent.leased_until) {
-      return absl::OkStatus();
+    for (size_t i = 0; i < claimed.size(); ++i) {
+      const OutboundMessage& sent = claimed[i];
+      AG_ASSIGN_OR_RETURN(std::optional<OutboundMessage> stored,
+                          tx.FindOutboundMessage(sent.id));
+      // Redelivered or taken over meanwhile: that one's record counts.
+      if (!stored || stored->state != OutboundState::kPending ||
+          stored->leased_until != sent.leased_until) {
+        continue;
+      }
+      OutboundMessage message = *std::move(stored);
+      message.leased_until.reset();
+      if (!outcomes[i]) {  // Not tried: free for the next claim.
+        AG_RETURN_IF_ERROR(tx.UpdateOutboundMessage(message));
+        continue;
+      }
+      const SendAttempt& attempt = *outcomes[i];
+      message.last_http_status = attempt.http_status;
+      if (!subscription_gone) message.attempts += 1;
+      if (attempt.delivered()) {
+        message.state = OutboundState::kDelivered;
+        message.finished_at = now;
+        message.last_error.clear();
+      } else if (subscription_gone ||
+                 now + delays[i] > message.created_at + options_.retry_for) {
+        message.state = OutboundState::kDeadLettered;
+        message.finished_at = now;
+        message.last_error =
+            subscription_gone
+                ? attempt.error
+                : absl::StrCat(attempt.error, " (gave up after ",
+                               message.attempts, " attempts in ",
+                               absl::FormatDuration(absl::Trunc(
+                                   now - message.created_at, absl::Seconds(1))),
+                               ")");
+      } else {
+        message.next_attempt_at = now + delays[i];
+        message.last_error = attempt.error;
+      }
+      AG_RETURN_IF_ERROR(tx.UpdateOutboundMessage(message));
     }
-    OutboundMessage message = *std::move(stored);
-    message.leased_until.reset();
-    message.last_http_status = attempt.http_status;
-    if (!subscription_gone) message.attempts += 1;
-    if (attempt.delivered()) {
-      message.state = OutboundState::kDelivered;
-      message.finished_at = now;
-      message.last_error.clear();
-    } else if (subscription_gone ||
-               now + delay > message.created_at + options_.retry_for) {
-      message.state = OutboundState::kDeadLettered;
-      message.finished_at = now;
-      message.last_error =
-          subscription_gone
-              ? attempt.error
-              : absl::StrCat(attempt.error, " (gave up after ",
-                             message.attempts, " attempts in ",
-                             absl::FormatDuration(absl::Trunc(
-                                 now - message.created_at, absl::Seconds(1))),
-                             ")");
-    } else {
-      message.next_attempt_at = now + delay;
-      message.last_error = attempt.error;
-    }
-    return tx.UpdateOutboundMessage(message);
+    return absl::OkStatus();
   });
 }
 

@@ -9,10 +9,12 @@
 //     `retry_for` after the change, then dead-lettered, visible in the API
 //     (RulesService.ListWebhookMessages) with its last error;
 //   - its subscription removed: dead-lettered at once.
-// A message is leased while it is sent, so several cores on one database
-// (or a restarted one) never send it at the same time; a core that dies
-// mid-send lets it go when the lease passes, and it is sent again: delivery
-// is at least once, and the receiver drops repeats by X-Alertgate-Delivery.
+// Messages are leased in batches while they are sent (one write to claim a
+// batch, one to record it), so several cores on one database (or a
+// restarted one) never send one at the same time; a core that dies mid-
+// batch lets them go when the lease passes, and they are sent again:
+// delivery is at least once, and the receiver drops repeats by
+// X-Alertgate-Delivery.
 //
 // Sending runs on the dispatcher's own threads, each serving one queue (a
 // subscription) at a time, oldest message first: a slow or failing receiver
@@ -24,6 +26,7 @@
 #define ALERTGATE_SERVER_OUTBOUND_OUTBOUND_DISPATCHER_H_
 
 #include <deque>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,6 +57,9 @@ class OutboundDispatcher {
  public:
   // Queues looked at per round.
   static constexpr int kQueuesPerRound = 100;
+  // Messages of a queue claimed (leased) in one write, then sent in order
+  // and recorded in one write: two writes per batch, not per message.
+  static constexpr int kClaimBatch = 20;
 
   // REQUIRES: `store` and `clock` outlive the dispatcher.
   OutboundDispatcher(IncidentStore* store, const Clock* clock,
@@ -82,12 +88,14 @@ class OutboundDispatcher {
   absl::Duration RetryDelay(int attempts) const;
 
  private:
-  // Sends the queue's due messages, oldest first, one lease at a time,
-  // until none is due. Returns how many attempts it made.
+  // Sends the queue's due messages, oldest first, a leased batch at a time
+  // on one kept-open connection, until none is due. Returns how many
+  // attempts it made.
   absl::StatusOr<int> ServeQueue(const OutboundQueue& queue);
-  // Writes what the attempt came to, unless the message is no longer
-  // leased to this attempt.
-  absl::Status Record(const OutboundMessage& sent, const SendAttempt& attempt,
+  // Writes what each claimed message's attempt came to (none: not tried,
+  // let go), except for messages no longer leased to this batch.
+  absl::Status Record(const std::vector<OutboundMessage>& claimed,
+                      const std::vector<std::optional<SendAttempt>>& outcomes,
                       bool subscription_gone);
 
   void LookForDue();

@@ -48,30 +48,43 @@ std::string Describe(httplib::Error error, absl::Duration timeout) {
 WebhookSender::WebhookSender(WebhookSenderOptions options)
     : options_(std::move(options)) {}
 
-SendAttempt WebhookSender::Send(const std::string& url,
-                                const std::string& secret,
-                                const OutboundMessage& message,
-                                absl::Time at) const {
-  SendAttempt attempt;
+WebhookSender::Connection::~Connection() = default;
+
+std::unique_ptr<WebhookSender::Connection> WebhookSender::ConnectTo(
+    const std::string& url) const {
+  std::unique_ptr<Connection> connection(new Connection());
+  connection->options_ = &options_;
   const auto [origin, path] = SplitUrl(url);
-  httplib::Client client(origin);
-  if (!client.is_valid()) {
-    attempt.error = "the URL cannot be used: " + origin;
-    return attempt;
+  connection->path_ = path;
+  auto client = std::make_unique<httplib::Client>(origin);
+  if (!client->is_valid()) {
+    connection->unusable_ = "the URL cannot be used: " + origin;
+    return connection;
   }
   const auto timeout =
       std::chrono::microseconds(absl::ToInt64Microseconds(options_.timeout));
-  client.set_connection_timeout(timeout);
-  client.set_read_timeout(timeout);
-  client.set_write_timeout(timeout);
-  client.set_keep_alive(false);
-  client.set_follow_location(false);
-  client.enable_server_certificate_verification(true);
-  if (!options_.ca_file.empty()) client.set_ca_cert_path(options_.ca_file);
+  client->set_connection_timeout(timeout);
+  client->set_read_timeout(timeout);
+  client->set_write_timeout(timeout);
+  client->set_keep_alive(true);
+  client->set_follow_location(false);
+  client->enable_server_certificate_verification(true);
+  if (!options_.ca_file.empty()) client->set_ca_cert_path(options_.ca_file);
+  connection->client_ = std::move(client);
+  return connection;
+}
 
+SendAttempt WebhookSender::Connection::Send(const std::string& secret,
+                                            const OutboundMessage& message,
+                                            absl::Time at) {
+  SendAttempt attempt;
+  if (client_ == nullptr) {
+    attempt.error = unusable_;
+    return attempt;
+  }
   httplib::Request request;
   request.method = "POST";
-  request.path = path;
+  request.path = path_;
   request.headers = {
       {"Content-Type", "application/json"},
       {"User-Agent", "alertgate-webhooks/1"},
@@ -94,13 +107,13 @@ SendAttempt WebhookSender::Send(const std::string& url,
     answer_bytes += length;
     return answer_bytes <= kMaxAnswerBytes;
   };
-  httplib::Result result = client.send(request);
+  httplib::Result result = client_->send(request);
   // The handler saw the status of an answer whose body was cut short; the
   // result has it for every answer read whole (a 204 has no body at all).
   if (result) status = result->status;
   attempt.http_status = status;
   if (status == 0) {
-    attempt.error = Describe(result.error(), options_.timeout);
+    attempt.error = Describe(result.error(), options_->timeout);
   } else if (status < 200 || status > 299) {
     attempt.error = status >= 300 && status <= 399
                         ? absl::StrCat("answered ", status,

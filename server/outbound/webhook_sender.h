@@ -12,10 +12,15 @@
 #ifndef ALERTGATE_SERVER_OUTBOUND_WEBHOOK_SENDER_H_
 #define ALERTGATE_SERVER_OUTBOUND_WEBHOOK_SENDER_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/time/time.h"
 #include "server/model/outbound_webhook.h"
+
+namespace httplib {
+class Client;
+}  // namespace httplib
 
 namespace alertgate {
 
@@ -38,11 +43,35 @@ class WebhookSender {
   // Bytes of an answer's body read at most; the rest is not waited for.
   static constexpr size_t kMaxAnswerBytes = 64 * 1024;
 
+  // One receiver's URL, its connection kept open between sends (HTTP
+  // keep-alive) and opened again when the receiver closed it. One thread at
+  // a time.
+  class Connection {
+   public:
+    ~Connection();
+    // POSTs `message`'s body, signed with `secret` at `at`.
+    SendAttempt Send(const std::string& secret, const OutboundMessage& message,
+                     absl::Time at);
+
+   private:
+    friend class WebhookSender;
+    Connection() = default;
+    const WebhookSenderOptions* options_ = nullptr;
+    std::unique_ptr<httplib::Client> client_;  // Null: the URL is unusable.
+    std::string path_;
+    std::string unusable_;  // Why client_ is null.
+  };
+
   explicit WebhookSender(WebhookSenderOptions options);
 
-  // POSTs `message`'s body to `url`, signed with `secret` at `at`.
+  // REQUIRES: the sender outlives the connection.
+  std::unique_ptr<Connection> ConnectTo(const std::string& url) const;
+
+  // One message on a connection of its own.
   SendAttempt Send(const std::string& url, const std::string& secret,
-                   const OutboundMessage& message, absl::Time at) const;
+                   const OutboundMessage& message, absl::Time at) const {
+    return ConnectTo(url)->Send(secret, message, at);
+  }
 
  private:
   WebhookSenderOptions options_;
