@@ -225,6 +225,20 @@ if command -v valgrind > /dev/null && command -v callgrind_control > /dev/null; 
   instruction_costs cg_alertgate cg_small_alertgate "$CG_PID" 4 "http://127.0.0.1:$CG_HTTP" small_alert.lua \
     "$(webhook_path "$WORK/cg_aio" generic)" generic cgsmall
   stop "$CG_PID"
+  # The rules' cost in instructions, which the timed rows above can only
+  # show through their noise: the rules saved by a plain start (gRPC calls
+  # to a server under callgrind time out), then the same under callgrind.
+  start_allinone "$WORK/cg_rules"
+  "$ROOT/$BUILD/clients/alertctl" --address="127.0.0.1:$GRPC" --token_file="$WORK/cg_rules/admin-token" \
+    rules set default --file="$ROOT/bench/rules20.json" > /dev/null
+  stop "$PID"
+  start_under_callgrind cg_rules "$WORK/cg_rules.ports" "$ALERTGATE" --data_dir="$WORK/cg_rules" \
+    --grpc_listen=127.0.0.1:0 --http_listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 --console_listen= \
+    --log_deliveries=false --port_file="$WORK/cg_rules.ports"
+  CG_PID=$PID
+  instruction_costs cg_rules cg_allinone_rules20 "$CG_PID" 4 "http://127.0.0.1:$(port_of "$WORK/cg_rules.ports" http)" \
+    bitbucket_mix.lua "$(webhook_path "$WORK/cg_rules" bitbucket)" "$FIXTURES" cgrules
+  stop "$CG_PID"
 else
   log "valgrind not found: no instruction counts"
 fi
