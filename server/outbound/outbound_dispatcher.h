@@ -17,8 +17,9 @@
 // X-Alertgate-Delivery.
 //
 // Sending runs on the dispatcher's own threads, each serving one queue (a
-// subscription) at a time, oldest message first: a slow or failing receiver
-// holds one of them, never ingest, and never more than one queue.
+// subscription) at a time, oldest message first, on one kept-open
+// connection: a slow or failing receiver holds one of them, never ingest,
+// and never more than one queue.
 //
 // Thread safety: DeliverDue() and ServeQueue() may run beside the
 // background threads; the lease keeps them from sending one message twice.

@@ -1,6 +1,7 @@
-// WebhookSender: one attempt to deliver one outbound message: an HTTP(S)
-// POST of its body, signed, with bounded time and memory whatever the
-// receiver does (slow, silent, huge answers, redirects).
+// WebhookSender: attempts to deliver outbound messages: each an HTTP(S)
+// POST of its body, signed, on a connection kept open to the receiver,
+// with bounded time and memory whatever the receiver does (slow, silent,
+// huge answers, redirects).
 //
 // Headers sent (docs/rules.md, "Outbound webhooks"):
 //   Content-Type: application/json
@@ -8,7 +9,8 @@
 //   X-Alertgate-Event: incident.<event>
 //   X-Alertgate-Signature: t=<unix s>,v1=<hex HMAC-SHA256(secret, t.body)>
 //
-// Thread safety: Send() may run on several threads at once.
+// Thread safety: ConnectTo() and Send() may run on several threads at once;
+// a Connection is one thread's at a time.
 #ifndef ALERTGATE_SERVER_OUTBOUND_WEBHOOK_SENDER_H_
 #define ALERTGATE_SERVER_OUTBOUND_WEBHOOK_SENDER_H_
 
