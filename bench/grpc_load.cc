@@ -160,7 +160,13 @@ int main(int argc, char** argv) {
           status = stub.IngestAlert(&context, request, &response);
         }
         if (!status.ok()) {
-          ++errors;
+          // The first failure says what failed (a failed run is judged by
+          // bench/run.sh; this says why).
+          if (errors++ == 0) {
+            fprintf(stderr, "bench_grpc_load: first failed call: %d %s\n",
+                    static_cast<int>(status.error_code()),
+                    status.error_message().c_str());
+          }
           continue;
         }
         mine.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
