@@ -384,10 +384,10 @@ absl::StatusOr<ApiActionResult> IncidentCore::Resolve(const std::string& id,
   return ActById(id, Action::kResolve, actor, note);
 }
 
-absl::StatusOr<ApiActionResult> IncidentCore::ActById(const std::string& id,
-                                                      Action action,
-                                                      const std::string& actor,
-                                                      const std::string& note) {
+absl::StatusOr<ApiActionResult> IncidentCore::ActById(
+    const std::string& id, Action action, const std::string& actor,
+    const std::string& note,
+    const std::function<bool(const Incident&)>& still_wanted) {
   if (id.empty()) return errors::InvalidField("id", "required");
   AG_RETURN_IF_ERROR(ValidateActor(actor));
   const absl::Time now = clock_->Now();
@@ -395,6 +395,10 @@ absl::StatusOr<ApiActionResult> IncidentCore::ActById(const std::string& id,
   AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
     AG_ASSIGN_OR_RETURN(std::optional<Incident> incident, tx.FindIncident(id));
     if (!incident) return errors::IncidentNotFound(id);
+    if (still_wanted && !still_wanted(*incident)) {
+      result = {std::move(*incident), false, 0};
+      return absl::OkStatus();
+    }
     const Transition transition = NextTransition(incident->state, action);
     ChangeKind kind = ChangeKind::kAcknowledged;
     switch (transition.effect) {
@@ -435,31 +439,15 @@ absl::StatusOr<bool> IncidentCore::ResolveIfQuiet(const std::string& id,
                                                   absl::Time quiet_since,
                                                   const std::string& actor,
                                                   const std::string& note) {
-  const absl::Time now = clock_->Now();
-  bool resolved = false;
-  AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
-    resolved = false;
-    AG_ASSIGN_OR_RETURN(std::optional<Incident> incident, tx.FindIncident(id));
-    // Checked again where it is changed: an alert may have come.
-    if (!incident || !IsOpen(incident->state) ||
-        incident->last_seen_at >= quiet_since) {
-      return absl::OkStatus();
-    }
-    Apply(NextTransition(incident->state, Action::kResolve), *incident, now,
-          actor);
-    incident->event_count += 1;
-    AG_RETURN_IF_ERROR(tx.UpdateIncident(*incident));
-    AG_ASSIGN_OR_RETURN(std::shared_ptr<const RuleSet> notify,
-                        rules_.ForIngest(tx, incident->service_id));
-    AG_RETURN_IF_ERROR(RecordChange(tx, *incident,
-                                    EventFor(*incident, ChangeKind::kResolved,
-                                             now, actor, note),
-                                    notify.get())
-                           .status());
-    resolved = true;
-    return absl::OkStatus();
-  }));
-  return resolved;
+  // Checked again where it is changed: an alert may have come.
+  absl::StatusOr<ApiActionResult> acted =
+      ActById(id, Action::kResolve, actor, note, [&](const Incident& incident) {
+        return IsOpen(incident.state) && incident.last_seen_at < quiet_since;
+      });
+  // Pruned meanwhile: nothing to resolve.
+  if (absl::IsNotFound(acted.status())) return false;
+  if (!acted.ok()) return acted.status();
+  return acted->changed;
 }
 
 absl::StatusOr<int64_t> IncidentCore::RecordChange(StoreTransaction& tx,

@@ -120,9 +120,13 @@ class IncidentCore {
                                              const std::string& page_token);
 
  private:
-  absl::StatusOr<ApiActionResult> ActById(const std::string& id, Action action,
-                                          const std::string& actor,
-                                          const std::string& note);
+  // Acknowledges or resolves incident `id`. With `still_wanted`, checked on
+  // the incident in the transaction that would change it: when it does not
+  // hold, nothing changes (changed = false).
+  absl::StatusOr<ApiActionResult> ActById(
+      const std::string& id, Action action, const std::string& actor,
+      const std::string& note,
+      const std::function<bool(const Incident&)>& still_wanted = nullptr);
 
   // The transaction of one ingest: what Ingest() commits.
   absl::Status ApplyIngest(StoreTransaction& tx, const Alert& alert,
