@@ -167,6 +167,12 @@ absl::StatusOr<ServiceRules> ReadRulesRow(const Row& row) {
   return rules;
 }
 
+// service_id, subscription.
+template <typename Row>
+absl::StatusOr<OutboundQueue> ReadOutboundQueueRow(const Row& row) {
+  return OutboundQueue{row.Text(0), row.Text(1)};
+}
+
 // AG_OUTBOUND_COLUMNS.
 template <typename Row>
 absl::StatusOr<OutboundMessage> ReadOutboundRow(const Row& row) {

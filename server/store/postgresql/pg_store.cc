@@ -920,10 +920,7 @@ absl::StatusOr<std::vector<OutboundQueue>> PostgresStore::ListDueOutboundQueues(
                 "outbound_messages WHERE state = 1 AND next_attempt_at <= $1 "
                 "AND (leased_until IS NULL OR leased_until <= $1) LIMIT $2",
                 {ToMicros(now), static_cast<int64_t>(limit)}));
-  return CollectRows<OutboundQueue>(
-      result, [](const Row& row) -> absl::StatusOr<OutboundQueue> {
-        return OutboundQueue{row.Text(0), row.Text(1)};
-      });
+  return CollectRows<OutboundQueue>(result, ReadOutboundQueueRow<Row>);
 }
 
 absl::StatusOr<std::vector<OutboundMessage>>

@@ -986,10 +986,8 @@ absl::StatusOr<std::vector<OutboundQueue>> SqliteStore::ListDueOutboundQueues(
           "WHERE state = 1 AND next_attempt_at <= ?1 AND (leased_until IS "
           "NULL OR leased_until <= ?1) LIMIT ?2"));
   stmt.Bind(1, ToMicros(now)).Bind(2, static_cast<int64_t>(limit));
-  return CollectRows<OutboundQueue>(
-      stmt, [](const SqliteStatement& row) -> absl::StatusOr<OutboundQueue> {
-        return OutboundQueue{row.Text(0), row.Text(1)};
-      });
+  return CollectRows<OutboundQueue>(stmt,
+                                    ReadOutboundQueueRow<SqliteStatement>);
 }
 
 absl::StatusOr<std::vector<OutboundMessage>> SqliteStore::ListOutboundMessages(
