@@ -709,13 +709,10 @@ class Alertctl {
              a.quiet_minutes());
     }
     for (const v1::WebhookSubscription& w : rules->webhooks()) {
-      std::vector<std::string> events;
-      for (int event : w.events()) {
-        events.push_back(absl::AsciiStrToLower(
-            absl::StripPrefix(v1::WebhookEvent_Name(event), "WEBHOOK_EVENT_")));
-      }
       printf("webhook \"%s\": %s to %s%s\n", w.name().c_str(),
-             absl::StrJoin(events, ", ").c_str(), w.url().c_str(),
+             absl::AsciiStrToLower(absl::StrJoin(EnumNames(w, "events"), ", "))
+                 .c_str(),
+             w.url().c_str(),
              w.format() == v1::WEBHOOK_FORMAT_SLACK ? " (slack)" : "");
     }
     return kOk;
@@ -912,14 +909,11 @@ class Alertctl {
     }
     Table table({"NAME", "URL", "EVENTS", "FORMAT", "SIGNED"});
     for (const v1::WebhookSubscription& w : document.webhooks()) {
-      std::vector<std::string> events;
-      for (int event : w.events()) {
-        events.push_back(absl::AsciiStrToLower(
-            absl::StripPrefix(v1::WebhookEvent_Name(event), "WEBHOOK_EVENT_")));
-      }
-      table.Add({w.name(), w.url(), absl::StrJoin(events, ","),
-                 w.format() == v1::WEBHOOK_FORMAT_SLACK ? "slack" : "json",
-                 w.has_secret() ? "yes" : "no"});
+      table.Add(
+          {w.name(), w.url(),
+           absl::AsciiStrToLower(absl::StrJoin(EnumNames(w, "events"), ",")),
+           absl::AsciiStrToLower(EnumName(w, "format")),
+           w.has_secret() ? "yes" : "no"});
     }
     table.Print();
     return kOk;
@@ -956,13 +950,8 @@ class Alertctl {
                  "ATTEMPTS", "LAST ERROR"});
     for (const v1::WebhookMessage& m : page->messages()) {
       table.Add({m.id(), FormatTime(m.created_at(), m.has_created_at()),
-                 m.webhook(),
-                 absl::AsciiStrToLower(absl::StripPrefix(
-                     v1::WebhookEvent_Name(m.event()), "WEBHOOK_EVENT_")),
-                 m.incident_id(),
-                 absl::AsciiStrToLower(
-                     absl::StripPrefix(v1::WebhookMessageState_Name(m.state()),
-                                       "WEBHOOK_MESSAGE_STATE_")),
+                 m.webhook(), absl::AsciiStrToLower(EnumName(m, "event")),
+                 m.incident_id(), absl::AsciiStrToLower(EnumName(m, "state")),
                  std::to_string(m.attempts()), m.last_error()});
     }
     table.Print();

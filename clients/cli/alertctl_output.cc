@@ -47,11 +47,10 @@ std::string FormatTime(const google::protobuf::Timestamp& time, bool set) {
                           absl::UTCTimeZone());
 }
 
-std::string EnumName(const google::protobuf::Message& message,
-                     const std::string& field) {
-  const auto* descriptor = message.GetDescriptor()->FindFieldByName(field);
-  const auto* value = message.GetReflection()->GetEnum(message, descriptor);
-  // INCIDENT_STATE_TRIGGERED → TRIGGERED: drop the enum's own prefix.
+namespace {
+
+// INCIDENT_STATE_TRIGGERED → TRIGGERED: drop the enum's own prefix.
+std::string WithoutPrefix(const google::protobuf::EnumValueDescriptor* value) {
   std::string name = value->name();
   const std::string type = value->type()->name();
   std::string prefix;
@@ -61,6 +60,26 @@ std::string EnumName(const google::protobuf::Message& message,
   }
   prefix += "_";
   return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
+}
+
+}  // namespace
+
+std::string EnumName(const google::protobuf::Message& message,
+                     const std::string& field) {
+  const auto* descriptor = message.GetDescriptor()->FindFieldByName(field);
+  return WithoutPrefix(message.GetReflection()->GetEnum(message, descriptor));
+}
+
+std::vector<std::string> EnumNames(const google::protobuf::Message& message,
+                                   const std::string& field) {
+  const auto* descriptor = message.GetDescriptor()->FindFieldByName(field);
+  const auto* reflection = message.GetReflection();
+  std::vector<std::string> names;
+  for (int i = 0; i < reflection->FieldSize(message, descriptor); ++i) {
+    names.push_back(
+        WithoutPrefix(reflection->GetRepeatedEnum(message, descriptor, i)));
+  }
+  return names;
 }
 
 }  // namespace alertgate::cli

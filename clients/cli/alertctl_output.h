@@ -34,6 +34,9 @@ std::string FormatTime(const google::protobuf::Timestamp& time, bool set);
 // The enum value's name without its prefix, e.g. "TRIGGERED".
 std::string EnumName(const google::protobuf::Message& message,
                      const std::string& field);
+// The same for each value of a repeated enum field.
+std::vector<std::string> EnumNames(const google::protobuf::Message& message,
+                                   const std::string& field);
 
 }  // namespace alertgate::cli
 
