@@ -6,8 +6,6 @@
 // timeout, a refused connection), messages written only with the change
 // they tell of, and two dispatchers never sending one message twice.
 #include <algorithm>
-#include <cstdlib>
-#include <fstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -23,6 +21,7 @@
 #include "server/core/outbox.h"
 #include "server/outbound/outbound_dispatcher.h"
 #include "tests/core_on_store.h"
+#include "tests/test_certificates.h"
 #include "tests/webhook_receiver.h"
 
 namespace alertgate {
@@ -409,32 +408,13 @@ TEST_P(OutboundWebhookTest, SubscriptionsAreCheckedWhenSavedAndSecretsKept) {
   EXPECT_NE(third->webhooks[1].secret, secret);
 }
 
-// Runs the openssl tool in `dir`; false (with its output) if it failed.
-::testing::AssertionResult Openssl(const std::string& dir,
-                                   const std::string& args) {
-  const std::string command =
-      absl::StrCat("cd '", dir, "' && openssl ", args, " >> openssl.log 2>&1");
-  if (system(command.c_str()) == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << command;
-}
-
 TEST_P(OutboundWebhookTest, HttpsReceiversMustShowACertificateThatIsTrusted) {
   // A CA that signs the receiver's certificate, and one that does not.
   const std::string dir = dir_.path();
-  ASSERT_TRUE(Openssl(dir,
-                      "req -x509 -newkey rsa:2048 -nodes -days 2 -subj "
-                      "/CN=hook-ca -keyout ca.key -out ca.pem"));
-  ASSERT_TRUE(Openssl(dir,
-                      "req -x509 -newkey rsa:2048 -nodes -days 2 -subj "
-                      "/CN=other-ca -keyout other.key -out other.pem"));
-  ASSERT_TRUE(Openssl(dir,
-                      "req -newkey rsa:2048 -nodes -subj /CN=receiver "
-                      "-keyout receiver.key -out receiver.csr"));
-  std::ofstream(dir_.File("receiver.ext")) << "subjectAltName=IP:127.0.0.1\n";
-  ASSERT_TRUE(Openssl(dir,
-                      "x509 -req -in receiver.csr -CA ca.pem -CAkey ca.key "
-                      "-CAcreateserial -days 2 -extfile receiver.ext -out "
-                      "receiver.pem"));
+  ASSERT_TRUE(::alertgate::testing::MakeTestCa(dir, "ca", "hook-ca"));
+  ASSERT_TRUE(::alertgate::testing::MakeTestCa(dir, "other", "other-ca"));
+  ASSERT_TRUE(
+      ::alertgate::testing::IssueTestCertificate(dir, "ca", "receiver"));
   WebhookReceiver https(dir_.File("receiver.pem"), dir_.File("receiver.key"));
   ASSERT_TRUE(absl::StartsWith(https.Url(), "https://"));
   Subscribe("tls", https.Url(), {NotifyEvent::kTriggered});

@@ -21,6 +21,7 @@
 #include "server/common/webhook_signature.h"
 #include "tests/api_channel.h"
 #include "tests/server_process.h"
+#include "tests/test_certificates.h"
 #include "tests/test_support.h"
 
 namespace alertgate {
@@ -28,6 +29,8 @@ namespace {
 
 using ::alertgate::testing::AdminToken;
 using ::alertgate::testing::ApiChannel;
+using ::alertgate::testing::IssueTestCertificate;
+using ::alertgate::testing::MakeTestCa;
 using ::alertgate::testing::ProjectBinary;
 using ::alertgate::testing::ReadFileOrEmpty;
 using ::alertgate::testing::ReadWebhookUrlsFile;
@@ -40,30 +43,11 @@ class SecurityEndToEndTest : public ::testing::Test {
   void SetUp() override {
     // Two CAs: one signs the server's and the front door's certificates,
     // the other is what a misconfigured client trusts.
-    Openssl(
-        "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca "
-        "-keyout ca.key -out ca.pem");
-    Openssl(
-        "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca "
-        "-keyout other.key -out other.pem");
+    ASSERT_TRUE(MakeTestCa(dir_.path(), "ca", "test-ca"));
+    ASSERT_TRUE(MakeTestCa(dir_.path(), "other", "other-ca"));
     for (const std::string name : {"server", "frontdoor"}) {
-      Openssl(absl::StrCat("req -newkey rsa:2048 -nodes -subj /CN=", name,
-                           " -keyout ", name, ".key -out ", name, ".csr"));
-      std::ofstream(dir_.File(name + ".ext"))
-          << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
-      Openssl(absl::StrCat("x509 -req -in ", name,
-                           ".csr -CA ca.pem -CAkey ca.key -CAcreateserial "
-                           "-days 2 -extfile ",
-                           name, ".ext -out ", name, ".pem"));
+      ASSERT_TRUE(IssueTestCertificate(dir_.path(), "ca", name));
     }
-  }
-
-  void Openssl(const std::string& args) {
-    const std::string command = absl::StrCat(
-        "cd '", dir_.path(), "' && openssl ", args, " >> openssl.log 2>&1");
-    ASSERT_EQ(system(command.c_str()), 0)
-        << command << "\n"
-        << ReadFileOrEmpty(dir_.File("openssl.log"));
   }
 
   std::string Pem(const std::string& name) {
