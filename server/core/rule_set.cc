@@ -56,26 +56,6 @@ void PutTags(const Tags& tags, bool replace, Tags& into) {
   }
 }
 
-}  // namespace
-
-absl::string_view SeverityWord(Severity severity) {
-  switch (severity) {
-    case Severity::kInfo:
-      return "info";
-    case Severity::kWarning:
-      return "warning";
-    case Severity::kError:
-      return "error";
-    case Severity::kCritical:
-      return "critical";
-    case Severity::kUnspecified:
-      break;
-  }
-  return "";
-}
-
-namespace {
-
 // An http:// or https:// URL with a host, no spaces or control characters.
 bool IsWebhookUrl(absl::string_view url) {
   absl::string_view rest = url;
@@ -146,6 +126,22 @@ absl::Status CheckWebhooks(const std::vector<WebhookSubscription>& webhooks) {
 }
 
 }  // namespace
+
+absl::string_view SeverityWord(Severity severity) {
+  switch (severity) {
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
+    case Severity::kCritical:
+      return "critical";
+    case Severity::kUnspecified:
+      break;
+  }
+  return "";
+}
 
 absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(
     const std::vector<Rule>& rules,

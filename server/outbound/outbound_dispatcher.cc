@@ -106,8 +106,7 @@ absl::StatusOr<int> OutboundDispatcher::ServeQueue(const OutboundQueue& queue) {
     // are let go for the next claim.
     std::vector<std::optional<SendAttempt>> outcomes(claimed.size());
     for (size_t i = 0; i < claimed.size(); ++i) {
-      if (Stopping() ||
-          clock_->Now() + 2 * options_.sender.timeout > lease_until) {
+      if (Stopping() || clock_->Now() + longest_attempt() > lease_until) {
         break;
       }
       if (subscription == nullptr) {

@@ -78,11 +78,11 @@ class OutboundDispatcher {
   // how many attempts it made.
   absl::StatusOr<int> DeliverDue();
 
-  // How long a message is leased for one attempt: longer than the attempt
-  // can take.
-  absl::Duration lease() const {
-    return 2 * options_.sender.timeout + absl::Seconds(5);
-  }
+  // The longest one attempt can take: connecting, then the answer.
+  absl::Duration longest_attempt() const { return 2 * options_.sender.timeout; }
+  // How long a claimed batch is leased: longer than one attempt; a batch
+  // sends only while a whole attempt still fits in it.
+  absl::Duration lease() const { return longest_attempt() + absl::Seconds(5); }
 
   // The wait before attempt `attempts` + 1, jitter included: between half
   // and all of first_retry * 2^(attempts-1), at most max_retry_delay.

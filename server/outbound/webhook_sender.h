@@ -9,8 +9,8 @@
 //   X-Alertgate-Event: incident.<event>
 //   X-Alertgate-Signature: t=<unix s>,v1=<hex HMAC-SHA256(secret, t.body)>
 //
-// Thread safety: ConnectTo() and Send() may run on several threads at once;
-// a Connection is one thread's at a time.
+// Thread safety: ConnectTo() may run on several threads at once; a
+// Connection is one thread's at a time.
 #ifndef ALERTGATE_SERVER_OUTBOUND_WEBHOOK_SENDER_H_
 #define ALERTGATE_SERVER_OUTBOUND_WEBHOOK_SENDER_H_
 
@@ -68,12 +68,6 @@ class WebhookSender {
 
   // REQUIRES: the sender outlives the connection.
   std::unique_ptr<Connection> ConnectTo(const std::string& url) const;
-
-  // One message on a connection of its own.
-  SendAttempt Send(const std::string& url, const std::string& secret,
-                   const OutboundMessage& message, absl::Time at) const {
-    return ConnectTo(url)->Send(secret, message, at);
-  }
 
  private:
   WebhookSenderOptions options_;
