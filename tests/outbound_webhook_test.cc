@@ -268,7 +268,8 @@ TEST_P(OutboundWebhookTest, FailuresAreRetriedWithBackoffThenDeadLettered) {
   EXPECT_EQ(audit->front().action, "webhook.redeliver");
 }
 
-TEST_P(OutboundWebhookTest, TimeoutsAndRefusedConnectionsAreFailuresToo) {
+TEST_P(OutboundWebhookTest,
+       TimeoutsAndRefusedConnectionsAreRetriedThenGivenUp) {
   receiver_.AnswerWith(200, absl::Seconds(2));
   Subscribe("slow", receiver_.Url(), {NotifyEvent::kTriggered});
   Subscribe(
@@ -290,6 +291,31 @@ TEST_P(OutboundWebhookTest, TimeoutsAndRefusedConnectionsAreFailuresToo) {
       EXPECT_TRUE(absl::StartsWith(message.last_error, "could not connect"))
           << message.last_error;
     }
+  }
+  // Retried on their schedules until the retry period is over, then
+  // dead-lettered with the same kind of error.
+  for (int round = 0; round < 50; ++round) {
+    std::optional<absl::Time> next;
+    for (const OutboundMessage& m : Messages(OutboundState::kPending)) {
+      if (!next || m.next_attempt_at < *next) next = m.next_attempt_at;
+    }
+    if (!next) break;
+    if (*next > clock_.Now()) clock_.Advance(*next - clock_.Now());
+    EXPECT_GE(DeliverDue(), 1);
+  }
+  messages = Messages();
+  ASSERT_EQ(messages.size(), 2u);
+  for (const OutboundMessage& message : messages) {
+    EXPECT_EQ(message.state, OutboundState::kDeadLettered)
+        << message.subscription;
+    EXPECT_GE(message.attempts, 3) << message.subscription;
+    EXPECT_TRUE(absl::StrContains(message.last_error, "(gave up after"))
+        << message.last_error;
+    EXPECT_TRUE(
+        absl::StartsWith(message.last_error, message.subscription == "slow"
+                                                 ? "no answer within"
+                                                 : "could not connect"))
+        << message.last_error;
   }
 }
 
