@@ -362,6 +362,20 @@ TEST_P(IncidentCoreTest, TagsLinksAndSeverityAreStored) {
   EXPECT_EQ(got->incident.tags, alert.tags);
   EXPECT_EQ(got->incident.links, alert.links);
   EXPECT_EQ(got->incident.description, alert.description);
+
+  // What JSON must escape, and what it need not, read back as sent.
+  Alert tricky = MakeAlert(Action::kTrigger, "tricky");
+  tricky.tags = {{"quote\"d", "back\\slash"},
+                 {"tab", "a\tb\nc\x01"},
+                 {"unicode", "caf\xc3\xa9 \xe2\x9c\x93"},
+                 {"empty", ""}};
+  tricky.links = {{"https://example.com/?q=\"x\"&y=<z>", "say \"hi\""},
+                  {"https://example.com/2", ""}};
+  r = MustIngest(tricky);
+  got = core_->GetIncident(r.incident->id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->incident.tags, tricky.tags);
+  EXPECT_EQ(got->incident.links, tricky.links);
 }
 
 TEST_P(IncidentCoreTest, PagingIsStableWhileNewIncidentsArrive) {

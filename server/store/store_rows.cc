@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "server/model/errors.h"
+#include "simdjson.h"
 
 namespace alertgate {
 
@@ -36,14 +37,25 @@ std::string EncodeLinks(const std::vector<Link>& links) {
   return array.dump();
 }
 
+// Read with every change of an incident: simdjson builds no tree of
+// allocations (issue 18 measured 41,000 instructions per incident read with
+// nlohmann::json, 7,000 with this).
 absl::Status DecodeTagsAndLinks(const std::string& tags_json,
                                 const std::string& links_json,
                                 Incident& incident) {
+  // One parser per thread, reused: its buffers grow to the largest row
+  // read and are not allocated again.
+  thread_local simdjson::dom::parser parser;
   try {
-    incident.tags = nlohmann::json::parse(tags_json).get<Tags>();
-    for (const auto& link : nlohmann::json::parse(links_json)) {
-      incident.links.push_back({link.at("href").get<std::string>(),
-                                link.at("text").get<std::string>()});
+    simdjson::dom::object tags = parser.parse(tags_json).get_object();
+    for (simdjson::dom::key_value_pair tag : tags) {
+      incident.tags.emplace(std::string(tag.key),
+                            std::string(std::string_view(tag.value)));
+    }
+    simdjson::dom::array links = parser.parse(links_json).get_array();
+    for (simdjson::dom::element link : links) {
+      incident.links.push_back({std::string(std::string_view(link["href"])),
+                                std::string(std::string_view(link["text"]))});
     }
   } catch (const std::exception& e) {
     return errors::StoreCorrupt(
