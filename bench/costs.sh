@@ -67,7 +67,10 @@ start_under_callgrind() {
 }
 
 # instruction_costs STARTED NAME PID CONNECTIONS URL SCRIPT ARGS...: PID
-# runs under callgrind (start_under_callgrind STARTED); the result is NAME.
+# runs under callgrind (start_under_callgrind STARTED); the result is NAME,
+# with "parts": where the instructions went, per request, from
+# callgrind_annotate's inclusive counts of the functions named in
+# bench/instruction_parts.py (the profile the report shows).
 instruction_costs() {
   local started=$1 name=$2 pid=$3 connections=$4
   shift 4
@@ -78,14 +81,22 @@ instruction_costs() {
   local dump
   dump=$(ls -t "$WORK/$started.cg".* 2>/dev/null | head -1)
   local ir=0
-  [[ -n $dump ]] && ir=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$dump" | head -1)
-  /usr/bin/python3 - "$RESULTS/$name.json" "$result" "${ir:-0}" "$connections" <<'PY'
-import json, sys
-path, wrk, ir, conns = sys.argv[1:]
+  local inclusive="$WORK/$name.inclusive"
+  : > "$inclusive"
+  if [[ -n $dump ]]; then
+    ir=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$dump" | head -1)
+    callgrind_annotate --inclusive=yes --threshold=100 --auto=no "$dump" > "$inclusive" 2>/dev/null || true
+  fi
+  /usr/bin/python3 - "$RESULTS/$name.json" "$result" "${ir:-0}" "$connections" "$inclusive" <<'PY'
+import json, os, sys
+sys.path.insert(0, os.path.join(os.environ["ROOT"], "bench"))
+from instruction_parts import parts_per_request
+path, wrk, ir, conns, inclusive = sys.argv[1:]
 r = json.loads(wrk)
 out = {"acked": r["acked"], "connections": int(conns), "instructions": int(ir)}
 if int(ir) and r["acked"]:
     out["instructions_per_request"] = int(ir) / r["acked"]
+    out["parts"] = parts_per_request(open(inclusive).read(), r["acked"])
 else:
     out["unavailable"] = "callgrind gave no count (no valgrind, or nothing acknowledged)"
 json.dump(out, open(path, "w"))

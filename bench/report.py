@@ -10,6 +10,8 @@ import platform
 import subprocess
 import sys
 
+from instruction_parts import PARTS  # bench/, the folder of this script
+
 results_dir, out_json, out_md, smoke, seconds, incidents = sys.argv[1:]
 r = {name[:-5]: json.load(open(os.path.join(results_dir, name)))
      for name in sorted(os.listdir(results_dir)) if name.endswith(".json")}
@@ -111,6 +113,36 @@ cost_row("alertgate generic source, small alerts, 16 connections", "costs_small_
 cost_row("Alertmanager 0.25, small alerts, 16 connections (memory only)",
          "costs_small_alertmanager_c16")
 
+# Where the instructions of one request go (bench/instruction_parts.py),
+# beside the same count at the commit before issue 18's levers.
+before_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results",
+                           "profile-before-levers.json")
+before = json.load(open(before_path)) if os.path.exists(before_path) else {}
+def parts_of(result):
+    return (result or {}).get("parts") or {}
+webhook_parts = parts_of(r.get("cg_allinone"))
+small_parts = parts_of(r.get("cg_small_alertgate"))
+before_parts = parts_of(before.get("cg_allinone"))
+part_rows = []
+for key, label, depth, _ in PARTS:
+    if key not in webhook_parts and key not in small_parts:
+        continue
+    def cell(parts, total):
+        x = parts.get(key)
+        if x is None:
+            return "—"
+        return f"{x:,.0f} ({x / total:.0%})" if total else f"{x:,.0f}"
+    part_rows.append(
+        f"| {'&nbsp;&nbsp;&nbsp;&nbsp;' * depth}{label} | "
+        f"{cell(before_parts, (before.get('cg_allinone') or {}).get('instructions_per_request'))} | "
+        f"{cell(webhook_parts, get('cg_allinone', 'instructions_per_request', 0))} | "
+        f"{cell(small_parts, get('cg_small_alertgate', 'instructions_per_request', 0))} |")
+part_total_row = (
+    f"| the whole request (all threads) | "
+    f"{(before.get('cg_allinone') or {}).get('instructions_per_request', 0):,.0f} | "
+    f"{get('cg_allinone', 'instructions_per_request', 0):,.0f} | "
+    f"{get('cg_small_alertgate', 'instructions_per_request', 0):,.0f} |")
+
 rows = []
 def row(what, name, rate_field="per_second"):
     x = r.get(name)
@@ -193,6 +225,20 @@ last column the fraction of it reached in the same counting run.
 |---|---|---|---|---|---|---|---|---|
 """ + "\n".join(cost_rows) + f"""
 
+### Where the instructions go
+
+Inclusive instruction counts per request of the functions along the path
+(`bench/instruction_parts.py` names them; callgrind's counts, so `memset` and
+`memcpy` count a byte as an instruction). Parts nest as indented; what no
+row names is libmicrohttpd reading and answering, gRPC's server side and
+transport, and the threads' hand-offs. "Before" is the same count at
+{before.get('commit', '—')} ({before.get('date', '—')}), before issue 18's levers.
+
+| part | webhook, before | webhook, this run | small alert, this run |
+|---|---|---|---|
+{part_total_row}
+""" + "\n".join(part_rows) + f"""
+
 ## gRPC and the store
 
 | what | figure |
@@ -228,6 +274,16 @@ counted, at most one per connection.)
 | with 1,000,000 stored: core RSS ≤ 150 MB | {large_rss:,.0f} MB | {verdict(large_rss <= 150)} |
 | no acknowledged webhook lost | {lost} lost | {verdict(lost == 0)} |
 | 20 rules per service: ingest within 10% of none (issue 17) | {ratio(rules20, norules_mean)} (instructions per webhook: {ratio(get('cg_allinone', 'instructions_per_request', 0), get('cg_allinone_rules20', 'instructions_per_request', 0))} of those with rules) | {verdict(rules20 and norules_mean and rules20 >= 0.9 * norules_mean)} |
+
+## Targets (issue 18)
+
+| target | this run | |
+|---|---|---|
+| small alerts durable, one per request: ≥ 1.0× Alertmanager | {ratio(small_ag, small_am)}× | {verdict(small_am and small_ag >= small_am)} |
+| small alerts durable, ten per request: ≥ 1.0× Alertmanager | {ratio(batch_ag, batch_am)}× | {verdict(batch_am and batch_ag >= batch_am)} |
+| Bitbucket webhooks all-in-one, 16 connections: ≥ 15,000/s, p99 ≤ 10 ms | {aio16:,.0f}/s, p99 {get('allinone_c16', 'p99_ms', 0):.1f} ms | {verdict(aio16 >= 15000 and get('allinone_c16', 'p99_ms', 99) <= 10)} |
+| instructions per webhook halved from the baseline ({base('cg_allinone', 'instructions_per_request') or 0:,.0f} at {baseline['commit'] if baseline else '—'}) | {get('cg_allinone', 'instructions_per_request', 0):,.0f} ({ratio(get('cg_allinone', 'instructions_per_request', 0), base('cg_allinone', 'instructions_per_request'))} of it) | {verdict(base('cg_allinone', 'instructions_per_request') and get('cg_allinone', 'instructions_per_request', 0) <= 0.5 * base('cg_allinone', 'instructions_per_request'))} |
+| acknowledged = stored, every run | {lost} lost | {verdict(lost == 0)} |
 """
 pg_aio = get("pg_allinone_c16", "per_second", 0)
 pg_two = get("pg_two_cores_c16", "per_second", 0)
@@ -358,7 +414,50 @@ changed by {soak['store_growth_mb_per_minute_last_half']:+.1f} MB per minute, ho
 retention the issue measured about 550 bytes per delivery, kept for good).
 """
 
-md += """
+aio_costs = r.get("costs_allinone_c16") or {}
+aio_limit = fsync_rate * aio_costs["requests_per_sync"] if aio_costs.get("requests_per_sync") else 0
+def part(name, key):
+    return f"{parts_of(r.get(name)).get(key, 0):,.0f}"
+md += f"""
+## Issue 18: what bounds the targets
+
+The disk is not the bound: the all-in-one webhook run reached
+{ratio(aio_costs.get('per_second', 0), aio_limit)} of what one `fdatasync` every
+{aio_costs.get('requests_per_sync') or 0:.1f} webhooks allows ({aio_limit:,.0f}/s). The bound is
+CPU on two cores shared with the load generator: per webhook the store's
+writer runs {part('cg_allinone', 'store')} instructions (the incident's
+statements {part('cg_allinone', 'incident')}, the delivery-log row {part('cg_allinone', 'deliveries')},
+BEGIN/COMMIT {part('cg_allinone', 'commit')}), the front door's handler
+{part('cg_allinone', 'handler')} (the plugin {part('cg_allinone', 'plugin')} for a body of about 10 KB, the
+in-process gRPC call {part('cg_allinone', 'grpc_client')}, the JSON answer and log entry
+{part('cg_allinone', 'answer')}), and malloc/free {part('cg_allinone', 'alloc')} across all of it; the kernel
+adds {aio_costs.get('syscalls_per_request') or 0:.1f} system calls and
+{aio_costs.get('context_switches_per_request') or 0:.2f} context switches per webhook (Alertmanager:
+{get('costs_small_alertmanager_c16', 'syscalls_per_request', 0):.1f} and {get('costs_small_alertmanager_c16', 'context_switches_per_request', 0):.2f} per small alert).
+
+What halving the instructions would take, largest first (none of it done yet):
+- **The delivery log in the ingest's own transaction.** Today each
+  accepted delivery is recorded by a second gRPC call, a second group commit
+  and a row of its own after the answer: the rows, the answer's JSON read
+  back into a log entry, the recorder's thread and that call. Carrying the
+  log entry in `IngestAlert(s)` would write it with the incident.
+- **One copy of an alert, not five.** An alert is built as a protobuf by
+  the plugin loader, serialized and parsed again by gRPC's in-process
+  channel, converted to the domain model, copied into the incident, and the
+  incident converted back to a protobuf and then to the JSON answer: about
+  500 allocations per webhook (165 of them strings), counted by callgrind at
+  7e94468. Arenas on the server's messages and answering the front door
+  with only the fields it prints would cut most of them.
+- **Fewer B-trees per alert.** A fold writes the incident, an event (and
+  its two indexes), an idempotency key (and its time index), the source's
+  activity and a delivery row (and its three indexes): about 3.5 pages of
+  WAL per webhook at 10 webhooks per commit (strace of the pwrites).
+- **Thread hand-offs.** A webhook crosses the HTTP worker, gRPC's callback
+  thread and the store's writer and back; the caller-led commit above did
+  not show a gain. Suspending the HTTP request (libmicrohttpd's
+  suspend/resume) while the core works would free the worker instead of
+  blocking it.
+
 ## Where the time goes, and what bounds the targets not met
 
 Profiles were taken with `perf record -e cpu-clock -g` (the machines have no
@@ -375,6 +474,9 @@ previous binary (about ±15% noise between runs on these machines):
 | `IngestAlert` on gRPC's callback API, answered by the store's writer after the commit | gRPC ingest ~11,000/s → ~18,000/s (server CPU 118 → 57 µs per call); webhooks ~6,300/s → ~8,400/s (CPU 238 → 168 µs) |
 | `IngestAlerts`: a delivery's alerts in one call and one transaction | ten small alerts per request: ~47,000 alerts/s durable |
 | the layering work (issue 12): the loader makes `v1::Alert` directly (one conversion per alert fewer: no domain → proto → domain), the front door calls the core through the public client library | within noise, as intended: CPU per webhook 350 → 355 µs (16 connections), per small alert 245 → 242 µs, per ten-alert request 866 → 819 µs; rates 4,144 → 3,993/s, 5,403 → 5,409/s, 1,442 → 1,607/s (2026-12-01, the run before and after, same machine) |
+| issue 18: an incident update that changes no indexed column (an alert folded in) sets only the unindexed ones; SQLite had rewritten the four incident indexes on every update | 86,000 → 70,000 instructions per update (callgrind, same mix) |
+| issue 18: incident tags and links read with simdjson instead of nlohmann::json trees | 41,000 → 7,000 instructions per incident read. With the row above: the incident logic and its statements 223,000 → 174,000 instructions per webhook, the whole webhook 865,000 → 793,000 (callgrind, 6abb0bf → 7e94468; the whole varies ±5% with the commit groups callgrind's slow server forms) |
+| issue 18, tried and not kept: group commit led by the calling thread (LevelDB's writer queue) instead of a writer thread | three interleaved pairs of 8 s runs at 16 connections: system calls per webhook 24.8–38.3 → 21.4–21.8 and requests per `fdatasync` 1.9–5.2 → 6.5–6.9, but context switches per webhook 6.0–8.0 → 6.1–6.6, and rate and CPU per webhook within the runs' noise (2,358–3,420/s → 2,171–2,953/s). Not kept: no gain in rate or CPU, and the commit (with its fsync) would then run on gRPC's callback threads and, for API-token touches, inside the access-control lock |
 | the delivery log (issue 15): an entry per answered delivery, queued and sent in batches (≤500, every 100 ms), one row each in the store | a cost on the Bitbucket path: all-in-one webhooks 4,159 → 3,376/s and CPU 350 → 418 µs per webhook, while the same runs' ceiling went 30,206 → 39,959/s (the machine was faster, alertgate slower: 0.14 → 0.08 of the ceiling); small alerts 4,339 → 5,212/s and gRPC ingest (no log) 7,462 → 7,955/s did not suffer; PostgreSQL webhooks 2,331 → 1,765/s (runs at 633a885 and de741c0, 2026-12-02; to be counted in instructions per webhook under issue 18) |
 
 What is left per webhook: the kernel (thread wake-ups, socket I/O, one
