@@ -124,6 +124,19 @@ class CoreOnStore : public ::testing::Test {
     }
   }
 
+  // An alert of the bitbucket source for "checkout".
+  Alert MakeAlert(Action action, const std::string& dedup_key,
+                  const std::string& idempotency_key = "") {
+    Alert alert;
+    alert.service_id = service_id_;
+    alert.source = "bitbucket";
+    alert.action = action;
+    alert.dedup_key = dedup_key;
+    alert.summary = "summary of " + dedup_key;
+    alert.idempotency_key = idempotency_key;
+    return alert;
+  }
+
   // Closes and reopens the same store, as a restart does.
   void Restart() {
     core_.reset();

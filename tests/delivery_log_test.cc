@@ -6,7 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
+#include "server/core/incident_core.h"
 #include "server/core/retention.h"
 #include "server/model/delivery.h"
 #include "server/store/incident_store.h"
@@ -46,6 +49,41 @@ class DeliveryLogTest : public CoreOnEachStore {
                     .ok());
   }
 
+  // IngestAsync / IngestBatchAsync with a delivery, waited for.
+  absl::StatusOr<IngestResult> IngestWith(Alert alert, Delivery delivery) {
+    absl::Notification done;
+    absl::StatusOr<IngestResult> answer;
+    core_->IngestAsync(
+        std::move(alert),
+        [&](absl::StatusOr<IngestResult> result) {
+          answer = std::move(result);
+          done.Notify();
+        },
+        std::move(delivery));
+    done.WaitForNotification();
+    return answer;
+  }
+  absl::StatusOr<std::vector<IngestResult>> IngestBatchWith(
+      std::vector<Alert> alerts, Delivery delivery) {
+    absl::Notification done;
+    absl::StatusOr<std::vector<IngestResult>> answer;
+    core_->IngestBatchAsync(
+        std::move(alerts),
+        [&](absl::StatusOr<std::vector<IngestResult>> result) {
+          answer = std::move(result);
+          done.Notify();
+        },
+        std::move(delivery));
+    done.WaitForNotification();
+    return answer;
+  }
+
+  std::vector<Delivery> Logged() {
+    auto listed = store_->ListDeliveries(service_id_, "", "", 100);
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    return listed.ok() ? *listed : std::vector<Delivery>();
+  }
+
   std::vector<std::string> Ids(const std::vector<Delivery>& deliveries) {
     std::vector<std::string> ids;
     for (const Delivery& d : deliveries) ids.push_back(d.id);
@@ -80,6 +118,72 @@ TEST_P(DeliveryLogTest, ListsNewestFirstPerSourceInPages) {
   EXPECT_EQ(first.incident_ids, (std::vector<std::string>{"INC-D1"}));
   EXPECT_EQ(first.body_bytes, 1234);
   EXPECT_EQ(first.received_at, clock_.Now());
+}
+
+// The front door sends an ingested delivery's entry with its alerts: it is
+// logged exactly when they are applied, with the core's outcome and
+// incident ids whatever the request said, and a bad entry applies nothing.
+TEST_P(DeliveryLogTest, ADeliverySentWithItsAlertsIsLoggedInTheirTransaction) {
+  Delivery sent = Make("ignored", "bitbucket", DeliveryResult::kIgnored);
+  sent.incident_ids = {"not-an-incident"};
+  sent.replay_of = "someone-else";
+  auto opened = IngestWith(MakeAlert(Action::kTrigger, "pr:1", "d-1"), sent);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::vector<Delivery> logged = Logged();
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_NE(logged[0].id, "ignored");
+  EXPECT_EQ(logged[0].outcome, DeliveryResult::kAccepted);
+  EXPECT_EQ(logged[0].incident_ids,
+            (std::vector<std::string>{opened->incident->id}));
+  EXPECT_EQ(logged[0].replay_of, "");
+  EXPECT_EQ(logged[0].delivery_id, "uuid-ignored");
+  EXPECT_EQ(logged[0].event, "repo:push");
+
+  // The sender's retry: the same answer again, logged as a replay.
+  auto again = IngestWith(MakeAlert(Action::kTrigger, "pr:1", "d-1"), sent);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->replayed);
+  logged = Logged();
+  ASSERT_EQ(logged.size(), 2u);
+  EXPECT_EQ(logged[0].outcome, DeliveryResult::kReplayed);
+  EXPECT_EQ(logged[0].incident_ids,
+            (std::vector<std::string>{opened->incident->id}));
+
+  // Several alerts: one entry, the incident ids of those that have one.
+  auto batch =
+      IngestBatchWith({MakeAlert(Action::kTrigger, "pr:2", "d-2#0"),
+                       MakeAlert(Action::kResolve, "none", "d-2#1")},
+                      Make("b", "bitbucket", DeliveryResult::kAccepted));
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  logged = Logged();
+  ASSERT_EQ(logged.size(), 3u);
+  EXPECT_EQ(logged[0].outcome, DeliveryResult::kAccepted);
+  EXPECT_EQ(logged[0].incident_ids,
+            (std::vector<std::string>{(*batch)[0].incident->id}));
+
+  // A bad entry refuses the alert; a refused alert logs nothing.
+  Delivery long_event = Make("e", "bitbucket", DeliveryResult::kAccepted);
+  long_event.event = std::string(300, 'e');
+  auto refused =
+      IngestWith(MakeAlert(Action::kTrigger, "pr:3", "d-3"), long_event);
+  EXPECT_TRUE(absl::IsInvalidArgument(refused.status()));
+  EXPECT_TRUE(absl::StartsWith(refused.status().message(), "delivery.event"))
+      << refused.status();
+  Delivery kept = Make("k", "bitbucket", DeliveryResult::kAccepted);
+  kept.body = "{}";
+  kept.kept_headers = Headers{{"X-Event-Key", "repo:push"}};
+  refused = IngestWith(MakeAlert(Action::kTrigger, "pr:3", "d-3"), kept);
+  EXPECT_TRUE(
+      absl::StartsWith(refused.status().message(), "delivery.kept_request"))
+      << refused.status();
+  Alert invalid = MakeAlert(Action::kTrigger, "", "d-4");  // No dedup key.
+  EXPECT_FALSE(
+      IngestWith(invalid, Make("i", "bitbucket", DeliveryResult::kAccepted))
+          .ok());
+  EXPECT_EQ(Logged().size(), 3u);
+  auto incidents = core_->ListIncidents({}, 0, "");
+  ASSERT_TRUE(incidents.ok());
+  EXPECT_EQ(incidents->incidents.size(), 2u);  // pr:1 and pr:2 only.
 }
 
 TEST_P(DeliveryLogTest, ARefusedDeliveryKeepsItsBodyForAReplay) {

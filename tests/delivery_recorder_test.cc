@@ -22,7 +22,7 @@ class RecordingCore : public CoreApi {
     return absl::UnimplementedError("not used");
   }
   absl::StatusOr<v1::IngestAlertResponse> IngestAlert(
-      const v1::Alert&) override {
+      const v1::IngestAlertRequest&) override {
     return absl::UnimplementedError("not used");
   }
   absl::StatusOr<v1::IngestAlertsResponse> IngestAlerts(

@@ -4,6 +4,7 @@
 // demand). The process-level e2e tests (webhook_e2e_test) run the real core.
 #include <httplib.h>
 
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
@@ -41,12 +42,13 @@ class FakeCore final : public CoreApi {
     return target;
   }
   absl::StatusOr<v1::IngestAlertResponse> IngestAlert(
-      const v1::Alert& alert) override {
+      const v1::IngestAlertRequest& request) override {
     absl::MutexLock lock(&mu_);
-    ingested.push_back(alert);
+    ingested.push_back(request.alert());
     ++ingest_calls;
     if (!ingest_status.ok()) return ingest_status;
-    return Answer(alert);
+    if (request.has_delivery()) with_alerts.push_back(request.delivery());
+    return Answer(request.alert());
   }
   absl::StatusOr<v1::IngestAlertsResponse> IngestAlerts(
       const v1::IngestAlertsRequest& request) override {
@@ -54,6 +56,9 @@ class FakeCore final : public CoreApi {
     ++ingest_calls;
     ingested.insert(ingested.end(), request.alerts().begin(),
                     request.alerts().end());
+    if (ingest_status.ok() && request.has_delivery()) {
+      with_alerts.push_back(request.delivery());
+    }
     if (!ingest_status.ok()) return ingest_status;
     v1::IngestAlertsResponse response;
     for (const v1::Alert& alert : request.alerts()) {
@@ -88,7 +93,8 @@ class FakeCore final : public CoreApi {
   bool reachable = true;
   int resolves = 0;
   int ingest_calls = 0;
-  std::vector<v1::Delivery> recorded;
+  std::vector<v1::Delivery> recorded;     // By RecordDeliveries.
+  std::vector<v1::Delivery> with_alerts;  // Sent with ingested alerts.
   std::vector<v1::Alert> ingested;
 };
 
@@ -273,6 +279,48 @@ TEST_F(FrontDoorTest, BadSignatureIs401AndNothingIsIngested) {
            {{"X-Alertgate-Signature", SignWebhookBody("s3cret", kTrigger)}});
   ASSERT_TRUE(right);
   EXPECT_EQ(right->status, 200) << right->body;
+}
+
+// An ingested delivery's log entry travels with its alerts, for the core to
+// write in their transaction; the recorder sends only the others, so no
+// delivery is logged twice.
+TEST_F(FrontDoorTest, AnIngestedDeliveryIsLoggedWithItsAlertsAndOnlyThere) {
+  auto ok = Post("generic", kTrigger, {{"Idempotency-Key", "d-log"}});
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->status, 200) << ok->body;
+  {
+    absl::MutexLock lock(&core_.mu_);
+    ASSERT_EQ(core_.with_alerts.size(), 1u);
+    const v1::Delivery& entry = core_.with_alerts[0];
+    EXPECT_EQ(entry.service_id(), "svc-1");
+    EXPECT_EQ(entry.source(), "generic");
+    EXPECT_EQ(entry.delivery_id(), "d-log");
+    EXPECT_EQ(entry.event(), "alert");
+    EXPECT_EQ(entry.http_status(), 200);
+    EXPECT_EQ(entry.body_bytes(), static_cast<int64_t>(strlen(kTrigger)));
+    EXPECT_EQ(entry.received_at().seconds(), absl::ToUnixSeconds(clock_.Now()));
+    EXPECT_FALSE(entry.has_kept_request());
+  }
+  auto bad = Post("generic", R"({"status": "explode", "event_id": "a"})",
+                  {{"Idempotency-Key", "d-bad"}});
+  ASSERT_TRUE(bad);
+  ASSERT_EQ(bad->status, 400);
+  // The recorder sends its batches every 100 ms: once the refused delivery
+  // (posted second) is there, the accepted one would be too.
+  bool refused_recorded = false;
+  for (int i = 0; i < 100 && !refused_recorded; ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    absl::MutexLock lock(&core_.mu_);
+    for (const v1::Delivery& entry : core_.recorded) {
+      refused_recorded = refused_recorded || entry.delivery_id() == "d-bad";
+    }
+  }
+  ASSERT_TRUE(refused_recorded);
+  absl::MutexLock lock(&core_.mu_);
+  for (const v1::Delivery& entry : core_.recorded) {
+    EXPECT_NE(entry.delivery_id(), "d-log") << "logged twice";
+  }
+  EXPECT_EQ(core_.with_alerts.size(), 1u);
 }
 
 TEST_F(FrontDoorTest, UnreadableBodiesAndLongDeliveryIdsAre400) {

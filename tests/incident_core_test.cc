@@ -26,18 +26,6 @@ using ::alertgate::testing::TempDir;
 
 class IncidentCoreTest : public ::alertgate::testing::CoreOnEachStore {
  protected:
-  Alert MakeAlert(Action action, const std::string& dedup_key,
-                  const std::string& idempotency_key = "") {
-    Alert alert;
-    alert.service_id = service_id_;
-    alert.source = "bitbucket";
-    alert.action = action;
-    alert.dedup_key = dedup_key;
-    alert.summary = "summary of " + dedup_key;
-    alert.idempotency_key = idempotency_key;
-    return alert;
-  }
-
   IngestResult MustIngest(const Alert& alert) {
     auto result = core_->Ingest(alert);
     EXPECT_TRUE(result.ok()) << result.status();

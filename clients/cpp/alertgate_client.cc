@@ -179,6 +179,11 @@ absl::StatusOr<v1::IngestAlertResponse> AlertgateClient::IngestAlert(
     const v1::Alert& alert) {
   v1::IngestAlertRequest request;
   *request.mutable_alert() = alert;
+  return IngestAlert(request);
+}
+
+absl::StatusOr<v1::IngestAlertResponse> AlertgateClient::IngestAlert(
+    const v1::IngestAlertRequest& request) {
   return Unary<v1::IngestAlertResponse>([&](v1::IngestAlertResponse* r) {
     grpc::ClientContext context;
     Prepare(context);

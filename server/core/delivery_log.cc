@@ -15,7 +15,7 @@ constexpr size_t kMaxReasonBytes = 1024;
 constexpr size_t kMaxIncidentIds = 100;
 constexpr size_t kMaxKeptHeaderBytes = 64 * 1024;
 
-absl::Status CheckDelivery(const Delivery& d) {
+absl::Status CheckEntry(const Delivery& d) {
   if (d.service_id.empty())
     return errors::InvalidField("service_id", "required");
   if (d.source.empty()) return errors::InvalidField("source", "required");
@@ -70,7 +70,7 @@ absl::StatusOr<std::vector<std::string>> DeliveryLog::Record(
   }
   std::vector<std::string> ids;
   for (size_t i = 0; i < deliveries.size(); ++i) {
-    if (absl::Status bad = CheckDelivery(deliveries[i]); !bad.ok()) {
+    if (absl::Status bad = Check(deliveries[i]); !bad.ok()) {
       return absl::Status(bad.code(),
                           absl::StrCat("deliveries[", i, "]: ", bad.message()));
     }
@@ -94,6 +94,10 @@ absl::StatusOr<std::vector<std::string>> DeliveryLog::Record(
     return absl::OkStatus();
   }));
   return ids;
+}
+
+absl::Status DeliveryLog::Check(const Delivery& delivery) {
+  return CheckEntry(delivery);
 }
 
 absl::StatusOr<DeliveryPage> DeliveryLog::List(const std::string& service_id,

@@ -59,6 +59,10 @@ class DeliveryLog {
   // One delivery with its kept headers and body; NOT_FOUND if none.
   absl::StatusOr<Delivery> Get(const std::string& id);
 
+  // The bounds Record() checks on each entry; INVALID_ARGUMENT naming the
+  // field. IncidentCore checks a delivery recorded with its alerts so.
+  static absl::Status Check(const Delivery& delivery);
+
  private:
   IncidentStore* store_;
   IdGenerator* ids_;

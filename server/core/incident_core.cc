@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "server/core/delivery_log.h"
 #include "server/core/outbound_payload.h"
 #include "server/model/errors.h"
 #include "server/model/state_machine.h"
@@ -73,31 +74,79 @@ size_t ApproximateSize(const Incident& incident) {
   return size;
 }
 
+// A delivery recorded with its alerts: checked before anything is written.
+// Its outcome and incident ids are the core's to set (RecordWithAlerts).
+absl::Status CheckDeliveryWithAlerts(Delivery& delivery) {
+  if (delivery.body || delivery.kept_headers) {
+    return errors::InvalidField("delivery.kept_request",
+                                "only refused deliveries keep their request, "
+                                "and they carry no alerts");
+  }
+  delivery.outcome = DeliveryResult::kAccepted;
+  delivery.incident_ids.clear();
+  delivery.replay_of.clear();
+  if (absl::Status bad = DeliveryLog::Check(delivery); !bad.ok()) {
+    return absl::Status(bad.code(), absl::StrCat("delivery.", bad.message()));
+  }
+  return absl::OkStatus();
+}
+
+// Writes the delivery's log entry in the transaction that applied its
+// alerts: REPLAYED when every alert was a replay, else ACCEPTED, with the
+// incident ids of the first 100 alerts that have one (the log's bound).
+absl::Status RecordWithAlerts(StoreTransaction& tx, Delivery& delivery,
+                              const IngestResult* results, size_t count) {
+  bool all_replayed = count > 0;
+  delivery.incident_ids.clear();
+  for (size_t i = 0; i < count; ++i) {
+    all_replayed = all_replayed && results[i].replayed;
+    if (results[i].incident && delivery.incident_ids.size() < 100) {
+      delivery.incident_ids.push_back(results[i].incident->id);
+    }
+  }
+  delivery.outcome =
+      all_replayed ? DeliveryResult::kReplayed : DeliveryResult::kAccepted;
+  return tx.InsertDelivery(delivery);
+}
+
 }  // namespace
 
 IncidentCore::IncidentCore(IncidentStore* store, const Clock* clock,
                            IdGenerator* ids)
     : store_(store), clock_(clock), ids_(ids), rules_(store, clock) {}
 
-void IncidentCore::IngestAsync(Alert alert, IngestDone done) {
+void IncidentCore::IngestAsync(Alert alert, IngestDone done,
+                               std::optional<Delivery> delivery) {
   BoundAlert(alert);
   if (absl::Status invalid = ValidateAlert(alert); !invalid.ok()) {
     done(invalid);
     return;
+  }
+  if (delivery) {
+    if (absl::Status bad = CheckDeliveryWithAlerts(*delivery); !bad.ok()) {
+      done(bad);
+      return;
+    }
+    delivery->id = ids_->NewId();
   }
   // Shared by the transaction (on the store's writer) and the answer.
   struct Ingestion {
     Alert alert;
     absl::Time now;
     IngestResult result;
+    std::optional<Delivery> delivery;
   };
   auto ingestion = std::make_shared<Ingestion>();
   ingestion->alert = std::move(alert);
   ingestion->now = clock_->Now();
+  ingestion->delivery = std::move(delivery);
   store_->WriteAsync(
-      [this, ingestion](StoreTransaction& tx) {
-        return ApplyIngest(tx, ingestion->alert, ingestion->now,
-                           ingestion->result);
+      [this, ingestion](StoreTransaction& tx) -> absl::Status {
+        AG_RETURN_IF_ERROR(ApplyIngest(tx, ingestion->alert, ingestion->now,
+                                       ingestion->result));
+        if (!ingestion->delivery) return absl::OkStatus();
+        return RecordWithAlerts(tx, *ingestion->delivery, &ingestion->result,
+                                1);
       },
       [ingestion, done = std::move(done)](absl::Status status) {
         if (status.ok()) {
@@ -109,7 +158,8 @@ void IncidentCore::IngestAsync(Alert alert, IngestDone done) {
 }
 
 void IncidentCore::IngestBatchAsync(std::vector<Alert> alerts,
-                                    IngestBatchDone done) {
+                                    IngestBatchDone done,
+                                    std::optional<Delivery> delivery) {
   if (alerts.empty() || alerts.size() > kMaxBatchAlerts) {
     done(errors::InvalidField("alerts", "1 to 1000 alerts"));
     return;
@@ -122,14 +172,23 @@ void IncidentCore::IngestBatchAsync(std::vector<Alert> alerts,
       return;
     }
   }
+  if (delivery) {
+    if (absl::Status bad = CheckDeliveryWithAlerts(*delivery); !bad.ok()) {
+      done(bad);
+      return;
+    }
+    delivery->id = ids_->NewId();
+  }
   struct Batch {
     std::vector<Alert> alerts;
     absl::Time now;
     std::vector<IngestResult> results;
+    std::optional<Delivery> delivery;
   };
   auto batch = std::make_shared<Batch>();
   batch->alerts = std::move(alerts);
   batch->now = clock_->Now();
+  batch->delivery = std::move(delivery);
   store_->WriteAsync(
       [this, batch](StoreTransaction& tx) -> absl::Status {
         batch->results.assign(batch->alerts.size(), IngestResult());
@@ -142,7 +201,9 @@ void IncidentCore::IngestBatchAsync(std::vector<Alert> alerts,
                 absl::StrCat("alerts[", i, "]: ", applied.message()));
           }
         }
-        return absl::OkStatus();
+        if (!batch->delivery) return absl::OkStatus();
+        return RecordWithAlerts(tx, *batch->delivery, batch->results.data(),
+                                batch->results.size());
       },
       [batch, done = std::move(done)](absl::Status status) {
         if (status.ok()) {

@@ -10,6 +10,7 @@
 #define ALERTGATE_SERVER_CORE_INCIDENT_CORE_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "server/common/clock.h"
 #include "server/core/id_generator.h"
 #include "server/core/rule_book.h"
+#include "server/model/delivery.h"
 #include "server/model/incident_model.h"
 #include "server/store/incident_store.h"
 
@@ -69,7 +71,14 @@ class IncidentCore {
   using IngestDone = std::function<void(absl::StatusOr<IngestResult>)>;
   // Ingest() without waiting: `done` runs once the change is committed (or
   // failed), on the store's writer thread, so it must be quick.
-  void IngestAsync(Alert alert, IngestDone done);
+  //
+  // With `delivery` (the webhook delivery the alert came from), its
+  // delivery-log entry is written in the same transaction: its id, incident
+  // ids and outcome (ACCEPTED, or REPLAYED for a replay) set here. It is
+  // checked as DeliveryLog::Check() does, errors naming "delivery.<field>";
+  // a kept request is refused. Nothing is applied when it is refused.
+  void IngestAsync(Alert alert, IngestDone done,
+                   std::optional<Delivery> delivery = std::nullopt);
 
   // Most alerts one IngestBatchAsync() takes.
   static constexpr size_t kMaxBatchAlerts = 1000;
@@ -77,8 +86,11 @@ class IncidentCore {
       std::function<void(absl::StatusOr<std::vector<IngestResult>>)>;
   // Several alerts in order, in one transaction: all are committed or none
   // is; later alerts see earlier ones. Errors name the alert ("alerts[2]:
-  // ..."). `done` runs as for IngestAsync().
-  void IngestBatchAsync(std::vector<Alert> alerts, IngestBatchDone done);
+  // ..."). `done` runs as for IngestAsync(), and `delivery` is recorded as
+  // there (REPLAYED when every alert was a replay; the incident ids of the
+  // first 100 alerts that have one).
+  void IngestBatchAsync(std::vector<Alert> alerts, IngestBatchDone done,
+                        std::optional<Delivery> delivery = std::nullopt);
 
   // A test alert for (service, source), as a sender's "test connection"
   // makes one: a test incident opened and resolved in one transaction,

@@ -27,8 +27,8 @@ absl::StatusOr<WebhookTarget> ClientCoreApi::ResolveWebhookKey(
 }
 
 absl::StatusOr<v1::IngestAlertResponse> ClientCoreApi::IngestAlert(
-    const v1::Alert& alert) {
-  return client_->IngestAlert(alert);
+    const v1::IngestAlertRequest& request) {
+  return client_->IngestAlert(request);
 }
 
 absl::StatusOr<v1::IngestAlertsResponse> ClientCoreApi::IngestAlerts(

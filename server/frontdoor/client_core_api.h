@@ -26,7 +26,7 @@ class ClientCoreApi final : public CoreApi {
   absl::StatusOr<WebhookTarget> ResolveWebhookKey(
       const std::string& source, const std::string& key) override;
   absl::StatusOr<v1::IngestAlertResponse> IngestAlert(
-      const v1::Alert& alert) override;
+      const v1::IngestAlertRequest& request) override;
   absl::StatusOr<v1::IngestAlertsResponse> IngestAlerts(
       const v1::IngestAlertsRequest& request) override;
   absl::Status RecordDeliveries(

@@ -31,8 +31,10 @@ class CoreApi {
   // UNAVAILABLE / DEADLINE_EXCEEDED (core unreachable).
   virtual absl::StatusOr<WebhookTarget> ResolveWebhookKey(
       const std::string& source, const std::string& key) = 0;
+  // One alert (with, from the front door, the delivery it came from for the
+  // delivery log: recorded in the alert's transaction).
   virtual absl::StatusOr<v1::IngestAlertResponse> IngestAlert(
-      const v1::Alert& alert) = 0;
+      const v1::IngestAlertRequest& request) = 0;
   // Several alerts in one call and one transaction (all or none).
   virtual absl::StatusOr<v1::IngestAlertsResponse> IngestAlerts(
       const v1::IngestAlertsRequest& request) = 0;

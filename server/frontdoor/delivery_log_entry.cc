@@ -53,7 +53,38 @@ bool IsCredentialHeader(absl::string_view name) {
          absl::EqualsIgnoreCase(name, "Cookie");
 }
 
+// The fields every entry has.
+v1::Delivery BaseEntry(const WebhookRequest& request,
+                       const std::string& service_id, const std::string& event,
+                       const std::string& delivery_id, absl::Time received_at,
+                       int http_status) {
+  v1::Delivery entry;
+  entry.set_service_id(service_id);
+  entry.set_source(request.source);
+  const int64_t micros = absl::ToUnixMicros(received_at);
+  entry.mutable_received_at()->set_seconds(micros / 1000000);
+  entry.mutable_received_at()->set_nanos(static_cast<int>(micros % 1000000) *
+                                         1000);
+  entry.set_event(event);
+  entry.set_delivery_id(delivery_id);
+  entry.set_http_status(http_status);
+  entry.set_body_bytes(static_cast<int64_t>(request.body.size()));
+  return entry;
+}
+
 }  // namespace
+
+v1::Delivery EntryWithAlerts(const WebhookRequest& request,
+                             const std::string& service_id,
+                             const std::string& event,
+                             const std::string& delivery_id,
+                             absl::Time received_at) {
+  v1::Delivery entry =
+      BaseEntry(request, service_id, event, delivery_id, received_at,
+                HttpStatusOf(DeliveryOutcome::kProcessed));
+  entry.set_outcome(v1::DELIVERY_OUTCOME_ACCEPTED);  // The core decides.
+  return entry;
+}
 
 std::optional<v1::Delivery> DeliveryLogEntry(const WebhookRequest& request,
                                              const WebhookResponse& response,
@@ -61,16 +92,9 @@ std::optional<v1::Delivery> DeliveryLogEntry(const WebhookRequest& request,
   if (response.service_id.empty()) return std::nullopt;
   std::optional<v1::DeliveryOutcome> outcome = LogOutcome(response);
   if (!outcome) return std::nullopt;
-  v1::Delivery entry;
-  entry.set_service_id(response.service_id);
-  entry.set_source(request.source);
-  const int64_t micros = absl::ToUnixMicros(received_at);
-  entry.mutable_received_at()->set_seconds(micros / 1000000);
-  entry.mutable_received_at()->set_nanos(static_cast<int>(micros % 1000000) *
-                                         1000);
-  entry.set_event(response.event);
-  entry.set_delivery_id(response.delivery_id);
-  entry.set_http_status(response.status());
+  v1::Delivery entry =
+      BaseEntry(request, response.service_id, response.event,
+                response.delivery_id, received_at, response.status());
   entry.set_outcome(*outcome);
   if (response.body.contains("error")) {
     entry.set_reason(response.body["error"].value("message", ""));
@@ -83,7 +107,6 @@ std::optional<v1::Delivery> DeliveryLogEntry(const WebhookRequest& request,
       entry.add_incident_ids(alert["incident_id"].get<std::string>());
     }
   }
-  entry.set_body_bytes(static_cast<int64_t>(request.body.size()));
   if (IsKeptForReplay(*outcome) && request.body.size() <= kMaxKeptBodyBytes) {
     v1::KeptRequest* kept = entry.mutable_kept_request();
     for (const auto& [name, value] : request.headers) {

@@ -25,6 +25,15 @@ std::optional<v1::Delivery> DeliveryLogEntry(const WebhookRequest& request,
                                              const WebhookResponse& response,
                                              absl::Time received_at);
 
+// The entry of a delivery whose alerts go to the core: sent with them, so
+// that the core records it in their transaction and sets its outcome and
+// incident ids. The rest as DeliveryLogEntry() would fill it.
+v1::Delivery EntryWithAlerts(const WebhookRequest& request,
+                             const std::string& service_id,
+                             const std::string& event,
+                             const std::string& delivery_id,
+                             absl::Time received_at);
+
 }  // namespace alertgate
 
 #endif  // ALERTGATE_SERVER_FRONTDOOR_DELIVERY_LOG_ENTRY_H_

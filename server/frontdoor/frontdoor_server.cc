@@ -145,9 +145,12 @@ HttpResponse FrontDoorServer::Deliver(const std::string& source,
   const absl::Time start = absl::Now();
   WebhookRequest request{source, key, http.headers, http.body};
   WebhookResponse response = handler_->Handle(request);
-  if (std::optional<v1::Delivery> entry =
-          DeliveryLogEntry(request, response, clock_->Now())) {
-    recorder_->Record(*std::move(entry));
+  // An ingested delivery's entry was written with its alerts.
+  if (!response.logged_by_core) {
+    if (std::optional<v1::Delivery> entry =
+            DeliveryLogEntry(request, response, clock_->Now())) {
+      recorder_->Record(*std::move(entry));
+    }
   }
   HttpResponse answer = JsonAnswer(response.status(), response.body);
   answer.headers = response.headers;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/common/webhook_signature.h"
+#include "server/frontdoor/delivery_log_entry.h"
 
 namespace alertgate {
 namespace {
@@ -193,6 +194,22 @@ struct WebhookHandler::Delivery {
   std::string delivery_id;                 // From ReadDeliveryId and Convert.
   ConvertedDelivery converted;             // From Convert.
   std::vector<v1::IngestAlertResponse> answers;  // From Ingest.
+  // Set by Handle(): the alerts carry the delivery's log entry, which the
+  // core writes with them. A replay's entry is written by its caller.
+  bool log_with_alerts = false;
+  bool logged_by_core = false;  // From Ingest.
+
+  // The event the log and metrics name: the plugin's, else the one its
+  // headers name (metrics still count only the events the plugin
+  // declares); "" when neither is known.
+  std::string Event() const {
+    if (adapter == nullptr) return "";
+    if (!converted.event.empty()) return converted.event;
+    if (adapter->event_headers().empty()) return "";
+    std::string event =
+        FindHeader(request.headers, adapter->event_headers().front());
+    return event.size() <= kMaxEventBytes ? event : "";
+  }
 
   // Labels an answer with what is known of the delivery so far. A
   // delivery refused before its id was read (a bad signature) still gets
@@ -209,21 +226,12 @@ struct WebhookHandler::Delivery {
         response.delivery_id = std::move(from_headers);
       }
     }
-    // Likewise the event its headers name, when the plugin never read it
-    // (metrics still count only the events the plugin declares).
-    if (adapter != nullptr && converted.event.empty() &&
-        !adapter->event_headers().empty()) {
-      std::string event =
-          FindHeader(request.headers, adapter->event_headers().front());
-      if (!event.empty() && event.size() <= kMaxEventBytes) {
-        response.metric_event = adapter->MetricEvent(event);
-        response.event = std::move(event);
-      }
+    // Likewise the event.
+    if (std::string event = Event(); !event.empty()) {
+      response.metric_event = adapter->MetricEvent(event);
+      response.event = std::move(event);
     }
-    if (adapter != nullptr && !converted.event.empty()) {
-      response.event = converted.event;
-      response.metric_event = adapter->MetricEvent(converted.event);
-    }
+    response.logged_by_core = logged_by_core;
     return response;
   }
 };
@@ -245,6 +253,7 @@ WebhookResponse WebhookHandler::Handle(const WebhookRequest& request) const {
       &WebhookHandler::Convert,         &WebhookHandler::Ingest,
   };
   Delivery delivery(request, clock_->Now());
+  delivery.log_with_alerts = true;
   for (Step step : kSteps) {
     if (std::optional<WebhookResponse> refused = (this->*step)(delivery)) {
       return delivery.Labelled(*std::move(refused));
@@ -400,23 +409,36 @@ std::optional<WebhookResponse> WebhookHandler::Ingest(
                      : absl::StrCat(delivery.delivery_id, "#", i));
     }
   }
+  // The log entry goes with the alerts: one write, and logged exactly when
+  // they are applied (a failed call is logged, or not, as any refusal).
+  std::optional<v1::Delivery> entry;
+  if (delivery.log_with_alerts && count > 0) {
+    entry = EntryWithAlerts(delivery.request, delivery.target.service_id,
+                            delivery.Event(), delivery.delivery_id,
+                            delivery.signed_by);
+  }
   // One alert: IngestAlert. Several (a push of several refs, the ping, a
   // generic array): one IngestAlerts call, committed together.
   if (count == 1) {
-    absl::StatusOr<v1::IngestAlertResponse> ingested =
-        core_->IngestAlert(alerts[0]);
+    v1::IngestAlertRequest one;
+    *one.mutable_alert() = std::move(alerts[0]);
+    if (entry) *one.mutable_delivery() = *std::move(entry);
+    absl::StatusOr<v1::IngestAlertResponse> ingested = core_->IngestAlert(one);
+    alerts[0] = std::move(*one.mutable_alert());  // Accepted() reads it.
     if (!ingested.ok()) return CoreRefusal(ingested.status());
     delivery.answers.push_back(*std::move(ingested));
   } else if (count > 1) {
     v1::IngestAlertsRequest batch;
     batch.mutable_alerts()->Reserve(static_cast<int>(count));
     for (const v1::Alert& alert : alerts) *batch.add_alerts() = alert;
+    if (entry) *batch.mutable_delivery() = *std::move(entry);
     absl::StatusOr<v1::IngestAlertsResponse> ingested =
         core_->IngestAlerts(batch);
     if (!ingested.ok()) return CoreRefusal(ingested.status());
     delivery.answers.assign(ingested->results().begin(),
                             ingested->results().end());
   }
+  delivery.logged_by_core = entry.has_value();
   return std::nullopt;
 }
 

@@ -79,6 +79,9 @@ struct WebhookResponse {
   std::string delivery_id;
   std::string service;
   std::string service_id;  // Once the webhook key resolved.
+  // True when the core wrote the delivery-log entry with the alerts (in
+  // their transaction): nobody else records this delivery then.
+  bool logged_by_core = false;
 
   int status() const { return HttpStatusOf(outcome); }
 };

@@ -9,6 +9,17 @@
 #include "server/model/errors.h"
 
 namespace alertgate {
+namespace {
+
+// The delivery an ingest request carries for the delivery log, if any.
+template <typename Request>
+std::optional<Delivery> DeliveryOf(const Request& request) {
+  if (!request.has_delivery()) return std::nullopt;
+  return DeliveryFromProto(request.delivery());
+}
+
+}  // namespace
+
 grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlert(
     grpc::CallbackServerContext* context, const v1::IngestAlertRequest* request,
     v1::IngestAlertResponse* response) {
@@ -28,11 +39,13 @@ grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlert(
     return reactor;
   }
   // `response` lives until Finish(); the callback runs once, after commit.
-  core_->IngestAsync(*std::move(alert),
-                     [reactor, response](absl::StatusOr<IngestResult> result) {
-                       if (result.ok()) IngestResultToProto(*result, response);
-                       reactor->Finish(ToGrpcStatus(result.status()));
-                     });
+  core_->IngestAsync(
+      *std::move(alert),
+      [reactor, response](absl::StatusOr<IngestResult> result) {
+        if (result.ok()) IngestResultToProto(*result, response);
+        reactor->Finish(ToGrpcStatus(result.status()));
+      },
+      DeliveryOf(*request));
   return reactor;
 }
 
@@ -67,7 +80,8 @@ grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlerts(
           }
         }
         reactor->Finish(ToGrpcStatus(results.status()));
-      });
+      },
+      DeliveryOf(*request));
   return reactor;
 }
 

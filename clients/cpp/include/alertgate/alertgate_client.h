@@ -90,6 +90,9 @@ class AlertgateClient {
 
   // Incidents.
   absl::StatusOr<v1::IngestAlertResponse> IngestAlert(const v1::Alert& alert);
+  // The same with the whole request (e.g. the delivery it came from).
+  absl::StatusOr<v1::IngestAlertResponse> IngestAlert(
+      const v1::IngestAlertRequest& request);
   // Several alerts in order, atomically (all committed or none).
   absl::StatusOr<v1::IngestAlertsResponse> IngestAlerts(
       const v1::IngestAlertsRequest& request);
