@@ -447,12 +447,9 @@ adds {aio_costs.get('syscalls_per_request') or 0:.1f} system calls and
 {aio_costs.get('context_switches_per_request') or 0:.2f} context switches per webhook (Alertmanager:
 {get('costs_small_alertmanager_c16', 'syscalls_per_request', 0):.1f} and {get('costs_small_alertmanager_c16', 'context_switches_per_request', 0):.2f} per small alert).
 
-What halving the instructions would take, largest first (none of it done yet):
-- **The delivery log in the ingest's own transaction.** Today each
-  accepted delivery is recorded by a second gRPC call, a second group commit
-  and a row of its own after the answer: the rows, the answer's JSON read
-  back into a log entry, the recorder's thread and that call. Carrying the
-  log entry in `IngestAlert(s)` would write it with the incident.
+What halving the instructions would take, largest first (the delivery
+log written with the alerts instead of by a call and commit of its own, a
+first step of this kind, is in the levers table below):
 - **One copy of an alert, not five.** An alert is built as a protobuf by
   the plugin loader, serialized and parsed again by gRPC's in-process
   channel, converted to the domain model, copied into the incident, and the
@@ -488,6 +485,7 @@ previous binary (about ±15% noise between runs on these machines):
 | the layering work (issue 12): the loader makes `v1::Alert` directly (one conversion per alert fewer: no domain → proto → domain), the front door calls the core through the public client library | within noise, as intended: CPU per webhook 350 → 355 µs (16 connections), per small alert 245 → 242 µs, per ten-alert request 866 → 819 µs; rates 4,144 → 3,993/s, 5,403 → 5,409/s, 1,442 → 1,607/s (2026-12-01, the run before and after, same machine) |
 | issue 18: an incident update that changes no indexed column (an alert folded in) sets only the unindexed ones; SQLite had rewritten the four incident indexes on every update | 86,000 → 70,000 instructions per update (callgrind, same mix) |
 | issue 18: incident tags and links read with simdjson instead of nlohmann::json trees | 41,000 → 7,000 instructions per incident read. With the row above: the incident logic and its statements 223,000 → 174,000 instructions per webhook, the whole webhook 865,000 → 793,000 (callgrind, 6abb0bf → 7e94468; the whole varies ±5% with the commit groups callgrind's slow server forms) |
+| issue 18: the delivery log written in the ingest's own transaction (the entry travels in `IngestAlert(s)`), instead of a second gRPC call, batch and commit from the front door's recorder | callgrind, same mix: 793,000 → 766,000 instructions per webhook (7e94468 → 5fd4bd6); the front door's handler 236,000 → 216,000 (the answer and log entry 47,000 → 33,000, the gRPC call 67,000 → 58,000: the alert is moved into the request, not copied). Timed, two interleaved pairs of 6 s runs while a CI build shared the machine: rate 1.14 and 1.33× and CPU per webhook 0.80 and 0.87× of 6abb0bf's, context switches per webhook 4.65–4.80 vs 5.03–5.66 (noisy: the next full run will tell) |
 | issue 18, tried and not kept: group commit led by the calling thread (LevelDB's writer queue) instead of a writer thread | three interleaved pairs of 8 s runs at 16 connections: system calls per webhook 24.8–38.3 → 21.4–21.8 and requests per `fdatasync` 1.9–5.2 → 6.5–6.9, but context switches per webhook 6.0–8.0 → 6.1–6.6, and rate and CPU per webhook within the runs' noise (2,358–3,420/s → 2,171–2,953/s). Not kept: no gain in rate or CPU, and the commit (with its fsync) would then run on gRPC's callback threads and, for API-token touches, inside the access-control lock |
 | the delivery log (issue 15): an entry per answered delivery, queued and sent in batches (≤500, every 100 ms), one row each in the store | a cost on the Bitbucket path: all-in-one webhooks 4,159 → 3,376/s and CPU 350 → 418 µs per webhook, while the same runs' ceiling went 30,206 → 39,959/s (the machine was faster, alertgate slower: 0.14 → 0.08 of the ceiling); small alerts 4,339 → 5,212/s and gRPC ingest (no log) 7,462 → 7,955/s did not suffer; PostgreSQL webhooks 2,331 → 1,765/s (runs at 633a885 and de741c0, 2026-12-02; to be counted in instructions per webhook under issue 18) |
 
