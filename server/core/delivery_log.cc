@@ -12,10 +12,44 @@ namespace {
 
 constexpr size_t kMaxNameBytes = 255;
 constexpr size_t kMaxReasonBytes = 1024;
-constexpr size_t kMaxIncidentIds = 100;
 constexpr size_t kMaxKeptHeaderBytes = 64 * 1024;
 
-absl::Status CheckEntry(const Delivery& d) {
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> DeliveryLog::Record(
+    std::vector<Delivery> deliveries) {
+  if (deliveries.empty() || deliveries.size() > kMaxPerRecord) {
+    return errors::InvalidField("deliveries", "1 to 1000");
+  }
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < deliveries.size(); ++i) {
+    if (absl::Status bad = Check(deliveries[i]); !bad.ok()) {
+      return absl::Status(bad.code(),
+                          absl::StrCat("deliveries[", i, "]: ", bad.message()));
+    }
+    deliveries[i].id = ids_->NewId();
+    ids.push_back(deliveries[i].id);
+  }
+  // Services that gained a kept body: their oldest may have to go.
+  std::set<std::string> kept_more;
+  for (const Delivery& delivery : deliveries) {
+    if (delivery.body) kept_more.insert(delivery.service_id);
+  }
+  AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
+    for (const Delivery& delivery : deliveries) {
+      AG_RETURN_IF_ERROR(tx.InsertDelivery(delivery));
+    }
+    for (const std::string& service_id : kept_more) {
+      AG_RETURN_IF_ERROR(
+          tx.TrimKeptBodies(service_id, options_.max_kept_bytes_per_service)
+              .status());
+    }
+    return absl::OkStatus();
+  }));
+  return ids;
+}
+
+absl::Status DeliveryLog::Check(const Delivery& d) {
   if (d.service_id.empty())
     return errors::InvalidField("service_id", "required");
   if (d.source.empty()) return errors::InvalidField("source", "required");
@@ -59,45 +93,6 @@ absl::Status CheckEntry(const Delivery& d) {
     return errors::InvalidField("replay_of", "not a delivery id of ours");
   }
   return absl::OkStatus();
-}
-
-}  // namespace
-
-absl::StatusOr<std::vector<std::string>> DeliveryLog::Record(
-    std::vector<Delivery> deliveries) {
-  if (deliveries.empty() || deliveries.size() > kMaxPerRecord) {
-    return errors::InvalidField("deliveries", "1 to 1000");
-  }
-  std::vector<std::string> ids;
-  for (size_t i = 0; i < deliveries.size(); ++i) {
-    if (absl::Status bad = Check(deliveries[i]); !bad.ok()) {
-      return absl::Status(bad.code(),
-                          absl::StrCat("deliveries[", i, "]: ", bad.message()));
-    }
-    deliveries[i].id = ids_->NewId();
-    ids.push_back(deliveries[i].id);
-  }
-  // Services that gained a kept body: their oldest may have to go.
-  std::set<std::string> kept_more;
-  for (const Delivery& delivery : deliveries) {
-    if (delivery.body) kept_more.insert(delivery.service_id);
-  }
-  AG_RETURN_IF_ERROR(store_->Write([&](StoreTransaction& tx) -> absl::Status {
-    for (const Delivery& delivery : deliveries) {
-      AG_RETURN_IF_ERROR(tx.InsertDelivery(delivery));
-    }
-    for (const std::string& service_id : kept_more) {
-      AG_RETURN_IF_ERROR(
-          tx.TrimKeptBodies(service_id, options_.max_kept_bytes_per_service)
-              .status());
-    }
-    return absl::OkStatus();
-  }));
-  return ids;
-}
-
-absl::Status DeliveryLog::Check(const Delivery& delivery) {
-  return CheckEntry(delivery);
 }
 
 absl::StatusOr<DeliveryPage> DeliveryLog::List(const std::string& service_id,

@@ -24,6 +24,8 @@ struct DeliveryPage {
 class DeliveryLog {
  public:
   static constexpr size_t kMaxPerRecord = 1000;
+  // Most incident ids one entry names.
+  static constexpr size_t kMaxIncidentIds = 100;
   static constexpr int kMaxPageSize = 1000;
   // The largest body kept for a replay; front doors keep none larger.
   static constexpr size_t kMaxKeptBodyBytes = 1 << 20;

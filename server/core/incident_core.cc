@@ -74,9 +74,13 @@ size_t ApproximateSize(const Incident& incident) {
   return size;
 }
 
-// A delivery recorded with its alerts: checked before anything is written.
-// Its outcome and incident ids are the core's to set (RecordWithAlerts).
-absl::Status CheckDeliveryWithAlerts(Delivery& delivery) {
+// A delivery recorded with its alerts (if any): checked and given its id
+// before anything is written. Its outcome and incident ids are the core's
+// to set (RecordWithAlerts).
+absl::Status PrepareDeliveryWithAlerts(std::optional<Delivery>& sent,
+                                       IdGenerator& ids) {
+  if (!sent) return absl::OkStatus();
+  Delivery& delivery = *sent;
   if (delivery.body || delivery.kept_headers) {
     return errors::InvalidField("delivery.kept_request",
                                 "only refused deliveries keep their request, "
@@ -88,19 +92,22 @@ absl::Status CheckDeliveryWithAlerts(Delivery& delivery) {
   if (absl::Status bad = DeliveryLog::Check(delivery); !bad.ok()) {
     return absl::Status(bad.code(), absl::StrCat("delivery.", bad.message()));
   }
+  delivery.id = ids.NewId();
   return absl::OkStatus();
 }
 
 // Writes the delivery's log entry in the transaction that applied its
 // alerts: REPLAYED when every alert was a replay, else ACCEPTED, with the
-// incident ids of the first 100 alerts that have one (the log's bound).
+// incident ids of the first alerts that have one, as many as the log's
+// bound.
 absl::Status RecordWithAlerts(StoreTransaction& tx, Delivery& delivery,
                               const IngestResult* results, size_t count) {
   bool all_replayed = count > 0;
   delivery.incident_ids.clear();
   for (size_t i = 0; i < count; ++i) {
     all_replayed = all_replayed && results[i].replayed;
-    if (results[i].incident && delivery.incident_ids.size() < 100) {
+    if (results[i].incident &&
+        delivery.incident_ids.size() < DeliveryLog::kMaxIncidentIds) {
       delivery.incident_ids.push_back(results[i].incident->id);
     }
   }
@@ -122,12 +129,10 @@ void IncidentCore::IngestAsync(Alert alert, IngestDone done,
     done(invalid);
     return;
   }
-  if (delivery) {
-    if (absl::Status bad = CheckDeliveryWithAlerts(*delivery); !bad.ok()) {
-      done(bad);
-      return;
-    }
-    delivery->id = ids_->NewId();
+  if (absl::Status bad = PrepareDeliveryWithAlerts(delivery, *ids_);
+      !bad.ok()) {
+    done(bad);
+    return;
   }
   // Shared by the transaction (on the store's writer) and the answer.
   struct Ingestion {
@@ -172,12 +177,10 @@ void IncidentCore::IngestBatchAsync(std::vector<Alert> alerts,
       return;
     }
   }
-  if (delivery) {
-    if (absl::Status bad = CheckDeliveryWithAlerts(*delivery); !bad.ok()) {
-      done(bad);
-      return;
-    }
-    delivery->id = ids_->NewId();
+  if (absl::Status bad = PrepareDeliveryWithAlerts(delivery, *ids_);
+      !bad.ok()) {
+    done(bad);
+    return;
   }
   struct Batch {
     std::vector<Alert> alerts;
