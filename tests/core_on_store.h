@@ -93,6 +93,20 @@ class ScratchPostgresSchema {
   bool available_ = false;
 };
 
+// An alert whose summary names its dedup key.
+inline Alert TestAlert(const std::string& service_id, const std::string& source,
+                       Action action, const std::string& dedup_key,
+                       const std::string& idempotency_key) {
+  Alert alert;
+  alert.service_id = service_id;
+  alert.source = source;
+  alert.action = action;
+  alert.dedup_key = dedup_key;
+  alert.summary = "summary of " + dedup_key;
+  alert.idempotency_key = idempotency_key;
+  return alert;
+}
+
 class CoreOnStore : public ::testing::Test {
  protected:
   // REQUIRES: kind_ set (by a parameterized test's SetUp) before this runs.
@@ -127,14 +141,8 @@ class CoreOnStore : public ::testing::Test {
   // An alert of the bitbucket source for "checkout".
   Alert MakeAlert(Action action, const std::string& dedup_key,
                   const std::string& idempotency_key = "") {
-    Alert alert;
-    alert.service_id = service_id_;
-    alert.source = "bitbucket";
-    alert.action = action;
-    alert.dedup_key = dedup_key;
-    alert.summary = "summary of " + dedup_key;
-    alert.idempotency_key = idempotency_key;
-    return alert;
+    return TestAlert(service_id_, "bitbucket", action, dedup_key,
+                     idempotency_key);
   }
 
   // Closes and reopens the same store, as a restart does.

@@ -60,14 +60,8 @@ class ReplicasTest : public ::testing::Test {
 
   Alert MakeAlert(Action action, const std::string& dedup_key,
                   const std::string& idempotency_key = "") {
-    Alert alert;
-    alert.service_id = service_id_;
-    alert.source = "generic";
-    alert.action = action;
-    alert.dedup_key = dedup_key;
-    alert.summary = "summary of " + dedup_key;
-    alert.idempotency_key = idempotency_key;
-    return alert;
+    return ::alertgate::testing::TestAlert(service_id_, "generic", action,
+                                           dedup_key, idempotency_key);
   }
 
   // Every incident, by id.
