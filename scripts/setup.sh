@@ -17,7 +17,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libabsl-dev nlohmann-json3-dev libsimdjson-dev libre2-dev libcpp-httplib-dev libmicrohttpd-dev
-  libsqlite3-dev libssl-dev libpq-dev postgresql-15 postgresql-common
+  libsqlite3-dev libssl-dev libpq-dev libgoogle-perftools-dev postgresql-15 postgresql-common
   libgtest-dev libgmock-dev
   bazel-bootstrap
   python3 python3-grpcio python3-protobuf
