@@ -27,8 +27,13 @@ PARTS = [
      [r"SqliteTransaction::InsertDelivery\("]),
     ("commit", "BEGIN and COMMIT (the WAL written and checksummed)", 1,
      [r"SqliteConnection::Exec\("]),
+    # glibc's malloc and free (the "before" profile), or tcmalloc's entry
+    # points, which callgrind names without an object file and whose fast
+    # paths call no other allocation function.
     ("alloc", "of all the above and the rest: malloc and free", 0,
-     [r"malloc\.c:malloc ", r"malloc\.c:free "]),
+     [r"malloc\.c:malloc ", r"malloc\.c:free "]
+     + [r"^\?\?\?:%s\(?.*\[\?\?\?\]$" % name for name in (
+         "malloc", "free", "calloc", "realloc", r"operator new", r"operator delete")]),
 ]
 
 LINE = re.compile(r"^\s*([\d,]+) \([^)]*\)\s+(.*)$")
