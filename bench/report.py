@@ -439,7 +439,7 @@ The disk is not the bound: the all-in-one webhook run reached
 CPU on two cores shared with the load generator: per webhook the store's
 writer runs {part('cg_allinone', 'store')} instructions (the incident's
 statements {part('cg_allinone', 'incident')}, the delivery-log row {part('cg_allinone', 'deliveries')},
-BEGIN/COMMIT {part('cg_allinone', 'commit')}), the front door's handler
+BEGIN, COMMIT and savepoints {part('cg_allinone', 'commit')}), the front door's handler
 {part('cg_allinone', 'handler')} (the plugin {part('cg_allinone', 'plugin')} for a body of about 10 KB, the
 in-process gRPC call {part('cg_allinone', 'grpc_client')}, the JSON answer and log entry
 {part('cg_allinone', 'answer')}), and malloc/free {part('cg_allinone', 'alloc')} across all of it; the kernel

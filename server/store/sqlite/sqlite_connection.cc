@@ -105,6 +105,14 @@ std::optional<int64_t> SqliteStatement::OptionalInt(int column) const {
 
 absl::StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
     const std::string& path) {
+  // Before SQLite's first use in the process: no memory statistics.
+  // alertgate never reads them (sqlite3_memory_used), and keeping them takes
+  // a global mutex around each of SQLite's ~160 allocations per webhook.
+  // A process that initialized SQLite earlier keeps its settings (the call
+  // then fails harmlessly).
+  static const int kNoMemoryStatistics =
+      sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)kNoMemoryStatistics;
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db,

@@ -751,7 +751,7 @@ std::vector<absl::Status> SqliteStore::CommitBatch(
       damaged_ ? errors::StoreUnavailable(
                      "the store file is damaged; writes are stopped until it "
                      "is restored (see alertgate's log)")
-               : writer_->Exec("BEGIN IMMEDIATE");
+               : RunStatic("BEGIN IMMEDIATE");
   if (commit.ok()) {
     for (size_t i = 0; i < batch.size(); ++i) {
       // Each callback gets a savepoint, so its failure undoes only its own
@@ -775,8 +775,8 @@ std::vector<absl::Status> SqliteStore::CommitBatch(
       }
       results[i] = status;
     }
-    commit = writer_->Exec("COMMIT");
-    if (!commit.ok()) writer_->Exec("ROLLBACK").IgnoreError();
+    commit = RunStatic("COMMIT");
+    if (!commit.ok()) RunStatic("ROLLBACK").IgnoreError();
     absl::Status damage = commit;
     for (const absl::Status& result : results) {
       if (absl::IsDataLoss(result)) damage = result;
@@ -808,8 +808,8 @@ std::vector<absl::Status> SqliteStore::CommitBatch(
 }
 
 absl::Status SqliteStore::RunStatic(const char* sql) {
-  // Prepared once: these run twice per write, and sqlite3_exec would parse
-  // the text every time.
+  // Prepared once: these run twice per write (BEGIN and COMMIT once per
+  // batch), and sqlite3_exec would parse the text every time.
   AG_ASSIGN_OR_RETURN(SqliteStatement stmt, writer_->PrepareStatic(sql));
   return stmt.Run();
 }
