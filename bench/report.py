@@ -244,7 +244,9 @@ Inclusive instruction counts per request of the functions along the path
 `memcpy` count a byte as an instruction). Parts nest as indented; what no
 row names is libmicrohttpd reading and answering, gRPC's server side and
 transport, and the threads' hand-offs. "Before" is the same count at
-{before.get('commit', '—')} ({before.get('date', '—')}), before issue 18's levers.
+{before.get('commit', '—')} ({before.get('date', '—')}), before issue 18's levers; its
+BEGIN/COMMIT figure counts those two statements only, this run's each
+write's savepoint as well.
 
 | part | webhook, before | webhook, this run | small alert, this run |
 |---|---|---|---|
@@ -447,25 +449,39 @@ adds {aio_costs.get('syscalls_per_request') or 0:.1f} system calls and
 {aio_costs.get('context_switches_per_request') or 0:.2f} context switches per webhook (Alertmanager:
 {get('costs_small_alertmanager_c16', 'syscalls_per_request', 0):.1f} and {get('costs_small_alertmanager_c16', 'context_switches_per_request', 0):.2f} per small alert).
 
-What halving the instructions would take, largest first (the delivery
-log written with the alerts instead of by a call and commit of its own, a
-first step of this kind, is in the levers table below):
-- **One copy of an alert, not five.** An alert is built as a protobuf by
-  the plugin loader, serialized and parsed again by gRPC's in-process
-  channel, converted to the domain model, copied into the incident, and the
-  incident converted back to a protobuf and then to the JSON answer: about
-  500 allocations per webhook (165 of them strings), counted by callgrind at
-  7e94468. Arenas on the server's messages and answering the front door
-  with only the fields it prints would cut most of them.
-- **Fewer B-trees per alert.** A fold writes the incident, an event (and
-  its two indexes), an idempotency key (and its time index), the source's
-  activity and a delivery row (and its three indexes): about 3.5 pages of
-  WAL per webhook at 10 webhooks per commit (strace of the pwrites).
-- **Thread hand-offs.** A webhook crosses the HTTP worker, gRPC's callback
-  thread and the store's writer and back; the caller-led commit above did
-  not show a gain. Suspending the HTTP request (libmicrohttpd's
-  suspend/resume) while the core works would free the worker instead of
-  blocking it.
+What is left, and what halving the instructions would take (callgrind at
+f2b7bfb, same mix, per webhook; the levers already taken are in the table
+below):
+- **gRPC's in-process channel, about 100,000.** The caller's side of the
+  blocking call is about 51,000 (a completion queue per call, the request
+  serialized, the answer parsed); the server's callback path, the request
+  parsed again and the answer serialized, about as much. The issue keeps
+  the gRPC API the boundary; passing the messages without serializing them
+  (gRPC has no such in-process mode in the version Debian ships) is what
+  would remove it.
+- **The Bitbucket plugin, about 91,000**, of which simdjson's two passes
+  over the 10 KB body are 63,000. The SDK hands plugins a parsed document
+  (`alertgate/json_fields.h`); simdjson's on-demand API would parse only
+  the fields read, at the cost of changing the SDK every plugin is built on.
+- **SQLite's pages, about 94,000 for BEGIN, COMMIT and the savepoints**,
+  most of it the WAL frames written and checksummed: a fold writes the
+  incident, an event (and its two indexes and the AUTOINCREMENT counter),
+  an idempotency key (and its time index), the source's activity and a
+  delivery row (and its three indexes). Fewer B-trees means a new schema and
+  a migration of every existing store, for both stores.
+- **JSON written with nlohmann::json, about 30,000**: the webhook's answer
+  (13,000), the incident's tags and links (15,000), the delivery's incident
+  ids. Its serializer checks UTF-8 byte by byte.
+- **libmicrohttpd clears each connection's memory pool (32 KiB,
+  `--http_max_header_bytes`) after every request**: one `rep stosb`, which
+  callgrind counts as 31,000 instructions (one per byte) but which costs
+  the processor about a microsecond.
+- **Thread hand-offs**: a webhook wakes the HTTP worker, the store's writer
+  and the worker again (about 4 context switches per webhook with the load
+  generator's). Suspending the request in libmicrohttpd while the core works
+  would not save one: resuming it wakes the worker through its event fd
+  just as the gRPC answer does now. The caller-led commit (table below) was
+  measured and did not gain.
 
 ## Where the time goes, and what bounds the targets not met
 
@@ -487,6 +503,8 @@ previous binary (about ±15% noise between runs on these machines):
 | issue 18: incident tags and links read with simdjson instead of nlohmann::json trees | 41,000 → 7,000 instructions per incident read. With the row above: the incident logic and its statements 223,000 → 174,000 instructions per webhook, the whole webhook 865,000 → 793,000 (callgrind, 6abb0bf → 7e94468; the whole varies ±5% with the commit groups callgrind's slow server forms) |
 | issue 18: the delivery log written in the ingest's own transaction (the entry travels in `IngestAlert(s)`), instead of a second gRPC call, batch and commit from the front door's recorder | callgrind, same mix: 793,000 → 766,000 instructions per webhook (7e94468 → 5fd4bd6); the front door's handler 236,000 → 216,000 (the answer and log entry 47,000 → 33,000, the gRPC call 67,000 → 58,000: the alert is moved into the request, not copied). Timed, two interleaved pairs of 6 s runs while a CI build shared the machine: rate 1.14 and 1.33× and CPU per webhook 0.80 and 0.87× of 6abb0bf's, context switches per webhook 4.65–4.80 vs 5.03–5.66 (noisy: the next full run will tell) |
 | issue 18, tried and not kept: group commit led by the calling thread (LevelDB's writer queue) instead of a writer thread | three interleaved pairs of 8 s runs at 16 connections: system calls per webhook 24.8–38.3 → 21.4–21.8 and requests per `fdatasync` 1.9–5.2 → 6.5–6.9, but context switches per webhook 6.0–8.0 → 6.1–6.6, and rate and CPU per webhook within the runs' noise (2,358–3,420/s → 2,171–2,953/s). Not kept: no gain in rate or CPU, and the commit (with its fsync) would then run on gRPC's callback threads and, for API-token touches, inside the access-control lock |
+| issue 18: the `alertgate` binary allocates with tcmalloc (gperftools' minimal library) instead of glibc's malloc; jemalloc and mimalloc were tried beside it | callgrind, same mix (92fc8ae without and with): 758,000 → 657,000 instructions per webhook, malloc and free 141,000 → 41,000 (jemalloc 665,000, mimalloc 659,000 in total). Timed, two interleaved pairs of 8 s runs at 16 connections: 3,787 → 4,959/s and 3,564 → 4,580/s, CPU per webhook 342 → 294 and 294 → 282 µs, system calls per webhook 27.5 and 30.7 → 22.7 and 21.7, context switches 4.5 and 4.6 → 3.9 (jemalloc, in the same runs: 4,091 and 4,492/s). The cost is memory held in tcmalloc's per-thread caches: in the full runs before and after, the core's peak RSS with 1,000,000 incidents 32 → 50 MB and the front door's under the chunked-body attack 49 → 70 MB at most, still bounded (the hostile-traffic test's limit holds) |
+| issue 18: SQLite keeps no memory statistics (`SQLITE_CONFIG_MEMSTATUS` off: it had taken a global mutex around each of SQLite's ~160 allocations per webhook), and BEGIN and COMMIT are prepared once instead of parsed by `sqlite3_exec` per batch | callgrind, same mix: 657,000 → 609,000 instructions per webhook, the store's writer 311,000 → 264,000. Timed, two interleaved pairs of 8 s runs: 5,107 → 5,424/s and 3,310 → 4,012/s, CPU per webhook 267 → 261 and 375 → 333 µs (the machine's speed moved 1.5× between the pairs) |
 | the delivery log (issue 15): an entry per answered delivery, queued and sent in batches (≤500, every 100 ms), one row each in the store | a cost on the Bitbucket path: all-in-one webhooks 4,159 → 3,376/s and CPU 350 → 418 µs per webhook, while the same runs' ceiling went 30,206 → 39,959/s (the machine was faster, alertgate slower: 0.14 → 0.08 of the ceiling); small alerts 4,339 → 5,212/s and gRPC ingest (no log) 7,462 → 7,955/s did not suffer; PostgreSQL webhooks 2,331 → 1,765/s (runs at 633a885 and de741c0, 2026-12-02; to be counted in instructions per webhook under issue 18) |
 
 What is left per webhook: the kernel (thread wake-ups, socket I/O, one
