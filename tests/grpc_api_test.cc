@@ -216,6 +216,95 @@ TEST_F(GrpcApiTest, IngestAlertsAppliesInOrderAndAllOrNothing) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(GrpcApiTest, ABasicAnswerNamesTheIncidentWithoutWhatTheAlertSaid) {
+  v1::Alert alert = MakeAlert(v1::ACTION_TRIGGER, "deploy:7");
+  alert.set_description("the deploy failed");
+  alert.set_severity(v1::SEVERITY_CRITICAL);
+  (*alert.mutable_tags())["repo"] = "shop";
+  alert.add_links()->set_href("https://example.com/deploys/7");
+
+  grpc::ClientContext full_context;
+  v1::IngestAlertRequest full_request;
+  *full_request.mutable_alert() = alert;  // view unset: FULL
+  v1::IngestAlertResponse full;
+  ASSERT_TRUE(incidents_->IngestAlert(&full_context, full_request, &full).ok());
+  EXPECT_EQ(full.incident().summary(), "summary");
+  EXPECT_EQ(full.incident().description(), "the deploy failed");
+  EXPECT_EQ(full.incident().tags().at("repo"), "shop");
+  EXPECT_EQ(full.incident().links_size(), 1);
+
+  grpc::ClientContext basic_context;
+  v1::IngestAlertRequest basic_request = full_request;
+  basic_request.set_view(v1::INGEST_VIEW_BASIC);
+  v1::IngestAlertResponse basic;
+  ASSERT_TRUE(
+      incidents_->IngestAlert(&basic_context, basic_request, &basic).ok());
+  EXPECT_EQ(basic.outcome(), v1::INGEST_OUTCOME_FOLDED);
+  EXPECT_EQ(basic.incident().id(), full.incident().id());
+  EXPECT_EQ(basic.incident().service_id(), service_.id());
+  EXPECT_EQ(basic.incident().dedup_key(), "deploy:7");
+  EXPECT_EQ(basic.incident().state(), v1::INCIDENT_STATE_TRIGGERED);
+  EXPECT_EQ(basic.incident().alert_count(), 2);
+  EXPECT_TRUE(basic.incident().has_opened_at());
+  EXPECT_EQ(basic.incident().timeline_size(), 2);
+  EXPECT_EQ(basic.incident().summary(), "");
+  EXPECT_EQ(basic.incident().description(), "");
+  EXPECT_EQ(basic.incident().severity(), v1::SEVERITY_UNSPECIFIED);
+  EXPECT_TRUE(basic.incident().tags().empty());
+  EXPECT_EQ(basic.incident().links_size(), 0);
+  // Left out of the answer only: the incident keeps what the alert said.
+  grpc::ClientContext get_context;
+  v1::GetIncidentRequest get;
+  get.set_id(full.incident().id());
+  v1::GetIncidentResponse stored;
+  ASSERT_TRUE(incidents_->GetIncident(&get_context, get, &stored).ok());
+  EXPECT_EQ(stored.incident().description(), "the deploy failed");
+  EXPECT_EQ(stored.incident().tags().at("repo"), "shop");
+
+  grpc::ClientContext batch_context;
+  v1::IngestAlertsRequest batch;
+  batch.set_view(v1::INGEST_VIEW_BASIC);
+  *batch.add_alerts() = alert;
+  *batch.add_alerts() = MakeAlert(v1::ACTION_TRIGGER, "deploy:8");
+  v1::IngestAlertsResponse answers;
+  ASSERT_TRUE(incidents_->IngestAlerts(&batch_context, batch, &answers).ok());
+  ASSERT_EQ(answers.results_size(), 2);
+  EXPECT_EQ(answers.results(0).incident().id(), full.incident().id());
+  EXPECT_EQ(answers.results(0).incident().alert_count(), 3);
+  EXPECT_TRUE(answers.results(0).incident().tags().empty());
+  EXPECT_EQ(answers.results(1).outcome(), v1::INGEST_OUTCOME_OPENED);
+  EXPECT_EQ(answers.results(1).incident().summary(), "");
+
+  // A view this server does not know: refused, and nothing applied.
+  grpc::ClientContext unknown_context;
+  v1::IngestAlertRequest unknown = full_request;
+  unknown.mutable_alert()->set_dedup_key("deploy:9");
+  unknown.set_view(static_cast<v1::IngestView>(7));
+  v1::IngestAlertResponse refused;
+  grpc::Status status =
+      incidents_->IngestAlert(&unknown_context, unknown, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("view"), std::string::npos)
+      << status.error_message();
+  grpc::ClientContext unknown_batch_context;
+  v1::IngestAlertsRequest unknown_batch;
+  *unknown_batch.add_alerts() = unknown.alert();
+  unknown_batch.set_view(static_cast<v1::IngestView>(7));
+  EXPECT_EQ(
+      incidents_->IngestAlerts(&unknown_batch_context, unknown_batch, &answers)
+          .error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+  grpc::ClientContext list_context;
+  v1::ListIncidentsResponse list;
+  ASSERT_TRUE(
+      incidents_
+          ->ListIncidents(&list_context, v1::ListIncidentsRequest(), &list)
+          .ok());
+  for (const v1::Incident& incident : list.incidents()) {
+    EXPECT_NE(incident.dedup_key(), "deploy:9") << "a refused view applied";
+  }
+}
+
 TEST_F(GrpcApiTest, ErrorsCarryTheExactCode) {
   v1::IngestAlertResponse response;
   {

@@ -418,9 +418,12 @@ std::optional<WebhookResponse> WebhookHandler::Ingest(
                             delivery.signed_by);
   }
   // One alert: IngestAlert. Several (a push of several refs, the ping, a
-  // generic array): one IngestAlerts call, committed together.
+  // generic array): one IngestAlerts call, committed together. The answer
+  // names each incident and its state (Accepted()); the incidents' content
+  // is what the alerts just said, so the core leaves it out (BASIC).
   if (count == 1) {
     v1::IngestAlertRequest one;
+    one.set_view(v1::INGEST_VIEW_BASIC);
     *one.mutable_alert() = std::move(alerts[0]);
     if (entry) *one.mutable_delivery() = *std::move(entry);
     absl::StatusOr<v1::IngestAlertResponse> ingested = core_->IngestAlert(one);
@@ -429,6 +432,7 @@ std::optional<WebhookResponse> WebhookHandler::Ingest(
     delivery.answers.push_back(*std::move(ingested));
   } else if (count > 1) {
     v1::IngestAlertsRequest batch;
+    batch.set_view(v1::INGEST_VIEW_BASIC);
     batch.mutable_alerts()->Reserve(static_cast<int>(count));
     for (const v1::Alert& alert : alerts) *batch.add_alerts() = alert;
     if (entry) *batch.mutable_delivery() = *std::move(entry);

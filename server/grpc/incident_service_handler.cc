@@ -18,6 +18,15 @@ std::optional<Delivery> DeliveryOf(const Request& request) {
   return DeliveryFromProto(request.delivery());
 }
 
+// The answer's view, when this server knows it.
+template <typename Request>
+absl::Status CheckView(const Request& request) {
+  if (v1::IngestView_IsValid(request.view())) return absl::OkStatus();
+  return errors::InvalidField(
+      "view", absl::StrCat("unknown value ", request.view(),
+                           "; INGEST_VIEW_FULL or INGEST_VIEW_BASIC"));
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlert(
@@ -33,6 +42,10 @@ grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlert(
     reactor->Finish(ToGrpcStatus(errors::InvalidField("alert", "required")));
     return reactor;
   }
+  if (absl::Status view = CheckView(*request); !view.ok()) {
+    reactor->Finish(ToGrpcStatus(view));
+    return reactor;
+  }
   absl::StatusOr<Alert> alert = AlertFromProto(request->alert());
   if (!alert.ok()) {
     reactor->Finish(ToGrpcStatus(alert.status()));
@@ -41,8 +54,9 @@ grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlert(
   // `response` lives until Finish(); the callback runs once, after commit.
   core_->IngestAsync(
       *std::move(alert),
-      [reactor, response](absl::StatusOr<IngestResult> result) {
-        if (result.ok()) IngestResultToProto(*result, response);
+      [reactor, response,
+       view = request->view()](absl::StatusOr<IngestResult> result) {
+        if (result.ok()) IngestResultToProto(*result, view, response);
         reactor->Finish(ToGrpcStatus(result.status()));
       },
       DeliveryOf(*request));
@@ -59,6 +73,10 @@ grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlerts(
     reactor->Finish(ToGrpcStatus(caller.status()));
     return reactor;
   }
+  if (absl::Status view = CheckView(*request); !view.ok()) {
+    reactor->Finish(ToGrpcStatus(view));
+    return reactor;
+  }
   std::vector<Alert> alerts;
   alerts.reserve(request->alerts_size());
   for (int i = 0; i < request->alerts_size(); ++i) {
@@ -73,10 +91,11 @@ grpc::ServerUnaryReactor* IncidentServiceHandler::IngestAlerts(
   }
   core_->IngestBatchAsync(
       std::move(alerts),
-      [reactor, response](absl::StatusOr<std::vector<IngestResult>> results) {
+      [reactor, response, view = request->view()](
+          absl::StatusOr<std::vector<IngestResult>> results) {
         if (results.ok()) {
           for (const IngestResult& result : *results) {
-            IngestResultToProto(result, response->add_results());
+            IngestResultToProto(result, view, response->add_results());
           }
         }
         reactor->Finish(ToGrpcStatus(results.status()));

@@ -164,23 +164,12 @@ absl::StatusOr<IncidentFilter> FilterFromProto(
   return filter;
 }
 
-void IncidentToProto(const Incident& incident, v1::Incident* proto) {
+void IncidentBasicsToProto(const Incident& incident, v1::Incident* proto) {
   proto->set_id(incident.id);
   proto->set_service_id(incident.service_id);
   proto->set_source(incident.source);
   proto->set_dedup_key(incident.dedup_key);
   proto->set_state(StateToProto(incident.state));
-  proto->set_summary(incident.summary);
-  proto->set_description(incident.description);
-  proto->set_severity(static_cast<v1::Severity>(incident.severity));
-  for (const auto& [key, value] : incident.tags) {
-    (*proto->mutable_tags())[key] = value;
-  }
-  for (const Link& link : incident.links) {
-    v1::Link* l = proto->add_links();
-    l->set_href(link.href);
-    l->set_text(link.text);
-  }
   proto->set_alert_count(incident.alert_count);
   SetTime(incident.opened_at, proto->mutable_opened_at());
   SetTime(incident.last_seen_at, proto->mutable_last_seen_at());
@@ -193,6 +182,21 @@ void IncidentToProto(const Incident& incident, v1::Incident* proto) {
   }
   proto->set_resolved_by(incident.resolved_by);
   proto->set_timeline_size(incident.event_count);
+}
+
+void IncidentToProto(const Incident& incident, v1::Incident* proto) {
+  IncidentBasicsToProto(incident, proto);
+  proto->set_summary(incident.summary);
+  proto->set_description(incident.description);
+  proto->set_severity(static_cast<v1::Severity>(incident.severity));
+  for (const auto& [key, value] : incident.tags) {
+    (*proto->mutable_tags())[key] = value;
+  }
+  for (const Link& link : incident.links) {
+    v1::Link* l = proto->add_links();
+    l->set_href(link.href);
+    l->set_text(link.text);
+  }
 }
 
 void EventToProto(const IncidentEvent& event, v1::IncidentEvent* proto) {
@@ -211,11 +215,16 @@ void EventToProto(const IncidentEvent& event, v1::IncidentEvent* proto) {
   }
 }
 
-void IngestResultToProto(const IngestResult& result,
+void IngestResultToProto(const IngestResult& result, v1::IngestView view,
                          v1::IngestAlertResponse* proto) {
   proto->set_outcome(static_cast<v1::IngestOutcome>(result.outcome));
-  if (result.incident)
-    IncidentToProto(*result.incident, proto->mutable_incident());
+  if (result.incident) {
+    if (view == v1::INGEST_VIEW_BASIC) {
+      IncidentBasicsToProto(*result.incident, proto->mutable_incident());
+    } else {
+      IncidentToProto(*result.incident, proto->mutable_incident());
+    }
+  }
   proto->set_replayed(result.replayed);
   proto->set_sequence(result.sequence);
 }

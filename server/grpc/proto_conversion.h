@@ -27,8 +27,12 @@ absl::StatusOr<IncidentFilter> FilterFromProto(
     const v1::ListIncidentsRequest& request);
 
 void IncidentToProto(const Incident& incident, v1::Incident* proto);
+// Every field but the content the incident's alerts carry (summary,
+// description, severity, tags, links): INGEST_VIEW_BASIC.
+void IncidentBasicsToProto(const Incident& incident, v1::Incident* proto);
 void EventToProto(const IncidentEvent& event, v1::IncidentEvent* proto);
-void IngestResultToProto(const IngestResult& result,
+// The incident as much as `view` asks (FULL, BASIC; UNSPECIFIED is FULL).
+void IngestResultToProto(const IngestResult& result, v1::IngestView view,
                          v1::IngestAlertResponse* proto);
 void ServiceToProto(const Service& service, v1::Service* proto);
 void SourceStatusToProto(const AlertSourceStatus& status,
