@@ -454,8 +454,9 @@ f2b7bfb, same mix, per webhook; the levers already taken are in the table
 below):
 - **gRPC's in-process channel, about 100,000.** The caller's side of the
   blocking call is about 51,000 (a completion queue per call, the request
-  serialized, the answer parsed); the server's callback path, the request
-  parsed again and the answer serialized, about as much. The issue keeps
+  serialized, the answer parsed; 42,000 since the front door asks for the
+  basic answer); the server's callback path, the request parsed again and
+  the answer serialized, about as much. The issue keeps
   the gRPC API the boundary; passing the messages without serializing them
   (gRPC has no such in-process mode in the version Debian ships) is what
   would remove it.
