@@ -472,8 +472,9 @@ below):
   indexes), 15.6 frames per commit. This part is paid per commit, not per
   webhook: under callgrind's slow server 1.1 webhooks shared a commit
   (1,214 webhooks, 1,114 commits), in the timed run 4.8, which share most
-  of those pages (new rows append to the same last page of each B-tree). Fewer B-trees means a new schema and a
-  migration of every existing store, for both stores.
+  of those pages (new rows append to the same last page of each B-tree).
+  Fewer B-trees means a new schema and a migration of every existing store,
+  for both stores.
 - **JSON written with nlohmann::json, about 30,000**: the webhook's answer
   (13,000), the incident's tags and links (15,000), the delivery's incident
   ids. Its serializer checks UTF-8 byte by byte.
