@@ -434,10 +434,13 @@ std::optional<WebhookResponse> WebhookHandler::Ingest(
     v1::IngestAlertsRequest batch;
     batch.set_view(v1::INGEST_VIEW_BASIC);
     batch.mutable_alerts()->Reserve(static_cast<int>(count));
-    for (const v1::Alert& alert : alerts) *batch.add_alerts() = alert;
+    for (v1::Alert& alert : alerts) *batch.add_alerts() = std::move(alert);
     if (entry) *batch.mutable_delivery() = *std::move(entry);
     absl::StatusOr<v1::IngestAlertsResponse> ingested =
         core_->IngestAlerts(batch);
+    for (size_t i = 0; i < count; ++i) {  // Accepted() reads them.
+      alerts[i] = std::move(*batch.mutable_alerts(static_cast<int>(i)));
+    }
     if (!ingested.ok()) return CoreRefusal(ingested.status());
     delivery.answers.assign(ingested->results().begin(),
                             ingested->results().end());
