@@ -135,25 +135,23 @@ def parts_of(result):
 webhook_parts = parts_of(r.get("cg_allinone"))
 small_parts = parts_of(r.get("cg_small_alertgate"))
 before_parts = parts_of(before.get("cg_allinone"))
-part_rows = []
-for key, label, depth, _ in PARTS:
-    if key not in webhook_parts and key not in small_parts:
-        continue
-    def cell(parts, total):
-        x = parts.get(key)
-        if x is None:
-            return "—"
-        return f"{x:,.0f} ({x / total:.0%})" if total else f"{x:,.0f}"
-    part_rows.append(
-        f"| {'&nbsp;&nbsp;&nbsp;&nbsp;' * depth}{label} | "
-        f"{cell(before_parts, (before.get('cg_allinone') or {}).get('instructions_per_request'))} | "
-        f"{cell(webhook_parts, get('cg_allinone', 'instructions_per_request', 0))} | "
-        f"{cell(small_parts, get('cg_small_alertgate', 'instructions_per_request', 0))} |")
-part_total_row = (
-    f"| the whole request (all threads) | "
-    f"{(before.get('cg_allinone') or {}).get('instructions_per_request', 0):,.0f} | "
-    f"{get('cg_allinone', 'instructions_per_request', 0):,.0f} | "
-    f"{get('cg_small_alertgate', 'instructions_per_request', 0):,.0f} |")
+before_total = (before.get("cg_allinone") or {}).get("instructions_per_request", 0)
+webhook_total = get("cg_allinone", "instructions_per_request", 0)
+small_total = get("cg_small_alertgate", "instructions_per_request", 0)
+def part_cell(parts, key, total):
+    x = parts.get(key)
+    if x is None:
+        return "—"
+    return f"{x:,.0f} ({x / total:.0%})" if total else f"{x:,.0f}"
+part_rows = [
+    f"| {'&nbsp;&nbsp;&nbsp;&nbsp;' * depth}{label} | "
+    f"{part_cell(before_parts, key, before_total)} | "
+    f"{part_cell(webhook_parts, key, webhook_total)} | "
+    f"{part_cell(small_parts, key, small_total)} |"
+    for key, label, depth, _ in PARTS
+    if key in webhook_parts or key in small_parts]
+part_total_row = (f"| the whole request (all threads) | {before_total:,.0f} | "
+                  f"{webhook_total:,.0f} | {small_total:,.0f} |")
 
 rows = []
 def row(what, name, rate_field="per_second"):
