@@ -49,20 +49,7 @@ class DeliveryLogTest : public CoreOnEachStore {
                     .ok());
   }
 
-  // IngestAsync / IngestBatchAsync with a delivery, waited for.
-  absl::StatusOr<IngestResult> IngestWith(Alert alert, Delivery delivery) {
-    absl::Notification done;
-    absl::StatusOr<IngestResult> answer;
-    core_->IngestAsync(
-        std::move(alert),
-        [&](absl::StatusOr<IngestResult> result) {
-          answer = std::move(result);
-          done.Notify();
-        },
-        std::move(delivery));
-    done.WaitForNotification();
-    return answer;
-  }
+  // IngestBatchAsync with a delivery, waited for.
   absl::StatusOr<std::vector<IngestResult>> IngestBatchWith(
       std::vector<Alert> alerts, Delivery delivery) {
     absl::Notification done;
@@ -127,7 +114,7 @@ TEST_P(DeliveryLogTest, ADeliverySentWithItsAlertsIsLoggedInTheirTransaction) {
   Delivery sent = Make("ignored", "bitbucket", DeliveryResult::kIgnored);
   sent.incident_ids = {"not-an-incident"};
   sent.replay_of = "someone-else";
-  auto opened = IngestWith(MakeAlert(Action::kTrigger, "pr:1", "d-1"), sent);
+  auto opened = core_->Ingest(MakeAlert(Action::kTrigger, "pr:1", "d-1"), sent);
   ASSERT_TRUE(opened.ok()) << opened.status();
   std::vector<Delivery> logged = Logged();
   ASSERT_EQ(logged.size(), 1u);
@@ -140,7 +127,7 @@ TEST_P(DeliveryLogTest, ADeliverySentWithItsAlertsIsLoggedInTheirTransaction) {
   EXPECT_EQ(logged[0].event, "repo:push");
 
   // The sender's retry: the same answer again, logged as a replay.
-  auto again = IngestWith(MakeAlert(Action::kTrigger, "pr:1", "d-1"), sent);
+  auto again = core_->Ingest(MakeAlert(Action::kTrigger, "pr:1", "d-1"), sent);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_TRUE(again->replayed);
   logged = Logged();
@@ -165,20 +152,20 @@ TEST_P(DeliveryLogTest, ADeliverySentWithItsAlertsIsLoggedInTheirTransaction) {
   Delivery long_event = Make("e", "bitbucket", DeliveryResult::kAccepted);
   long_event.event = std::string(300, 'e');
   auto refused =
-      IngestWith(MakeAlert(Action::kTrigger, "pr:3", "d-3"), long_event);
+      core_->Ingest(MakeAlert(Action::kTrigger, "pr:3", "d-3"), long_event);
   EXPECT_TRUE(absl::IsInvalidArgument(refused.status()));
   EXPECT_TRUE(absl::StartsWith(refused.status().message(), "delivery.event"))
       << refused.status();
   Delivery kept = Make("k", "bitbucket", DeliveryResult::kAccepted);
   kept.body = "{}";
   kept.kept_headers = Headers{{"X-Event-Key", "repo:push"}};
-  refused = IngestWith(MakeAlert(Action::kTrigger, "pr:3", "d-3"), kept);
+  refused = core_->Ingest(MakeAlert(Action::kTrigger, "pr:3", "d-3"), kept);
   EXPECT_TRUE(
       absl::StartsWith(refused.status().message(), "delivery.kept_request"))
       << refused.status();
   Alert invalid = MakeAlert(Action::kTrigger, "", "d-4");  // No dedup key.
   EXPECT_FALSE(
-      IngestWith(invalid, Make("i", "bitbucket", DeliveryResult::kAccepted))
+      core_->Ingest(invalid, Make("i", "bitbucket", DeliveryResult::kAccepted))
           .ok());
   EXPECT_EQ(Logged().size(), 3u);
   auto incidents = core_->ListIncidents({}, 0, "");

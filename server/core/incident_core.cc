@@ -217,13 +217,17 @@ void IncidentCore::IngestBatchAsync(std::vector<Alert> alerts,
       });
 }
 
-absl::StatusOr<IngestResult> IncidentCore::Ingest(const Alert& alert) {
+absl::StatusOr<IngestResult> IncidentCore::Ingest(
+    const Alert& alert, std::optional<Delivery> delivery) {
   absl::Notification finished;
   absl::StatusOr<IngestResult> answer;
-  IngestAsync(alert, [&](absl::StatusOr<IngestResult> result) {
-    answer = std::move(result);
-    finished.Notify();
-  });
+  IngestAsync(
+      alert,
+      [&](absl::StatusOr<IngestResult> result) {
+        answer = std::move(result);
+        finished.Notify();
+      },
+      std::move(delivery));
   finished.WaitForNotification();
   return answer;
 }

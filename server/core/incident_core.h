@@ -65,8 +65,9 @@ class IncidentCore {
   // INVALID_ARGUMENT for a malformed alert, NOT_FOUND for an unknown
   // service. With an idempotency key seen before for the service (the one
   // it was routed to, if any), returns the first call's outcome (replayed)
-  // and changes nothing.
-  absl::StatusOr<IngestResult> Ingest(const Alert& alert);
+  // and changes nothing. With `delivery`, as IngestAsync() below.
+  absl::StatusOr<IngestResult> Ingest(
+      const Alert& alert, std::optional<Delivery> delivery = std::nullopt);
 
   using IngestDone = std::function<void(absl::StatusOr<IngestResult>)>;
   // Ingest() without waiting: `done` runs once the change is committed (or
